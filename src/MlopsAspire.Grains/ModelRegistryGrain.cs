@@ -1,0 +1,62 @@
+using MlopsAspire.Abstractions;
+
+namespace MlopsAspire.Grains;
+
+/// <summary>Persisted registry: model names and the routes they publish. Versioned contract: fields are only added.</summary>
+[GenerateSerializer]
+public sealed class ModelRegistryState
+{
+    [Id(0)] public long Stamp { get; set; }
+    [Id(1)] public Dictionary<string, ModelRoute> Routes { get; set; } = new(StringComparer.Ordinal);
+    [Id(2)] public SortedSet<string> ModelNames { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Builds the routing table from what model grains publish. The stamp is persisted with the
+/// routes, so it keeps growing across restarts and replicas never apply an older table.
+/// </summary>
+public sealed class ModelRegistryGrain(
+    [PersistentState("registry", GrainStorageNames.Models)] IPersistentState<ModelRegistryState> state)
+    : Grain, IModelRegistryGrain
+{
+    private RoutingTable? _table;
+
+    public Task<IReadOnlyList<string>> ListModelsAsync() =>
+        Task.FromResult<IReadOnlyList<string>>([.. state.State.ModelNames]);
+
+    public Task<RoutingTable> GetRoutingTableAsync()
+    {
+        _table ??= new RoutingTable(
+            state.State.Stamp,
+            [.. state.State.Routes.Values.OrderBy(route => route.ModelName, StringComparer.Ordinal)]);
+        return Task.FromResult(_table);
+    }
+
+    public async Task PublishModelRouteAsync(ModelRoute? route, string modelName)
+    {
+        var changed = state.State.ModelNames.Add(modelName);
+        if (route is null)
+        {
+            changed |= state.State.Routes.Remove(modelName);
+        }
+        else if (!state.State.Routes.TryGetValue(modelName, out var current) || !RoutesEqual(current, route))
+        {
+            state.State.Routes[modelName] = route;
+            changed = true;
+        }
+
+        if (!changed)
+        {
+            return;
+        }
+
+        state.State.Stamp++;
+        await state.WriteStateAsync();
+        _table = null;
+    }
+
+    private static bool RoutesEqual(ModelRoute a, ModelRoute b) =>
+        a.ModelName == b.ModelName
+        && a.ProductionVersion == b.ProductionVersion
+        && a.Versions.SequenceEqual(b.Versions);
+}

@@ -1,0 +1,4 @@
+namespace MlopsAspire.Training;
+
+/// <summary>One labelled transaction: <see cref="FraudFeatures.Count"/> features in <see cref="FraudFeatures.Names"/> order.</summary>
+public sealed record FraudTransaction(float[] Features, bool IsFraud);
