@@ -32,6 +32,12 @@ public sealed record TensorSignature(
     [property: Id(2)] IReadOnlyList<long> Shape)
 {
     public override string ToString() => $"{Name} {Datatype} [{string.Join(",", Shape)}]";
+
+    // Value equality for the shape too: a signature read back from storage equals the one declared.
+    public bool Equals(TensorSignature? other) =>
+        other is not null && Name == other.Name && Datatype == other.Datatype && Shape.SequenceEqual(other.Shape);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Datatype, Shape.Count);
 }
 
 /// <summary>What a caller declares when registering a new version of a model.</summary>
