@@ -1,0 +1,27 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using MlopsAspire.Store;
+
+using var loggerFactory = LoggerFactory.Create(logging => logging
+    // Garnet's own start-up chatter is dozens of lines; keep its warnings and our one summary line.
+    .SetMinimumLevel(LogLevel.Warning)
+    .AddFilter("MlopsAspire", LogLevel.Information)
+    // Garnet warns that its own logging options are ignored once it is given a logger factory; that is the point.
+    .AddFilter("ArgParser", LogLevel.Error)
+    .AddSimpleConsole(console => console.SingleLine = true));
+
+var options = EmbeddedGarnetOptions.FromEnvironment();
+var server = EmbeddedGarnetServer.Start(options, loggerFactory);
+
+// Aspire stops resources with SIGTERM; a terminal sends SIGINT. Both mean: checkpoint, flush, exit.
+var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+void RequestStop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
+
+await stop.Task;
+await server.StopAsync();
