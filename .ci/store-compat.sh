@@ -45,4 +45,6 @@ for _ in $(seq 1 50); do
 done
 echo "store-compat: $(redis-server --version | cut -d' ' -f1-3) on 127.0.0.1:$port"
 
-MLOPS_TEST_REDIS="127.0.0.1:$port" dotnet test tests/MlopsAspire.Store.Tests "$@"
+for project in tests/MlopsAspire.Store.Tests tests/MlopsAspire.Grains.Tests; do
+  MLOPS_TEST_REDIS="127.0.0.1:$port" dotnet test "$project" "$@"
+done

@@ -9,7 +9,7 @@ using StackExchange.Redis;
 namespace MlopsAspire.Grains.Tests;
 
 /// <summary>
-/// Two in-process silos whose grain state lives in a real embedded Garnet store, as in production.
+/// Two in-process silos whose grain state lives in a real store: embedded Garnet, as in production, or a Redis server.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -22,10 +22,15 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _garnet = EmbeddedGarnetServer.Start(
-            new EmbeddedGarnetOptions { Port = FreePort(), DataDirectory = _dataDirectory, Memory = "64m" },
-            NullLoggerFactory.Instance);
-        var storeEndpoint = _garnet.Endpoint;
+        // MLOPS_TEST_REDIS points the same tests at a real Redis (CI's compatibility run).
+        var storeEndpoint = Environment.GetEnvironmentVariable("MLOPS_TEST_REDIS");
+        if (string.IsNullOrWhiteSpace(storeEndpoint))
+        {
+            _garnet = EmbeddedGarnetServer.Start(
+                new EmbeddedGarnetOptions { Port = FreePort(), DataDirectory = _dataDirectory, Memory = "64m" },
+                NullLoggerFactory.Instance);
+            storeEndpoint = _garnet.Endpoint;
+        }
 
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
