@@ -1,0 +1,78 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Grpc.Net.Client;
+using Inference;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MlopsAspire.EndToEnd.Tests;
+
+/// <summary>
+/// Starts the real AppHost (embedded Garnet, Orleans control plane, two inference replicas) once
+/// for the test class, on a fresh data folder, and waits until the replicas report ready.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "mlops-e2e-" + Guid.NewGuid().ToString("N"));
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public GrpcChannel InferenceChannel { get; private set; } = null!;
+
+    public GRPCInferenceService.GRPCInferenceServiceClient Inference { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        App = await StartAsync(DataDirectory);
+        InferenceChannel = CreateInferenceChannel(App);
+        Inference = new GRPCInferenceService.GRPCInferenceServiceClient(InferenceChannel);
+    }
+
+    public static async Task<DistributedApplication> StartAsync(string dataDirectory)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MlopsAspire_AppHost>(
+            [
+                "--DcpPublisher:WaitForResourceCleanup=false",
+                $"--Store:DataDirectory={dataDirectory}",
+            ],
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        var app = await builder.BuildAsync(timeout.Token).WaitAsync(timeout.Token);
+        await app.StartAsync(timeout.Token).WaitAsync(timeout.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("control-plane", timeout.Token).WaitAsync(timeout.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("inference", timeout.Token).WaitAsync(timeout.Token);
+        return app;
+    }
+
+    public static GrpcChannel CreateInferenceChannel(DistributedApplication app) =>
+        GrpcChannel.ForAddress(app.GetEndpoint("inference", "grpc"), new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            MaxSendMessageSize = 64 * 1024 * 1024,
+        });
+
+    public async Task DisposeAsync()
+    {
+        InferenceChannel?.Dispose();
+        if (App is not null)
+        {
+            await App.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            await App.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A store process still flushing its files; the temp folder is cleaned up by the OS later.
+        }
+    }
+}
