@@ -1,0 +1,48 @@
+using MlopsAspire.Serving;
+
+namespace MlopsAspire.Inference;
+
+/// <summary>Settings of an inference replica, bound from the <c>Inference</c> configuration section.</summary>
+public sealed class InferenceOptions
+{
+    public const string SectionName = "Inference";
+
+    /// <summary>
+    /// A local Triton-style model folder (<c>&lt;root&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c>), used when no
+    /// <c>store</c> connection string is configured. The highest numeric version of each model is its default.
+    /// </summary>
+    public string? ModelRepository { get; set; }
+
+    /// <summary>Largest gRPC message received or sent, in bytes (default 64 MiB).</summary>
+    public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>How often the routing table is read from the control plane.</summary>
+    public TimeSpan RoutingPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Where downloaded model artifacts are cached; default: a folder per replica under the temp folder.</summary>
+    public string? ArtifactCacheDirectory { get; set; }
+
+    /// <summary>Threads one ONNX Runtime Run may use; 0 lets ONNX Runtime decide.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Threads for independent graph branches; 0 lets ONNX Runtime decide.</summary>
+    public int InterOpThreads { get; set; }
+
+    public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
+
+    /// <summary>CUDA device ordinal when <see cref="ExecutionProvider"/> is CUDA.</summary>
+    public int DeviceId { get; set; }
+
+    public OnnxModelOptions ToModelOptions() => new()
+    {
+        IntraOpThreads = IntraOpThreads,
+        InterOpThreads = InterOpThreads,
+        ExecutionProvider = ExecutionProvider,
+        DeviceId = DeviceId,
+    };
+
+    public string ResolveArtifactCacheDirectory() =>
+        string.IsNullOrWhiteSpace(ArtifactCacheDirectory)
+            ? Path.Combine(Path.GetTempPath(), "mlopsaspire", "artifacts", $"replica-{Environment.ProcessId}")
+            : ArtifactCacheDirectory;
+}

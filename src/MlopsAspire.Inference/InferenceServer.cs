@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using MlopsAspire.Artifacts;
+using MlopsAspire.Serving;
+using StackExchange.Redis;
+
+namespace MlopsAspire.Inference;
+
+/// <summary>
+/// Builds the inference replica: the Open Inference Protocol over gRPC (endpoint "grpc", HTTP/2) and health
+/// over HTTP/1.1 (endpoint "http"). Models come from the control plane when a <c>store</c> connection string is
+/// configured, otherwise from the local folder <c>Inference:ModelRepository</c>.
+/// </summary>
+public static class InferenceServer
+{
+    public const string StoreConnectionName = "store";
+
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(InferenceServer).Assembly.GetName().Name,
+        });
+
+        builder.AddServiceDefaults();
+
+        var options = builder.Configuration.GetSection(InferenceOptions.SectionName).Get<InferenceOptions>() ?? new InferenceOptions();
+        builder.Services.Configure<InferenceOptions>(builder.Configuration.GetSection(InferenceOptions.SectionName));
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
+            grpc.MaxSendMessageSize = options.MaxMessageBytes;
+        });
+
+        // Kestrel caps request bodies at 30 MB by default, below the gRPC message limit; leave room for framing.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = (long)options.MaxMessageBytes + 16 * 1024);
+
+        builder.Services.AddSingleton<ModelRepository>();
+        builder.Services.AddSingleton<IInferenceExecutor>(InlineInferenceExecutor.Instance);
+        builder.Services.AddSingleton<InferenceEngine>();
+        builder.Services.AddSingleton<InferenceMetrics>();
+        builder.Services.AddSingleton<ModelSetReconciler>();
+        builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyHealthCheck.Name, tags: [ModelsReadyHealthCheck.ReadyTag]);
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(StoreConnectionName)))
+        {
+            AddControlPlaneModels(builder);
+        }
+        else
+        {
+            builder.Services.AddHostedService<LocalModelFolderLoader>();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Models from the control plane: routing table from the registry grain, artifacts from the store.</summary>
+    private static void AddControlPlaneModels(WebApplicationBuilder builder)
+    {
+        builder.AddKeyedRedisClient(StoreConnectionName);
+        builder.UseOrleansClient(client => client.UseConnectionRetryFilter<PersistentClusterConnectionRetry>());
+        builder.Services.AddSingleton(services =>
+            new ArtifactStore(services.GetRequiredKeyedService<IConnectionMultiplexer>(StoreConnectionName)));
+        builder.Services.AddSingleton(services => new ArtifactCache(
+            services.GetRequiredService<ArtifactStore>(),
+            services.GetRequiredService<IOptions<InferenceOptions>>().Value.ResolveArtifactCacheDirectory()));
+        builder.Services.AddSingleton<IModelArtifactSource, CachedArtifactSource>();
+        builder.Services.AddSingleton<IRoutingTableSource, RegistryGrainRoutingTableSource>();
+        builder.Services.AddHostedService<RoutingTableSync>();
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapGrpcService<OpenInferenceGrpcService>();
+
+        // The protocol's REST health endpoints; the rest of the REST API is not served yet.
+        app.MapGet("/v2/health/live", () => TypedResults.Ok());
+        app.MapGet("/v2/health/ready", Results<Ok, StatusCodeHttpResult> (ModelRepository repository) =>
+            repository.IsReady ? TypedResults.Ok() : TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        return app;
+    }
+}

@@ -1,0 +1,4 @@
+using MlopsAspire.Inference;
+
+var app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
+app.Run();

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Options;
+using MlopsAspire.Abstractions;
+using MlopsAspire.Serving;
+
+namespace MlopsAspire.Inference;
+
+/// <summary>
+/// Keeps the replica's models in step with the control plane: polls the registry's routing table, applies
+/// tables with a newer stamp (download, load, set production versions, unload what is no longer routed) and
+/// keeps serving from the last applied table while the control plane is unreachable.
+/// </summary>
+public sealed class RoutingTableSync(
+    IRoutingTableSource routingTables,
+    IModelArtifactSource artifacts,
+    ModelSetReconciler reconciler,
+    ModelRepository repository,
+    IOptions<InferenceOptions> options,
+    ILogger<RoutingTableSync> logger,
+    TimeProvider? timeProvider = null) : BackgroundService
+{
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private long _appliedStamp = -1;
+    private bool _controlPlaneDown;
+
+    /// <summary>Stamp of the last table applied in full; -1 before the first.</summary>
+    public long AppliedStamp => Interlocked.Read(ref _appliedStamp);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var table = await routingTables.GetRoutingTableAsync(stoppingToken);
+                if (_controlPlaneDown)
+                {
+                    logger.LogInformation("Control plane reachable again");
+                    _controlPlaneDown = false;
+                }
+
+                if (table.Stamp > AppliedStamp)
+                {
+                    await ApplyAsync(table, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                if (!_controlPlaneDown)
+                {
+                    logger.LogWarning(
+                        exception,
+                        "Control plane unreachable; serving from routing table stamp {Stamp} and retrying",
+                        AppliedStamp);
+                    _controlPlaneDown = true;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.RoutingPollInterval, _time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task ApplyAsync(RoutingTable table, CancellationToken cancellationToken)
+    {
+        var desired = new List<DesiredVersion>();
+        var defaults = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var route in table.Models)
+        {
+            foreach (var version in route.Versions)
+            {
+                desired.Add(new DesiredVersion(route.ModelName, version.Version, version.ArtifactSha256));
+            }
+
+            defaults[route.ModelName] = string.IsNullOrEmpty(route.ProductionVersion) ? null : route.ProductionVersion;
+        }
+
+        var allLoaded = await reconciler.ApplyAsync(
+            desired,
+            defaults,
+            (version, ct) => artifacts.GetLocalPathAsync(version.ContentKey, ct),
+            cancellationToken);
+        if (allLoaded)
+        {
+            Interlocked.Exchange(ref _appliedStamp, table.Stamp);
+            // Ready stays true after the first full table: a later bad artifact is retried and logged, but
+            // must not take every replica out of rotation at once.
+            repository.SetReady(true);
+            logger.LogInformation(
+                "Applied routing table stamp {Stamp}: {Versions} versions of {Models} models",
+                table.Stamp,
+                desired.Count,
+                table.Models.Count);
+        }
+        else
+        {
+            logger.LogWarning("Routing table stamp {Stamp} applied partly; retrying the versions that failed", table.Stamp);
+        }
+    }
+}
+
+/// <summary>Keeps retrying the first connection to the cluster instead of failing the replica's startup.</summary>
+public sealed class PersistentClusterConnectionRetry(ILogger<PersistentClusterConnectionRetry> logger) : IClientConnectionRetryFilter
+{
+    private int _attempts;
+
+    public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
+    {
+        var attempt = Interlocked.Increment(ref _attempts);
+        logger.LogWarning(exception, "Could not connect to the control plane (attempt {Attempt}); retrying", attempt);
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)), cancellationToken);
+        return true;
+    }
+}

@@ -1,0 +1,64 @@
+namespace MlopsAspire.Serving;
+
+/// <summary>A transport-neutral inference request, shaped after the Open Inference Protocol.</summary>
+public sealed class InferenceRequest
+{
+    public required string ModelName { get; init; }
+
+    /// <summary>A pinned version; null or empty selects the model's default (production) version.</summary>
+    public string? ModelVersion { get; init; }
+
+    /// <summary>The caller's correlation id, echoed in the response.</summary>
+    public string? Id { get; init; }
+
+    public required IReadOnlyList<InferenceInput> Inputs { get; init; }
+
+    /// <summary>Output names to return, in this order; null or empty returns every output of the signature.</summary>
+    public IReadOnlyList<string>? RequestedOutputs { get; init; }
+}
+
+/// <summary>
+/// One input tensor as sent: the datatype stays the caller's string so that a misspelt one is reported as
+/// such, and the shape is the caller's list (no copy of a protocol buffer's repeated field).
+/// </summary>
+public sealed class InferenceInput(string name, string datatype, IReadOnlyList<long> shape, TensorData data)
+{
+    public string Name { get; } = name;
+
+    public string Datatype { get; } = datatype;
+
+    public IReadOnlyList<long> Shape { get; } = shape;
+
+    public TensorData Data { get; } = data;
+}
+
+/// <summary>
+/// Tensor data: either raw little-endian bytes in row-major order (BYTES elements each prefixed by a 4-byte
+/// little-endian length) or a list of typed values of the protocol's contents types
+/// (bool, int, long, uint, ulong, float, double, or byte memory for BYTES).
+/// </summary>
+public readonly struct TensorData
+{
+    private TensorData(ReadOnlyMemory<byte> raw, object? values, int rawIndex)
+    {
+        RawBytes = raw;
+        Values = values;
+        RawIndex = rawIndex;
+    }
+
+    /// <summary>The raw bytes; meaningful when <see cref="IsRaw"/>.</summary>
+    public ReadOnlyMemory<byte> RawBytes { get; }
+
+    /// <summary>The typed list (an <see cref="IReadOnlyList{T}"/>), or null for raw data.</summary>
+    public object? Values { get; }
+
+    /// <summary>Where the raw bytes came from in the request (e.g. the index in raw_input_contents), for messages.</summary>
+    public int RawIndex { get; }
+
+    public bool IsRaw => Values is null;
+
+    /// <param name="rawIndex">Position of this buffer among the request's raw buffers, named in error messages.</param>
+    public static TensorData Raw(ReadOnlyMemory<byte> bytes, int rawIndex = 0) => new(bytes, null, rawIndex);
+
+    public static TensorData Typed<T>(IReadOnlyList<T> values) => new(default, values ?? throw new ArgumentNullException(nameof(values)), -1);
+}

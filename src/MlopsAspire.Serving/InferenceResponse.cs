@@ -1,0 +1,118 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace MlopsAspire.Serving;
+
+/// <summary>
+/// The outputs of one request. Holds the model version's lease and the native output values until disposed,
+/// so encode the outputs, then dispose.
+/// </summary>
+public sealed class InferenceResponse : IDisposable
+{
+    private readonly OnnxModel _model;
+    private readonly IReadOnlyList<OrtValue> _values;
+    private int _disposed;
+
+    internal InferenceResponse(OnnxModel model, string? id, IReadOnlyList<string> outputNames, IReadOnlyList<OrtValue> values)
+    {
+        _model = model;
+        _values = values;
+        Id = id;
+        var outputs = new InferenceOutput[values.Count];
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            outputs[i] = new InferenceOutput(outputNames[i], values[i]);
+        }
+
+        Outputs = outputs;
+    }
+
+    public string ModelName => _model.Name;
+
+    public string ModelVersion => _model.Version;
+
+    public string? Id { get; }
+
+    public IReadOnlyList<InferenceOutput> Outputs { get; }
+
+    public InferenceOutput? FindOutput(string name) => Outputs.FirstOrDefault(output => output.Name == name);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var value in _values)
+        {
+            value.Dispose();
+        }
+
+        _model.Release();
+    }
+}
+
+/// <summary>One output tensor, read in place from ONNX Runtime's memory (valid until the response is disposed).</summary>
+public sealed class InferenceOutput
+{
+    private readonly OrtValue _value;
+
+    internal InferenceOutput(string name, OrtValue value)
+    {
+        _value = value;
+        Name = name;
+        var typeAndShape = value.GetTensorTypeAndShape();
+        if (!TensorDatatypes.TryFromOnnx(typeAndShape.ElementDataType, out var datatype))
+        {
+            throw new InferenceException(
+                InferenceErrorKind.Internal,
+                $"output '{name}' has element type {typeAndShape.ElementDataType}, which the protocol cannot carry");
+        }
+
+        Datatype = datatype;
+        Shape = typeAndShape.Shape;
+        ElementCount = typeAndShape.ElementCount;
+    }
+
+    public string Name { get; }
+
+    public TensorDatatype Datatype { get; }
+
+    public string DatatypeName => Datatype.ToWireName();
+
+    public long[] Shape { get; }
+
+    public long ElementCount { get; }
+
+    /// <summary>Whether the protocol's typed contents can carry this output (not FP16/BF16).</summary>
+    public bool HasTypedContents => Datatype.HasTypedContents();
+
+    /// <summary>The elements as little-endian bytes in row-major order; not for BYTES (see <see cref="GetBytesElement"/>).</summary>
+    public ReadOnlySpan<byte> RawData => Datatype == TensorDatatype.Bytes
+        ? throw new InvalidOperationException($"output '{Name}' is BYTES; read its elements one by one")
+        : _value.GetTensorMutableRawData();
+
+    /// <summary>The elements as their CLR type (e.g. float for FP32, Half for FP16, ushort bits for BF16).</summary>
+    public ReadOnlySpan<T> GetValues<T>()
+        where T : unmanaged
+    {
+        var raw = RawData;
+        if (Datatype.ElementSize() != System.Runtime.CompilerServices.Unsafe.SizeOf<T>())
+        {
+            throw new InvalidOperationException($"output '{Name}' is {DatatypeName}; {typeof(T).Name} has a different size");
+        }
+
+        return MemoryMarshal.Cast<byte, T>(raw);
+    }
+
+    /// <summary>One element of a BYTES output.</summary>
+    public ReadOnlySpan<byte> GetBytesElement(long index) => _value.GetStringElementAsSpan(checked((int)index));
+
+    /// <summary>The raw encoding's length; see <see cref="TensorCodec.RawByteLength"/>.</summary>
+    public int RawByteLength => TensorCodec.RawByteLength(this);
+
+    public void WriteRaw(Span<byte> destination) => TensorCodec.WriteRaw(this, destination);
+
+    public void WriteTypedContents(ITypedContentsSink sink) => TensorCodec.WriteTypedContents(this, sink);
+}

@@ -1,0 +1,167 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+
+namespace MlopsAspire.Serving;
+
+/// <summary>
+/// One loaded model version: an ONNX Runtime session and its signature. Callers hold a lease while they use it,
+/// so that unloading waits for in-flight requests before the session is disposed.
+/// </summary>
+public sealed class OnnxModel : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+
+    // One reference for "loaded" plus one per lease; the session is disposed when it reaches zero.
+    private int _references = 1;
+    private int _retired;
+
+    private OnnxModel(string name, string version, InferenceSession session, ExecutionProvider provider)
+    {
+        Name = name;
+        Version = version;
+        _session = session;
+        ExecutionProvider = provider;
+        Signature = ModelSignature.FromSession(session);
+    }
+
+    public string Name { get; }
+
+    public string Version { get; }
+
+    public ModelSignature Signature { get; }
+
+    /// <summary>The provider the session actually runs on (CPU after a CUDA fallback).</summary>
+    public ExecutionProvider ExecutionProvider { get; }
+
+    /// <summary>True once unloaded and every lease is returned.</summary>
+    public bool IsDisposed => Volatile.Read(ref _references) == 0;
+
+    public static OnnxModel Load(string name, string version, string modelPath, OnnxModelOptions? options = null, ILogger? logger = null) =>
+        Create(name, version, sessionOptions => new InferenceSession(modelPath, sessionOptions), options, logger);
+
+    public static OnnxModel Load(string name, string version, byte[] modelBytes, OnnxModelOptions? options = null, ILogger? logger = null) =>
+        Create(name, version, sessionOptions => new InferenceSession(modelBytes, sessionOptions), options, logger);
+
+    private static OnnxModel Create(
+        string name,
+        string version,
+        Func<SessionOptions, InferenceSession> createSession,
+        OnnxModelOptions? options,
+        ILogger? logger)
+    {
+        options ??= new OnnxModelOptions();
+        logger ??= NullLogger.Instance;
+        using var sessionOptions = CreateSessionOptions(options, name, version, logger, out var provider);
+        var session = createSession(sessionOptions);
+        try
+        {
+            return new OnnxModel(name, version, session, provider);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private static SessionOptions CreateSessionOptions(
+        OnnxModelOptions options,
+        string name,
+        string version,
+        ILogger logger,
+        out ExecutionProvider provider)
+    {
+        var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = Math.Max(0, options.IntraOpThreads),
+            InterOpNumThreads = Math.Max(0, options.InterOpThreads),
+        };
+        var spinning = options.AllowSpinning ? "1" : "0";
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning);
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", spinning);
+
+        provider = ExecutionProvider.Cpu;
+        if (options.ExecutionProvider == ExecutionProvider.Cuda)
+        {
+            try
+            {
+                sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
+                provider = ExecutionProvider.Cuda;
+            }
+            catch (Exception exception)
+            {
+                // Without a GPU (or with the CPU-only runtime package) the provider cannot load; serve on CPU instead.
+                logger.LogWarning(
+                    exception,
+                    "CUDA execution provider unavailable for model {Model} version {Version}; running on CPU",
+                    name,
+                    version);
+            }
+        }
+
+        return sessionOptions;
+    }
+
+    /// <summary>Takes a lease; false once the model is unloaded (the caller should resolve again).</summary>
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            var references = Volatile.Read(ref _references);
+            if (references == 0 || Volatile.Read(ref _retired) != 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _references, references + 1, references) == references)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            _runOptions.Dispose();
+            _session.Dispose();
+        }
+    }
+
+    /// <summary>Unloads: no new leases, and the session is disposed when the last lease is returned.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _retired, 1) == 0)
+        {
+            Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs the session on validated inputs. The caller owns the returned values (dispose each) and must hold a
+    /// lease until it has disposed them, because outputs may live in the session's memory arena.
+    /// </summary>
+    public IDisposableReadOnlyCollection<OrtValue> Run(PreparedInputs inputs, IReadOnlyList<string> outputNames)
+    {
+        try
+        {
+            return _session.Run(_runOptions, inputs.Names, inputs.Values, outputNames);
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            // Our validation covers names, datatypes and declared shapes; what ONNX Runtime still rejects
+            // (e.g. inputs whose batch sizes disagree) is the request's fault when it says "invalid argument".
+            var kind = exception.Message.Contains("[ErrorCode:InvalidArgument]", StringComparison.Ordinal)
+                ? InferenceErrorKind.InvalidArgument
+                : InferenceErrorKind.Internal;
+            throw new InferenceException(kind, $"model '{Name}' version '{Version}' failed: {exception.Message}", exception);
+        }
+    }
+
+    public override string ToString() => $"{Name}:{Version}";
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+using Inference;
+using Microsoft.AspNetCore.Builder;
+using MlopsAspire.Training;
+
+namespace MlopsAspire.Inference.Tests;
+
+/// <summary>
+/// Starts the real inference host on loopback sockets (HTTP/1.1 and HTTP/2 endpoints on free ports) over a
+/// temporary model folder, and connects a gRPC client generated from the protocol's .proto.
+/// </summary>
+public abstract class InferenceServerFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+    private GrpcChannel? _channel;
+
+    public string ModelRoot { get; } = Path.Combine(Path.GetTempPath(), "mlopsaspire-inference-tests", Guid.NewGuid().ToString("N"));
+
+    public GRPCInferenceService.GRPCInferenceServiceClient Client { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>Writes the models the server should find under <see cref="ModelRoot"/>.</summary>
+    protected abstract void WriteModels();
+
+    protected void WriteModel(string name, string version, byte[] onnx)
+    {
+        var folder = Path.Combine(ModelRoot, name, version);
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
+    }
+
+    public async Task InitializeAsync()
+    {
+        WriteModels();
+        var httpPort = FreePort();
+        var grpcPort = FreePort();
+        string[] args =
+        [
+            $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{httpPort}",
+            $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
+            $"--Inference:ModelRepository={ModelRoot}",
+            "--Inference:IntraOpThreads=1",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+
+        _app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
+        await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = null,
+            MaxSendMessageSize = null, // let the server enforce its own limit
+        });
+        Client = new GRPCInferenceService.GRPCInferenceServiceClient(_channel);
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!(await Client.ServerReadyAsync(new ServerReadyRequest())).Ready)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the inference server did not become ready within 120 s");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        _channel?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(ModelRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>fraud versions 1 and 2 (2 is the default) and an FP16 identity model "half".</summary>
+public sealed class FraudServerFixture : InferenceServerFixture
+{
+    private static readonly Lazy<TrainedFraudModel> LazyFraud = new(() => DemoModels.TrainFraud(seed: 42));
+
+    public TrainedFraudModel Fraud => LazyFraud.Value;
+
+    protected override void WriteModels()
+    {
+        WriteModel("fraud", "1", Fraud.OnnxModel);
+        WriteModel("fraud", "2", Fraud.OnnxModel);
+        WriteModel("half", "1", IdentityModels.Create(elementType: 10, "x", "y", [-1]));
+    }
+}
+
+/// <summary>ResNet-18 with a dynamic batch dimension.</summary>
+public sealed class ResNetServerFixture : InferenceServerFixture
+{
+    protected override void WriteModels() =>
+        WriteModel(DemoModels.ResNet18ModelName, "1", DemoModels.LoadResNet18WithDynamicBatch());
+}

@@ -1,0 +1,213 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Inference;
+using MlopsAspire.Training;
+
+namespace MlopsAspire.Inference.Tests;
+
+public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFixture<FraudServerFixture>
+{
+    private readonly GRPCInferenceService.GRPCInferenceServiceClient _client = server.Client;
+
+    [Fact]
+    public async Task Server_is_live_ready_and_describes_itself()
+    {
+        Assert.True((await _client.ServerLiveAsync(new ServerLiveRequest())).Live);
+        Assert.True((await _client.ServerReadyAsync(new ServerReadyRequest())).Ready);
+
+        var metadata = await _client.ServerMetadataAsync(new ServerMetadataRequest());
+        Assert.Equal("mlopsaspire", metadata.Name);
+        Assert.False(string.IsNullOrEmpty(metadata.Version));
+        Assert.Empty(metadata.Extensions);
+    }
+
+    [Fact]
+    public async Task Rest_health_endpoints_answer_on_the_http_endpoint()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/v2/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/v2/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Model_readiness_follows_loaded_versions()
+    {
+        Assert.True((await _client.ModelReadyAsync(new ModelReadyRequest { Name = "fraud" })).Ready);
+        Assert.True((await _client.ModelReadyAsync(new ModelReadyRequest { Name = "fraud", Version = "1" })).Ready);
+        Assert.False((await _client.ModelReadyAsync(new ModelReadyRequest { Name = "fraud", Version = "7" })).Ready);
+        Assert.False((await _client.ModelReadyAsync(new ModelReadyRequest { Name = "nope" })).Ready);
+    }
+
+    [Fact]
+    public async Task Model_metadata_lists_versions_platform_and_tensors()
+    {
+        var metadata = await _client.ModelMetadataAsync(new ModelMetadataRequest { Name = "fraud" });
+
+        Assert.Equal("fraud", metadata.Name);
+        Assert.Equal(["1", "2"], metadata.Versions);
+        Assert.Equal("onnxruntime_onnx", metadata.Platform);
+        var input = Assert.Single(metadata.Inputs);
+        Assert.Equal(FraudRequests.Input, input.Name);
+        Assert.Equal("FP32", input.Datatype);
+        Assert.Equal([-1L, FraudFeatures.Count], input.Shape);
+        var probability = Assert.Single(metadata.Outputs, output => output.Name == FraudRequests.Probability);
+        Assert.Equal("FP32", probability.Datatype);
+        Assert.Equal([-1L, 1], probability.Shape);
+    }
+
+    [Fact]
+    public async Task Typed_request_gets_typed_probabilities_matching_mlnet()
+    {
+        var rows = FraudRequests.Rows(64);
+        var request = FraudRequests.Typed(rows, FraudRequests.Probability);
+        request.Id = "typed-1";
+
+        var response = await _client.ModelInferAsync(request);
+
+        Assert.Equal("fraud", response.ModelName);
+        Assert.Equal("2", response.ModelVersion);
+        Assert.Equal("typed-1", response.Id);
+        Assert.Empty(response.RawOutputContents);
+        var output = Assert.Single(response.Outputs);
+        Assert.Equal(FraudRequests.Probability, output.Name);
+        Assert.Equal("FP32", output.Datatype);
+        Assert.Equal([rows.Count, 1L], output.Shape);
+        AssertMatchesMlNet(rows, output.Contents.Fp32Contents.ToArray());
+    }
+
+    [Fact]
+    public async Task Raw_request_gets_raw_probabilities_matching_mlnet()
+    {
+        var rows = FraudRequests.Rows(64, seed: 12);
+
+        var response = await _client.ModelInferAsync(FraudRequests.Raw(rows, FraudRequests.Probability));
+
+        var output = Assert.Single(response.Outputs);
+        Assert.Null(output.Contents);
+        Assert.Equal([rows.Count, 1L], output.Shape);
+        AssertMatchesMlNet(rows, FraudRequests.RawFloats(response, 0));
+    }
+
+    [Fact]
+    public async Task Binary_data_output_parameter_asks_for_raw_outputs_of_a_typed_request()
+    {
+        var rows = FraudRequests.Rows(8, seed: 13);
+        var request = FraudRequests.Typed(rows, FraudRequests.Probability);
+        request.Parameters["binary_data_output"] = new InferParameter { BoolParam = true };
+
+        var response = await _client.ModelInferAsync(request);
+
+        Assert.Single(response.RawOutputContents);
+        AssertMatchesMlNet(rows, FraudRequests.RawFloats(response, 0));
+    }
+
+    [Fact]
+    public async Task Requested_outputs_are_returned_alone_and_in_request_order()
+    {
+        var rows = FraudRequests.Rows(4, seed: 14);
+
+        var response = await _client.ModelInferAsync(FraudRequests.Typed(rows, FraudRequests.Score, FraudRequests.Probability));
+
+        Assert.Equal([FraudRequests.Score, FraudRequests.Probability], response.Outputs.Select(output => output.Name));
+    }
+
+    [Fact]
+    public async Task Without_requested_outputs_every_output_is_returned()
+    {
+        var response = await _client.ModelInferAsync(FraudRequests.Typed(FraudRequests.Rows(2, seed: 15)));
+
+        var metadata = await _client.ModelMetadataAsync(new ModelMetadataRequest { Name = "fraud" });
+        Assert.Equal(metadata.Outputs.Select(output => output.Name), response.Outputs.Select(output => output.Name));
+    }
+
+    [Fact]
+    public async Task Pinned_version_answers_and_is_named_in_the_response()
+    {
+        var request = FraudRequests.Typed(FraudRequests.Rows(1), FraudRequests.Probability);
+        request.ModelVersion = "1";
+
+        var response = await _client.ModelInferAsync(request);
+
+        Assert.Equal("1", response.ModelVersion);
+    }
+
+    [Fact]
+    public async Task Fp16_outputs_come_back_raw_because_the_protocol_has_no_typed_fp16()
+    {
+        var halves = new[] { (Half)1.5f, (Half)(-2f), (Half)0.25f };
+        var request = new ModelInferRequest { ModelName = "half" };
+        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", halves.Length));
+        request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(halves.AsSpan())));
+        request.Parameters["binary_data_output"] = new InferParameter { BoolParam = false };
+
+        var response = await _client.ModelInferAsync(request);
+
+        Assert.Equal("FP16", response.Outputs[0].Datatype);
+        Assert.Equal(request.RawInputContents[0], response.RawOutputContents[0]);
+    }
+
+    [Fact]
+    public async Task Messages_above_kestrels_default_30_mb_body_limit_are_served()
+    {
+        const int elements = 20 * 1024 * 1024; // 40 MiB of FP16, under the 64 MiB message limit
+        var request = new ModelInferRequest { ModelName = "half" };
+        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", elements));
+        request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[elements * 2]));
+
+        var response = await _client.ModelInferAsync(request);
+
+        Assert.Equal(elements * 2, response.RawOutputContents[0].Length);
+    }
+
+    [Fact]
+    public async Task Messages_above_the_configured_limit_are_refused_as_resource_exhausted()
+    {
+        const int elements = 33 * 1024 * 1024; // 66 MiB of FP16
+        var request = new ModelInferRequest { ModelName = "half" };
+        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", elements));
+        request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[elements * 2]));
+
+        var exception = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _client.ModelInferAsync(request));
+
+        Assert.Equal(Grpc.Core.StatusCode.ResourceExhausted, exception.StatusCode);
+    }
+
+    [Fact]
+    public async Task Requests_are_counted_on_the_inference_meter()
+    {
+        var observed = 0L;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meterListener) =>
+        {
+            if (instrument.Meter.Name == "MlopsAspire.Inference" && instrument.Name == "mlops.inference.requests")
+            {
+                meterListener.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var tagList = tags.ToArray();
+            if (tagList.Contains(new("model", "fraud")) && tagList.Contains(new("version", "1")) && tagList.Contains(new("status", "OK")))
+            {
+                Interlocked.Add(ref observed, value);
+            }
+        });
+        listener.Start();
+
+        var request = FraudRequests.Typed(FraudRequests.Rows(1), FraudRequests.Probability);
+        request.ModelVersion = "1";
+        await _client.ModelInferAsync(request);
+
+        Assert.True(Interlocked.Read(ref observed) >= 1);
+    }
+
+    private void AssertMatchesMlNet(IReadOnlyList<FraudTransaction> rows, float[] probabilities)
+    {
+        Assert.Equal(rows.Count, probabilities.Length);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var expected = server.Fraud.PredictProbability(rows[i].Features);
+            Assert.InRange(Math.Abs(probabilities[i] - expected), 0, 1e-5);
+        }
+    }
+}
