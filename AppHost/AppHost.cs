@@ -22,8 +22,9 @@ var inference = builder.AddProject<Projects.MlopsAspire_Inference>("inference")
     .WithReference(orleans.AsClient())
     .WithReference(store.ConnectionString)
     // Stable addresses like Triton's; with several replicas the orchestrator's proxy spreads connections over them.
-    .WithEndpoint("http", endpoint => endpoint.Port = builder.Configuration.GetValue("Inference:HttpPort", 8000))
-    .WithEndpoint("grpc", endpoint => endpoint.Port = builder.Configuration.GetValue("Inference:GrpcPort", 8001))
+    // Port 0 lets the orchestrator choose (tests that run several platforms side by side).
+    .WithEndpoint("http", endpoint => endpoint.Port = StablePort("Inference:HttpPort", 8000))
+    .WithEndpoint("grpc", endpoint => endpoint.Port = StablePort("Inference:GrpcPort", 8001))
     .WithHttpHealthCheck("/health")
     .WaitFor(controlPlane);
 
@@ -34,3 +35,6 @@ if (store.Server is { } server)
 }
 
 builder.Build().Run();
+
+int? StablePort(string key, int defaultPort) =>
+    builder.Configuration.GetValue(key, defaultPort) is var port && port > 0 ? port : null;

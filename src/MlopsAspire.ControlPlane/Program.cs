@@ -16,6 +16,13 @@ builder.UseOrleans(silo =>
     // Aspire configures clustering and grain storage (Redis protocol on the store) from configuration.
     // Silos on one machine must advertise loopback, or they gossip an address they cannot reach.
     silo.Configure<EndpointOptions>(options => options.AdvertisedIPAddress = IPAddress.Loopback);
+    // Find a silo that died without leaving (killed, or the platform restarted) in seconds rather than
+    // the default half minute, so a restarted or surviving silo takes over its grains quickly.
+    silo.Configure<ClusterMembershipOptions>(options =>
+    {
+        options.ProbeTimeout = TimeSpan.FromSeconds(2);
+        options.NumMissedProbesLimit = 2;
+    });
     if (builder.Configuration.GetValue("ControlPlane:OrleansDashboard", true))
     {
         silo.AddDashboard();

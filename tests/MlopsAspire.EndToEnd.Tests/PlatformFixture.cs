@@ -38,6 +38,9 @@ public sealed class PlatformFixture : IAsyncLifetime
             [
                 "--DcpPublisher:WaitForResourceCleanup=false",
                 $"--Store:DataDirectory={dataDirectory}",
+                // Orchestrator-chosen ports: a developer's running platform keeps 8000/8001.
+                "--Inference:HttpPort=0",
+                "--Inference:GrpcPort=0",
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
