@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using MlopsAspire.Serving.Statistics;
 
 namespace MlopsAspire.Serving;
 
@@ -24,6 +25,7 @@ public sealed class OnnxModel : IDisposable
         _session = session;
         ExecutionProvider = provider;
         Signature = ModelSignature.FromSession(session);
+        Statistics = new ModelStatistics(name, version);
     }
 
     public string Name { get; }
@@ -34,6 +36,9 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>The provider the session actually runs on (CPU after a CUDA fallback).</summary>
     public ExecutionProvider ExecutionProvider { get; }
+
+    /// <summary>Cumulative request, queue, compute and batch statistics of this version.</summary>
+    public ModelStatistics Statistics { get; }
 
     /// <summary>True once unloaded and every lease is returned.</summary>
     public bool IsDisposed => Volatile.Read(ref _references) == 0;
@@ -128,6 +133,7 @@ public sealed class OnnxModel : IDisposable
     {
         if (Interlocked.Decrement(ref _references) == 0)
         {
+            Statistics.Detach();
             _runOptions.Dispose();
             _session.Dispose();
         }

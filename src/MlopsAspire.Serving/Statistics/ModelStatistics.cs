@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace MlopsAspire.Serving.Statistics;
+
+/// <summary>
+/// Cumulative statistics of one loaded model version, shaped after Triton's ModelStatistics (so the protocol can
+/// report them as is), and the OpenTelemetry instruments fed from the same calls. Lock-free: every field is an
+/// interlocked counter, so the request path never waits on a reader.
+/// </summary>
+/// <remarks>
+/// Per request: queue (enqueue to the start of its batch), compute input/infer/output (its batch's phases) and
+/// success/fail (receipt to response). Per execution: one session Run of a batch of some size; the ratio
+/// <see cref="ModelStatisticsSnapshot.InferenceCount"/> ÷ <see cref="ModelStatisticsSnapshot.ExecutionCount"/> is the
+/// average batch size.
+/// </remarks>
+public sealed class ModelStatistics
+{
+    private readonly TagList _tags;
+    private readonly ConcurrentDictionary<int, BatchCounters> _batches = new();
+
+    private long _successCount;
+    private long _successNs;
+    private long _failCount;
+    private long _failNs;
+    private long _queueCount;
+    private long _queueNs;
+    private long _computeInputCount;
+    private long _computeInputNs;
+    private long _computeInferCount;
+    private long _computeInferNs;
+    private long _computeOutputCount;
+    private long _computeOutputNs;
+    private long _inferenceCount;
+    private long _executionCount;
+    private long _lastInferenceUnixMs;
+    private long _pending;
+
+    public ModelStatistics(string modelName, string modelVersion)
+    {
+        ModelName = modelName;
+        ModelVersion = modelVersion;
+        _tags = new TagList { { "model", modelName }, { "version", modelVersion } };
+        ServingMetrics.Register(this);
+    }
+
+    public string ModelName { get; }
+
+    public string ModelVersion { get; }
+
+    internal TagList Tags => _tags;
+
+    /// <summary>Requests accepted and not yet answered (queued or computing).</summary>
+    public long Pending => Volatile.Read(ref _pending);
+
+    public void RequestStarted() => Interlocked.Increment(ref _pending);
+
+    /// <summary>A request answered successfully; times in <see cref="Stopwatch"/> ticks.</summary>
+    public void RecordSuccess(int batchSize, long queueTicks, long computeInputTicks, long computeInferTicks, long computeOutputTicks, long totalTicks)
+    {
+        Interlocked.Decrement(ref _pending);
+        Interlocked.Increment(ref _successCount);
+        Interlocked.Add(ref _successNs, ToNanoseconds(totalTicks));
+        Interlocked.Increment(ref _queueCount);
+        Interlocked.Add(ref _queueNs, ToNanoseconds(queueTicks));
+        Interlocked.Increment(ref _computeInputCount);
+        Interlocked.Add(ref _computeInputNs, ToNanoseconds(computeInputTicks));
+        Interlocked.Increment(ref _computeInferCount);
+        Interlocked.Add(ref _computeInferNs, ToNanoseconds(computeInferTicks));
+        Interlocked.Increment(ref _computeOutputCount);
+        Interlocked.Add(ref _computeOutputNs, ToNanoseconds(computeOutputTicks));
+        Interlocked.Add(ref _inferenceCount, Math.Max(1, batchSize));
+        Volatile.Write(ref _lastInferenceUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        ServingMetrics.RecordRequest(this, succeeded: true, queueTicks, computeInputTicks, computeInferTicks, computeOutputTicks, totalTicks);
+    }
+
+    /// <summary>A request that failed (rejected, expired, cancelled or faulted) after it was accepted.</summary>
+    public void RecordFailure(long totalTicks)
+    {
+        Interlocked.Decrement(ref _pending);
+        Interlocked.Increment(ref _failCount);
+        Interlocked.Add(ref _failNs, ToNanoseconds(totalTicks));
+        ServingMetrics.RecordRequest(this, succeeded: false, 0, 0, 0, 0, totalTicks);
+    }
+
+    /// <summary>One session Run over <paramref name="batchSize"/> rows (the sum of the batched requests' batch sizes).</summary>
+    public void RecordExecution(int batchSize, long computeInputTicks, long computeInferTicks, long computeOutputTicks)
+    {
+        Interlocked.Increment(ref _executionCount);
+        var counters = _batches.GetOrAdd(batchSize, static _ => new BatchCounters());
+        counters.Record(ToNanoseconds(computeInputTicks), ToNanoseconds(computeInferTicks), ToNanoseconds(computeOutputTicks));
+        ServingMetrics.RecordExecution(this, batchSize);
+    }
+
+    public ModelStatisticsSnapshot Snapshot() => new(
+        ModelName,
+        ModelVersion,
+        Volatile.Read(ref _lastInferenceUnixMs),
+        Volatile.Read(ref _inferenceCount),
+        Volatile.Read(ref _executionCount),
+        new DurationStatistic(Volatile.Read(ref _successCount), Volatile.Read(ref _successNs)),
+        new DurationStatistic(Volatile.Read(ref _failCount), Volatile.Read(ref _failNs)),
+        new DurationStatistic(Volatile.Read(ref _queueCount), Volatile.Read(ref _queueNs)),
+        new DurationStatistic(Volatile.Read(ref _computeInputCount), Volatile.Read(ref _computeInputNs)),
+        new DurationStatistic(Volatile.Read(ref _computeInferCount), Volatile.Read(ref _computeInferNs)),
+        new DurationStatistic(Volatile.Read(ref _computeOutputCount), Volatile.Read(ref _computeOutputNs)),
+        [.. _batches.OrderBy(pair => pair.Key).Select(pair => pair.Value.Snapshot(pair.Key))],
+        Pending);
+
+    /// <summary>Stops reporting this version's gauges (called when the version is unloaded).</summary>
+    public void Detach() => ServingMetrics.Unregister(this);
+
+    internal static long ToNanoseconds(long stopwatchTicks) =>
+        stopwatchTicks <= 0 ? 0 : (long)(stopwatchTicks * (1_000_000_000.0 / Stopwatch.Frequency));
+
+    private sealed class BatchCounters
+    {
+        private long _count;
+        private long _inputNs;
+        private long _inferNs;
+        private long _outputNs;
+
+        public void Record(long inputNs, long inferNs, long outputNs)
+        {
+            Interlocked.Increment(ref _count);
+            Interlocked.Add(ref _inputNs, inputNs);
+            Interlocked.Add(ref _inferNs, inferNs);
+            Interlocked.Add(ref _outputNs, outputNs);
+        }
+
+        public BatchStatistic Snapshot(int batchSize)
+        {
+            var count = Volatile.Read(ref _count);
+            return new BatchStatistic(
+                batchSize,
+                new DurationStatistic(count, Volatile.Read(ref _inputNs)),
+                new DurationStatistic(count, Volatile.Read(ref _inferNs)),
+                new DurationStatistic(count, Volatile.Read(ref _outputNs)));
+        }
+    }
+}
+
+/// <summary>A count and the total time of those events, in nanoseconds (Triton's StatisticDuration).</summary>
+public readonly record struct DurationStatistic(long Count, long Nanoseconds);
+
+/// <summary>Executions of one batch size and the time their phases took (Triton's InferBatchStatistics).</summary>
+public sealed record BatchStatistic(int BatchSize, DurationStatistic ComputeInput, DurationStatistic ComputeInfer, DurationStatistic ComputeOutput);
+
+/// <summary>A consistent-enough copy of <see cref="ModelStatistics"/> (each counter read atomically).</summary>
+public sealed record ModelStatisticsSnapshot(
+    string ModelName,
+    string ModelVersion,
+    long LastInferenceUnixMs,
+    long InferenceCount,
+    long ExecutionCount,
+    DurationStatistic Success,
+    DurationStatistic Fail,
+    DurationStatistic Queue,
+    DurationStatistic ComputeInput,
+    DurationStatistic ComputeInfer,
+    DurationStatistic ComputeOutput,
+    IReadOnlyList<BatchStatistic> BatchStats,
+    long Pending);
