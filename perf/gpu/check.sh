@@ -26,7 +26,7 @@ else
 fi
 
 # Every folder holding CUDA runtime, cuBLAS or cuDNN libraries, including pip's nvidia-* packages.
-cuda_dirs="$( (find / -xdev \( -name 'libcudart.so*' -o -name 'libcublas*.so*' -o -name 'libcudnn*.so*' \
+cuda_dirs="$( (find /usr /opt /lib /lib64 /usr/local \( -name 'libcudart.so*' -o -name 'libcublas*.so*' -o -name 'libcudnn*.so*' \
   -o -name 'libcufft.so*' -o -name 'libcurand.so*' -o -name 'libnvrtc*.so*' -o -name 'libnvJitLink*.so*' \) \
   -printf '%h\n' 2>/dev/null || true) | sort -u | paste -sd: -)"
 export LD_LIBRARY_PATH="$app:${cuda_dirs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
