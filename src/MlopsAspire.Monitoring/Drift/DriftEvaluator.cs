@@ -1,0 +1,95 @@
+using MlopsAspire.Monitoring.Histograms;
+using MlopsAspire.Monitoring.Profiles;
+using MlopsAspire.Monitoring.Windows;
+
+namespace MlopsAspire.Monitoring.Drift;
+
+/// <summary>Drift of one feature (or prediction) in one window against the reference profile.</summary>
+public sealed record FeatureDrift(
+    string Name,
+    long Rows,
+    double PopulationStabilityIndex,
+    double JensenShannonDistance,
+    double KolmogorovSmirnov,
+    double KolmogorovSmirnovPValue,
+    double Wasserstein,
+    DriftSeverity WindowSeverity,
+    DriftSeverity Severity);
+
+/// <summary>A window's drift report: every feature and prediction, and the worst severity among them.</summary>
+public sealed record DriftReport(
+    DateTimeOffset WindowStart,
+    IReadOnlyList<FeatureDrift> Features,
+    IReadOnlyList<FeatureDrift> Predictions,
+    long NonFiniteInputs,
+    long OutOfRangeInputs)
+{
+    public DriftSeverity Severity =>
+        Features.Concat(Predictions).Select(drift => drift.Severity).DefaultIfEmpty(DriftSeverity.None).Max();
+}
+
+/// <summary>
+/// Judges windows one after another against a reference profile. Keeps, per feature, how many windows in a
+/// row were at warning level, so a sustained warning becomes an alert (<see cref="DriftThresholds"/>).
+/// </summary>
+public sealed class DriftEvaluator(ReferenceProfile profile, DriftThresholds? thresholds = null)
+{
+    private readonly DriftThresholds _thresholds = thresholds ?? DriftThresholds.Default;
+    private readonly Dictionary<string, int> _consecutiveWarnings = new(StringComparer.Ordinal);
+
+    public ReferenceProfile Profile { get; } = profile;
+
+    /// <summary>Evaluates the next window (call in window order).</summary>
+    public DriftReport Evaluate(DateTimeOffset windowStart, PredictionStatistics window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var features = Evaluate(Profile.Features, window.Features, "feature:");
+        var predictions = Evaluate(Profile.Predictions, window.Predictions, "prediction:");
+        return new DriftReport(windowStart, features, predictions, window.NonFiniteInputs, window.OutOfRangeInputs);
+    }
+
+    /// <summary>The metrics of one live histogram against one reference profile, without any window memory.</summary>
+    public static FeatureDrift Measure(FeatureProfile reference, BinnedHistogram live, DriftThresholds thresholds)
+    {
+        var rows = live.Total;
+        var psi = DriftMetrics.PopulationStabilityIndex(reference.ReferenceCounts, live.Counts);
+        var js = DriftMetrics.JensenShannonDistance(reference.ReferenceCounts, live.Counts);
+        var ks = DriftMetrics.KolmogorovSmirnov(reference.ReferenceCounts, live.Counts);
+        var referenceRows = reference.ReferenceCounts.Sum();
+        var ksPValue = DriftMetrics.KolmogorovSmirnovPValue(ks, referenceRows, rows);
+        var wasserstein = DriftMetrics.Wasserstein(reference.ReferenceCounts, live.Counts, reference.Edges, reference.StandardDeviation);
+        var severity = rows < thresholds.MinimumRows
+            ? DriftSeverity.None
+            : psi >= thresholds.PsiAlert || js >= thresholds.JensenShannonAlert
+                ? DriftSeverity.Alert
+                : psi >= thresholds.PsiWarning || js >= thresholds.JensenShannonWarning
+                    ? DriftSeverity.Warning
+                    : DriftSeverity.None;
+        return new FeatureDrift(reference.Name, rows, psi, js, ks, ksPValue, wasserstein, severity, severity);
+    }
+
+    private List<FeatureDrift> Evaluate(IReadOnlyList<FeatureProfile> references, BinnedHistogram[] live, string keyPrefix)
+    {
+        var results = new List<FeatureDrift>(references.Count);
+        for (var i = 0; i < references.Count && i < live.Length; i++)
+        {
+            var drift = Measure(references[i], live[i], _thresholds);
+            var key = keyPrefix + references[i].Name;
+            if (drift.Rows < _thresholds.MinimumRows)
+            {
+                // Too few rows: neither evidence of drift nor of its end.
+                results.Add(drift);
+                continue;
+            }
+
+            var streak = drift.WindowSeverity >= DriftSeverity.Warning ? _consecutiveWarnings.GetValueOrDefault(key) + 1 : 0;
+            _consecutiveWarnings[key] = streak;
+            var severity = drift.WindowSeverity == DriftSeverity.Warning && streak >= _thresholds.ConsecutiveWarningsForAlert
+                ? DriftSeverity.Alert
+                : drift.WindowSeverity;
+            results.Add(drift with { Severity = severity });
+        }
+
+        return results;
+    }
+}
