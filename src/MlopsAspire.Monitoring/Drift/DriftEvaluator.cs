@@ -39,6 +39,18 @@ public sealed class DriftEvaluator(ReferenceProfile profile, DriftThresholds? th
 
     public ReferenceProfile Profile { get; } = profile;
 
+    /// <summary>Windows in a row at warning level or worse, per "feature:NAME" / "prediction:NAME".</summary>
+    public IReadOnlyDictionary<string, int> ConsecutiveWarnings => _consecutiveWarnings;
+
+    /// <summary>Restores <see cref="ConsecutiveWarnings"/> kept in storage.</summary>
+    public void RestoreConsecutiveWarnings(IReadOnlyDictionary<string, int> streaks)
+    {
+        foreach (var (key, streak) in streaks)
+        {
+            _consecutiveWarnings[key] = streak;
+        }
+    }
+
     /// <summary>Evaluates the next window (call in window order).</summary>
     public DriftReport Evaluate(DateTimeOffset windowStart, PredictionStatistics window)
     {

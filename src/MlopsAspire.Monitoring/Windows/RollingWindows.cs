@@ -35,6 +35,17 @@ public sealed class RollingWindows(ReferenceProfile? profile, TimeSpan? shortWin
         return true;
     }
 
+    /// <summary>Puts back a window kept in storage (after a restart), replacing any window with that start.</summary>
+    public void Restore(DateTimeOffset start, PredictionStatistics statistics, bool longWindow)
+    {
+        var windows = longWindow ? _long : _short;
+        windows[start] = statistics;
+        while (windows.Count > (longWindow ? longWindowsKept : shortWindowsKept))
+        {
+            windows.Remove(windows.Keys.First());
+        }
+    }
+
     /// <summary>The merge of the short windows that start at or after <paramref name="since"/>.</summary>
     public PredictionStatistics Since(DateTimeOffset since)
     {

@@ -1,0 +1,43 @@
+namespace MlopsAspire.Abstractions.Monitoring;
+
+/// <summary>
+/// Monitoring of one model version (key <c>name/version</c>, see <see cref="MonitorKeys"/>): merges replicas'
+/// statistics snapshots into rolling windows, judges each closed window against the reference profile and
+/// raises or clears alerts.
+/// </summary>
+public interface IModelMonitorGrain : IGrainWithStringKey
+{
+    /// <summary>Merges one snapshot; false when this (replica, sequence) was already counted.</summary>
+    Task<bool> Report(MonitoringSnapshot snapshot);
+
+    Task SetReferenceProfile(ReferenceProfileData profile);
+
+    Task<ReferenceProfileData?> GetReferenceProfile();
+
+    Task SetPolicy(MonitoringPolicy policy);
+
+    Task<MonitoringPolicy> GetPolicy();
+
+    /// <summary>Merged statistics of the windows that started within <paramref name="span"/> before now.</summary>
+    Task<MonitoringSummary> GetSummary(TimeSpan span);
+
+    /// <summary>The most recent judged windows, oldest first.</summary>
+    Task<IReadOnlyList<WindowReport>> GetWindowReports(int count);
+
+    /// <summary>Alerts raised and cleared, oldest first (the last <paramref name="count"/>).</summary>
+    Task<IReadOnlyList<MonitoringAlert>> GetAlerts(int count);
+
+    /// <summary>Judges every window that has closed by now (also runs on a timer).</summary>
+    Task EvaluateClosedWindows();
+}
+
+public static class MonitorKeys
+{
+    public static string For(string modelName, string version) => $"{modelName}/{version}";
+
+    public static (string ModelName, string Version) Parse(string key)
+    {
+        var slash = key.LastIndexOf('/');
+        return slash <= 0 ? throw new ArgumentException($"monitor key '{key}' is not 'name/version'") : (key[..slash], key[(slash + 1)..]);
+    }
+}

@@ -1,0 +1,171 @@
+namespace MlopsAspire.Abstractions.Monitoring;
+
+/// <summary>
+/// One replica's statistics of one model version for one interval, as sent to its monitoring grain. Compact
+/// (histograms as count arrays, latency buckets sparse) and mergeable; the replica id and sequence make a
+/// retried delivery recognisable. While a version has no reference profile, replicas also send a sample of
+/// input rows (<see cref="SampleRows"/>) from which the grain builds one.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record MonitoringSnapshot(
+    [property: Id(0)] string ReplicaId,
+    [property: Id(1)] long Sequence,
+    [property: Id(2)] DateTimeOffset IntervalStart,
+    [property: Id(3)] DateTimeOffset IntervalEnd,
+    [property: Id(4)] long RequestCount,
+    [property: Id(5)] long RowCount,
+    [property: Id(6)] IReadOnlyDictionary<string, long> ErrorsByStatus,
+    [property: Id(7)] LatencyHistogramData QueueLatency,
+    [property: Id(8)] LatencyHistogramData ComputeLatency,
+    [property: Id(9)] LatencyHistogramData TotalLatency,
+    [property: Id(10)] long[] BatchSizes,
+    [property: Id(11)] long[][] FeatureCounts,
+    [property: Id(12)] long[][] PredictionCounts,
+    [property: Id(13)] long NonFiniteInputs,
+    [property: Id(14)] long OutOfRangeInputs,
+    [property: Id(15)] IReadOnlyDictionary<string, ShadowComparisonData> Shadows,
+    [property: Id(16)] float[][]? SampleRows = null,
+    [property: Id(17)] IReadOnlyList<string>? FeatureNames = null);
+
+/// <summary>A latency histogram's non-empty buckets (index → count), with the sum and maximum in microseconds.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LatencyHistogramData(
+    [property: Id(0)] int[] Buckets,
+    [property: Id(1)] long[] Counts,
+    [property: Id(2)] double SumMicroseconds,
+    [property: Id(3)] double MaxMicroseconds);
+
+[GenerateSerializer, Immutable]
+public sealed record ShadowComparisonData(
+    [property: Id(0)] long Compared,
+    [property: Id(1)] long LabelAgreements,
+    [property: Id(2)] double SumAbsoluteDifference,
+    [property: Id(3)] double MaxAbsoluteDifference,
+    [property: Id(4)] double SumRelativeDifference,
+    [property: Id(5)] long Dropped);
+
+/// <summary>A feature's (or prediction's) reference bins and moments; see the monitoring library's FeatureProfile.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FeatureProfileData(
+    [property: Id(0)] string Name,
+    [property: Id(1)] double[] Edges,
+    [property: Id(2)] long[] ReferenceCounts,
+    [property: Id(3)] double Mean,
+    [property: Id(4)] double StandardDeviation,
+    [property: Id(5)] double Minimum,
+    [property: Id(6)] double Maximum);
+
+/// <summary>The reference profile of a model version: what its inputs and predictions looked like in training data.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReferenceProfileData(
+    [property: Id(0)] IReadOnlyList<FeatureProfileData> Features,
+    [property: Id(1)] IReadOnlyList<FeatureProfileData> Predictions,
+    [property: Id(2)] long RowCount,
+    [property: Id(3)] string Source);
+
+/// <summary>
+/// How a model version is monitored: the window length (1 minute by default; shorter for demos and tests),
+/// how long to wait for late snapshots before judging a window, and the drift thresholds.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record MonitoringPolicy(
+    [property: Id(0)] TimeSpan Window,
+    [property: Id(1)] TimeSpan Grace,
+    [property: Id(2)] double PsiWarning,
+    [property: Id(3)] double PsiAlert,
+    [property: Id(4)] double JensenShannonWarning,
+    [property: Id(5)] double JensenShannonAlert,
+    [property: Id(6)] int ConsecutiveWarningsForAlert,
+    [property: Id(7)] long MinimumRows)
+{
+    public static MonitoringPolicy Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), 0.1, 0.25, 0.1, 0.2, 3, 200);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
+    public void Validate()
+    {
+        if (Window < TimeSpan.FromSeconds(1) || Window > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException($"monitoring window must be between 1 s and 1 h; got {Window}");
+        }
+
+        if (Grace < TimeSpan.Zero || Grace > Window * 10)
+        {
+            throw new ArgumentException($"grace must be between 0 and 10 windows; got {Grace}");
+        }
+
+        if (!(PsiWarning > 0 && PsiAlert >= PsiWarning))
+        {
+            throw new ArgumentException($"PSI thresholds need 0 < warning ≤ alert; got warning {PsiWarning}, alert {PsiAlert}");
+        }
+
+        if (!(JensenShannonWarning > 0 && JensenShannonAlert >= JensenShannonWarning && JensenShannonAlert <= 1))
+        {
+            throw new ArgumentException($"Jensen-Shannon thresholds need 0 < warning ≤ alert ≤ 1; got {JensenShannonWarning}, {JensenShannonAlert}");
+        }
+
+        if (ConsecutiveWarningsForAlert < 1 || MinimumRows < 1)
+        {
+            throw new ArgumentException("consecutive warnings and minimum rows must be at least 1");
+        }
+    }
+}
+
+/// <summary>Drift of one feature or prediction in one judged window.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FeatureDriftData(
+    [property: Id(0)] string Name,
+    [property: Id(1)] long Rows,
+    [property: Id(2)] double PopulationStabilityIndex,
+    [property: Id(3)] double JensenShannonDistance,
+    [property: Id(4)] double KolmogorovSmirnov,
+    [property: Id(5)] double KolmogorovSmirnovPValue,
+    [property: Id(6)] double Wasserstein,
+    [property: Id(7)] string Severity);
+
+/// <summary>One judged window of a model version.</summary>
+[GenerateSerializer, Immutable]
+public sealed record WindowReport(
+    [property: Id(0)] DateTimeOffset WindowStart,
+    [property: Id(1)] long RequestCount,
+    [property: Id(2)] long RowCount,
+    [property: Id(3)] double ErrorRate,
+    [property: Id(4)] double P50Milliseconds,
+    [property: Id(5)] double P99Milliseconds,
+    [property: Id(6)] long NonFiniteInputs,
+    [property: Id(7)] long OutOfRangeInputs,
+    [property: Id(8)] IReadOnlyList<FeatureDriftData> Features,
+    [property: Id(9)] IReadOnlyList<FeatureDriftData> Predictions,
+    [property: Id(10)] IReadOnlyDictionary<string, ShadowComparisonData> Shadows,
+    [property: Id(11)] string Severity);
+
+/// <summary>A monitoring alert: raised when a feature or prediction reaches alert severity, cleared when it recovers.</summary>
+[GenerateSerializer, Immutable]
+public sealed record MonitoringAlert(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string ModelName,
+    [property: Id(2)] string ModelVersion,
+    [property: Id(3)] string Kind,
+    [property: Id(4)] string Subject,
+    [property: Id(5)] bool Raised,
+    [property: Id(6)] string Detail);
+
+/// <summary>What a model version's monitoring knows over a span of recent windows.</summary>
+[GenerateSerializer, Immutable]
+public sealed record MonitoringSummary(
+    [property: Id(0)] string ModelName,
+    [property: Id(1)] string ModelVersion,
+    [property: Id(2)] DateTimeOffset? Since,
+    [property: Id(3)] long RequestCount,
+    [property: Id(4)] long RowCount,
+    [property: Id(5)] double ErrorRate,
+    [property: Id(6)] IReadOnlyDictionary<string, long> ErrorsByStatus,
+    [property: Id(7)] double P50Milliseconds,
+    [property: Id(8)] double P90Milliseconds,
+    [property: Id(9)] double P99Milliseconds,
+    [property: Id(10)] double MeanBatchSize,
+    [property: Id(11)] long NonFiniteInputs,
+    [property: Id(12)] long OutOfRangeInputs,
+    [property: Id(13)] IReadOnlyDictionary<string, ShadowComparisonData> Shadows,
+    [property: Id(14)] WindowReport? LastJudgedWindow,
+    [property: Id(15)] IReadOnlyList<MonitoringAlert> ActiveAlerts,
+    [property: Id(16)] bool HasReferenceProfile);

@@ -1,0 +1,42 @@
+using MlopsAspire.Abstractions.Monitoring;
+
+namespace MlopsAspire.Grains.Monitoring;
+
+/// <summary>
+/// What a monitoring grain keeps in storage. Windows are stored as merged snapshots (replica id
+/// <see cref="StoredWindowReplica"/>, interval = the window), so one message shape serves the wire and storage.
+/// </summary>
+[GenerateSerializer]
+public sealed class ModelMonitorState
+{
+    public const string StoredWindowReplica = "window";
+
+    [Id(0)] public ReferenceProfileData? Profile { get; set; }
+
+    [Id(1)] public MonitoringPolicy? Policy { get; set; }
+
+    [Id(2)] public List<MonitoringSnapshot> ShortWindows { get; set; } = [];
+
+    [Id(3)] public List<MonitoringSnapshot> LongWindows { get; set; } = [];
+
+    [Id(4)] public List<ReplicaSequence> Replicas { get; set; } = [];
+
+    [Id(5)] public List<WindowReport> Reports { get; set; } = [];
+
+    [Id(6)] public List<MonitoringAlert> Alerts { get; set; } = [];
+
+    [Id(7)] public Dictionary<string, int> ConsecutiveWarnings { get; set; } = [];
+
+    [Id(8)] public DateTimeOffset? LastJudgedWindow { get; set; }
+
+    [Id(9)] public Dictionary<string, MonitoringAlert> ActiveAlerts { get; set; } = [];
+
+    /// <summary>Production rows collected to build a reference profile when none was supplied.</summary>
+    [Id(10)] public List<float[]> ProfileSample { get; set; } = [];
+
+    [Id(11)] public List<string>? SampleFeatureNames { get; set; }
+}
+
+/// <summary>The deduplication state of one replica's snapshot sequence.</summary>
+[GenerateSerializer]
+public sealed record ReplicaSequence([property: Id(0)] string ReplicaId, [property: Id(1)] long Highest, [property: Id(2)] ulong Seen);

@@ -1,0 +1,124 @@
+using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Monitoring.Profiles;
+using MlopsAspire.Monitoring.Windows;
+
+namespace MlopsAspire.Grains.Tests;
+
+/// <summary>Monitoring grains on two silos and the real store: windows, deduplication, drift alerts.</summary>
+public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    private static readonly string[] FeatureNames = ["amount", "distance", "age"];
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task A_retried_snapshot_is_counted_once()
+    {
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("dedupe", "1"));
+        var profile = ProfileOf(Rows(new Random(1), 4000, shift: 0));
+        await monitor.SetReferenceProfile(MonitoringMapper.ToMessage(profile, "test"));
+        var at = DateTimeOffset.UtcNow.AddSeconds(-2);
+        var snapshot = Snapshot(profile, "replica-a", 1, at, Rows(new Random(2), 100, shift: 0));
+
+        Assert.True(await monitor.Report(snapshot));
+        Assert.False(await monitor.Report(snapshot));
+        Assert.True(await monitor.Report(snapshot with { ReplicaId = "replica-b" }));
+
+        var summary = await monitor.GetSummary(TimeSpan.FromMinutes(5));
+        Assert.Equal(200, summary.RowCount);
+        Assert.Equal(2, summary.RequestCount);
+        Assert.True(summary.HasReferenceProfile);
+    }
+
+    [Fact]
+    public async Task A_feature_shifted_by_half_a_standard_deviation_raises_an_alert_within_three_windows()
+    {
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("drift", "1"));
+        var profile = ProfileOf(Rows(new Random(3), 20_000, shift: 0));
+        await monitor.SetReferenceProfile(MonitoringMapper.ToMessage(profile, "test"));
+        await monitor.SetPolicy(MonitoringPolicy.Default with { Window = Window, Grace = TimeSpan.Zero });
+
+        // Ten windows of steady traffic, then the first feature moves by 0.5 sd; all in the recent past so
+        // every window has already closed.
+        var random = new Random(4);
+        var first = RollingWindows.WindowStart(DateTimeOffset.UtcNow.AddMinutes(-5), Window);
+        for (var window = 0; window < 13; window++)
+        {
+            var rows = Rows(random, 2000, shift: window < 10 ? 0 : 0.5);
+            Assert.True(await monitor.Report(Snapshot(profile, "replica-a", window, first + window * Window, rows)));
+        }
+
+        await monitor.EvaluateClosedWindows();
+        var reports = await monitor.GetWindowReports(100);
+        Assert.Equal(13, reports.Count);
+        Assert.All(reports.Take(10), report => Assert.Equal("None", report.Severity));
+
+        var alerts = await monitor.GetAlerts(10);
+        var alert = Assert.Single(alerts);
+        Assert.True(alert.Raised);
+        Assert.Equal("feature_drift", alert.Kind);
+        Assert.Equal("amount", alert.Subject);
+        Assert.Contains(reports.Skip(10), report => report.Features.Single(f => f.Name == "amount").Severity == "Alert");
+
+        var summary = await monitor.GetSummary(TimeSpan.FromMinutes(10));
+        Assert.Single(summary.ActiveAlerts);
+    }
+
+    [Fact]
+    public async Task A_version_without_a_profile_builds_one_from_its_first_production_rows()
+    {
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("learned", "1"));
+        var random = new Random(5);
+        var at = DateTimeOffset.UtcNow.AddSeconds(-1);
+        for (var sequence = 0; await monitor.GetReferenceProfile() is null; sequence++)
+        {
+            Assert.True(sequence < 10, "no profile after ten snapshots of 500 rows");
+            var rows = Rows(random, 500, shift: 0);
+            var message = Snapshot(null, "replica-a", sequence, at, rows) with { SampleRows = [.. rows], FeatureNames = FeatureNames };
+            await monitor.Report(message);
+        }
+
+        var profile = await monitor.GetReferenceProfile();
+        Assert.Equal(FeatureNames, profile!.Features.Select(f => f.Name));
+    }
+
+    [Fact]
+    public async Task Bad_policies_are_rejected_with_the_reason()
+    {
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("policy", "1"));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            monitor.SetPolicy(MonitoringPolicy.Default with { PsiWarning = 0.3, PsiAlert = 0.2 }));
+        Assert.Contains("PSI thresholds", error.Message);
+    }
+
+    private static ReferenceProfile ProfileOf(List<float[]> rows) => ReferenceProfile.FromRows(FeatureNames, rows);
+
+    private static List<float[]> Rows(Random random, int count, double shift)
+    {
+        var rows = new List<float[]>(count);
+        for (var i = 0; i < count; i++)
+        {
+            rows.Add([(float)(Gaussian(random) + shift), (float)Gaussian(random), (float)Gaussian(random)]);
+        }
+
+        return rows;
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private static MonitoringSnapshot Snapshot(ReferenceProfile? profile, string replica, long sequence, DateTimeOffset start, List<float[]> rows)
+    {
+        var statistics = new PredictionStatistics(profile) { RequestCount = 1, RowCount = rows.Count };
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < statistics.Features.Length; i++)
+            {
+                statistics.Features[i].Add(row[i]);
+            }
+
+            statistics.TotalLatency.Record(500);
+        }
+
+        return MonitoringMapper.ToMessage(replica, sequence, start, start.AddSeconds(1), statistics);
+    }
+}
