@@ -1,0 +1,26 @@
+namespace MlopsAspire.Artifacts.Payloads;
+
+/// <summary>
+/// One logged prediction: which version answered which request, the input rows (row-major, <see cref="FeatureCount"/>
+/// values per row) and one score per row.
+/// </summary>
+public sealed record PayloadRecord(
+    string ModelName,
+    string ModelVersion,
+    string RequestId,
+    DateTimeOffset At,
+    int FeatureCount,
+    float[] Features,
+    float[] Scores)
+{
+    public int RowCount => FeatureCount == 0 ? 0 : Features.Length / FeatureCount;
+}
+
+/// <summary>A logged prediction joined with the ground truth that arrived for it (one label per row).</summary>
+public sealed record LabelledPayload(PayloadRecord Payload, float[] Labels, DateTimeOffset LabelledAt);
+
+/// <summary>Ground truth for one request: one label per row of that request (usually one row).</summary>
+public sealed record FeedbackLabel(string RequestId, float[] Labels);
+
+/// <summary>What a feedback batch joined: the labelled payloads, and the request ids with no logged payload.</summary>
+public sealed record FeedbackJoin(IReadOnlyList<LabelledPayload> Joined, IReadOnlyList<string> UnknownRequestIds, IReadOnlyList<string> Rejected);
