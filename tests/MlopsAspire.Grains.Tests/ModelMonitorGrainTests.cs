@@ -82,6 +82,25 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Ground_truth_gives_live_accuracy_and_a_retried_batch_counts_once()
+    {
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("outcomes", "1"));
+        var at = DateTimeOffset.UtcNow.AddSeconds(-3);
+        LabelledOutcome[] outcomes =
+        [
+            new(at, 0.9f, true), new(at, 0.8f, true), new(at, 0.2f, false), new(at, 0.6f, false),
+        ];
+
+        Assert.True(await monitor.RecordOutcomes("batch-1", outcomes));
+        Assert.False(await monitor.RecordOutcomes("batch-1", outcomes));
+
+        var summary = await monitor.GetSummary(TimeSpan.FromMinutes(5));
+        Assert.Equal(4, summary.LabelledRows);
+        Assert.Equal(0.75, summary.Accuracy, 12);
+        Assert.Equal(1.0, summary.Auc, 12);
+    }
+
+    [Fact]
     public async Task Bad_policies_are_rejected_with_the_reason()
     {
         var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("policy", "1"));

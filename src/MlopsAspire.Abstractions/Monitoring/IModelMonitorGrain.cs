@@ -10,6 +10,12 @@ public interface IModelMonitorGrain : IGrainWithStringKey
     /// <summary>Merges one snapshot; false when this (replica, sequence) was already counted.</summary>
     Task<bool> Report(MonitoringSnapshot snapshot);
 
+    /// <summary>
+    /// Merges ground truth joined from feedback into the windows of the predictions' times. <paramref name="batchId"/>
+    /// identifies the batch, so a retried delivery is counted once.
+    /// </summary>
+    Task<bool> RecordOutcomes(string batchId, IReadOnlyList<LabelledOutcome> outcomes);
+
     Task SetReferenceProfile(ReferenceProfileData profile);
 
     Task<ReferenceProfileData?> GetReferenceProfile();

@@ -30,7 +30,11 @@ public static class MonitoringMapper
         [.. statistics.Predictions.Select(histogram => (long[])histogram.Counts.Clone())],
         statistics.NonFiniteInputs,
         statistics.OutOfRangeInputs,
-        statistics.Shadows.ToDictionary(pair => pair.Key, pair => ToMessage(pair.Value), StringComparer.Ordinal));
+        statistics.Shadows.ToDictionary(pair => pair.Key, pair => ToMessage(pair.Value), StringComparer.Ordinal),
+        Outcomes: statistics.Outcomes.Count == 0 ? null : ToMessage(statistics.Outcomes));
+
+    public static OutcomeData ToMessage(OutcomeStatistics outcomes) => new(
+        outcomes.Count, outcomes.Correct, outcomes.LogLossSum, (long[])outcomes.PositiveScores.Clone(), (long[])outcomes.NegativeScores.Clone());
 
     /// <summary>
     /// Rebuilds statistics on the version's reference bins. Histograms that do not fit the profile (a replica that
@@ -57,6 +61,11 @@ public static class MonitoringMapper
         for (var i = 0; i < statistics.BatchSizes.Length && i < message.BatchSizes.Length; i++)
         {
             statistics.BatchSizes[i] = message.BatchSizes[i];
+        }
+
+        if (message.Outcomes is { } outcomes)
+        {
+            statistics.Outcomes.Merge(OutcomeStatistics.FromCounts(outcomes.Count, outcomes.Correct, outcomes.LogLossSum, outcomes.PositiveScores, outcomes.NegativeScores));
         }
 
         CopyCounts(message.FeatureCounts, statistics.Features);

@@ -25,7 +25,24 @@ public sealed record MonitoringSnapshot(
     [property: Id(14)] long OutOfRangeInputs,
     [property: Id(15)] IReadOnlyDictionary<string, ShadowComparisonData> Shadows,
     [property: Id(16)] float[][]? SampleRows = null,
-    [property: Id(17)] IReadOnlyList<string>? FeatureNames = null);
+    [property: Id(17)] IReadOnlyList<string>? FeatureNames = null,
+    [property: Id(18)] OutcomeData? Outcomes = null);
+
+/// <summary>Ground-truth outcomes: counts, log-loss sum and score histograms per class (see the monitoring library).</summary>
+[GenerateSerializer, Immutable]
+public sealed record OutcomeData(
+    [property: Id(0)] long Count,
+    [property: Id(1)] long Correct,
+    [property: Id(2)] double LogLossSum,
+    [property: Id(3)] long[] PositiveScores,
+    [property: Id(4)] long[] NegativeScores);
+
+/// <summary>One labelled row of a version: when it was predicted, its score and its true label (0 or 1).</summary>
+[GenerateSerializer, Immutable]
+public sealed record LabelledOutcome(
+    [property: Id(0)] DateTimeOffset PredictedAt,
+    [property: Id(1)] float Score,
+    [property: Id(2)] bool Label);
 
 /// <summary>A latency histogram's non-empty buckets (index → count), with the sum and maximum in microseconds.</summary>
 [GenerateSerializer, Immutable]
@@ -136,7 +153,11 @@ public sealed record WindowReport(
     [property: Id(8)] IReadOnlyList<FeatureDriftData> Features,
     [property: Id(9)] IReadOnlyList<FeatureDriftData> Predictions,
     [property: Id(10)] IReadOnlyDictionary<string, ShadowComparisonData> Shadows,
-    [property: Id(11)] string Severity);
+    [property: Id(11)] string Severity,
+    [property: Id(12)] long LabelledRows = 0,
+    [property: Id(13)] double Accuracy = double.NaN,
+    [property: Id(14)] double Auc = double.NaN,
+    [property: Id(15)] double LogLoss = double.NaN);
 
 /// <summary>A monitoring alert: raised when a feature or prediction reaches alert severity, cleared when it recovers.</summary>
 [GenerateSerializer, Immutable]
@@ -168,4 +189,9 @@ public sealed record MonitoringSummary(
     [property: Id(13)] IReadOnlyDictionary<string, ShadowComparisonData> Shadows,
     [property: Id(14)] WindowReport? LastJudgedWindow,
     [property: Id(15)] IReadOnlyList<MonitoringAlert> ActiveAlerts,
-    [property: Id(16)] bool HasReferenceProfile);
+    [property: Id(16)] bool HasReferenceProfile,
+    [property: Id(17)] long LabelledRows = 0,
+    [property: Id(18)] double Accuracy = double.NaN,
+    [property: Id(19)] double Auc = double.NaN,
+    [property: Id(20)] double LogLoss = double.NaN,
+    [property: Id(21)] DateTimeOffset? FirstWindow = null);

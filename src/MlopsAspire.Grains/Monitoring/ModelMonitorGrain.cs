@@ -82,6 +82,34 @@ public sealed class ModelMonitorGrain(
         return true;
     }
 
+    public async Task<bool> RecordOutcomes(string batchId, IReadOnlyList<LabelledOutcome> outcomes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(batchId);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var accepted = false;
+        var window = Policy.Window;
+        var sequence = 0L;
+        foreach (var group in outcomes.GroupBy(outcome => RollingWindows.WindowStart(outcome.PredictedAt, window)).OrderBy(group => group.Key))
+        {
+            var statistics = new PredictionStatistics(_profile);
+            foreach (var outcome in group)
+            {
+                statistics.Outcomes.Record(outcome.Score, outcome.Label);
+            }
+
+            // One pseudo-replica per batch: a retried batch repeats its ids and sequences and is refused.
+            accepted |= _windows.Add(new StatisticsSnapshot($"feedback:{batchId}", sequence++, group.Key, group.Key + window, statistics));
+        }
+
+        if (accepted)
+        {
+            _dirty = true;
+            await PersistIfDueAsync();
+        }
+
+        return accepted;
+    }
+
     public async Task SetReferenceProfile(ReferenceProfileData profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
@@ -150,7 +178,12 @@ public sealed class ModelMonitorGrain(
             merged.Shadows.ToDictionary(pair => pair.Key, pair => MonitoringMapper.ToMessage(pair.Value), StringComparer.Ordinal),
             state.State.Reports.LastOrDefault(),
             [.. state.State.ActiveAlerts.Values],
-            state.State.Profile is not null));
+            state.State.Profile is not null,
+            merged.Outcomes.Count,
+            merged.Outcomes.Accuracy,
+            merged.Outcomes.Auc,
+            merged.Outcomes.LogLoss,
+            _windows.ShortWindows.Keys.Cast<DateTimeOffset?>().FirstOrDefault()));
     }
 
     public Task<IReadOnlyList<WindowReport>> GetWindowReports(int count) =>
@@ -225,7 +258,11 @@ public sealed class ModelMonitorGrain(
             features,
             predictions,
             window.Shadows.ToDictionary(pair => pair.Key, pair => MonitoringMapper.ToMessage(pair.Value), StringComparer.Ordinal),
-            severity.ToString());
+            severity.ToString(),
+            window.Outcomes.Count,
+            window.Outcomes.Accuracy,
+            window.Outcomes.Auc,
+            window.Outcomes.LogLoss);
     }
 
     private void UpdateAlerts(WindowReport report, DateTimeOffset now)

@@ -54,6 +54,9 @@ public sealed class PredictionStatistics
     /// <summary>Finite input values outside the reference range.</summary>
     public long OutOfRangeInputs { get; set; }
 
+    /// <summary>Ground truth joined with this version's predictions (from feedback).</summary>
+    public OutcomeStatistics Outcomes { get; private set; } = new();
+
     /// <summary>Comparison with each shadow version, by version.</summary>
     public Dictionary<string, ShadowComparison> Shadows { get; } = new(StringComparer.Ordinal);
 
@@ -106,6 +109,7 @@ public sealed class PredictionStatistics
 
         NonFiniteInputs += other.NonFiniteInputs;
         OutOfRangeInputs += other.OutOfRangeInputs;
+        Outcomes.Merge(other.Outcomes);
         foreach (var (version, comparison) in other.Shadows)
         {
             if (Shadows.TryGetValue(version, out var mine))
@@ -133,6 +137,7 @@ public sealed class PredictionStatistics
             BatchSizes = (long[])BatchSizes.Clone(),
             NonFiniteInputs = NonFiniteInputs,
             OutOfRangeInputs = OutOfRangeInputs,
+            Outcomes = Outcomes.Clone(),
         };
         foreach (var (status, count) in ErrorsByStatus)
         {

@@ -1,0 +1,91 @@
+namespace MlopsAspire.Monitoring.Gates;
+
+/// <summary>What monitoring knows of one version over the evaluation span.</summary>
+public sealed record VersionEvidence(
+    string Version,
+    long Rows,
+    TimeSpan Observed,
+    double ErrorRate,
+    double P99Milliseconds,
+    long LabelledRows,
+    double Accuracy,
+    double? ShadowAgreement = null,
+    double? MeanScoreDelta = null);
+
+/// <summary>One check of a gate: what was measured, the limit, and whether it passed (or was skipped for lack of data).</summary>
+public sealed record GateCheck(string Name, bool Passed, bool Skipped, double Actual, double Limit, string Detail);
+
+/// <summary>
+/// A gate's verdict. <see cref="Decided"/> is false while the evidence is too thin (minimum rows or duration not
+/// reached); then <see cref="Passed"/> is false too, and nothing automatic may happen.
+/// </summary>
+public sealed record GateResult(bool Decided, bool Passed, IReadOnlyList<GateCheck> Checks)
+{
+    public IEnumerable<GateCheck> Failures => Checks.Where(check => !check.Passed && !check.Skipped);
+
+    public string Summary => !Decided
+        ? "not enough evidence yet: " + string.Join("; ", Checks.Where(c => !c.Passed).Select(c => c.Detail))
+        : Passed
+            ? "all checks passed"
+            : string.Join("; ", Failures.Select(c => c.Detail));
+}
+
+/// <summary>Judges a candidate against a baseline (production, or the previous production for a live version).</summary>
+public static class GateEvaluator
+{
+    public static GateResult Evaluate(PromotionPolicy policy, VersionEvidence candidate, VersionEvidence baseline)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(baseline);
+        var checks = new List<GateCheck>();
+        var enoughRows = candidate.Rows >= policy.MinimumRows;
+        var enoughTime = candidate.Observed >= policy.MinimumDuration;
+        checks.Add(new GateCheck("minimum_rows", enoughRows, false, candidate.Rows, policy.MinimumRows, $"{candidate.Rows} of {policy.MinimumRows} rows scored"));
+        checks.Add(new GateCheck("minimum_duration", enoughTime, false, candidate.Observed.TotalSeconds, policy.MinimumDuration.TotalSeconds, $"observed {candidate.Observed:g} of {policy.MinimumDuration:g}"));
+        if (!enoughRows || !enoughTime)
+        {
+            return new GateResult(false, false, checks);
+        }
+
+        if (policy.MinimumShadowAgreement is { } agreement)
+        {
+            checks.Add(candidate.ShadowAgreement is { } actual && !double.IsNaN(actual)
+                ? new GateCheck("shadow_agreement", actual >= agreement, false, actual, agreement, $"agreement with production {actual * 100:F2}% (minimum {agreement * 100:F2}%)")
+                : new GateCheck("shadow_agreement", true, true, double.NaN, agreement, "no shadow comparison recorded"));
+        }
+
+        if (policy.MaximumMeanScoreDelta is { } delta)
+        {
+            checks.Add(candidate.MeanScoreDelta is { } actual && !double.IsNaN(actual)
+                ? new GateCheck("score_delta", actual <= delta, false, actual, delta, $"mean |Δscore| {actual:F4} (maximum {delta:F4})")
+                : new GateCheck("score_delta", true, true, double.NaN, delta, "no shadow comparison recorded"));
+        }
+
+        if (policy.MaximumP99Ratio is { } ratioLimit)
+        {
+            var measurable = candidate.P99Milliseconds > 0 && baseline.P99Milliseconds > 0 && !double.IsNaN(candidate.P99Milliseconds + baseline.P99Milliseconds);
+            var ratio = measurable ? candidate.P99Milliseconds / baseline.P99Milliseconds : double.NaN;
+            checks.Add(measurable
+                ? new GateCheck("p99_ratio", ratio <= ratioLimit, false, ratio, ratioLimit, $"p99 {candidate.P99Milliseconds:F2} ms vs {baseline.P99Milliseconds:F2} ms = {ratio:F2}x (maximum {ratioLimit:F2}x)")
+                : new GateCheck("p99_ratio", true, true, double.NaN, ratioLimit, "latency not measured for both versions"));
+        }
+
+        if (policy.MaximumErrorRate is { } errorLimit)
+        {
+            checks.Add(new GateCheck("error_rate", candidate.ErrorRate <= errorLimit, false, candidate.ErrorRate, errorLimit, $"error rate {candidate.ErrorRate * 100:F2}% (maximum {errorLimit * 100:F2}%)"));
+        }
+
+        if (policy.MaximumAccuracyDrop is { } drop)
+        {
+            var measurable = candidate.LabelledRows >= policy.MinimumLabelledRows && baseline.LabelledRows >= policy.MinimumLabelledRows
+                && !double.IsNaN(candidate.Accuracy) && !double.IsNaN(baseline.Accuracy);
+            var difference = measurable ? baseline.Accuracy - candidate.Accuracy : double.NaN;
+            checks.Add(measurable
+                ? new GateCheck("accuracy", difference <= drop, false, candidate.Accuracy, baseline.Accuracy - drop, $"accuracy {candidate.Accuracy * 100:F2}% vs {baseline.Version} {baseline.Accuracy * 100:F2}% (may be at most {drop * 100:F1} points lower)")
+                : new GateCheck("accuracy", true, true, candidate.Accuracy, double.NaN, $"fewer than {policy.MinimumLabelledRows} labelled rows for one of the versions"));
+        }
+
+        return new GateResult(true, checks.All(check => check.Passed || check.Skipped), checks);
+    }
+}
