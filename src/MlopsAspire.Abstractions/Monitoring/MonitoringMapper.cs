@@ -1,3 +1,4 @@
+using MlopsAspire.Monitoring.Gates;
 using MlopsAspire.Monitoring.Histograms;
 using ProfiledFeature = MlopsAspire.Monitoring.Profiles.FeatureProfile;
 using StatisticsProfile = MlopsAspire.Monitoring.Profiles.ReferenceProfile;
@@ -141,6 +142,36 @@ public static class MonitoringMapper
 
     public static ProfiledFeature ToProfile(FeatureProfileData message) => new(
         message.Name, message.Edges, message.ReferenceCounts, message.Mean, message.StandardDeviation, message.Minimum, message.Maximum);
+
+    public static PromotionPolicyData ToMessage(PromotionPolicy policy, TimeSpan evaluationSpan) => new(
+        policy.MinimumRows,
+        policy.MinimumDuration,
+        policy.MinimumShadowAgreement,
+        policy.MaximumMeanScoreDelta,
+        policy.MaximumP99Ratio,
+        policy.MaximumErrorRate,
+        policy.MaximumAccuracyDrop,
+        policy.MinimumLabelledRows,
+        policy.AutoPromote,
+        policy.AutoRollback,
+        evaluationSpan);
+
+    public static PromotionPolicy ToPolicy(PromotionPolicyData data) => new()
+    {
+        MinimumRows = data.MinimumRows,
+        MinimumDuration = data.MinimumDuration,
+        MinimumShadowAgreement = data.MinimumShadowAgreement,
+        MaximumMeanScoreDelta = data.MaximumMeanScoreDelta,
+        MaximumP99Ratio = data.MaximumP99Ratio,
+        MaximumErrorRate = data.MaximumErrorRate,
+        MaximumAccuracyDrop = data.MaximumAccuracyDrop,
+        MinimumLabelledRows = data.MinimumLabelledRows,
+        AutoPromote = data.AutoPromote,
+        AutoRollback = data.AutoRollback,
+    };
+
+    public static GateCheckData ToMessage(GateCheck check) =>
+        new(check.Name, check.Passed, check.Skipped, check.Actual, check.Limit, check.Detail);
 
     private static void CopyCounts(long[][] source, BinnedHistogram[] destination)
     {

@@ -1,0 +1,184 @@
+using Microsoft.Extensions.Logging;
+using MlopsAspire.Abstractions;
+using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Monitoring.Gates;
+
+namespace MlopsAspire.Grains.Monitoring;
+
+/// <summary>
+/// Promotion gates of one model. Reads the model's aliases from its model grain and the evidence from the
+/// monitoring grains of each version, judges with <see cref="GateEvaluator"/>, and (when the policy enables it)
+/// acts through the model grain: promote a passing shadow or canary, retire a failing canary, roll back a
+/// production version that does worse than the one it replaced. Runs on a timer while automation is on.
+/// </summary>
+public sealed class ModelGovernorGrain(
+    [PersistentState("governor", GrainStorageNames.Models)] IPersistentState<ModelGovernorState> state,
+    IGrainFactory grains,
+    TimeProvider time,
+    ILogger<ModelGovernorGrain> logger) : Grain, IModelGovernorGrain
+{
+    public const string Actor = "promotion-gate";
+    private static readonly TimeSpan EvaluationPeriod = TimeSpan.FromSeconds(5);
+
+    private string ModelName => this.GetPrimaryKeyString();
+
+    private PromotionPolicyData Policy => state.State.Policy ?? MonitoringMapper.ToMessage(PromotionPolicy.Default, TimeSpan.FromHours(1));
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(
+            async _ =>
+            {
+                if (Policy.AutoPromote || Policy.AutoRollback)
+                {
+                    await EvaluateAsync(act: true);
+                }
+            },
+            new GrainTimerCreationOptions(EvaluationPeriod, EvaluationPeriod) { Interleave = false });
+        return Task.CompletedTask;
+    }
+
+    public async Task SetPolicy(PromotionPolicyData policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        MonitoringMapper.ToPolicy(policy).Validate();
+        if (policy.EvaluationSpan <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"the evaluation span must be positive; got {policy.EvaluationSpan}");
+        }
+
+        state.State.Policy = policy;
+        await state.WriteStateAsync();
+    }
+
+    public Task<PromotionPolicyData> GetPolicy() => Task.FromResult(Policy);
+
+    public Task<IReadOnlyList<GateReport>> Evaluate(bool act) => EvaluateAsync(act);
+
+    public async Task<GateReport> CheckPromotion(string version)
+    {
+        var model = await grains.GetGrain<IModelGrain>(ModelName).GetAsync();
+        if (model.ProductionVersion is null || model.ProductionVersion == version)
+        {
+            return new GateReport(ModelName, version, "candidate", model.ProductionVersion, true, true, "no production version to compare with", [], null, time.GetUtcNow());
+        }
+
+        return await JudgeAsync(version, "candidate", model.ProductionVersion);
+    }
+
+    private async Task<IReadOnlyList<GateReport>> EvaluateAsync(bool act)
+    {
+        var modelGrain = grains.GetGrain<IModelGrain>(ModelName);
+        if (!await modelGrain.ExistsAsync())
+        {
+            return [];
+        }
+
+        var model = await modelGrain.GetAsync();
+        var reports = new List<GateReport>();
+        if (model.ProductionVersion is { } production)
+        {
+            foreach (var shadow in model.Shadows ?? [])
+            {
+                reports.Add(await JudgeAsync(shadow.Version, "shadow", production));
+            }
+
+            if (model.Canary is { } canary)
+            {
+                reports.Add(await JudgeAsync(canary.Version, "canary", production));
+            }
+
+            // The history lists earlier production versions, most recent last: the one a rollback returns to.
+            if (model.ProductionHistory is { Count: > 0 } history && history[^1] != production)
+            {
+                reports.Add(await JudgeAsync(production, "production", history[^1]));
+            }
+        }
+
+        if (act)
+        {
+            for (var i = 0; i < reports.Count; i++)
+            {
+                reports[i] = await ActAsync(modelGrain, model, reports[i]);
+            }
+        }
+
+        state.State.LastReports = reports;
+        return reports;
+    }
+
+    private async Task<GateReport> JudgeAsync(string version, string role, string baselineVersion)
+    {
+        var policy = Policy;
+        var span = policy.EvaluationSpan;
+        var candidate = await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(ModelName, version)).GetSummary(span);
+        var baseline = await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(ModelName, baselineVersion)).GetSummary(role == "production" ? span * 24 : span);
+
+        // Shadow comparisons are recorded with the production version's statistics, keyed by shadow version.
+        double? agreement = null, delta = null;
+        if (baseline.Shadows.TryGetValue(version, out var comparison) && comparison.Compared > 0)
+        {
+            agreement = (double)comparison.LabelAgreements / comparison.Compared;
+            delta = comparison.SumAbsoluteDifference / comparison.Compared;
+        }
+
+        var now = time.GetUtcNow();
+        var observed = candidate.FirstWindow is { } first ? now - first : TimeSpan.Zero;
+        var result = GateEvaluator.Evaluate(
+            MonitoringMapper.ToPolicy(policy),
+            new VersionEvidence(version, candidate.RowCount, observed, candidate.ErrorRate, candidate.P99Milliseconds, candidate.LabelledRows, candidate.Accuracy, agreement, delta),
+            new VersionEvidence(baselineVersion, baseline.RowCount, TimeSpan.MaxValue, baseline.ErrorRate, baseline.P99Milliseconds, baseline.LabelledRows, baseline.Accuracy));
+        return new GateReport(
+            ModelName, version, role, baselineVersion, result.Decided, result.Passed, result.Summary,
+            [.. result.Checks.Select(MonitoringMapper.ToMessage)], null, now);
+    }
+
+    private async Task<GateReport> ActAsync(IModelGrain modelGrain, ModelInfo model, GateReport report)
+    {
+        var policy = Policy;
+        if (!report.Decided)
+        {
+            return report;
+        }
+
+        try
+        {
+            var change = new ChangeContext(Actor, $"gate {(report.Passed ? "passed" : "failed")} against {report.BaselineVersion}: {report.Summary}", model.Revision);
+            switch (report.Role)
+            {
+                case "shadow" or "canary" when report.Passed && policy.AutoPromote:
+                    await modelGrain.PromoteAsync(report.Version, change);
+                    return Acted(report, "promoted");
+                case "canary" when !report.Passed && policy.AutoRollback:
+                    await modelGrain.RetireAsync(report.Version, change);
+                    return Acted(report, "canary retired");
+                case "production" when !report.Passed && policy.AutoRollback:
+                    await modelGrain.RollbackAsync(change);
+                    return Acted(report, $"rolled back to {report.BaselineVersion}");
+                default:
+                    return report;
+            }
+        }
+        catch (Exception exception) when (exception is LifecycleViolationException or InvalidOperationException or ArgumentException)
+        {
+            // Someone changed the model meanwhile (stale revision) or the lifecycle forbids it: judge again next tick.
+            logger.LogInformation(exception, "Gate action on {Model} version {Version} not applied", ModelName, report.Version);
+            return report with { ActionTaken = $"not applied: {exception.Message}" };
+        }
+    }
+
+    private GateReport Acted(GateReport report, string action)
+    {
+        logger.LogWarning("Promotion gate on {Model}: version {Version} ({Role}) {Action}: {Summary}", ModelName, report.Version, report.Role, action, report.Summary);
+        return report with { ActionTaken = action };
+    }
+}
+
+/// <summary>What a governor keeps: its policy and its last verdicts.</summary>
+[GenerateSerializer]
+public sealed class ModelGovernorState
+{
+    [Id(0)] public PromotionPolicyData? Policy { get; set; }
+
+    [Id(1)] public List<GateReport> LastReports { get; set; } = [];
+}
