@@ -1,0 +1,301 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Mlops.V1;
+using MlopsAspire.Abstractions;
+using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Artifacts.Payloads;
+
+namespace MlopsAspire.ControlPlane.Monitoring;
+
+/// <summary>
+/// The monitoring API: joins ground truth with logged payloads and hands the outcomes to each version's
+/// monitoring grain, and reads statistics, drift and gate verdicts for operators and the CLI.
+/// </summary>
+public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payloads, TimeProvider time) : ModelMonitoring.ModelMonitoringBase
+{
+    /// <summary>Largest feedback batch one call may carry.</summary>
+    public const int MaxFeedbackItems = 10_000;
+
+    public override async Task<FeedbackResponse> SendFeedback(FeedbackRequest request, ServerCallContext context)
+    {
+        RequireModelName(request.ModelName);
+        if (request.Items.Count == 0 || request.Items.Count > MaxFeedbackItems)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"a feedback batch carries 1 to {MaxFeedbackItems} items; got {request.Items.Count}"));
+        }
+
+        var labels = new List<FeedbackLabel>(request.Items.Count);
+        foreach (var item in request.Items)
+        {
+            if (string.IsNullOrEmpty(item.RequestId) || item.Labels.Count == 0)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "each feedback item needs a request_id and at least one label"));
+            }
+
+            labels.Add(new FeedbackLabel(item.RequestId, [.. item.Labels]));
+        }
+
+        var join = await payloads.JoinAsync(request.ModelName, labels, time.GetUtcNow());
+        var batchId = string.IsNullOrEmpty(request.BatchId) ? Guid.NewGuid().ToString("N") : request.BatchId;
+        var response = new FeedbackResponse { Joined = join.Joined.Count };
+        response.UnknownRequestIds.AddRange(join.UnknownRequestIds);
+        response.Rejected.AddRange(join.Rejected);
+        foreach (var byVersion in join.Joined.GroupBy(joined => joined.Payload.ModelVersion))
+        {
+            var outcomes = new List<LabelledOutcome>();
+            foreach (var joined in byVersion)
+            {
+                var scores = joined.Payload.Scores;
+                for (var row = 0; row < joined.Labels.Length && row < scores.Length; row++)
+                {
+                    outcomes.Add(new LabelledOutcome(joined.Payload.At, scores[row], joined.Labels[row] >= 0.5f));
+                }
+            }
+
+            await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(request.ModelName, byVersion.Key)).RecordOutcomes($"{batchId}:{byVersion.Key}", outcomes);
+            response.JoinedByVersion[byVersion.Key] = byVersion.Count();
+        }
+
+        return response;
+    }
+
+    public override async Task<ModelStats> GetStats(GetStatsRequest request, ServerCallContext context)
+    {
+        RequireModelName(request.ModelName);
+        var model = await grains.GetGrain<IModelGrain>(request.ModelName).GetAsync();
+        var roles = Roles(model);
+        if (!string.IsNullOrEmpty(request.Version))
+        {
+            if (model.Versions.All(version => version.Version != request.Version))
+            {
+                throw new RpcException(new Status(StatusCode.NotFound, $"model '{request.ModelName}' has no version '{request.Version}'"));
+            }
+
+            roles = roles.Where(pair => pair.Key == request.Version).DefaultIfEmpty(new(request.Version, "not serving")).ToDictionary();
+        }
+
+        var span = request.Span is null ? TimeSpan.FromHours(1) : request.Span.ToTimeSpan();
+        if (span <= TimeSpan.Zero || span > TimeSpan.FromDays(31))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"span must be between 0 and 31 days; got {span}"));
+        }
+
+        var stats = new ModelStats { ModelName = model.Name };
+        foreach (var (version, role) in roles)
+        {
+            var monitor = grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(model.Name, version));
+            var summary = await monitor.GetSummary(span);
+            stats.Versions.Add(ToProto(version, role, summary));
+        }
+
+        return stats;
+    }
+
+    public override async Task<GateReports> GetGates(GetGatesRequest request, ServerCallContext context)
+    {
+        RequireModelName(request.ModelName);
+        if (!await grains.GetGrain<IModelGrain>(request.ModelName).ExistsAsync())
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"model '{request.ModelName}' is not registered"));
+        }
+
+        var governor = grains.GetGrain<IModelGovernorGrain>(request.ModelName);
+        var reports = await governor.Evaluate(act: false);
+        var response = new GateReports { ModelName = request.ModelName, Policy = ToProto(await governor.GetPolicy()) };
+        response.Verdicts.AddRange(reports.Select(ToProto));
+        return response;
+    }
+
+    public override async Task<Mlops.V1.PromotionPolicy> SetPromotionPolicy(SetPromotionPolicyRequest request, ServerCallContext context)
+    {
+        RequireModelName(request.ModelName);
+        if (request.Policy is null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "policy is required"));
+        }
+
+        if (!await grains.GetGrain<IModelGrain>(request.ModelName).ExistsAsync())
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"model '{request.ModelName}' is not registered"));
+        }
+
+        var policy = request.Policy;
+        var data = new PromotionPolicyData(
+            policy.MinimumRows,
+            policy.MinimumDuration?.ToTimeSpan() ?? TimeSpan.Zero,
+            policy.HasMinimumShadowAgreement ? policy.MinimumShadowAgreement : null,
+            policy.HasMaximumMeanScoreDelta ? policy.MaximumMeanScoreDelta : null,
+            policy.HasMaximumP99Ratio ? policy.MaximumP99Ratio : null,
+            policy.HasMaximumErrorRate ? policy.MaximumErrorRate : null,
+            policy.HasMaximumAccuracyDrop ? policy.MaximumAccuracyDrop : null,
+            policy.MinimumLabelledRows,
+            policy.AutoPromote,
+            policy.AutoRollback,
+            policy.EvaluationSpan is null ? TimeSpan.FromHours(1) : policy.EvaluationSpan.ToTimeSpan());
+        var governor = grains.GetGrain<IModelGovernorGrain>(request.ModelName);
+        await governor.SetPolicy(data);
+        return ToProto(await governor.GetPolicy());
+    }
+
+    /// <summary>Serving versions by role: production, canary, shadows.</summary>
+    private static Dictionary<string, string> Roles(ModelInfo model)
+    {
+        var roles = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (model.ProductionVersion is { } production)
+        {
+            roles[production] = "production";
+        }
+
+        if (model.Canary is { } canary)
+        {
+            roles[canary.Version] = "canary";
+        }
+
+        foreach (var shadow in model.Shadows ?? [])
+        {
+            roles[shadow.Version] = "shadow";
+        }
+
+        return roles;
+    }
+
+    private static void RequireModelName(string modelName)
+    {
+        if (string.IsNullOrWhiteSpace(modelName))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "model_name is required"));
+        }
+    }
+
+    private static VersionStats ToProto(string version, string role, MonitoringSummary summary)
+    {
+        var stats = new VersionStats
+        {
+            Version = version,
+            Role = role,
+            Requests = summary.RequestCount,
+            Rows = summary.RowCount,
+            ErrorRate = summary.ErrorRate,
+            P50Ms = summary.P50Milliseconds,
+            P90Ms = summary.P90Milliseconds,
+            P99Ms = summary.P99Milliseconds,
+            MeanBatchSize = summary.MeanBatchSize,
+            NonFiniteInputs = summary.NonFiniteInputs,
+            OutOfRangeInputs = summary.OutOfRangeInputs,
+            LabelledRows = summary.LabelledRows,
+            Accuracy = summary.Accuracy,
+            Auc = summary.Auc,
+            LogLoss = summary.LogLoss,
+            HasReferenceProfile = summary.HasReferenceProfile,
+        };
+        foreach (var (status, count) in summary.ErrorsByStatus)
+        {
+            stats.ErrorsByStatus[status] = count;
+        }
+
+        if (summary.LastJudgedWindow is { } window)
+        {
+            stats.LastWindow = Timestamp.FromDateTimeOffset(window.WindowStart);
+            stats.Features.AddRange(window.Features.Select(ToProto));
+            stats.Predictions.AddRange(window.Predictions.Select(ToProto));
+        }
+
+        foreach (var (shadow, comparison) in summary.Shadows)
+        {
+            stats.Shadows.Add(new ShadowStats
+            {
+                ShadowVersion = shadow,
+                Compared = comparison.Compared,
+                Agreement = comparison.Compared == 0 ? double.NaN : (double)comparison.LabelAgreements / comparison.Compared,
+                MeanAbsDelta = comparison.Compared == 0 ? double.NaN : comparison.SumAbsoluteDifference / comparison.Compared,
+                MaxAbsDelta = comparison.MaxAbsoluteDifference,
+                Dropped = comparison.Dropped,
+            });
+        }
+
+        stats.ActiveAlerts.AddRange(summary.ActiveAlerts.Select(alert => new AlertInfo
+        {
+            At = Timestamp.FromDateTimeOffset(alert.At),
+            Kind = alert.Kind,
+            Subject = alert.Subject,
+            Raised = alert.Raised,
+            Detail = alert.Detail,
+        }));
+        return stats;
+    }
+
+    private static Mlops.V1.FeatureDrift ToProto(FeatureDriftData drift) => new()
+    {
+        Name = drift.Name,
+        Rows = drift.Rows,
+        Psi = drift.PopulationStabilityIndex,
+        JsDistance = drift.JensenShannonDistance,
+        Ks = drift.KolmogorovSmirnov,
+        KsPValue = drift.KolmogorovSmirnovPValue,
+        Wasserstein = drift.Wasserstein,
+        Severity = drift.Severity,
+    };
+
+    private static GateVerdict ToProto(GateReport report)
+    {
+        var verdict = new GateVerdict
+        {
+            Version = report.Version,
+            Role = report.Role,
+            BaselineVersion = report.BaselineVersion ?? string.Empty,
+            Decided = report.Decided,
+            Passed = report.Passed,
+            Summary = report.Summary,
+            ActionTaken = report.ActionTaken ?? string.Empty,
+        };
+        verdict.Checks.AddRange(report.Checks.Select(check => new Mlops.V1.GateCheck
+        {
+            Name = check.Name,
+            Passed = check.Passed,
+            Skipped = check.Skipped,
+            Actual = check.Actual,
+            Limit = check.Limit,
+            Detail = check.Detail,
+        }));
+        return verdict;
+    }
+
+    private static Mlops.V1.PromotionPolicy ToProto(PromotionPolicyData policy)
+    {
+        var proto = new Mlops.V1.PromotionPolicy
+        {
+            MinimumRows = policy.MinimumRows,
+            MinimumDuration = Duration.FromTimeSpan(policy.MinimumDuration),
+            MinimumLabelledRows = policy.MinimumLabelledRows,
+            AutoPromote = policy.AutoPromote,
+            AutoRollback = policy.AutoRollback,
+            EvaluationSpan = Duration.FromTimeSpan(policy.EvaluationSpan),
+        };
+        if (policy.MinimumShadowAgreement is { } agreement)
+        {
+            proto.MinimumShadowAgreement = agreement;
+        }
+
+        if (policy.MaximumMeanScoreDelta is { } delta)
+        {
+            proto.MaximumMeanScoreDelta = delta;
+        }
+
+        if (policy.MaximumP99Ratio is { } ratio)
+        {
+            proto.MaximumP99Ratio = ratio;
+        }
+
+        if (policy.MaximumErrorRate is { } errors)
+        {
+            proto.MaximumErrorRate = errors;
+        }
+
+        if (policy.MaximumAccuracyDrop is { } drop)
+        {
+            proto.MaximumAccuracyDrop = drop;
+        }
+
+        return proto;
+    }
+}
