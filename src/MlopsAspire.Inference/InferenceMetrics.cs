@@ -1,13 +1,24 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Grpc.Core;
+using MlopsAspire.Serving;
 
 namespace MlopsAspire.Inference;
 
+/// <summary>The transports an inference request can arrive on, as the <c>protocol</c> metric tag names them.</summary>
+public static class InferenceProtocol
+{
+    public const string Grpc = "grpc";
+    public const string GrpcStream = "grpc-stream";
+    public const string Rest = "rest";
+}
+
 /// <summary>
 /// OpenTelemetry instruments of the inference tier (meter <c>MlopsAspire.Inference</c>):
-/// <c>mlops.inference.requests</c> counts ModelInfer calls and <c>mlops.inference.duration</c> records their
+/// <c>mlops.inference.requests</c> counts inference requests and <c>mlops.inference.duration</c> records their
 /// total latency in seconds (receipt to encoded response), both tagged <c>model</c>, <c>version</c>, <c>status</c>
-/// (a gRPC status code name). Requests for models this replica does not serve are tagged <c>model=unknown</c>
+/// (a gRPC status code name, also for REST, so that one query covers every transport) and <c>protocol</c>
+/// (grpc, grpc-stream or rest). Requests for models this replica does not serve are tagged <c>model=unknown</c>
 /// so that arbitrary names cannot grow the tag set.
 /// </summary>
 public sealed class InferenceMetrics
@@ -15,32 +26,44 @@ public sealed class InferenceMetrics
     public const string MeterName = "MlopsAspire.Inference";
     public const string UnknownTag = "unknown";
 
+    private readonly ModelRepository _repository;
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
 
-    public InferenceMetrics(IMeterFactory meterFactory)
+    public InferenceMetrics(IMeterFactory meterFactory, ModelRepository repository)
     {
+        _repository = repository;
         var meter = meterFactory.Create(MeterName);
-        _requests = meter.CreateCounter<long>("mlops.inference.requests", unit: "{request}", description: "ModelInfer requests by model, version and status.");
+        _requests = meter.CreateCounter<long>("mlops.inference.requests", unit: "{request}", description: "Inference requests by model, version, status and protocol.");
         _duration = meter.CreateHistogram(
             "mlops.inference.duration",
             unit: "s",
-            description: "Total ModelInfer latency from receipt to encoded response.",
+            description: "Total inference request latency from receipt to encoded response.",
             advice: new InstrumentAdvice<double>
             {
                 HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
             });
     }
 
-    public void RecordRequest(string model, string version, string status, TimeSpan elapsed)
+    /// <summary>Records one request for the model and version it named (tags resolved against what is served).</summary>
+    public void RecordRequest(string? modelName, string? modelVersion, StatusCode status, string protocol, long startedTimestamp)
     {
+        var (model, version) = ResolveTags(modelName ?? "", modelVersion);
         var tags = new TagList
         {
             { "model", model },
             { "version", version },
-            { "status", status },
+            { "status", status.ToString() },
+            { "protocol", protocol },
         };
         _requests.Add(1, tags);
-        _duration.Record(elapsed.TotalSeconds, tags);
+        _duration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
     }
+
+    private (string Model, string Version) ResolveTags(string modelName, string? modelVersion) =>
+        _repository.TryResolve(modelName, modelVersion, out var model)
+            ? (model.Name, model.Version)
+            : _repository.GetVersions(modelName).Count > 0
+                ? (modelName, UnknownTag)
+                : (UnknownTag, UnknownTag);
 }

@@ -16,6 +16,12 @@ public sealed class InferenceOptions
     /// <summary>Largest gRPC message received or sent, in bytes (default 64 MiB).</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// Requests of one ModelStreamInfer stream that may be computing at once; the stream stops reading until one
+    /// finishes, which pushes back on a client that sends faster than the models answer.
+    /// </summary>
+    public int StreamMaxInFlight { get; set; } = 256;
+
     /// <summary>How often the routing table is read from the control plane.</summary>
     public TimeSpan RoutingPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -33,6 +39,9 @@ public sealed class InferenceOptions
     /// <summary>CUDA device ordinal when <see cref="ExecutionProvider"/> is CUDA.</summary>
     public int DeviceId { get; set; }
 
+    /// <summary>Dynamic batching of requests (<c>Inference:Batching</c>).</summary>
+    public InferenceBatchingOptions Batching { get; set; } = new();
+
     public OnnxModelOptions ToModelOptions() => new()
     {
         IntraOpThreads = IntraOpThreads,
@@ -45,4 +54,14 @@ public sealed class InferenceOptions
         string.IsNullOrWhiteSpace(ArtifactCacheDirectory)
             ? Path.Combine(Path.GetTempPath(), "mlopsaspire", "artifacts", $"replica-{Environment.ProcessId}")
             : ArtifactCacheDirectory;
+}
+
+/// <summary>The <c>Inference:Batching</c> section.</summary>
+public sealed class InferenceBatchingOptions
+{
+    /// <summary>
+    /// Whether requests go through each version's dynamic batcher (its <c>config.json</c>, or defaults from its
+    /// signature). Off runs every request on its own as it arrives, to measure what batching buys.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
 }

@@ -1,14 +1,14 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Artifacts;
 using MlopsAspire.Serving;
+using MlopsAspire.Serving.Batching;
 using StackExchange.Redis;
 
 namespace MlopsAspire.Inference;
 
 /// <summary>
-/// Builds the inference replica: the Open Inference Protocol over gRPC (endpoint "grpc", HTTP/2) and health
-/// over HTTP/1.1 (endpoint "http"). Models come from the control plane when a <c>store</c> connection string is
+/// Builds the inference replica: the Open Inference Protocol over gRPC (endpoint "grpc", HTTP/2) and over REST
+/// with health (endpoint "http", HTTP/1.1). Models come from the control plane when a <c>store</c> connection string is
 /// configured, otherwise from the local folder <c>Inference:ModelRepository</c>.
 /// </summary>
 public static class InferenceServer
@@ -37,9 +37,20 @@ public static class InferenceServer
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = (long)options.MaxMessageBytes + 16 * 1024);
 
         builder.Services.AddSingleton<ModelRepository>();
-        builder.Services.AddSingleton<IInferenceExecutor>(InlineInferenceExecutor.Instance);
+        if (options.Batching.Enabled)
+        {
+            builder.Services.AddSingleton<IInferenceExecutor, BatchingInferenceExecutor>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IInferenceExecutor>(InlineInferenceExecutor.Instance);
+        }
+
         builder.Services.AddSingleton<InferenceEngine>();
         builder.Services.AddSingleton<InferenceMetrics>();
+        builder.Services.AddSingleton<ProtocolErrors>();
+        builder.Services.AddSingleton<ServerIdentity>();
+        builder.Services.AddSingleton<ModelConfigDescription>();
         builder.Services.AddSingleton<ModelSetReconciler>();
         builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyHealthCheck.Name, tags: [ModelsReadyHealthCheck.ReadyTag]);
 
@@ -49,6 +60,8 @@ public static class InferenceServer
         }
         else
         {
+            builder.Services.AddSingleton<LocalModelFolder>();
+            builder.Services.AddSingleton<IModelRepositoryControl>(services => services.GetRequiredService<LocalModelFolder>());
             builder.Services.AddHostedService<LocalModelFolderLoader>();
         }
 
@@ -67,19 +80,17 @@ public static class InferenceServer
             services.GetRequiredService<IOptions<InferenceOptions>>().Value.ResolveArtifactCacheDirectory()));
         builder.Services.AddSingleton<IModelArtifactSource, CachedArtifactSource>();
         builder.Services.AddSingleton<IRoutingTableSource, RegistryGrainRoutingTableSource>();
+        builder.Services.AddSingleton<IModelRepositoryControl, RoutingTableModelControl>();
         builder.Services.AddHostedService<RoutingTableSync>();
     }
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseMiddleware<GrpcMessageLimitStatus>();
         app.MapDefaultEndpoints();
         app.MapGrpcService<OpenInferenceGrpcService>();
-
-        // The protocol's REST health endpoints; the rest of the REST API is not served yet.
-        app.MapGet("/v2/health/live", () => TypedResults.Ok());
-        app.MapGet("/v2/health/ready", Results<Ok, StatusCodeHttpResult> (ModelRepository repository) =>
-            repository.IsReady ? TypedResults.Ok() : TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        app.MapOpenInferenceRestApi();
         return app;
     }
 }

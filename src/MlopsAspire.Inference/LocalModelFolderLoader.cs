@@ -5,15 +5,16 @@ namespace MlopsAspire.Inference;
 
 /// <summary>
 /// Serves the models of a local Triton-style folder, <c>&lt;root&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with
-/// numeric versions; each model's highest version is its default. Loaded once at startup.
+/// numeric versions; each model's highest version is its default. Everything found is loaded at startup; after
+/// that the protocol's repository load and unload calls change the set (see <see cref="LocalModelFolder"/>).
 /// </summary>
 public sealed class LocalModelFolderLoader(
-    ModelSetReconciler reconciler,
+    LocalModelFolder folder,
     ModelRepository repository,
     IOptions<InferenceOptions> options,
     ILogger<LocalModelFolderLoader> logger) : BackgroundService
 {
-    public const string ModelFileName = "model.onnx";
+    public const string ModelFileName = LocalModelFolder.ModelFileName;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,60 +27,14 @@ public sealed class LocalModelFolderLoader(
             return;
         }
 
-        var (desired, defaults) = Scan(root);
-        var allLoaded = await reconciler.ApplyAsync(
-            desired,
-            defaults,
-            (version, _) => Task.FromResult(Path.Combine(root, version.Model, version.Version, ModelFileName)),
-            stoppingToken);
-        repository.SetReady(allLoaded);
+        var allLoaded = await folder.LoadAllAsync(stoppingToken);
         if (allLoaded)
         {
-            logger.LogInformation("Serving {Count} model versions from {Root}", desired.Count, root);
+            logger.LogInformation("Serving {Count} model versions from {Root}", repository.LoadedModels.Count, root);
         }
         else
         {
             logger.LogError("Some models under {Root} failed to load; the replica stays not ready", root);
         }
-    }
-
-    private (List<DesiredVersion> Desired, Dictionary<string, string?> Defaults) Scan(string root)
-    {
-        var desired = new List<DesiredVersion>();
-        var defaults = new Dictionary<string, string?>(StringComparer.Ordinal);
-        if (!Directory.Exists(root))
-        {
-            logger.LogWarning("Model repository folder {Root} does not exist", root);
-            return (desired, defaults);
-        }
-
-        foreach (var modelDirectory in Directory.EnumerateDirectories(root))
-        {
-            var model = Path.GetFileName(modelDirectory);
-            (long Number, string Name)? highest = null;
-            foreach (var versionDirectory in Directory.EnumerateDirectories(modelDirectory))
-            {
-                var version = Path.GetFileName(versionDirectory);
-                var file = Path.Combine(versionDirectory, ModelFileName);
-                if (!long.TryParse(version, out var number) || number < 0 || !File.Exists(file))
-                {
-                    logger.LogWarning("Skipping {Folder}: versions are numeric folders holding {File}", versionDirectory, ModelFileName);
-                    continue;
-                }
-
-                desired.Add(new DesiredVersion(model, version, $"{file}@{File.GetLastWriteTimeUtc(file).Ticks}"));
-                if (highest is null || number > highest.Value.Number)
-                {
-                    highest = (number, version);
-                }
-            }
-
-            if (highest is not null)
-            {
-                defaults[model] = highest.Value.Name;
-            }
-        }
-
-        return (desired, defaults);
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using MlopsAspire.Serving;
+using MlopsAspire.Serving.Configuration;
+using MlopsAspire.Serving.Warmup;
 
 namespace MlopsAspire.Inference;
 
@@ -38,7 +40,8 @@ public sealed class ModelSetReconciler(
             foreach (var version in desired)
             {
                 var key = (version.Model, version.Version);
-                if (_loadedContent.TryGetValue(key, out var loadedFrom) && loadedFrom == version.ContentKey
+                var contentKey = version.ContentKey + LocalConfigurationStamp(version.Model);
+                if (_loadedContent.TryGetValue(key, out var loadedFrom) && loadedFrom == contentKey
                     && repository.TryResolve(version.Model, version.Version, out _))
                 {
                     continue;
@@ -47,10 +50,11 @@ public sealed class ModelSetReconciler(
                 try
                 {
                     var path = await localPath(version, cancellationToken);
+                    var configuration = ConfigurationFor(version, path);
                     // Session creation is CPU-bound (graph optimisation) and can take seconds for large models.
-                    var model = await Task.Run(() => OnnxModel.Load(version.Model, version.Version, path, modelOptions, logger), cancellationToken);
+                    var model = await Task.Run(() => LoadAndWarmUp(version, path, modelOptions, configuration), cancellationToken);
                     repository.Add(model);
-                    _loadedContent[key] = version.ContentKey;
+                    _loadedContent[key] = contentKey;
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -88,5 +92,50 @@ public sealed class ModelSetReconciler(
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Loads a version and runs its warmup, so that it is never served cold.</summary>
+    private OnnxModel LoadAndWarmUp(DesiredVersion version, string path, OnnxModelOptions modelOptions, ModelConfiguration configuration)
+    {
+        var model = OnnxModel.Load(version.Model, version.Version, path, modelOptions, logger, configuration);
+        try
+        {
+            ModelWarmup.Run(model, logger: logger);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A local model folder keeps its configuration beside the versions, <c>&lt;root&gt;/&lt;model&gt;/config.json</c>;
+    /// control-plane artifacts have none and get the defaults computed from their signature.
+    /// </summary>
+    private ModelConfiguration ConfigurationFor(DesiredVersion version, string path)
+    {
+        var root = options.Value.ModelRepository;
+        if (string.IsNullOrWhiteSpace(root)
+            || Path.GetFullPath(path) != Path.GetFullPath(Path.Combine(root, version.Model, version.Version, LocalModelFolder.ModelFileName)))
+        {
+            return ModelConfiguration.Default;
+        }
+
+        return ModelConfigurationParser.LoadFromFolder(Path.Combine(root, version.Model)) ?? ModelConfiguration.Default;
+    }
+
+    /// <summary>Changes when a local model's <c>config.json</c> does, so that editing it reloads the model.</summary>
+    private string LocalConfigurationStamp(string model)
+    {
+        var root = options.Value.ModelRepository;
+        if (string.IsNullOrWhiteSpace(root))
+        {
+            return "";
+        }
+
+        var file = Path.Combine(root, model, ModelConfigurationParser.FileName);
+        return File.Exists(file) ? $"|{ModelConfigurationParser.FileName}@{File.GetLastWriteTimeUtc(file).Ticks}" : "";
     }
 }

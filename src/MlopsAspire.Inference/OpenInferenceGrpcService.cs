@@ -1,29 +1,29 @@
 using System.Diagnostics;
-using System.Reflection;
-using Google.Protobuf;
+using System.Threading.Channels;
 using Grpc.Core;
 using Inference;
+using Microsoft.Extensions.Options;
 using MlopsAspire.Serving;
+using MlopsAspire.Serving.Statistics;
 
 namespace MlopsAspire.Inference;
 
 /// <summary>
-/// The Open Inference Protocol (KServe v2 / Triton) gRPC service over the serving engine. Responses carry
-/// raw_output_contents when the request sent raw_input_contents, when it sets the parameter
-/// <c>binary_data_output</c> (or an output's <c>binary_data</c>) to true, or when an output is FP16/BF16, which
-/// have no typed contents; otherwise typed contents.
+/// The Open Inference Protocol (KServe v2 / Triton) gRPC service over the serving engine: health, metadata,
+/// configuration, unary and streaming inference, statistics and the model repository. See <see cref="ProtoInferenceCodec"/>
+/// for how tensors are encoded.
 /// </summary>
 public sealed class OpenInferenceGrpcService(
     InferenceEngine engine,
     InferenceMetrics metrics,
+    IModelRepositoryControl repositoryControl,
+    ServerIdentity server,
+    ModelConfigDescription configDescription,
+    ProtocolErrors errors,
+    IOptions<InferenceOptions> options,
     ILogger<OpenInferenceGrpcService> logger) : GRPCInferenceService.GRPCInferenceServiceBase
 {
-    public const string ServerName = "mlopsaspire";
     public const string Platform = "onnxruntime_onnx";
-    public const string BinaryDataOutputParameter = "binary_data_output";
-    public const string BinaryDataParameter = "binary_data";
-
-    private static readonly string ServerVersion = ReadServerVersion();
 
     private ModelRepository Repository => engine.Repository;
 
@@ -33,9 +33,12 @@ public sealed class OpenInferenceGrpcService(
     public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerReadyResponse { Ready = Repository.IsReady });
 
-    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
-        // No protocol extensions (model repository, statistics, ...) are implemented yet, so none are claimed.
-        Task.FromResult(new ServerMetadataResponse { Name = ServerName, Version = ServerVersion });
+    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context)
+    {
+        var response = new ServerMetadataResponse { Name = server.Name, Version = server.Version };
+        response.Extensions.AddRange(server.Extensions);
+        return Task.FromResult(response);
+    }
 
     public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) =>
         Task.FromResult(new ModelReadyResponse { Ready = Repository.IsModelReady(request.Name, request.Version) });
@@ -53,257 +56,267 @@ public sealed class OpenInferenceGrpcService(
         }
         catch (Exception exception)
         {
-            throw ToRpcException(exception, nameof(ModelMetadata));
+            throw errors.Translate(exception, nameof(ModelMetadata)).ToRpcException();
+        }
+    }
+
+    public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var model = Repository.Resolve(request.Name, request.Version);
+            return Task.FromResult(new ModelConfigResponse { Config = configDescription.Describe(model) });
+        }
+        catch (Exception exception)
+        {
+            throw errors.Translate(exception, nameof(ModelConfig)).ToRpcException();
         }
     }
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        var (modelTag, versionTag) = MetricTags(request);
         var status = StatusCode.OK;
         try
         {
-            var engineRequest = ToEngineRequest(request);
+            var engineRequest = ProtoInferenceCodec.ToEngineRequest(request, ProtoInferenceCodec.Deadline(context.Deadline));
             using var result = await engine.InferAsync(engineRequest, context.CancellationToken);
-            return ToResponse(request, result);
+            return ProtoInferenceCodec.ToResponse(request, result);
         }
         catch (Exception exception)
         {
-            var rpcException = ToRpcException(exception, nameof(ModelInfer));
-            status = rpcException.StatusCode;
-            throw rpcException;
+            var failure = errors.Translate(exception, nameof(ModelInfer));
+            status = failure.Code;
+            throw failure.ToRpcException();
         }
         finally
         {
-            metrics.RecordRequest(modelTag, versionTag, status.ToString(), Stopwatch.GetElapsedTime(started));
+            metrics.RecordRequest(request.ModelName, request.ModelVersion, status, InferenceProtocol.Grpc, started);
         }
     }
 
-    private (string Model, string Version) MetricTags(ModelInferRequest request) =>
-        Repository.TryResolve(request.ModelName, request.ModelVersion, out var model)
-            ? (model.Name, model.Version)
-            : Repository.GetVersions(request.ModelName).Count > 0
-                ? (request.ModelName, InferenceMetrics.UnknownTag)
-                : (InferenceMetrics.UnknownTag, InferenceMetrics.UnknownTag);
-
-    private static InferenceRequest ToEngineRequest(ModelInferRequest request)
+    /// <summary>
+    /// Each request starts as soon as it is read, so that several of one stream compute (and batch) together;
+    /// responses go out as they complete, through a single writer because stream writes must not overlap.
+    /// A failed request is answered with its error and the stream goes on. At most
+    /// <see cref="InferenceOptions.StreamMaxInFlight"/> requests of a stream are computing or waiting for their
+    /// response to be sent; beyond that the stream stops reading, which pushes back on the client through HTTP/2
+    /// flow control.
+    /// </summary>
+    public override async Task ModelStreamInfer(
+        IAsyncStreamReader<ModelInferRequest> requestStream,
+        IServerStreamWriter<ModelStreamInferResponse> responseStream,
+        ServerCallContext context)
     {
-        if (string.IsNullOrEmpty(request.ModelName))
+        var maxInFlight = Math.Max(1, options.Value.StreamMaxInFlight);
+        var inFlight = new SemaphoreSlim(maxInFlight, maxInFlight);
+        // Bounded too, so a client that does not read its responses also runs out of slots and stops being read.
+        var responses = Channel.CreateBounded<ModelStreamInferResponse>(new BoundedChannelOptions(maxInFlight) { SingleReader = true });
+        using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var deadline = ProtoInferenceCodec.Deadline(context.Deadline);
+        var writing = WriteStreamResponsesAsync(responses.Reader, responseStream, streamEnd, context);
+        try
         {
-            throw InferenceException.InvalidArgument("model_name is required");
-        }
-
-        var raw = request.RawInputContents;
-        if (raw.Count > 0 && raw.Count != request.Inputs.Count)
-        {
-            throw InferenceException.InvalidArgument(
-                $"raw_input_contents has {raw.Count} entries but the request has {request.Inputs.Count} inputs; send one per input, in input order");
-        }
-
-        var inputs = new InferenceInput[request.Inputs.Count];
-        for (var i = 0; i < inputs.Length; i++)
-        {
-            var input = request.Inputs[i];
-            TensorData data;
-            if (raw.Count > 0)
+            while (await requestStream.MoveNext(streamEnd.Token))
             {
-                if (input.Contents is not null && CountSetFields(input.Contents) > 0)
+                var request = requestStream.Current;
+                await inFlight.WaitAsync(streamEnd.Token);
+                // Off the reading loop: with an executor that runs inline, awaiting here would serialise compute.
+                _ = Task.Run(async () =>
                 {
-                    throw InferenceException.InvalidArgument(
-                        $"input '{input.Name}' has both contents and raw_input_contents[{i}]; send one or the other");
-                }
-
-                data = TensorData.Raw(raw[i].Memory, i);
+                    try
+                    {
+                        var response = await InferStreamRequestAsync(request, deadline, streamEnd.Token);
+                        // Holds the slot while the client is slow to read what is already answered.
+                        await responses.Writer.WriteAsync(response, streamEnd.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The stream ended; nobody will read this response.
+                    }
+                    finally
+                    {
+                        inFlight.Release();
+                    }
+                });
             }
-            else
-            {
-                data = TypedData(input);
-            }
-
-            inputs[i] = new InferenceInput(input.Name, input.Datatype, input.Shape, data);
         }
-
-        return new InferenceRequest
+        catch (Exception exception) when (streamEnd.IsCancellationRequested && exception is OperationCanceledException or RpcException)
         {
-            ModelName = request.ModelName,
-            ModelVersion = request.ModelVersion,
-            Id = request.Id,
-            Inputs = inputs,
-            RequestedOutputs = request.Outputs.Count == 0 ? null : request.Outputs.Select(output => output.Name).ToArray(),
-        };
+            // The client went away or the response stream broke; nobody is left to answer.
+        }
+        finally
+        {
+            // Every permit back means no request of this stream is still running.
+            for (var i = 0; i < maxInFlight; i++)
+            {
+                await inFlight.WaitAsync(CancellationToken.None);
+            }
+
+            responses.Writer.TryComplete();
+            await writing;
+        }
     }
 
-    /// <summary>Picks the one contents field that is set (or, when none is, the one the datatype calls for).</summary>
-    private static TensorData TypedData(ModelInferRequest.Types.InferInputTensor input)
+    private async Task<ModelStreamInferResponse> InferStreamRequestAsync(ModelInferRequest request, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
-        var contents = input.Contents ?? new InferTensorContents();
-        if (CountSetFields(contents) > 1)
+        var started = Stopwatch.GetTimestamp();
+        var status = StatusCode.OK;
+        try
         {
-            throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' sets more than one contents field; use the one its datatype calls for");
+            using var result = await engine.InferAsync(ProtoInferenceCodec.ToEngineRequest(request, deadline), cancellationToken);
+            return new ModelStreamInferResponse { InferResponse = ProtoInferenceCodec.ToResponse(request, result) };
         }
-
-        if (contents.BoolContents.Count > 0)
+        catch (Exception exception)
         {
-            return TensorData.Typed(contents.BoolContents);
+            var failure = errors.Translate(exception, nameof(ModelStreamInfer));
+            status = failure.Code;
+            return new ModelStreamInferResponse
+            {
+                ErrorMessage = failure.Message,
+                // The id lets the client match the error to its request.
+                InferResponse = new ModelInferResponse { Id = request.Id, ModelName = request.ModelName, ModelVersion = request.ModelVersion },
+            };
         }
-
-        if (contents.IntContents.Count > 0)
+        finally
         {
-            return TensorData.Typed(contents.IntContents);
+            metrics.RecordRequest(request.ModelName, request.ModelVersion, status, InferenceProtocol.GrpcStream, started);
         }
-
-        if (contents.Int64Contents.Count > 0)
-        {
-            return TensorData.Typed(contents.Int64Contents);
-        }
-
-        if (contents.UintContents.Count > 0)
-        {
-            return TensorData.Typed(contents.UintContents);
-        }
-
-        if (contents.Uint64Contents.Count > 0)
-        {
-            return TensorData.Typed(contents.Uint64Contents);
-        }
-
-        if (contents.Fp32Contents.Count > 0)
-        {
-            return TensorData.Typed(contents.Fp32Contents);
-        }
-
-        if (contents.Fp64Contents.Count > 0)
-        {
-            return TensorData.Typed(contents.Fp64Contents);
-        }
-
-        if (contents.BytesContents.Count > 0)
-        {
-            return TensorData.Typed(contents.BytesContents.Select(element => element.Memory).ToArray());
-        }
-
-        // Nothing sent: an empty list of the expected kind lets the engine report the shape or count problem.
-        TensorDatatypes.TryParse(input.Datatype, out var datatype);
-        return datatype switch
-        {
-            TensorDatatype.Bool => TensorData.Typed(contents.BoolContents),
-            TensorDatatype.Int8 or TensorDatatype.Int16 or TensorDatatype.Int32 => TensorData.Typed(contents.IntContents),
-            TensorDatatype.Int64 => TensorData.Typed(contents.Int64Contents),
-            TensorDatatype.UInt8 or TensorDatatype.UInt16 or TensorDatatype.UInt32 => TensorData.Typed(contents.UintContents),
-            TensorDatatype.UInt64 => TensorData.Typed(contents.Uint64Contents),
-            TensorDatatype.Fp64 => TensorData.Typed(contents.Fp64Contents),
-            TensorDatatype.Bytes => TensorData.Typed(Array.Empty<ReadOnlyMemory<byte>>()),
-            _ => TensorData.Typed(contents.Fp32Contents),
-        };
     }
 
-    private static int CountSetFields(InferTensorContents contents) =>
-        (contents.BoolContents.Count > 0 ? 1 : 0)
-        + (contents.IntContents.Count > 0 ? 1 : 0)
-        + (contents.Int64Contents.Count > 0 ? 1 : 0)
-        + (contents.UintContents.Count > 0 ? 1 : 0)
-        + (contents.Uint64Contents.Count > 0 ? 1 : 0)
-        + (contents.Fp32Contents.Count > 0 ? 1 : 0)
-        + (contents.Fp64Contents.Count > 0 ? 1 : 0)
-        + (contents.BytesContents.Count > 0 ? 1 : 0);
-
-    private static ModelInferResponse ToResponse(ModelInferRequest request, InferenceResponse result)
+    private async Task WriteStreamResponsesAsync(
+        ChannelReader<ModelStreamInferResponse> responses,
+        IServerStreamWriter<ModelStreamInferResponse> responseStream,
+        CancellationTokenSource streamEnd,
+        ServerCallContext context)
     {
-        var response = new ModelInferResponse
+        try
         {
-            ModelName = result.ModelName,
-            ModelVersion = result.ModelVersion,
-            Id = request.Id,
-        };
-
-        var raw = WantsRawOutput(request) || result.Outputs.Any(output => !output.HasTypedContents);
-        foreach (var output in result.Outputs)
-        {
-            var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = output.DatatypeName };
-            tensor.Shape.AddRange(output.Shape);
-            if (raw)
+            await foreach (var response in responses.ReadAllAsync(streamEnd.Token))
             {
-                // One copy out of ONNX Runtime's memory into a buffer the message then owns.
-                var buffer = new byte[output.RawByteLength];
-                output.WriteRaw(buffer);
-                response.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(buffer));
+                await responseStream.WriteAsync(response, streamEnd.Token);
             }
-            else
-            {
-                tensor.Contents = new InferTensorContents();
-                output.WriteTypedContents(new ProtoContentsSink(tensor.Contents));
-            }
-
-            response.Outputs.Add(tensor);
         }
+        catch (Exception exception)
+        {
+            // No response can be written any more: stop reading and computing requests too.
+            await streamEnd.CancelAsync();
+            if (context.CancellationToken.IsCancellationRequested)
+            {
+                logger.LogDebug(exception, "ModelStreamInfer client went away");
+                return;
+            }
 
-        return response;
+            throw;
+        }
     }
 
-    private static bool WantsRawOutput(ModelInferRequest request)
+    public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context)
     {
-        if (request.Parameters.TryGetValue(BinaryDataOutputParameter, out var parameter)
-            && parameter.ParameterChoiceCase == InferParameter.ParameterChoiceOneofCase.BoolParam)
+        try
         {
-            return parameter.BoolParam;
+            var response = new ModelStatisticsResponse();
+            response.ModelStats.AddRange(ModelStatisticsQuery.Snapshot(Repository, request.Name, request.Version).Select(ToProto));
+            return Task.FromResult(response);
         }
-
-        foreach (var output in request.Outputs)
+        catch (Exception exception)
         {
-            if (output.Parameters.TryGetValue(BinaryDataParameter, out var perOutput) && perOutput.BoolParam)
-            {
-                return true;
-            }
+            throw errors.Translate(exception, nameof(ModelStatistics)).ToRpcException();
         }
-
-        return request.RawInputContents.Count > 0;
     }
 
-    private RpcException ToRpcException(Exception exception, string method)
+    public override async Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context)
     {
-        switch (exception)
+        try
         {
-            case RpcException rpc:
-                return rpc;
-            case InferenceException inference:
-                if (inference.Kind == InferenceErrorKind.Internal)
+            var response = new RepositoryIndexResponse();
+            foreach (var entry in await repositoryControl.IndexAsync(request.Ready, context.CancellationToken))
+            {
+                response.Models.Add(new RepositoryIndexResponse.Types.ModelIndex
                 {
-                    logger.LogError(inference, "{Method} failed inside the runtime", method);
-                }
+                    Name = entry.Name,
+                    Version = entry.Version,
+                    State = entry.State,
+                    Reason = entry.Reason,
+                });
+            }
 
-                return new RpcException(new Status(ToStatusCode(inference.Kind), inference.Message));
-            case OperationCanceledException:
-                return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));
-            default:
-                logger.LogError(exception, "{Method} failed unexpectedly", method);
-                return new RpcException(new Status(StatusCode.Internal, $"internal error ({exception.GetType().Name}); see the server log"));
+            return response;
+        }
+        catch (Exception exception)
+        {
+            throw errors.Translate(exception, nameof(RepositoryIndex)).ToRpcException();
         }
     }
 
-    public static StatusCode ToStatusCode(InferenceErrorKind kind) => kind switch
+    public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
     {
-        InferenceErrorKind.InvalidArgument => StatusCode.InvalidArgument,
-        InferenceErrorKind.NotFound => StatusCode.NotFound,
-        InferenceErrorKind.Unavailable => StatusCode.Unavailable,
-        InferenceErrorKind.ResourceExhausted => StatusCode.ResourceExhausted,
-        _ => StatusCode.Internal,
-    };
+        try
+        {
+            await repositoryControl.LoadAsync(request.ModelName, context.CancellationToken);
+            return new RepositoryModelLoadResponse();
+        }
+        catch (Exception exception)
+        {
+            throw errors.Translate(exception, nameof(RepositoryModelLoad)).ToRpcException();
+        }
+    }
+
+    public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
+    {
+        try
+        {
+            await repositoryControl.UnloadAsync(request.ModelName, context.CancellationToken);
+            return new RepositoryModelUnloadResponse();
+        }
+        catch (Exception exception)
+        {
+            throw errors.Translate(exception, nameof(RepositoryModelUnload)).ToRpcException();
+        }
+    }
+
+    private static global::Inference.ModelStatistics ToProto(ModelStatisticsSnapshot snapshot)
+    {
+        var statistics = new global::Inference.ModelStatistics
+        {
+            Name = snapshot.ModelName,
+            Version = snapshot.ModelVersion,
+            LastInference = (ulong)Math.Max(0, snapshot.LastInferenceUnixMs),
+            InferenceCount = (ulong)Math.Max(0, snapshot.InferenceCount),
+            ExecutionCount = (ulong)Math.Max(0, snapshot.ExecutionCount),
+            InferenceStats = new InferStatistics
+            {
+                Success = ToProto(snapshot.Success),
+                Fail = ToProto(snapshot.Fail),
+                Queue = ToProto(snapshot.Queue),
+                ComputeInput = ToProto(snapshot.ComputeInput),
+                ComputeInfer = ToProto(snapshot.ComputeInfer),
+                ComputeOutput = ToProto(snapshot.ComputeOutput),
+                CacheHit = new StatisticDuration(),
+                CacheMiss = new StatisticDuration(),
+            },
+        };
+        foreach (var batch in snapshot.BatchStats)
+        {
+            statistics.BatchStats.Add(new InferBatchStatistics
+            {
+                BatchSize = (ulong)Math.Max(0, batch.BatchSize),
+                ComputeInput = ToProto(batch.ComputeInput),
+                ComputeInfer = ToProto(batch.ComputeInfer),
+                ComputeOutput = ToProto(batch.ComputeOutput),
+            });
+        }
+
+        return statistics;
+    }
+
+    private static StatisticDuration ToProto(DurationStatistic duration) =>
+        new() { Count = (ulong)Math.Max(0, duration.Count), Ns = (ulong)Math.Max(0, duration.Nanoseconds) };
 
     private static ModelMetadataResponse.Types.TensorMetadata ToMetadata(TensorSpec spec)
     {
         var metadata = new ModelMetadataResponse.Types.TensorMetadata { Name = spec.Name, Datatype = spec.DatatypeName };
         metadata.Shape.AddRange(spec.Shape);
         return metadata;
-    }
-
-    private static string ReadServerVersion()
-    {
-        var version = typeof(OpenInferenceGrpcService).Assembly
-            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-        // Drop the source revision the SDK appends ("1.0.0+abc123"); clients compare the version itself.
-        var plus = version.IndexOf('+', StringComparison.Ordinal);
-        return plus < 0 ? version : version[..plus];
     }
 }

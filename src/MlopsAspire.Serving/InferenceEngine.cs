@@ -3,6 +3,7 @@ namespace MlopsAspire.Serving;
 /// <summary>
 /// Handles a request end to end: resolves the version (taking a lease), validates and prepares inputs, runs
 /// them through the executor and returns the outputs. Every failure is an <see cref="InferenceException"/>.
+/// Each request that resolved a version is counted once in that version's statistics, as a success or a failure.
 /// </summary>
 public sealed class InferenceEngine(ModelRepository repository, IInferenceExecutor? executor = null)
 {
@@ -10,30 +11,55 @@ public sealed class InferenceEngine(ModelRepository repository, IInferenceExecut
 
     public ModelRepository Repository { get; } = repository;
 
+    /// <param name="cancellationToken">The call's token; a gRPC call's also fires at its deadline.</param>
     public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {
+        var timeProvider = _executor.TimeProvider;
         var model = Repository.Acquire(request.ModelName, request.ModelVersion);
+        var started = timeProvider.GetTimestamp();
+        var statistics = model.Statistics;
+        statistics.RequestStarted();
         try
         {
             var outputNames = TensorCodec.ResolveOutputs(model, request.RequestedOutputs);
             using var inputs = TensorCodec.PrepareInputs(model, request.Inputs);
-            var values = await _executor.ExecuteAsync(model, inputs, outputNames, cancellationToken).ConfigureAwait(false);
+            var outputs = await _executor.ExecuteAsync(
+                model,
+                new ExecutionRequest
+                {
+                    Inputs = inputs,
+                    OutputNames = outputNames,
+                    StartTimestamp = started,
+                    Priority = request.Priority,
+                    Timeout = request.Timeout,
+                    Deadline = request.Deadline,
+                    Id = request.Id,
+                },
+                cancellationToken).ConfigureAwait(false);
+            InferenceResponse response;
             try
             {
-                return new InferenceResponse(model, request.Id, outputNames, values);
+                response = new InferenceResponse(model, request.Id, outputNames, outputs);
             }
             catch
             {
-                foreach (var value in values)
-                {
-                    value.Dispose();
-                }
-
+                outputs.Dispose();
                 throw;
             }
+
+            var timings = outputs.Timings;
+            statistics.RecordSuccess(
+                timings.BatchSize,
+                timings.QueueTicks,
+                timings.ComputeInputTicks,
+                timings.ComputeInferTicks,
+                timings.ComputeOutputTicks,
+                timeProvider.ToStopwatchTicks(timeProvider.GetTimestamp() - started));
+            return response;
         }
         catch
         {
+            statistics.RecordFailure(timeProvider.ToStopwatchTicks(timeProvider.GetTimestamp() - started));
             model.Release();
             throw;
         }

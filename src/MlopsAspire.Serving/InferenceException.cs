@@ -17,6 +17,12 @@ public enum InferenceErrorKind
 
     /// <summary>A fault of the server or the runtime, not of the request.</summary>
     Internal,
+
+    /// <summary>The request's timeout or deadline passed before its computation started.</summary>
+    DeadlineExceeded,
+
+    /// <summary>The caller cancelled the request before its computation started.</summary>
+    Cancelled,
 }
 
 /// <summary>A request failure with a message the caller can act on.</summary>
@@ -28,4 +34,12 @@ public sealed class InferenceException(InferenceErrorKind kind, string message, 
     public static InferenceException InvalidArgument(string message) => new(InferenceErrorKind.InvalidArgument, message);
 
     public static InferenceException NotFound(string message) => new(InferenceErrorKind.NotFound, message);
+
+    public static InferenceException ResourceExhausted(string message) => new(InferenceErrorKind.ResourceExhausted, message);
+
+    public static InferenceException Unavailable(string message) => new(InferenceErrorKind.Unavailable, message);
+
+    public static InferenceException DeadlineExceeded(string message) => new(InferenceErrorKind.DeadlineExceeded, message);
+
+    public static InferenceException Cancelled(string message) => new(InferenceErrorKind.Cancelled, message);
 }

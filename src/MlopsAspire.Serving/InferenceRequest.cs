@@ -15,6 +15,25 @@ public sealed class InferenceRequest
 
     /// <summary>Output names to return, in this order; null or empty returns every output of the signature.</summary>
     public IReadOnlyList<string>? RequestedOutputs { get; init; }
+
+    /// <summary>
+    /// Priority level as in Triton: 1 is the highest, larger numbers are lower; 0 (or a level the model does not
+    /// have) takes the model's default level. Queued requests of a higher priority are batched first.
+    /// </summary>
+    public int Priority { get; init; }
+
+    /// <summary>
+    /// How long the request may wait for its computation to start, from its arrival; null takes the model's
+    /// default timeout. A request still queued when it passes fails with <see cref="InferenceErrorKind.DeadlineExceeded"/>.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// The caller's absolute deadline (a gRPC deadline). Like <see cref="Timeout"/> it is checked before compute;
+    /// when the call's cancellation token fires after it, the failure is reported as a missed deadline rather
+    /// than a cancellation.
+    /// </summary>
+    public DateTimeOffset? Deadline { get; init; }
 }
 
 /// <summary>

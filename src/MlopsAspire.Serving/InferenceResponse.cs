@@ -10,21 +10,22 @@ namespace MlopsAspire.Serving;
 public sealed class InferenceResponse : IDisposable
 {
     private readonly OnnxModel _model;
-    private readonly IReadOnlyList<OrtValue> _values;
+    private readonly ExecutionOutputs _outputs;
     private int _disposed;
 
-    internal InferenceResponse(OnnxModel model, string? id, IReadOnlyList<string> outputNames, IReadOnlyList<OrtValue> values)
+    internal InferenceResponse(OnnxModel model, string? id, IReadOnlyList<string> outputNames, ExecutionOutputs outputs)
     {
         _model = model;
-        _values = values;
+        _outputs = outputs;
         Id = id;
-        var outputs = new InferenceOutput[values.Count];
-        for (var i = 0; i < outputs.Length; i++)
+        var values = outputs.Values;
+        var tensors = new InferenceOutput[values.Count];
+        for (var i = 0; i < tensors.Length; i++)
         {
-            outputs[i] = new InferenceOutput(outputNames[i], values[i]);
+            tensors[i] = new InferenceOutput(outputNames[i], values[i]);
         }
 
-        Outputs = outputs;
+        Outputs = tensors;
     }
 
     public string ModelName => _model.Name;
@@ -44,11 +45,7 @@ public sealed class InferenceResponse : IDisposable
             return;
         }
 
-        foreach (var value in _values)
-        {
-            value.Dispose();
-        }
-
+        _outputs.Dispose();
         _model.Release();
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using MlopsAspire.Serving.Batching;
+using MlopsAspire.Serving.Configuration;
 using MlopsAspire.Serving.Statistics;
 
 namespace MlopsAspire.Serving;
@@ -12,19 +14,24 @@ namespace MlopsAspire.Serving;
 public sealed class OnnxModel : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
+    private readonly RunOptions _runOptions;
+    private readonly CancellationTokenSource _unloading = new();
 
     // One reference for "loaded" plus one per lease; the session is disposed when it reaches zero.
     private int _references = 1;
     private int _retired;
 
-    private OnnxModel(string name, string version, InferenceSession session, ExecutionProvider provider)
+    private OnnxModel(string name, string version, InferenceSession session, ExecutionProvider provider, ModelConfiguration configuration)
     {
         Name = name;
         Version = version;
         _session = session;
         ExecutionProvider = provider;
         Signature = ModelSignature.FromSession(session);
+        Configuration = configuration;
+        // Resolved now so that a configuration that does not fit the model fails the load, not the first request.
+        Batching = BatchingOptions.Resolve(configuration, Signature);
+        _runOptions = new RunOptions();
         Statistics = new ModelStatistics(name, version);
     }
 
@@ -40,29 +47,58 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Cumulative request, queue, compute and batch statistics of this version.</summary>
     public ModelStatistics Statistics { get; }
 
+    /// <summary>The configuration the version was loaded with (its <c>config.json</c>, or defaults).</summary>
+    public ModelConfiguration Configuration { get; }
+
+    /// <summary>How requests to this version are queued and batched, resolved from <see cref="Configuration"/> and the signature.</summary>
+    public BatchingOptions Batching { get; }
+
+    /// <summary>Fires when the version is unloaded (no new leases); work already accepted still finishes.</summary>
+    public CancellationToken Unloading => _unloading.Token;
+
+    /// <summary>True once unloaded, even while leases are still out.</summary>
+    public bool IsUnloading => Volatile.Read(ref _retired) != 0;
+
     /// <summary>True once unloaded and every lease is returned.</summary>
     public bool IsDisposed => Volatile.Read(ref _references) == 0;
 
-    public static OnnxModel Load(string name, string version, string modelPath, OnnxModelOptions? options = null, ILogger? logger = null) =>
-        Create(name, version, sessionOptions => new InferenceSession(modelPath, sessionOptions), options, logger);
+    /// <param name="options">Session settings of the server; the configuration's own settings take precedence.</param>
+    /// <param name="configuration">The version's configuration; null takes the defaults.</param>
+    public static OnnxModel Load(
+        string name,
+        string version,
+        string modelPath,
+        OnnxModelOptions? options = null,
+        ILogger? logger = null,
+        ModelConfiguration? configuration = null) =>
+        Create(name, version, sessionOptions => new InferenceSession(modelPath, sessionOptions), options, logger, configuration);
 
-    public static OnnxModel Load(string name, string version, byte[] modelBytes, OnnxModelOptions? options = null, ILogger? logger = null) =>
-        Create(name, version, sessionOptions => new InferenceSession(modelBytes, sessionOptions), options, logger);
+    /// <inheritdoc cref="Load(string, string, string, OnnxModelOptions?, ILogger?, ModelConfiguration?)"/>
+    public static OnnxModel Load(
+        string name,
+        string version,
+        byte[] modelBytes,
+        OnnxModelOptions? options = null,
+        ILogger? logger = null,
+        ModelConfiguration? configuration = null) =>
+        Create(name, version, sessionOptions => new InferenceSession(modelBytes, sessionOptions), options, logger, configuration);
 
     private static OnnxModel Create(
         string name,
         string version,
         Func<SessionOptions, InferenceSession> createSession,
         OnnxModelOptions? options,
-        ILogger? logger)
+        ILogger? logger,
+        ModelConfiguration? configuration)
     {
-        options ??= new OnnxModelOptions();
+        configuration ??= ModelConfiguration.Default;
+        options = configuration.ApplyTo(options ?? new OnnxModelOptions());
         logger ??= NullLogger.Instance;
         using var sessionOptions = CreateSessionOptions(options, name, version, logger, out var provider);
         var session = createSession(sessionOptions);
         try
         {
-            return new OnnxModel(name, version, session, provider);
+            return new OnnxModel(name, version, session, provider, configuration);
         }
         catch
         {
@@ -80,10 +116,17 @@ public sealed class OnnxModel : IDisposable
     {
         var sessionOptions = new SessionOptions
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = options.GraphOptimizationLevel switch
+            {
+                GraphOptimization.Disable => GraphOptimizationLevel.ORT_DISABLE_ALL,
+                GraphOptimization.Basic => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                GraphOptimization.Extended => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
+            },
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             IntraOpNumThreads = Math.Max(0, options.IntraOpThreads),
             InterOpNumThreads = Math.Max(0, options.InterOpThreads),
+            EnableCpuMemArena = options.EnableCpuMemArena,
         };
         var spinning = options.AllowSpinning ? "1" : "0";
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning);
@@ -144,6 +187,8 @@ public sealed class OnnxModel : IDisposable
     {
         if (Interlocked.Exchange(ref _retired, 1) == 0)
         {
+            // Tell batchers first: they stop taking requests and finish what is queued, which holds leases.
+            _unloading.Cancel();
             Release();
         }
     }

@@ -9,6 +9,15 @@ public enum ExecutionProvider
     Cuda,
 }
 
+/// <summary>How much ONNX Runtime rewrites the graph when it creates a session.</summary>
+public enum GraphOptimization
+{
+    Disable,
+    Basic,
+    Extended,
+    All,
+}
+
 /// <summary>How ONNX Runtime sessions are created.</summary>
 public sealed class OnnxModelOptions
 {
@@ -28,4 +37,15 @@ public sealed class OnnxModelOptions
 
     /// <summary>CUDA device ordinal when <see cref="ExecutionProvider"/> is CUDA.</summary>
     public int DeviceId { get; set; }
+
+    /// <summary>Graph optimisations applied at session creation; all by default.</summary>
+    public GraphOptimization GraphOptimizationLevel { get; set; } = GraphOptimization.All;
+
+    /// <summary>
+    /// Whether the CPU allocator keeps an arena. On by default (fewer allocations per Run); off trades speed for a
+    /// smaller resident footprint with many loaded versions.
+    /// </summary>
+    public bool EnableCpuMemArena { get; set; } = true;
+
+    public OnnxModelOptions Clone() => (OnnxModelOptions)MemberwiseClone();
 }

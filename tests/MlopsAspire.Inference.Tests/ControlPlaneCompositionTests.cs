@@ -24,5 +24,14 @@ public sealed class ControlPlaneCompositionTests
         var hostedServices = app.Services.GetServices<IHostedService>().ToList();
         Assert.Contains(hostedServices, service => service is RoutingTableSync);
         Assert.DoesNotContain(hostedServices, service => service is LocalModelFolderLoader);
+
+        // The routing table decides what is served: the repository extension is not claimed and load is refused.
+        Assert.Equal(["model_configuration", "statistics", "binary_tensor_data"], app.Services.GetRequiredService<ServerIdentity>().Extensions);
+        var control = app.Services.GetRequiredService<IModelRepositoryControl>();
+        var refused = await Assert.ThrowsAsync<ModelControlRefusedException>(() => control.LoadAsync("fraud", CancellationToken.None));
+        Assert.Contains("control plane's routing table", refused.Message);
+        Assert.Equal(
+            Grpc.Core.StatusCode.FailedPrecondition,
+            app.Services.GetRequiredService<ProtocolErrors>().Translate(refused, "RepositoryModelLoad").Code);
     }
 }

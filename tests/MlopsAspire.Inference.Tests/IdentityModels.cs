@@ -21,11 +21,12 @@ internal static class IdentityModels
     private static ValueInfoProto ValueInfo(string name, int elementType, long[] shape)
     {
         var tensorShape = new TensorShapeProto();
-        foreach (var dim in shape)
+        for (var i = 0; i < shape.Length; i++)
         {
-            tensorShape.Dim.Add(dim < 0
-                ? new TensorShapeProto.Types.Dimension { DimParam = "n" }
-                : new TensorShapeProto.Types.Dimension { DimValue = dim });
+            // Each dynamic dimension has its own name: a shared name would tie their sizes together.
+            tensorShape.Dim.Add(shape[i] < 0
+                ? new TensorShapeProto.Types.Dimension { DimParam = i == 0 ? "n" : $"d{i}" }
+                : new TensorShapeProto.Types.Dimension { DimValue = shape[i] });
         }
 
         return new ValueInfoProto

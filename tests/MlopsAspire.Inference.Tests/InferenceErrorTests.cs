@@ -98,6 +98,32 @@ public sealed class InferenceErrorTests(FraudServerFixture server) : IClassFixtu
     }
 
     [Fact]
+    public Task Priority_must_be_a_non_negative_integer()
+    {
+        var request = FraudRequests.Typed(FraudRequests.Rows(1));
+        request.Parameters["priority"] = new InferParameter { StringParam = "high" };
+        return Expect(request, StatusCode.InvalidArgument, "parameter 'priority' must be a non-negative integer");
+    }
+
+    [Fact]
+    public Task Timeout_must_be_a_non_negative_integer()
+    {
+        var request = FraudRequests.Typed(FraudRequests.Rows(1));
+        request.Parameters["timeout"] = new InferParameter { Int64Param = -5 };
+        return Expect(request, StatusCode.InvalidArgument, "parameter 'timeout' must be a non-negative integer");
+    }
+
+    [Fact]
+    public Task A_request_past_its_timeout_before_compute_is_deadline_exceeded()
+    {
+        var request = FraudRequests.Typed(FraudRequests.Rows(1));
+        request.Id = "late";
+        // One microsecond is over before the request's inputs are even prepared.
+        request.Parameters["timeout"] = new InferParameter { Int64Param = 1 };
+        return Expect(request, StatusCode.DeadlineExceeded, "request 'late' to model 'fraud' version '2' passed its timeout");
+    }
+
+    [Fact]
     public async Task Model_metadata_of_an_unknown_model_is_not_found()
     {
         var exception = await Assert.ThrowsAsync<RpcException>(

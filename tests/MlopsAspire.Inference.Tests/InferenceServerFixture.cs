@@ -97,10 +97,13 @@ public abstract class InferenceServerFixture : IAsyncLifetime
     }
 }
 
-/// <summary>fraud versions 1 and 2 (2 is the default) and an FP16 identity model "half".</summary>
+/// <summary>fraud versions 1 and 2 (2 is the default) and an FP16 identity model "half" (rows × any width).</summary>
 public sealed class FraudServerFixture : InferenceServerFixture
 {
     private static readonly Lazy<TrainedFraudModel> LazyFraud = new(() => DemoModels.TrainFraud(seed: 42));
+
+    /// <summary>Trained once per test run and shared by every fixture that serves it.</summary>
+    public static TrainedFraudModel SharedFraud => LazyFraud.Value;
 
     public TrainedFraudModel Fraud => LazyFraud.Value;
 
@@ -108,7 +111,7 @@ public sealed class FraudServerFixture : InferenceServerFixture
     {
         WriteModel("fraud", "1", Fraud.OnnxModel);
         WriteModel("fraud", "2", Fraud.OnnxModel);
-        WriteModel("half", "1", IdentityModels.Create(elementType: 10, "x", "y", [-1]));
+        WriteModel("half", "1", IdentityModels.Create(elementType: 10, "x", "y", [-1, -1]));
     }
 }
 
@@ -117,4 +120,33 @@ public sealed class ResNetServerFixture : InferenceServerFixture
 {
     protected override void WriteModels() =>
         WriteModel(DemoModels.ResNet18ModelName, "1", DemoModels.LoadResNet18WithDynamicBatch());
+}
+
+/// <summary>The same models as <see cref="FraudServerFixture"/>, on a server of its own because its tests unload and load them.</summary>
+public sealed class ModelControlServerFixture : InferenceServerFixture
+{
+    public TrainedFraudModel Fraud => FraudServerFixture.SharedFraud;
+
+    public void WriteFraudVersion(string version) => WriteModel("fraud", version, Fraud.OnnxModel);
+
+    protected override void WriteModels()
+    {
+        WriteModel("fraud", "1", Fraud.OnnxModel);
+        WriteModel("fraud", "2", Fraud.OnnxModel);
+        WriteModel("half", "1", IdentityModels.Create(elementType: 10, "x", "y", [-1, -1]));
+    }
+}
+
+/// <summary>fraud and half as in <see cref="FraudServerFixture"/>, plus a BYTES identity model "text".</summary>
+public sealed class RestServerFixture : InferenceServerFixture
+{
+    public TrainedFraudModel Fraud => FraudServerFixture.SharedFraud;
+
+    protected override void WriteModels()
+    {
+        WriteModel("fraud", "1", Fraud.OnnxModel);
+        WriteModel("fraud", "2", Fraud.OnnxModel);
+        WriteModel("half", "1", IdentityModels.Create(elementType: 10, "x", "y", [-1, -1]));
+        WriteModel("text", "1", IdentityModels.Create(elementType: 8, "s", "t", [-1]));
+    }
 }

@@ -18,7 +18,7 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
         var metadata = await _client.ServerMetadataAsync(new ServerMetadataRequest());
         Assert.Equal("mlopsaspire", metadata.Name);
         Assert.False(string.IsNullOrEmpty(metadata.Version));
-        Assert.Empty(metadata.Extensions);
+        Assert.Equal(["model_configuration", "statistics", "binary_tensor_data", "model_repository"], metadata.Extensions);
     }
 
     [Fact]
@@ -53,6 +53,33 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
         var probability = Assert.Single(metadata.Outputs, output => output.Name == FraudRequests.Probability);
         Assert.Equal("FP32", probability.Datatype);
         Assert.Equal([-1L, 1], probability.Shape);
+    }
+
+    [Fact]
+    public async Task Model_config_describes_a_batched_model_as_triton_does()
+    {
+        var config = (await _client.ModelConfigAsync(new ModelConfigRequest { Name = "fraud", Version = "1" })).Config;
+
+        Assert.Equal("fraud", config.Name);
+        Assert.Equal("onnxruntime_onnx", config.Platform);
+        Assert.Equal("onnxruntime", config.Backend);
+        // The batcher concatenates fraud requests along the first dimension, so the dims leave it out.
+        Assert.True(config.MaxBatchSize > 0);
+        Assert.NotNull(config.DynamicBatching);
+        var input = Assert.Single(config.Input);
+        Assert.Equal(FraudRequests.Input, input.Name);
+        Assert.Equal(DataType.TypeFp32, input.DataType);
+        Assert.Equal([(long)FraudFeatures.Count], input.Dims);
+        Assert.Contains(config.Output, output => output.Name == FraudRequests.Probability && output.DataType == DataType.TypeFp32 && output.Dims.SequenceEqual([1L]));
+
+        // A request of max_batch_size rows is served.
+        var rows = FraudRequests.Rows(config.MaxBatchSize, seed: 17);
+        var response = await _client.ModelInferAsync(FraudRequests.Raw(rows, FraudRequests.Probability));
+        Assert.Equal([(long)config.MaxBatchSize, 1], response.Outputs[0].Shape);
+
+        var exception = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await _client.ModelConfigAsync(new ModelConfigRequest { Name = "nope" }));
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, exception.StatusCode);
     }
 
     [Fact]
@@ -121,6 +148,18 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
     }
 
     [Fact]
+    public async Task Triton_priority_and_timeout_parameters_are_accepted()
+    {
+        var request = FraudRequests.Typed(FraudRequests.Rows(2, seed: 16), FraudRequests.Probability);
+        request.Parameters["priority"] = new InferParameter { Uint64Param = 1 };
+        request.Parameters["timeout"] = new InferParameter { Uint64Param = 10_000_000 };
+
+        var response = await _client.ModelInferAsync(request);
+
+        Assert.Equal([2L, 1], response.Outputs[0].Shape);
+    }
+
+    [Fact]
     public async Task Pinned_version_answers_and_is_named_in_the_response()
     {
         var request = FraudRequests.Typed(FraudRequests.Rows(1), FraudRequests.Probability);
@@ -136,7 +175,7 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
     {
         var halves = new[] { (Half)1.5f, (Half)(-2f), (Half)0.25f };
         var request = new ModelInferRequest { ModelName = "half" };
-        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", halves.Length));
+        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", 1, halves.Length));
         request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(halves.AsSpan())));
         request.Parameters["binary_data_output"] = new InferParameter { BoolParam = false };
 
@@ -151,7 +190,7 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
     {
         const int elements = 20 * 1024 * 1024; // 40 MiB of FP16, under the 64 MiB message limit
         var request = new ModelInferRequest { ModelName = "half" };
-        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", elements));
+        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", 2, elements / 2));
         request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[elements * 2]));
 
         var response = await _client.ModelInferAsync(request);
@@ -164,12 +203,13 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
     {
         const int elements = 33 * 1024 * 1024; // 66 MiB of FP16
         var request = new ModelInferRequest { ModelName = "half" };
-        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", elements));
+        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", 2, elements / 2));
         request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[elements * 2]));
 
         var exception = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _client.ModelInferAsync(request));
 
         Assert.Equal(Grpc.Core.StatusCode.ResourceExhausted, exception.StatusCode);
+        Assert.Contains("exceeds the limit of 67108864 bytes (64 MiB, Inference:MaxMessageBytes)", exception.Status.Detail);
     }
 
     [Fact]

@@ -1,0 +1,274 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using MlopsAspire.Serving;
+using MlopsAspire.Serving.Batching;
+using MlopsAspire.Serving.Statistics;
+
+namespace MlopsAspire.Inference;
+
+/// <summary>
+/// The Open Inference Protocol over HTTP/JSON (KServe v2 REST, with Triton's statistics and repository routes),
+/// served on the HTTP/1.1 endpoint. Errors are <c>{"error": "..."}</c> with the same messages as gRPC and a status
+/// that fits (400, 404, 413, 429, 503, 504).
+/// </summary>
+public static class OpenInferenceRestApi
+{
+    public static IEndpointRouteBuilder MapOpenInferenceRestApi(this IEndpointRouteBuilder endpoints)
+    {
+        var v2 = endpoints.MapGroup("/v2");
+        v2.MapGet("/health/live", () => TypedResults.Ok());
+        v2.MapGet("/health/ready", Results<Ok, StatusCodeHttpResult> (ModelRepository repository) =>
+            repository.IsReady ? TypedResults.Ok() : TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        v2.MapGet("", (ServerIdentity server) =>
+            TypedResults.Json(new RestServerMetadata(server.Name, server.Version, server.Extensions), RestJsonContext.Default.RestServerMetadata));
+
+        // Literal segments ("stats") win over the {model} parameter.
+        v2.MapGet("/models/stats", (ModelRepository repository, ProtocolErrors errors) => Statistics(repository, errors, null, null));
+        v2.MapGet("/models/{model}/stats", (string model, ModelRepository repository, ProtocolErrors errors) => Statistics(repository, errors, model, null));
+        v2.MapGet("/models/{model}/versions/{version}/stats", (string model, string version, ModelRepository repository, ProtocolErrors errors) =>
+            Statistics(repository, errors, model, version));
+
+        v2.MapGet("/models/{model}", (string model, ModelRepository repository, ProtocolErrors errors) => Metadata(repository, errors, model, null));
+        v2.MapGet("/models/{model}/versions/{version}", (string model, string version, ModelRepository repository, ProtocolErrors errors) =>
+            Metadata(repository, errors, model, version));
+        v2.MapGet("/models/{model}/config", (string model, ModelRepository repository, ModelConfigDescription description, ProtocolErrors errors) =>
+            Config(repository, description, errors, model, null));
+        v2.MapGet("/models/{model}/versions/{version}/config", (string model, string version, ModelRepository repository, ModelConfigDescription description, ProtocolErrors errors) =>
+            Config(repository, description, errors, model, version));
+        v2.MapGet("/models/{model}/ready", (string model, ModelRepository repository) => Ready(repository, model, null));
+        v2.MapGet("/models/{model}/versions/{version}/ready", (string model, string version, ModelRepository repository) => Ready(repository, model, version));
+        v2.MapPost("/models/{model}/infer", (HttpContext context, string model) => InferAsync(context, model, null));
+        v2.MapPost("/models/{model}/versions/{version}/infer", (HttpContext context, string model, string version) => InferAsync(context, model, version));
+
+        v2.MapPost("/repository/index", RepositoryIndexAsync);
+        v2.MapPost("/repository/models/{model}/load", (string model, IModelRepositoryControl control, ProtocolErrors errors, CancellationToken cancellationToken) =>
+            RepositoryChangeAsync(errors, "RepositoryModelLoad", () => control.LoadAsync(model, cancellationToken)));
+        v2.MapPost("/repository/models/{model}/unload", (string model, IModelRepositoryControl control, ProtocolErrors errors, CancellationToken cancellationToken) =>
+            RepositoryChangeAsync(errors, "RepositoryModelUnload", () => control.UnloadAsync(model, cancellationToken)));
+        return endpoints;
+    }
+
+    private static IResult Metadata(ModelRepository repository, ProtocolErrors errors, string modelName, string? version)
+    {
+        try
+        {
+            var model = repository.Resolve(modelName, version);
+            return TypedResults.Json(
+                new RestModelMetadata(
+                    model.Name,
+                    repository.GetVersions(model.Name),
+                    OpenInferenceGrpcService.Platform,
+                    [.. model.Signature.Inputs.Select(ToMetadata)],
+                    [.. model.Signature.Outputs.Select(ToMetadata)]),
+                RestJsonContext.Default.RestModelMetadata);
+        }
+        catch (Exception exception)
+        {
+            return Error(errors.Translate(exception, "ModelMetadata"));
+        }
+    }
+
+    private static IResult Config(ModelRepository repository, ModelConfigDescription description, ProtocolErrors errors, string modelName, string? version)
+    {
+        try
+        {
+            var model = repository.Resolve(modelName, version);
+            var batching = description.BatchingOf(model);
+            return TypedResults.Json(
+                new RestModelConfig(
+                    model.Name,
+                    OpenInferenceGrpcService.Platform,
+                    ModelConfigDescription.Backend,
+                    batching?.MaxBatchSize ?? 0,
+                    [.. model.Signature.Inputs.Select(spec => ToConfigTensor(spec, batching))],
+                    [.. model.Signature.Outputs.Select(spec => ToConfigTensor(spec, batching))],
+                    batching is null
+                        ? null
+                        : new RestDynamicBatching(
+                            batching.PreferredBatchSizes,
+                            (long)batching.MaxQueueDelay.TotalMicroseconds,
+                            batching.PriorityLevels,
+                            batching.DefaultPriorityLevel)),
+                RestJsonContext.Default.RestModelConfig);
+        }
+        catch (Exception exception)
+        {
+            return Error(errors.Translate(exception, "ModelConfig"));
+        }
+    }
+
+    // Readiness is the status code (200 or 400), as the protocol defines it; the body says the same for people.
+    private static IResult Ready(ModelRepository repository, string modelName, string? version)
+    {
+        var ready = repository.IsModelReady(modelName, version);
+        return TypedResults.Json(
+            new RestModelReady(modelName, ready),
+            RestJsonContext.Default.RestModelReady,
+            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
+    }
+
+    private static IResult Statistics(ModelRepository repository, ProtocolErrors errors, string? modelName, string? version)
+    {
+        try
+        {
+            var statistics = ModelStatisticsQuery.Snapshot(repository, modelName, version).Select(ToRest).ToList();
+            return TypedResults.Json(new RestModelStatisticsResponse(statistics), RestJsonContext.Default.RestModelStatisticsResponse);
+        }
+        catch (Exception exception)
+        {
+            return Error(errors.Translate(exception, "ModelStatistics"));
+        }
+    }
+
+    private static async Task InferAsync(HttpContext context, string modelName, string? version)
+    {
+        var services = context.RequestServices;
+        var engine = services.GetRequiredService<InferenceEngine>();
+        var metrics = services.GetRequiredService<InferenceMetrics>();
+        var errors = services.GetRequiredService<ProtocolErrors>();
+        var started = Stopwatch.GetTimestamp();
+        var status = StatusCode.OK;
+        try
+        {
+            var request = await ReadInferenceRequestAsync(context, modelName, version);
+            using var response = await engine.InferAsync(request.Request, context.RequestAborted);
+            await WriteInferenceResponseAsync(context, response, request.IsBinaryOutput);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted)
+        {
+            // Kestrel refuses a body above its limit while it is read; say what the limit is.
+            var tooLarge = exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
+            var failure = tooLarge
+                ? new ProtocolFailure(StatusCode.ResourceExhausted, BodyTooLarge(services))
+                : errors.Translate(exception, "ModelInfer");
+            status = failure.Code;
+            await Error(failure, tooLarge ? StatusCodes.Status413PayloadTooLarge : null).ExecuteAsync(context);
+        }
+        finally
+        {
+            metrics.RecordRequest(modelName, version, status, InferenceProtocol.Rest, started);
+        }
+    }
+
+    private static async Task<RestInferenceRequest> ReadInferenceRequestAsync(HttpContext context, string modelName, string? version)
+    {
+        int? jsonLength = null;
+        if (context.Request.Headers.TryGetValue(RestInferenceJson.InferenceHeaderContentLength, out var header))
+        {
+            jsonLength = int.TryParse(header, out var length)
+                ? length
+                : throw InferenceException.InvalidArgument($"{RestInferenceJson.InferenceHeaderContentLength} is '{header}'; it must be a byte count");
+        }
+
+        // The whole body is kept: binary inputs are handed to the runtime in place, without a copy.
+        using var body = new MemoryStream(checked((int)Math.Max(0, context.Request.ContentLength ?? 0)));
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        return RestInferenceJson.ReadRequest(body.GetBuffer().AsMemory(0, (int)body.Length), jsonLength, modelName, version);
+    }
+
+    private static async Task WriteInferenceResponseAsync(HttpContext context, InferenceResponse response, Func<string, bool> isBinaryOutput)
+    {
+        var json = new ArrayBufferWriter<byte>();
+        bool anyBinary;
+        await using (var writer = new Utf8JsonWriter(json))
+        {
+            anyBinary = RestInferenceJson.WriteResponse(writer, response, isBinaryOutput);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        if (anyBinary)
+        {
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.Headers[RestInferenceJson.InferenceHeaderContentLength] = json.WrittenCount.ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            context.Response.ContentType = "application/json";
+        }
+
+        var body = context.Response.BodyWriter;
+        body.Write(json.WrittenSpan);
+        if (anyBinary)
+        {
+            RestInferenceJson.WriteBinaryOutputs(body, response, isBinaryOutput);
+        }
+
+        await body.FlushAsync(context.RequestAborted);
+    }
+
+    private static string BodyTooLarge(IServiceProvider services)
+    {
+        var limit = services.GetRequiredService<IOptions<InferenceOptions>>().Value.MaxMessageBytes;
+        return $"the request body exceeds the limit of {limit} bytes ({limit / (1024.0 * 1024.0):0.##} MiB, Inference:MaxMessageBytes); send fewer rows per call";
+    }
+
+    private static async Task<IResult> RepositoryIndexAsync(HttpContext context, IModelRepositoryControl control, ProtocolErrors errors)
+    {
+        try
+        {
+            // The body ({"ready": true}) is optional.
+            var request = context.Request.ContentLength is null or 0
+                ? new RestRepositoryIndexRequest()
+                : await JsonSerializer.DeserializeAsync(context.Request.Body, RestJsonContext.Default.RestRepositoryIndexRequest, context.RequestAborted)
+                    ?? new RestRepositoryIndexRequest();
+            var entries = await control.IndexAsync(request.Ready, context.RequestAborted);
+            IReadOnlyList<RestRepositoryIndexEntry> body = [.. entries.Select(entry => new RestRepositoryIndexEntry(entry.Name, entry.Version, entry.State, entry.Reason))];
+            return TypedResults.Json(body, RestJsonContext.Default.IReadOnlyListRestRepositoryIndexEntry);
+        }
+        catch (JsonException exception)
+        {
+            return Error(new ProtocolFailure(StatusCode.InvalidArgument, $"the request body is not valid JSON: {exception.Message}"));
+        }
+        catch (Exception exception)
+        {
+            return Error(errors.Translate(exception, "RepositoryIndex"));
+        }
+    }
+
+    private static async Task<IResult> RepositoryChangeAsync(ProtocolErrors errors, string operation, Func<Task> change)
+    {
+        try
+        {
+            await change();
+            return TypedResults.Ok();
+        }
+        catch (Exception exception)
+        {
+            return Error(errors.Translate(exception, operation));
+        }
+    }
+
+    private static JsonHttpResult<RestError> Error(ProtocolFailure failure, int? statusCode = null) =>
+        TypedResults.Json(new RestError(failure.Message), RestJsonContext.Default.RestError, statusCode: statusCode ?? failure.HttpStatus);
+
+    private static RestTensorMetadata ToMetadata(TensorSpec spec) => new(spec.Name, spec.DatatypeName, spec.Shape);
+
+    private static RestConfigTensor ToConfigTensor(TensorSpec spec, BatchingOptions? batching) =>
+        new(spec.Name, ModelConfigDescription.ToConfigName(spec.Datatype), ModelConfigDescription.Dims(spec, batching));
+
+    private static RestModelStatistics ToRest(ModelStatisticsSnapshot snapshot) => new(
+        snapshot.ModelName,
+        snapshot.ModelVersion,
+        snapshot.LastInferenceUnixMs,
+        snapshot.InferenceCount,
+        snapshot.ExecutionCount,
+        new RestInferStatistics(
+            ToRest(snapshot.Success),
+            ToRest(snapshot.Fail),
+            ToRest(snapshot.Queue),
+            ToRest(snapshot.ComputeInput),
+            ToRest(snapshot.ComputeInfer),
+            ToRest(snapshot.ComputeOutput)),
+        [.. snapshot.BatchStats.Select(batch => new RestBatchStatistics(
+            batch.BatchSize,
+            ToRest(batch.ComputeInput),
+            ToRest(batch.ComputeInfer),
+            ToRest(batch.ComputeOutput)))]);
+
+    private static RestStatisticDuration ToRest(DurationStatistic duration) => new(duration.Count, duration.Nanoseconds);
+}

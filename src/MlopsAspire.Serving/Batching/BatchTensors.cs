@@ -1,0 +1,162 @@
+using System.Buffers;
+using Microsoft.ML.OnnxRuntime;
+
+namespace MlopsAspire.Serving.Batching;
+
+/// <summary>
+/// Concatenates the inputs of batched requests along the first dimension into pooled buffers, and splits a
+/// batch's outputs back into per-request values over pooled buffers. Plain span copies: batchable models have
+/// no BYTES tensors.
+/// </summary>
+internal static class BatchTensors
+{
+    /// <summary>The outputs any request of the batch asked for, in signature order.</summary>
+    public static IReadOnlyList<string> UnionOfOutputs(ModelSignature signature, List<QueuedRequest> batch)
+    {
+        var first = batch[0].Request.OutputNames;
+        var same = true;
+        for (var i = 1; i < batch.Count && same; i++)
+        {
+            var names = batch[i].Request.OutputNames;
+            same = ReferenceEquals(names, first) || names.SequenceEqual(first, StringComparer.Ordinal);
+        }
+
+        if (same)
+        {
+            return first;
+        }
+
+        var union = new List<string>(signature.Outputs.Count);
+        foreach (var output in signature.Outputs)
+        {
+            foreach (var entry in batch)
+            {
+                if (DynamicBatcher.IndexOf(entry.Request.OutputNames, output.Name, 0) >= 0)
+                {
+                    union.Add(output.Name);
+                    break;
+                }
+            }
+        }
+
+        return union;
+    }
+
+    public static PreparedInputs Concatenate(ModelSignature signature, List<QueuedRequest> batch, int rows)
+    {
+        var prepared = new PreparedInputs(signature.Inputs.Count);
+        try
+        {
+            for (var input = 0; input < signature.Inputs.Count; input++)
+            {
+                var spec = signature.Inputs[input];
+                var first = batch[0].Request.Inputs;
+                var firstShape = first.Shapes[DynamicBatcher.IndexOf(first.Names, spec.Name, input)];
+                var shape = (long[])firstShape.Clone();
+                shape[0] = rows;
+
+                var total = 0;
+                foreach (var entry in batch)
+                {
+                    var inputs = entry.Request.Inputs;
+                    total += inputs.Values[DynamicBatcher.IndexOf(inputs.Names, spec.Name, input)].GetTensorMutableRawData().Length;
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, total));
+                prepared.Keep(buffer);
+                var offset = 0;
+                foreach (var entry in batch)
+                {
+                    var inputs = entry.Request.Inputs;
+                    var source = inputs.Values[DynamicBatcher.IndexOf(inputs.Names, spec.Name, input)].GetTensorMutableRawData();
+                    source.CopyTo(buffer.AsSpan(offset));
+                    offset += source.Length;
+                }
+
+                var pin = buffer.AsMemory().Pin();
+                prepared.Keep(pin);
+                unsafe
+                {
+                    prepared.Add(
+                        spec.Name,
+                        shape,
+                        OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, spec.Datatype.ToOnnx(), shape, (nint)pin.Pointer, total));
+                }
+            }
+
+            return prepared;
+        }
+        catch
+        {
+            prepared.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Each request's rows of each output it asked for, in its order. Throws when an output is not batched along dim 0.</summary>
+    public static ExecutionOutputs[] Split(OnnxModel model, IReadOnlyList<OrtValue> values, IReadOnlyList<string> outputNames, List<QueuedRequest> batch, int rows)
+    {
+        var rowBytes = new int[values.Count];
+        var elementTypes = new Microsoft.ML.OnnxRuntime.Tensors.TensorElementType[values.Count];
+        var shapes = new long[values.Count][];
+        for (var i = 0; i < values.Count; i++)
+        {
+            var typeAndShape = values[i].GetTensorTypeAndShape();
+            shapes[i] = typeAndShape.Shape;
+            elementTypes[i] = typeAndShape.ElementDataType;
+            if (shapes[i].Length == 0 || shapes[i][0] != rows)
+            {
+                throw new InferenceException(
+                    InferenceErrorKind.Internal,
+                    $"model '{model.Name}' version '{model.Version}' returned output '{outputNames[i]}' with shape {ShapeFormat.Format(shapes[i])} for a batch of {rows} rows; it does not batch along the first dimension, so configure max_batch_size 0");
+            }
+
+            rowBytes[i] = values[i].GetTensorMutableRawData().Length / rows;
+        }
+
+        var results = new ExecutionOutputs[batch.Count];
+        var created = 0;
+        try
+        {
+            var rowOffset = 0;
+            for (var r = 0; r < batch.Count; r++)
+            {
+                var request = batch[r].Request;
+                var requestRows = batch[r].Rows;
+                var requestValues = new List<OrtValue>(request.OutputNames.Count);
+                var outputs = new ExecutionOutputs(requestValues, default);
+                results[r] = outputs;
+                created++;
+                foreach (var name in request.OutputNames)
+                {
+                    var index = DynamicBatcher.IndexOf(outputNames, name, requestValues.Count);
+                    var length = requestRows * rowBytes[index];
+                    var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+                    outputs.Keep(buffer);
+                    values[index].GetTensorMutableRawData().Slice(rowOffset * rowBytes[index], length).CopyTo(buffer);
+                    var pin = buffer.AsMemory().Pin();
+                    outputs.Keep(pin);
+                    var shape = (long[])shapes[index].Clone();
+                    shape[0] = requestRows;
+                    unsafe
+                    {
+                        requestValues.Add(OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, elementTypes[index], shape, (nint)pin.Pointer, length));
+                    }
+                }
+
+                rowOffset += requestRows;
+            }
+
+            return results;
+        }
+        catch
+        {
+            for (var r = 0; r < created; r++)
+            {
+                results[r].Dispose();
+            }
+
+            throw;
+        }
+    }
+}
