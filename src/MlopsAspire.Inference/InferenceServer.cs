@@ -1,5 +1,9 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Artifacts;
+using MlopsAspire.Artifacts.Payloads;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
 using StackExchange.Redis;
@@ -47,6 +51,11 @@ public static class InferenceServer
         }
 
         builder.Services.AddSingleton<InferenceEngine>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.Configure<MonitoringOptions>(builder.Configuration.GetSection(MonitoringOptions.SectionName));
+        builder.Services.AddSingleton<TrafficRoutes>();
+        builder.Services.AddSingleton<ReplicaMonitoring>();
+        builder.Services.AddSingleton<PredictionPipeline>();
         builder.Services.AddSingleton<InferenceMetrics>();
         builder.Services.AddSingleton<ProtocolErrors>();
         builder.Services.AddSingleton<ServerIdentity>();
@@ -82,6 +91,12 @@ public static class InferenceServer
         builder.Services.AddSingleton<IRoutingTableSource, RegistryGrainRoutingTableSource>();
         builder.Services.AddSingleton<IModelRepositoryControl, RoutingTableModelControl>();
         builder.Services.AddHostedService<RoutingTableSync>();
+
+        // Statistics to the monitoring grains, payloads for feedback joins.
+        builder.Services.AddSingleton(services =>
+            new PayloadLog(services.GetRequiredKeyedService<IConnectionMultiplexer>(StoreConnectionName)));
+        builder.Services.AddSingleton<IMonitoringSink, GrainMonitoringSink>();
+        builder.Services.AddHostedService<StatisticsPublisher>();
     }
 
     public static WebApplication Build(WebApplicationBuilder builder)

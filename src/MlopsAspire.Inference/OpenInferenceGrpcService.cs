@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Inference;
 using Microsoft.Extensions.Options;
+using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Statistics;
 
@@ -14,7 +15,7 @@ namespace MlopsAspire.Inference;
 /// for how tensors are encoded.
 /// </summary>
 public sealed class OpenInferenceGrpcService(
-    InferenceEngine engine,
+    PredictionPipeline pipeline,
     InferenceMetrics metrics,
     IModelRepositoryControl repositoryControl,
     ServerIdentity server,
@@ -25,7 +26,7 @@ public sealed class OpenInferenceGrpcService(
 {
     public const string Platform = "onnxruntime_onnx";
 
-    private ModelRepository Repository => engine.Repository;
+    private ModelRepository Repository => pipeline.Engine.Repository;
 
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = true });
@@ -80,7 +81,7 @@ public sealed class OpenInferenceGrpcService(
         try
         {
             var engineRequest = ProtoInferenceCodec.ToEngineRequest(request, ProtoInferenceCodec.Deadline(context.Deadline));
-            using var result = await engine.InferAsync(engineRequest, context.CancellationToken);
+            using var result = await pipeline.InferAsync(engineRequest, context.CancellationToken);
             return ProtoInferenceCodec.ToResponse(request, result);
         }
         catch (Exception exception)
@@ -164,7 +165,7 @@ public sealed class OpenInferenceGrpcService(
         var status = StatusCode.OK;
         try
         {
-            using var result = await engine.InferAsync(ProtoInferenceCodec.ToEngineRequest(request, deadline), cancellationToken);
+            using var result = await pipeline.InferAsync(ProtoInferenceCodec.ToEngineRequest(request, deadline), cancellationToken);
             return new ModelStreamInferResponse { InferResponse = ProtoInferenceCodec.ToResponse(request, result) };
         }
         catch (Exception exception)

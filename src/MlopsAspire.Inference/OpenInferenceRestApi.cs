@@ -5,6 +5,7 @@ using System.Text.Json;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
 using MlopsAspire.Serving.Statistics;
@@ -128,7 +129,7 @@ public static class OpenInferenceRestApi
     private static async Task InferAsync(HttpContext context, string modelName, string? version)
     {
         var services = context.RequestServices;
-        var engine = services.GetRequiredService<InferenceEngine>();
+        var pipeline = services.GetRequiredService<PredictionPipeline>();
         var metrics = services.GetRequiredService<InferenceMetrics>();
         var errors = services.GetRequiredService<ProtocolErrors>();
         var started = Stopwatch.GetTimestamp();
@@ -136,7 +137,7 @@ public static class OpenInferenceRestApi
         try
         {
             var request = await ReadInferenceRequestAsync(context, modelName, version);
-            using var response = await engine.InferAsync(request.Request, context.RequestAborted);
+            using var response = await pipeline.InferAsync(request.Request, context.RequestAborted);
             await WriteInferenceResponseAsync(context, response, request.IsBinaryOutput);
         }
         catch (Exception exception) when (!context.Response.HasStarted)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
+using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 
 namespace MlopsAspire.Inference;
@@ -14,6 +15,7 @@ public sealed class RoutingTableSync(
     IModelArtifactSource artifacts,
     ModelSetReconciler reconciler,
     ModelRepository repository,
+    TrafficRoutes traffic,
     IOptions<InferenceOptions> options,
     ILogger<RoutingTableSync> logger,
     TimeProvider? timeProvider = null) : BackgroundService
@@ -89,6 +91,10 @@ public sealed class RoutingTableSync(
             defaults,
             (version, ct) => artifacts.GetLocalPathAsync(version.ContentKey, ct),
             cancellationToken);
+
+        // Canary and shadow splits follow the table even when a version failed to load: the pipeline routes
+        // only to loaded versions, and a shadow that is missing just drops its copies.
+        traffic.Apply(table);
         if (allLoaded)
         {
             Interlocked.Exchange(ref _appliedStamp, table.Stamp);

@@ -36,6 +36,9 @@ public sealed class InferenceResponse : IDisposable
 
     public IReadOnlyList<InferenceOutput> Outputs { get; }
 
+    /// <summary>How long the request queued and its batch's phases took (stopwatch ticks of the executor's clock).</summary>
+    public ExecutionTimings Timings => _outputs.Timings;
+
     public InferenceOutput? FindOutput(string name) => Outputs.FirstOrDefault(output => output.Name == name);
 
     public void Dispose()

@@ -24,6 +24,7 @@ public sealed class ControlPlaneCompositionTests
         var hostedServices = app.Services.GetServices<IHostedService>().ToList();
         Assert.Contains(hostedServices, service => service is RoutingTableSync);
         Assert.DoesNotContain(hostedServices, service => service is LocalModelFolderLoader);
+        Assert.Contains(hostedServices, service => service is Monitoring.StatisticsPublisher);
 
         // The routing table decides what is served: the repository extension is not claimed and load is refused.
         Assert.Equal(["model_configuration", "statistics", "binary_tensor_data"], app.Services.GetRequiredService<ServerIdentity>().Extensions);

@@ -6,6 +6,8 @@ using Inference;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 
 namespace MlopsAspire.Inference.Tests;
@@ -94,8 +96,14 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
     {
         var engine = new InferenceEngine(_repository, _executor);
         var control = new RoutingTableModelControl(_repository);
-        return new OpenInferenceGrpcService(
+        var pipeline = new PredictionPipeline(
             engine,
+            new TrafficRoutes(),
+            new ReplicaMonitoring(Options.Create(new MonitoringOptions()), TimeProvider.System),
+            Options.Create(new MonitoringOptions()),
+            NullLogger<PredictionPipeline>.Instance);
+        return new OpenInferenceGrpcService(
+            pipeline,
             new InferenceMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), _repository),
             control,
             new ServerIdentity(control),

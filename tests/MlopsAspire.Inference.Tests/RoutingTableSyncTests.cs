@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
+using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 
 namespace MlopsAspire.Inference.Tests;
@@ -26,7 +27,7 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
 
         var options = Options.Create(new InferenceOptions { RoutingPollInterval = TimeSpan.FromMilliseconds(50), IntraOpThreads = 1 });
         var reconciler = new ModelSetReconciler(_repository, options, NullLogger<ModelSetReconciler>.Instance);
-        _sync = new RoutingTableSync(_tables, _artifacts, reconciler, _repository, options, NullLogger<RoutingTableSync>.Instance);
+        _sync = new RoutingTableSync(_tables, _artifacts, reconciler, _repository, new TrafficRoutes(), options, NullLogger<RoutingTableSync>.Instance);
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using MlopsAspire.Artifacts.Payloads;
+using MlopsAspire.Inference.Traffic;
+using MlopsAspire.Serving;
+
+namespace MlopsAspire.Inference.Monitoring;
+
+/// <summary>
+/// What every transport calls to infer: routes an unpinned request to the canary by weight, runs it, and then,
+/// off the caller's path as far as possible, records its statistics, logs its payload for feedback and sends
+/// sampled copies to shadow versions. Monitoring never fails or changes a response: its own errors are
+/// swallowed and counted.
+/// </summary>
+public sealed class PredictionPipeline(
+    InferenceEngine engine,
+    TrafficRoutes traffic,
+    ReplicaMonitoring monitoring,
+    IOptions<MonitoringOptions> options,
+    ILogger<PredictionPipeline> logger,
+    IMonitoringSink? sink = null,
+    PayloadLog? payloads = null)
+{
+    private readonly ShadowScorer _shadows = new(engine, monitoring, options.Value, logger);
+
+    // Statistics need somewhere to go: a replica serving a local folder has no monitoring grains.
+    private readonly bool _enabled = options.Value.Enabled && sink is not null;
+    private long _monitoringFaults;
+
+    public InferenceEngine Engine => engine;
+
+    /// <summary>Monitoring errors swallowed so far (they never reach callers).</summary>
+    public long MonitoringFaults => Interlocked.Read(ref _monitoringFaults);
+
+    public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
+    {
+        var modelTraffic = string.IsNullOrEmpty(request.ModelVersion) ? traffic.For(request.ModelName) : null;
+        var routed = modelTraffic?.Canary is { } canary && Random.Shared.Next(100) < canary.WeightPercent
+            && engine.Repository.TryResolve(request.ModelName, canary.Version, out _)
+            ? WithVersion(request, canary.Version)
+            : request;
+
+        var started = Stopwatch.GetTimestamp();
+        InferenceResponse response;
+        try
+        {
+            response = await engine.InferAsync(routed, cancellationToken);
+        }
+        catch (InferenceException exception) when (_enabled)
+        {
+            RecordFailure(routed, exception.Kind, Stopwatch.GetElapsedTime(started));
+            throw;
+        }
+
+        if (_enabled)
+        {
+            Observe(routed, response, Stopwatch.GetElapsedTime(started), shadowsOf: routed == request ? modelTraffic : null);
+        }
+
+        return response;
+    }
+
+    private void Observe(InferenceRequest request, InferenceResponse response, TimeSpan total, ModelTraffic? shadowsOf)
+    {
+        try
+        {
+            var rows = ScoredRows.From(request, response);
+            var timings = response.Timings;
+            var version = monitoring.For(response.ModelName, response.ModelVersion);
+            version.RecordSuccess(
+                rows,
+                TimeSpan.FromTicks(timings.QueueTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency),
+                TimeSpan.FromTicks((timings.ComputeInputTicks + timings.ComputeInferTicks + timings.ComputeOutputTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency),
+                total);
+
+            LogPayload(request, response, rows);
+            if (shadowsOf is { Shadows.IsEmpty: false } && response.ModelVersion != shadowsOf.Canary?.Version)
+            {
+                _shadows.Score(request, response.ModelVersion, rows, shadowsOf.Shadows, version);
+            }
+        }
+        catch (Exception exception)
+        {
+            if (Interlocked.Increment(ref _monitoringFaults) == 1)
+            {
+                logger.LogWarning(exception, "Recording statistics failed; the response was not affected (further failures are counted, not logged)");
+            }
+        }
+    }
+
+    private void LogPayload(InferenceRequest request, InferenceResponse response, ScoredRows rows)
+    {
+        if (payloads is null || string.IsNullOrEmpty(request.Id) || rows.FeatureCount == 0
+            || Random.Shared.NextDouble() >= options.Value.PayloadSampleRate)
+        {
+            return;
+        }
+
+        payloads.Append([new PayloadRecord(response.ModelName, response.ModelVersion, request.Id, DateTimeOffset.UtcNow, rows.FeatureCount, rows.Features, rows.Scores)]);
+    }
+
+    private void RecordFailure(InferenceRequest request, InferenceErrorKind kind, TimeSpan total)
+    {
+        // Only failures of a served version count against it; an unknown model or version is nobody's error rate.
+        if (kind == InferenceErrorKind.NotFound || !engine.Repository.TryResolve(request.ModelName, request.ModelVersion, out var model))
+        {
+            return;
+        }
+
+        monitoring.For(model.Name, model.Version).Accumulator.RecordFailure(ProtocolErrors.ToStatusCode(kind).ToString(), total);
+    }
+
+    internal static InferenceRequest WithVersion(InferenceRequest request, string version) => new()
+    {
+        ModelName = request.ModelName,
+        ModelVersion = version,
+        Id = request.Id,
+        Inputs = request.Inputs,
+        RequestedOutputs = request.RequestedOutputs,
+        Priority = request.Priority,
+        Timeout = request.Timeout,
+        Deadline = request.Deadline,
+    };
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Serving.Monitoring;
+
+namespace MlopsAspire.Inference.Monitoring;
+
+/// <summary>
+/// The statistics a replica keeps per served model version: a lock-free accumulator the request path writes
+/// to, the snapshots waiting to be sent, and (until the version has a reference profile) a small sample of
+/// input rows from which monitoring builds one.
+/// </summary>
+public sealed class ReplicaMonitoring(IOptions<MonitoringOptions> options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(string Model, string Version), VersionStatistics> _versions = new();
+
+    /// <summary>Identifies this replica's snapshots (a restarted replica is a new one: its sequence starts again).</summary>
+    public string ReplicaId { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    public MonitoringOptions Options => options.Value;
+
+    public IEnumerable<VersionStatistics> Versions => _versions.Values;
+
+    public VersionStatistics For(string model, string version) =>
+        _versions.GetOrAdd((model, version), key => new VersionStatistics(ReplicaId, key.Model, key.Version, time.GetUtcNow()));
+
+    public bool TryGet(string model, string version, out VersionStatistics statistics) => _versions.TryGetValue((model, version), out statistics!);
+
+    public void Forget(string model, string version) => _versions.TryRemove((model, version), out _);
+}
+
+/// <summary>One version's statistics on this replica.</summary>
+public sealed class VersionStatistics
+{
+    private readonly ConcurrentQueue<float[]> _profileSample = new();
+    private PredictionStatisticsAccumulator _accumulator;
+    private readonly string _replicaId;
+    private int _sampledRows;
+    private int _generation;
+
+    internal VersionStatistics(string replicaId, string model, string version, DateTimeOffset start)
+    {
+        _replicaId = replicaId;
+        ModelName = model;
+        Version = version;
+        _accumulator = new PredictionStatisticsAccumulator(null, start);
+    }
+
+    /// <summary>
+    /// The id this version's snapshots carry. Each accumulator numbers its snapshots from 1, so a new accumulator
+    /// (after a profile arrives) is a new sender as far as deduplication goes.
+    /// </summary>
+    public string SnapshotSenderId => $"{_replicaId}-{Volatile.Read(ref _generation)}";
+
+    public string ModelName { get; }
+
+    public string Version { get; }
+
+    public PredictionStatisticsAccumulator Accumulator => Volatile.Read(ref _accumulator);
+
+    public bool HasProfile => Accumulator.Profile is not null;
+
+    /// <summary>Feature names, when known (from the profile).</summary>
+    public IReadOnlyList<string>? FeatureNames { get; private set; }
+
+    public DateTimeOffset LastProfileCheck { get; set; } = DateTimeOffset.MinValue;
+
+    /// <summary>Snapshots drained but not yet delivered, oldest first (only the publisher touches it).</summary>
+    internal Queue<MonitoringSnapshot> Pending { get; } = new();
+
+    internal long DroppedSnapshots { get; set; }
+
+    /// <summary>Records a successful request; never throws.</summary>
+    public void RecordSuccess(ScoredRows rows, TimeSpan queue, TimeSpan compute, TimeSpan total)
+    {
+        var accumulator = Accumulator;
+        var profile = accumulator.Profile;
+        var features = rows.FeatureCount > 0 && (profile is null || profile.Features.Count == rows.FeatureCount)
+            ? rows.Features.AsSpan()
+            : [];
+        var scores = rows.Scores.Length == rows.Rows ? rows.Scores.AsSpan() : [];
+        accumulator.RecordSuccess(features, features.IsEmpty ? 0 : rows.FeatureCount, scores, rows.Rows, queue, compute, total);
+        accumulator.RecordBatch(rows.Rows);
+        if (profile is null && rows.FeatureCount > 0 && Volatile.Read(ref _sampledRows) < 100_000)
+        {
+            for (var row = 0; row < rows.Rows; row++)
+            {
+                _profileSample.Enqueue(rows.Features.AsSpan(row * rows.FeatureCount, rows.FeatureCount).ToArray());
+            }
+
+            Interlocked.Add(ref _sampledRows, rows.Rows);
+        }
+    }
+
+    /// <summary>Takes up to <paramref name="count"/> sampled rows for the next snapshot.</summary>
+    internal float[][] TakeProfileSample(int count)
+    {
+        var rows = new List<float[]>(Math.Min(count, 512));
+        while (rows.Count < count && _profileSample.TryDequeue(out var row))
+        {
+            rows.Add(row);
+        }
+
+        return [.. rows];
+    }
+
+    /// <summary>Switches to a profile: drains the old accumulator (returned, to be sent) and starts binning on the new one.</summary>
+    internal (PredictionStatisticsAccumulator Previous, string PreviousSenderId) UseProfile(ReferenceProfileData profile, DateTimeOffset now)
+    {
+        var converted = MonitoringMapper.ToProfile(profile);
+        FeatureNames = [.. converted.Features.Select(feature => feature.Name)];
+        _profileSample.Clear();
+        var previousSender = SnapshotSenderId;
+        var previous = Interlocked.Exchange(ref _accumulator, new PredictionStatisticsAccumulator(converted, now));
+        Interlocked.Increment(ref _generation);
+        return (previous, previousSender);
+    }
+}
