@@ -1,3 +1,5 @@
+using MlopsAspire.Abstractions.Monitoring;
+
 namespace MlopsAspire.Abstractions;
 
 /// <summary>Where a model version is in its life. Stored by name, so values may be added but never renumbered.</summary>
@@ -13,8 +15,22 @@ public enum ModelVersionState
     Retired = 7,
 }
 
+/// <summary>The lifecycle's rules: which state may follow which.</summary>
 public static class ModelVersionStates
 {
+    private static readonly Dictionary<ModelVersionState, ModelVersionState[]> AllowedNext = new()
+    {
+        [ModelVersionState.Registered] = [ModelVersionState.Validating, ModelVersionState.Ready, ModelVersionState.Failed, ModelVersionState.Retired],
+        [ModelVersionState.Validating] = [ModelVersionState.Ready, ModelVersionState.Failed, ModelVersionState.Retired],
+        [ModelVersionState.Ready] = [ModelVersionState.Shadow, ModelVersionState.Canary, ModelVersionState.Production, ModelVersionState.Retired],
+        [ModelVersionState.Failed] = [ModelVersionState.Retired],
+        [ModelVersionState.Shadow] = [ModelVersionState.Ready, ModelVersionState.Canary, ModelVersionState.Production, ModelVersionState.Retired],
+        [ModelVersionState.Canary] = [ModelVersionState.Ready, ModelVersionState.Shadow, ModelVersionState.Production, ModelVersionState.Retired],
+        // Production only leaves through a promotion of another version or a rollback, back to Ready.
+        [ModelVersionState.Production] = [ModelVersionState.Ready],
+        [ModelVersionState.Retired] = [],
+    };
+
     /// <summary>States whose versions inference replicas load.</summary>
     public static bool IsRouted(ModelVersionState state) =>
         state is ModelVersionState.Production or ModelVersionState.Canary or ModelVersionState.Shadow;
@@ -22,6 +38,11 @@ public static class ModelVersionStates
     /// <summary>States from which a version may be promoted to production.</summary>
     public static bool CanPromote(ModelVersionState state) =>
         state is ModelVersionState.Ready or ModelVersionState.Shadow or ModelVersionState.Canary;
+
+    public static bool CanMove(ModelVersionState from, ModelVersionState to) => AllowedNext[from].Contains(to);
+
+    /// <summary>The states a version in <paramref name="from"/> may move to, for error messages.</summary>
+    public static IReadOnlyList<ModelVersionState> NextStates(ModelVersionState from) => AllowedNext[from];
 }
 
 /// <summary>The name, Open Inference Protocol datatype and shape (-1 for a variable dimension) of one model input or output.</summary>
@@ -40,6 +61,37 @@ public sealed record TensorSignature(
     public override int GetHashCode() => HashCode.Combine(Name, Datatype, Shape.Count);
 }
 
+/// <summary>A model's inputs and outputs.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ModelSignature(
+    [property: Id(0)] IReadOnlyList<TensorSignature> Inputs,
+    [property: Id(1)] IReadOnlyList<TensorSignature> Outputs)
+{
+    public bool Equals(ModelSignature? other) =>
+        other is not null && Inputs.SequenceEqual(other.Inputs) && Outputs.SequenceEqual(other.Outputs);
+
+    public override int GetHashCode() => HashCode.Combine(Inputs.Count, Outputs.Count);
+
+    public override string ToString() =>
+        $"inputs {string.Join("; ", Inputs)}; outputs {string.Join("; ", Outputs)}";
+}
+
+/// <summary>The period of data a version was trained on.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TrainingDataWindow(
+    [property: Id(0)] DateTimeOffset From,
+    [property: Id(1)] DateTimeOffset To);
+
+/// <summary>
+/// Where a version came from: the version it was derived from, the data it was trained on, and the reference
+/// distribution drift is measured against (filled in by monitoring; absent until then).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ModelLineage(
+    [property: Id(0)] string? ParentVersion,
+    [property: Id(1)] TrainingDataWindow? TrainingData,
+    [property: Id(2)] ReferenceProfileData? Reference = null);
+
 /// <summary>What a caller declares when registering a new version of a model.</summary>
 [GenerateSerializer, Immutable]
 public sealed record RegisterVersionRequest(
@@ -49,7 +101,10 @@ public sealed record RegisterVersionRequest(
     [property: Id(3)] string Description,
     [property: Id(4)] string RegisteredBy,
     [property: Id(5)] IReadOnlyDictionary<string, double> OfflineMetrics,
-    [property: Id(6)] string? ServingConfigJson);
+    [property: Id(6)] string? ServingConfigJson,
+    [property: Id(7)] string? Owner = null,
+    [property: Id(8)] ModelSignature? DeclaredSignature = null,
+    [property: Id(9)] ModelLineage? Lineage = null);
 
 /// <summary>The outcome of loading a version's artifact and running it on sample inputs.</summary>
 [GenerateSerializer, Immutable]
@@ -60,6 +115,7 @@ public sealed record ValidationReport(
     [property: Id(3)] IReadOnlyList<TensorSignature> Outputs,
     [property: Id(4)] IReadOnlyDictionary<int, double> LatencyMillisecondsByBatchSize);
 
+/// <summary>One version of a model: its artifact, provenance, lifecycle state and validation.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ModelVersionInfo(
     [property: Id(0)] string ModelName,
@@ -73,15 +129,27 @@ public sealed record ModelVersionInfo(
     [property: Id(8)] DateTimeOffset RegisteredAt,
     [property: Id(9)] IReadOnlyDictionary<string, double> OfflineMetrics,
     [property: Id(10)] ValidationReport? Validation,
-    [property: Id(11)] string? ServingConfigJson);
+    [property: Id(11)] string? ServingConfigJson,
+    [property: Id(12)] string? Owner = null,
+    [property: Id(13)] ModelSignature? Signature = null,
+    [property: Id(14)] ModelLineage? Lineage = null)
+{
+    /// <summary>The grain key of this version: <c>name/version</c>.</summary>
+    public string Key => ModelVersionKey.Format(ModelName, Version);
+}
 
+/// <summary>A model and its aliases. <see cref="Revision"/> grows with every change, for optimistic concurrency.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ModelInfo(
     [property: Id(0)] string Name,
     [property: Id(1)] string? ProductionVersion,
-    [property: Id(2)] IReadOnlyList<ModelVersionInfo> Versions);
+    [property: Id(2)] IReadOnlyList<ModelVersionInfo> Versions,
+    [property: Id(3)] long Revision = 0,
+    [property: Id(4)] CanaryRoute? Canary = null,
+    [property: Id(5)] IReadOnlyList<ShadowRoute>? Shadows = null,
+    [property: Id(6)] IReadOnlyList<string>? ProductionHistory = null);
 
-/// <summary>One entry of a model's append-only audit trail.</summary>
+/// <summary>One entry of a model's append-only audit trail; <see cref="Revision"/> is the model's revision after it.</summary>
 [GenerateSerializer, Immutable]
 public sealed record AuditEvent(
     [property: Id(0)] DateTimeOffset At,
@@ -90,7 +158,32 @@ public sealed record AuditEvent(
     [property: Id(3)] string? Version,
     [property: Id(4)] string? From,
     [property: Id(5)] string? To,
-    [property: Id(6)] string Reason);
+    [property: Id(6)] string Reason,
+    [property: Id(7)] long Revision = 0);
+
+/// <summary>Who changes a model, why, and which revision of it they based the change on (null: any).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ChangeContext(
+    [property: Id(0)] string Actor,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] long? ExpectedRevision = null);
+
+/// <summary>The grain key of a model version, <c>name/version</c>. Model names may not contain '/'.</summary>
+public static class ModelVersionKey
+{
+    public static string Format(string modelName, string version) => $"{modelName}/{version}";
+
+    public static (string ModelName, string Version) Parse(string key)
+    {
+        var slash = key.LastIndexOf('/');
+        if (slash <= 0 || slash == key.Length - 1)
+        {
+            throw new ArgumentException($"A model version key looks like 'name/version', got '{key}'.", nameof(key));
+        }
+
+        return (key[..slash], key[(slash + 1)..]);
+    }
+}
 
 /// <summary>A request the lifecycle rules refuse; the message says which rule and what would be allowed.</summary>
 [GenerateSerializer]
@@ -104,4 +197,14 @@ public sealed class LifecycleViolationException : Exception
 public sealed class ModelNotFoundException : Exception
 {
     public ModelNotFoundException(string message) : base(message) { }
+}
+
+/// <summary>A change based on a revision of the model that is no longer current; re-read the model and retry.</summary>
+[GenerateSerializer]
+public sealed class ConcurrencyConflictException : Exception
+{
+    public ConcurrencyConflictException(string message, long currentRevision) : base(message) => CurrentRevision = currentRevision;
+
+    [Id(0)]
+    public long CurrentRevision { get; private set; }
 }

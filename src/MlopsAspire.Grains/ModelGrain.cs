@@ -1,5 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using MlopsAspire.Abstractions;
+using Orleans.Utilities;
 
 namespace MlopsAspire.Grains;
 
@@ -7,25 +9,47 @@ namespace MlopsAspire.Grains;
 [GenerateSerializer]
 public sealed class ModelState
 {
-    [Id(0)] public List<ModelVersionInfo> Versions { get; set; } = [];
-    [Id(1)] public string? ProductionVersion { get; set; }
-    [Id(2)] public List<AuditEvent> Audit { get; set; } = [];
+    [Id(0)] public int SchemaVersion { get; set; } = 2;
+    [Id(1)] public List<ModelVersionEntry> Versions { get; set; } = [];
+    [Id(2)] public string? ProductionVersion { get; set; }
+    [Id(3)] public CanaryRoute? Canary { get; set; }
+    [Id(4)] public List<ShadowRoute> Shadows { get; set; } = [];
+    /// <summary>Earlier production versions, most recent last: where a rollback goes.</summary>
+    [Id(5)] public List<string> ProductionHistory { get; set; } = [];
+    [Id(6)] public List<AuditEvent> Audit { get; set; } = [];
+    [Id(7)] public long Revision { get; set; }
 }
 
+/// <summary>What the model keeps of each version to decide transitions and build routes; the rest lives in its version grain.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ModelVersionEntry(
+    [property: Id(0)] string Version,
+    [property: Id(1)] ModelVersionState State,
+    [property: Id(2)] string ArtifactSha256,
+    [property: Id(3)] long ArtifactSize,
+    [property: Id(4)] string? ServingConfigJson);
+
 /// <summary>
-/// Owns one model's versions and lifecycle. Every transition is checked against the lifecycle
-/// rules, appended to the audit trail and persisted before the new route is published.
+/// Owns one model's lifecycle: decides every transition (the rules that involve aliases and several versions),
+/// moves the version grains, appends the audit events, persists, then publishes the route and tells watchers.
 /// </summary>
 public sealed class ModelGrain(
-    [PersistentState("model", GrainStorageNames.Models)] IPersistentState<ModelState> state,
-    TimeProvider timeProvider)
+    // "model-v2": versions moved to their own grains. State written by the earlier layout is left unread rather
+    // than misread, so a store from before starts empty (and the demo models are seeded again).
+    [PersistentState("model-v2", GrainStorageNames.Models)] IPersistentState<ModelState> state,
+    TimeProvider timeProvider,
+    ILogger<ModelGrain> logger)
     : Grain, IModelGrain
 {
+    private readonly ObserverManager<IModelObserver> _observers = new(ModelObservers.SubscriptionLifetime, logger);
+    private readonly List<AuditEvent> _pendingAudit = [];
+
     private string Name => this.GetPrimaryKeyString();
 
     public async Task<ModelVersionInfo> RegisterVersionAsync(RegisterVersionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ModelNames.Validate(Name);
         if (string.IsNullOrWhiteSpace(request.ArtifactSha256) || request.ArtifactSize <= 0)
         {
             throw new ArgumentException("A version needs the SHA-256 and size of an uploaded artifact.", nameof(request));
@@ -34,12 +58,18 @@ public sealed class ModelGrain(
         var existing = state.State.Versions.Find(v => v.ArtifactSha256 == request.ArtifactSha256);
         if (existing is not null)
         {
-            return existing;
+            return await DescribeAsync(existing);
         }
 
-        var version = new ModelVersionInfo(
+        var number = (state.State.Versions.Count + 1).ToString(CultureInfo.InvariantCulture);
+        if (request.Lineage?.ParentVersion is { } parent && parent != number)
+        {
+            FindEntry(parent);
+        }
+
+        var version = await VersionGrain(number).CreateAsync(new ModelVersionInfo(
             ModelName: Name,
-            Version: (state.State.Versions.Count + 1).ToString(CultureInfo.InvariantCulture),
+            Version: number,
             State: ModelVersionState.Registered,
             ArtifactSha256: request.ArtifactSha256,
             ArtifactSize: request.ArtifactSize,
@@ -49,100 +79,379 @@ public sealed class ModelGrain(
             RegisteredAt: timeProvider.GetUtcNow(),
             OfflineMetrics: request.OfflineMetrics,
             Validation: null,
-            ServingConfigJson: request.ServingConfigJson);
-        state.State.Versions.Add(version);
-        Audit(request.RegisteredBy, "register", version.Version, null, nameof(ModelVersionState.Registered), request.Description);
-        await state.WriteStateAsync();
-        await PublishRouteAsync();
+            ServingConfigJson: request.ServingConfigJson,
+            Owner: request.Owner,
+            Signature: request.DeclaredSignature,
+            Lineage: request.Lineage));
+        state.State.Versions.Add(new ModelVersionEntry(
+            number, version.State, version.ArtifactSha256, version.ArtifactSize, version.ServingConfigJson));
+        Audit(request.RegisteredBy, "register", number, null, nameof(ModelVersionState.Registered), request.Description);
+        await CommitAsync(publishRoute: true);
         return version;
+    }
+
+    public async Task<ModelVersionInfo> BeginValidationAsync(string version, string actor)
+    {
+        var entry = FindEntry(version);
+        if (entry.State == ModelVersionState.Validating)
+        {
+            return await DescribeAsync(entry);
+        }
+
+        if (entry.State != ModelVersionState.Registered)
+        {
+            throw Refuse(entry, "only a Registered version can start validation");
+        }
+
+        var moved = await MoveAsync(entry, ModelVersionState.Validating);
+        Audit(actor, "validating", version, nameof(ModelVersionState.Registered), nameof(ModelVersionState.Validating), "artifact validation started");
+        await CommitAsync(publishRoute: false);
+        return moved;
     }
 
     public async Task<ModelVersionInfo> RecordValidationAsync(string version, ValidationReport report, string actor)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var current = FindVersion(version);
-        if (current.State is not (ModelVersionState.Registered or ModelVersionState.Validating))
+        var entry = FindEntry(version);
+        if (entry.State is not (ModelVersionState.Registered or ModelVersionState.Validating))
         {
-            throw new LifecycleViolationException(
-                $"Version '{version}' of model '{Name}' is {current.State}; only a Registered version can be validated.");
+            throw Refuse(entry, "only a Registered or Validating version can be validated");
         }
 
         var outcome = report.Passed ? ModelVersionState.Ready : ModelVersionState.Failed;
-        var updated = current with { State = outcome, Validation = report };
-        Replace(updated);
-        Audit(actor, "validate", version, current.State.ToString(), outcome.ToString(), report.Detail);
-        await state.WriteStateAsync();
-        return updated;
+        var moved = await MoveAsync(entry, outcome, report);
+        Audit(actor, "validate", version, entry.State.ToString(), outcome.ToString(), report.Detail);
+        await CommitAsync(publishRoute: false);
+        return moved;
     }
 
-    public async Task<ModelVersionInfo> PromoteAsync(string version, string actor, string reason)
+    public async Task<ModelVersionInfo> SetShadowAsync(string version, double sampleRate, ChangeContext change)
     {
-        var candidate = FindVersion(version);
+        ArgumentNullException.ThrowIfNull(change);
+        var entry = FindEntry(version);
+        CheckRevision(change);
+        if (!double.IsFinite(sampleRate) || sampleRate is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, $"A shadow sample rate is a fraction from 0 to 1, got {sampleRate.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        var shadowIndex = state.State.Shadows.FindIndex(s => s.Version == version);
+        if (entry.State == ModelVersionState.Shadow && shadowIndex >= 0 && state.State.Shadows[shadowIndex].SampleRate.Equals(sampleRate))
+        {
+            return await DescribeAsync(entry);
+        }
+
+        if (entry.State == ModelVersionState.Production)
+        {
+            throw Refuse(entry, "the production version cannot shadow itself");
+        }
+
+        if (entry.State is not (ModelVersionState.Ready or ModelVersionState.Canary or ModelVersionState.Shadow))
+        {
+            throw Refuse(entry, "only Ready, Canary or Shadow versions can shadow production");
+        }
+
+        RequireProduction("a shadow receives a copy of production traffic");
+        if (entry.State == ModelVersionState.Canary)
+        {
+            state.State.Canary = null;
+        }
+
+        var moved = await MoveAsync(entry, ModelVersionState.Shadow);
+        var shadow = new ShadowRoute(version, sampleRate);
+        if (shadowIndex >= 0)
+        {
+            state.State.Shadows[shadowIndex] = shadow;
+        }
+        else
+        {
+            state.State.Shadows.Add(shadow);
+        }
+
+        Audit(change.Actor, "shadow", version, entry.State.ToString(), nameof(ModelVersionState.Shadow),
+            WithDetail(change.Reason, $"sample rate {sampleRate.ToString(CultureInfo.InvariantCulture)}"));
+        await CommitAsync(publishRoute: true);
+        return moved;
+    }
+
+    public async Task<ModelVersionInfo> SetCanaryAsync(string version, int weightPercent, ChangeContext change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var entry = FindEntry(version);
+        CheckRevision(change);
+        if (weightPercent is < 0 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(weightPercent), weightPercent, $"A canary weight is a whole percentage from 0 to 100, got {weightPercent}.");
+        }
+
+        if (entry.State == ModelVersionState.Canary && state.State.Canary is { } sameCanary && sameCanary.WeightPercent == weightPercent)
+        {
+            return await DescribeAsync(entry);
+        }
+
+        if (entry.State == ModelVersionState.Production)
+        {
+            throw Refuse(entry, "the production version cannot be its own canary");
+        }
+
+        if (entry.State is not (ModelVersionState.Ready or ModelVersionState.Shadow or ModelVersionState.Canary))
+        {
+            throw Refuse(entry, "only Ready, Shadow or Canary versions can be made the canary");
+        }
+
+        RequireProduction("a canary splits traffic with production");
+        if (state.State.Canary is { } previous && previous.Version != version)
+        {
+            var previousEntry = FindEntry(previous.Version);
+            await MoveAsync(previousEntry, ModelVersionState.Ready);
+            Audit(change.Actor, "demote", previous.Version, nameof(ModelVersionState.Canary), nameof(ModelVersionState.Ready),
+                $"canary replaced by version {version}");
+        }
+
+        state.State.Shadows.RemoveAll(s => s.Version == version);
+        var moved = await MoveAsync(entry, ModelVersionState.Canary);
+        state.State.Canary = new CanaryRoute(version, weightPercent);
+        Audit(change.Actor, "canary", version, entry.State.ToString(), nameof(ModelVersionState.Canary),
+            WithDetail(change.Reason, $"weight {weightPercent}%"));
+        await CommitAsync(publishRoute: true);
+        return moved;
+    }
+
+    public async Task<ModelVersionInfo> PromoteAsync(string version, ChangeContext change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var candidate = FindEntry(version);
+        CheckRevision(change);
         if (candidate.State == ModelVersionState.Production)
         {
-            return candidate;
+            return await DescribeAsync(candidate);
         }
 
         if (!ModelVersionStates.CanPromote(candidate.State))
         {
-            throw new LifecycleViolationException(
-                $"Version '{version}' of model '{Name}' is {candidate.State}; only Ready, Shadow or Canary versions can be promoted.");
+            throw Refuse(candidate, "only Ready, Shadow or Canary versions can be promoted");
         }
 
         if (state.State.ProductionVersion is { } previous)
         {
-            var demoted = FindVersion(previous) with { State = ModelVersionState.Ready };
-            Replace(demoted);
-            Audit(actor, "demote", previous, nameof(ModelVersionState.Production), nameof(ModelVersionState.Ready), $"replaced by version {version}");
+            await MoveAsync(FindEntry(previous), ModelVersionState.Ready);
+            state.State.ProductionHistory.Add(previous);
+            Audit(change.Actor, "demote", previous, nameof(ModelVersionState.Production), nameof(ModelVersionState.Ready), $"replaced by version {version}");
         }
 
-        var promoted = candidate with { State = ModelVersionState.Production };
-        Replace(promoted);
+        RemoveFromAliases(version);
+        var promoted = await MoveAsync(candidate, ModelVersionState.Production);
         state.State.ProductionVersion = version;
-        Audit(actor, "promote", version, candidate.State.ToString(), nameof(ModelVersionState.Production), reason);
-        await state.WriteStateAsync();
-        await PublishRouteAsync();
+        Audit(change.Actor, "promote", version, candidate.State.ToString(), nameof(ModelVersionState.Production), change.Reason);
+        await CommitAsync(publishRoute: true);
         return promoted;
     }
 
-    public Task<ModelInfo> GetAsync()
+    public async Task<ModelVersionInfo> RollbackAsync(ChangeContext change)
     {
-        if (state.State.Versions.Count == 0)
+        ArgumentNullException.ThrowIfNull(change);
+        EnsureExists();
+        CheckRevision(change);
+        var current = state.State.ProductionVersion
+            ?? throw new LifecycleViolationException($"Model '{Name}' has no production version to roll back.");
+
+        var history = state.State.ProductionHistory;
+        var targetIndex = history.FindLastIndex(v => ModelVersionStates.CanPromote(FindEntry(v).State));
+        if (targetIndex < 0)
         {
-            throw new ModelNotFoundException($"Model '{Name}' is not registered.");
+            throw new LifecycleViolationException(
+                $"Model '{Name}' has no earlier production version to roll back to: version {current} is the first in production"
+                + (history.Count > 0 ? $" still servable (earlier ones {string.Join(", ", history)} were retired)." : "."));
         }
 
-        return Task.FromResult(new ModelInfo(Name, state.State.ProductionVersion, [.. state.State.Versions]));
+        var target = FindEntry(history[targetIndex]);
+        history.RemoveRange(targetIndex, history.Count - targetIndex);
+        await MoveAsync(FindEntry(current), ModelVersionState.Ready);
+        Audit(change.Actor, "demote", current, nameof(ModelVersionState.Production), nameof(ModelVersionState.Ready),
+            WithDetail(change.Reason, $"rolled back to version {target.Version}"));
+        RemoveFromAliases(target.Version);
+        var restored = await MoveAsync(target, ModelVersionState.Production);
+        state.State.ProductionVersion = target.Version;
+        Audit(change.Actor, "rollback", target.Version, target.State.ToString(), nameof(ModelVersionState.Production),
+            WithDetail(change.Reason, $"replaces version {current}"));
+        await CommitAsync(publishRoute: true);
+        return restored;
     }
+
+    public async Task<ModelVersionInfo> RetireAsync(string version, ChangeContext change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var entry = FindEntry(version);
+        CheckRevision(change);
+        if (entry.State == ModelVersionState.Retired)
+        {
+            return await DescribeAsync(entry);
+        }
+
+        if (entry.State == ModelVersionState.Production)
+        {
+            throw Refuse(entry, "the production version cannot be retired; promote another version or roll back first");
+        }
+
+        RemoveFromAliases(version);
+        var retired = await MoveAsync(entry, ModelVersionState.Retired);
+        Audit(change.Actor, "retire", version, entry.State.ToString(), nameof(ModelVersionState.Retired), change.Reason);
+        await CommitAsync(publishRoute: ModelVersionStates.IsRouted(entry.State));
+        return retired;
+    }
+
+    public async Task<ModelInfo> GetAsync()
+    {
+        EnsureExists();
+        var versions = await Task.WhenAll(state.State.Versions.Select(DescribeAsync));
+        return new ModelInfo(
+            Name,
+            state.State.ProductionVersion,
+            versions,
+            state.State.Revision,
+            state.State.Canary,
+            [.. state.State.Shadows],
+            [.. state.State.ProductionHistory]);
+    }
+
+    public Task<ModelVersionInfo> GetVersionAsync(string version) => DescribeAsync(FindEntry(version));
 
     public Task<bool> ExistsAsync() => Task.FromResult(state.State.Versions.Count > 0);
 
     public Task<IReadOnlyList<AuditEvent>> GetAuditLogAsync() =>
         Task.FromResult<IReadOnlyList<AuditEvent>>([.. state.State.Audit]);
 
-    private ModelVersionInfo FindVersion(string version) =>
-        state.State.Versions.Find(v => v.Version == version)
-        ?? throw new ModelNotFoundException(
-            $"Model '{Name}' has no version '{version}'; versions: {string.Join(", ", state.State.Versions.Select(v => v.Version))}.");
-
-    private void Replace(ModelVersionInfo updated)
+    public Task SubscribeAsync(IModelObserver observer)
     {
-        var index = state.State.Versions.FindIndex(v => v.Version == updated.Version);
-        state.State.Versions[index] = updated;
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
     }
 
+    public Task UnsubscribeAsync(IModelObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private IModelVersionGrain VersionGrain(string version) =>
+        GrainFactory.GetGrain<IModelVersionGrain>(ModelVersionKey.Format(Name, version));
+
+    /// <summary>The version's full record, with the lifecycle state as this model decided it.</summary>
+    private async Task<ModelVersionInfo> DescribeAsync(ModelVersionEntry entry)
+    {
+        var version = await VersionGrain(entry.Version).GetAsync();
+        return version.State == entry.State ? version : version with { State = entry.State };
+    }
+
+    private async Task<ModelVersionInfo> MoveAsync(ModelVersionEntry entry, ModelVersionState target, ValidationReport? validation = null)
+    {
+        var moved = await VersionGrain(entry.Version).MoveAsync(target, validation);
+        var index = state.State.Versions.FindIndex(v => v.Version == entry.Version);
+        state.State.Versions[index] = state.State.Versions[index] with { State = target };
+        return moved;
+    }
+
+    private void EnsureExists()
+    {
+        if (state.State.Versions.Count == 0)
+        {
+            throw new ModelNotFoundException($"Model '{Name}' is not registered.");
+        }
+    }
+
+    private ModelVersionEntry FindEntry(string version)
+    {
+        EnsureExists();
+        return state.State.Versions.Find(v => v.Version == version)
+            ?? throw new ModelNotFoundException(
+                $"Model '{Name}' has no version '{version}'; versions: {string.Join(", ", state.State.Versions.Select(v => v.Version))}.");
+    }
+
+    private void CheckRevision(ChangeContext change)
+    {
+        if (change.ExpectedRevision is { } expected && expected != state.State.Revision)
+        {
+            throw new ConcurrencyConflictException(
+                $"Model '{Name}' is at revision {state.State.Revision}, but the change expected revision {expected}; read the model again and retry.",
+                state.State.Revision);
+        }
+    }
+
+    private void RequireProduction(string why)
+    {
+        if (state.State.ProductionVersion is null)
+        {
+            throw new LifecycleViolationException($"Model '{Name}' has no production version; {why}, so promote a version first.");
+        }
+    }
+
+    private void RemoveFromAliases(string version)
+    {
+        if (state.State.Canary?.Version == version)
+        {
+            state.State.Canary = null;
+        }
+
+        state.State.Shadows.RemoveAll(s => s.Version == version);
+    }
+
+    private LifecycleViolationException Refuse(ModelVersionEntry entry, string rule) =>
+        new($"Version '{entry.Version}' of model '{Name}' is {entry.State}; {rule}.");
+
+    private static string WithDetail(string reason, string detail) =>
+        string.IsNullOrWhiteSpace(reason) ? detail : $"{reason} ({detail})";
+
     private void Audit(string actor, string action, string? version, string? from, string? to, string reason) =>
-        state.State.Audit.Add(new AuditEvent(timeProvider.GetUtcNow(), actor, action, version, from, to, reason));
+        _pendingAudit.Add(new AuditEvent(timeProvider.GetUtcNow(), actor, action, version, from, to, reason, state.State.Revision + 1));
+
+    /// <summary>Persists the change as one new revision, then publishes the route and tells watchers.</summary>
+    private async Task CommitAsync(bool publishRoute)
+    {
+        state.State.Revision++;
+        state.State.Audit.AddRange(_pendingAudit);
+        var events = _pendingAudit.ToArray();
+        _pendingAudit.Clear();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The in-memory state is ahead of the store now; reload it on the next call rather than serve it.
+            DeactivateOnIdle();
+            throw;
+        }
+
+        if (publishRoute)
+        {
+            await PublishRouteAsync();
+        }
+
+        var notice = new ModelChangeNotice(Name, state.State.Revision, events);
+        _observers.Notify(observer => observer.ModelChanged(notice));
+    }
 
     private Task PublishRouteAsync()
     {
-        var routed = state.State.Versions
-            .Where(v => ModelVersionStates.IsRouted(v.State))
-            .Select(v => new ServedVersion(v.Version, v.ArtifactSha256, v.ArtifactSize, v.ServingConfigJson))
-            .ToList();
-        var route = state.State.ProductionVersion is { } production && routed.Count > 0
-            ? new ModelRoute(Name, production, routed)
-            : null;
+        ModelRoute? route = null;
+        if (state.State.ProductionVersion is { } production)
+        {
+            var served = new List<ServedVersion> { Served(production, ServedVersionRole.Production) };
+            if (state.State.Canary is { } canary)
+            {
+                served.Add(Served(canary.Version, ServedVersionRole.Canary));
+            }
+
+            served.AddRange(state.State.Shadows.Select(shadow => Served(shadow.Version, ServedVersionRole.Shadow)));
+            route = new ModelRoute(Name, production, served, state.State.Canary, [.. state.State.Shadows]);
+        }
+
         return GrainFactory.GetGrain<IModelRegistryGrain>(IModelRegistryGrain.SingletonKey).PublishModelRouteAsync(route, Name);
+    }
+
+    private ServedVersion Served(string version, ServedVersionRole role)
+    {
+        var entry = FindEntry(version);
+        return new ServedVersion(entry.Version, entry.ArtifactSha256, entry.ArtifactSize, entry.ServingConfigJson, role);
     }
 }

@@ -39,9 +39,9 @@ public sealed class ModelRegistryGrain(
         {
             changed |= state.State.Routes.Remove(modelName);
         }
-        else if (!state.State.Routes.TryGetValue(modelName, out var current) || !RoutesEqual(current, route))
+        else if (!state.State.Routes.TryGetValue(modelName, out var current) || !current.Equals(route))
         {
-            state.State.Routes[modelName] = route;
+            state.State.Routes[modelName] = StoredForms.Of(route);
             changed = true;
         }
 
@@ -54,9 +54,4 @@ public sealed class ModelRegistryGrain(
         await state.WriteStateAsync();
         _table = null;
     }
-
-    private static bool RoutesEqual(ModelRoute a, ModelRoute b) =>
-        a.ModelName == b.ModelName
-        && a.ProductionVersion == b.ProductionVersion
-        && a.Versions.SequenceEqual(b.Versions);
 }

@@ -41,6 +41,7 @@ public sealed class PlatformFixture : IAsyncLifetime
                 // Orchestrator-chosen ports: a developer's running platform keeps 8000/8001.
                 "--Inference:HttpPort=0",
                 "--Inference:GrpcPort=0",
+                "--ControlPlane:GrpcPort=0",
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);

@@ -23,7 +23,7 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture) : IClassFixture<
         Assert.Equal(ModelVersionState.Ready, ready.State);
         Assert.Equal(FraudInputs, ready.Validation!.Inputs);
 
-        var production = await model.PromoteAsync("1", "tester", "first version");
+        var production = await model.PromoteAsync("1", new ChangeContext("tester", "first version"));
         Assert.Equal(ModelVersionState.Production, production.State);
 
         var table = await registry.GetRoutingTableAsync();
@@ -55,12 +55,12 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture) : IClassFixture<
         var model = fixture.Grains.GetGrain<IModelGrain>(UniqueModelName());
         await model.RegisterVersionAsync(Request(Sha('d')));
 
-        var unvalidated = await Assert.ThrowsAsync<LifecycleViolationException>(() => model.PromoteAsync("1", "tester", "too early"));
+        var unvalidated = await Assert.ThrowsAsync<LifecycleViolationException>(() => model.PromoteAsync("1", new ChangeContext("tester", "too early")));
         Assert.Contains("Registered", unvalidated.Message);
 
         var failed = await model.RecordValidationAsync("1", new ValidationReport(false, "smoke inference threw", [], [], new Dictionary<int, double>()), "tester");
         Assert.Equal(ModelVersionState.Failed, failed.State);
-        await Assert.ThrowsAsync<LifecycleViolationException>(() => model.PromoteAsync("1", "tester", "anyway"));
+        await Assert.ThrowsAsync<LifecycleViolationException>(() => model.PromoteAsync("1", new ChangeContext("tester", "anyway")));
     }
 
     [Fact]
@@ -69,10 +69,10 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture) : IClassFixture<
         var model = fixture.Grains.GetGrain<IModelGrain>(UniqueModelName());
         await model.RegisterVersionAsync(Request(Sha('e')));
         await model.RecordValidationAsync("1", Passed(), "alice");
-        await model.PromoteAsync("1", "alice", "baseline");
+        await model.PromoteAsync("1", new ChangeContext("alice", "baseline"));
         await model.RegisterVersionAsync(Request(Sha('f')));
         await model.RecordValidationAsync("2", Passed(), "bob");
-        await model.PromoteAsync("2", "bob", "better AUC");
+        await model.PromoteAsync("2", new ChangeContext("bob", "better AUC"));
 
         var info = await model.GetAsync();
         Assert.Equal("2", info.ProductionVersion);
@@ -99,7 +99,7 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture) : IClassFixture<
         Assert.Contains(name, missingModel.Message);
 
         await model.RegisterVersionAsync(Request(Sha('9')));
-        var missingVersion = await Assert.ThrowsAsync<ModelNotFoundException>(() => model.PromoteAsync("7", "tester", "typo"));
+        var missingVersion = await Assert.ThrowsAsync<ModelNotFoundException>(() => model.PromoteAsync("7", new ChangeContext("tester", "typo")));
         Assert.Contains("'7'", missingVersion.Message);
         Assert.Contains("versions: 1", missingVersion.Message);
     }

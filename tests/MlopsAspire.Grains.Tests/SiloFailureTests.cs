@@ -12,7 +12,7 @@ public sealed class SiloFailureTests(ClusterFixture fixture) : IClassFixture<Clu
         var model = fixture.Grains.GetGrain<IModelGrain>(name);
         await model.RegisterVersionAsync(ModelLifecycleTests.Request(ModelLifecycleTests.Sha('7')));
         await model.RecordValidationAsync("1", ModelLifecycleTests.Passed(), "tester");
-        await model.PromoteAsync("1", "tester", "durable");
+        await model.PromoteAsync("1", new ChangeContext("tester", "durable"));
 
         await fixture.Cluster.DeactivateAsync(model);
         Assert.Equal("1", (await model.GetAsync()).ProductionVersion);

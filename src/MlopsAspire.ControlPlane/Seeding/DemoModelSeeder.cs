@@ -91,10 +91,11 @@ public sealed partial class DemoModelSeeder(
         var (onnx, framework, metrics) = build();
         var artifact = await artifacts.PutAsync(onnx, cancellationToken);
         var version = await model.RegisterVersionAsync(new RegisterVersionRequest(
-            artifact.Sha256, artifact.Size, framework, description, Actor, metrics, ServingConfigJson: null));
+            artifact.Sha256, artifact.Size, framework, description, Actor, metrics, ServingConfigJson: null, Owner: "platform"));
 
         if (version.State is ModelVersionState.Registered or ModelVersionState.Validating)
         {
+            await model.BeginValidationAsync(version.Version, Actor);
             var report = validator.Validate(modelName, onnx);
             version = await model.RecordValidationAsync(version.Version, report, Actor);
         }
@@ -105,7 +106,7 @@ public sealed partial class DemoModelSeeder(
                 $"Demo model '{modelName}' version {version.Version} failed validation: {version.Validation?.Detail}");
         }
 
-        await model.PromoteAsync(version.Version, Actor, "demo model served on first start");
+        await model.PromoteAsync(version.Version, new ChangeContext(Actor, "demo model served on first start"));
         LogSeeded(modelName, version.Version, artifact.Sha256, artifact.Size);
     }
 

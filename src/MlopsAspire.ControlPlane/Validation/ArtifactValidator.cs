@@ -13,7 +13,10 @@ public sealed class ArtifactValidator(ILogger<ArtifactValidator> logger)
 {
     private static readonly int[] ProbeBatchSizes = [1, 4];
 
-    public ValidationReport Validate(string modelName, byte[] onnx)
+    public ValidationReport Validate(string modelName, byte[] onnx) => Check(modelName, onnx).Report;
+
+    /// <summary>Like <see cref="Validate"/>, and says whether ONNX Runtime could load the artifact at all.</summary>
+    public ArtifactCheck Check(string modelName, byte[] onnx)
     {
         OnnxModel model;
         try
@@ -22,7 +25,7 @@ public sealed class ArtifactValidator(ILogger<ArtifactValidator> logger)
         }
         catch (Exception ex)
         {
-            return Failed($"ONNX Runtime could not load the artifact: {ex.Message}");
+            return new ArtifactCheck(Loadable: false, Failed($"ONNX Runtime could not load the artifact: {ex.Message}"));
         }
 
         using (model)
@@ -45,12 +48,12 @@ public sealed class ArtifactValidator(ILogger<ArtifactValidator> logger)
             }
             catch (Exception ex)
             {
-                return new ValidationReport(false, $"smoke inference failed: {ex.Message}", inputs, outputs, latencies);
+                return new ArtifactCheck(Loadable: true, new ValidationReport(false, $"smoke inference failed: {ex.Message}", inputs, outputs, latencies));
             }
 
             var detail = $"loaded; inputs {string.Join("; ", inputs.Select(i => i.ToString()))}; "
                 + $"smoke inference ran at batch {string.Join(", ", latencies.Keys)}";
-            return new ValidationReport(true, detail, inputs, outputs, latencies);
+            return new ArtifactCheck(Loadable: true, new ValidationReport(true, detail, inputs, outputs, latencies));
         }
     }
 
@@ -76,3 +79,6 @@ public sealed class ArtifactValidator(ILogger<ArtifactValidator> logger)
 
     private static ValidationReport Failed(string detail) => new(false, detail, [], [], new Dictionary<int, double>());
 }
+
+/// <summary>The validation report, and whether the artifact is a model ONNX Runtime can load (false: not ONNX, or corrupt).</summary>
+public sealed record ArtifactCheck(bool Loadable, ValidationReport Report);

@@ -1,0 +1,164 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Mlops.V1;
+using MlopsAspire.Abstractions;
+
+namespace MlopsAspire.ControlPlane.Management;
+
+/// <summary>
+/// The <c>mlops.v1.ModelManagement</c> gRPC service. Callers are admitted by <see cref="ApiKeyInterceptor"/>; the
+/// lifecycle rules live in the model grains, whose refusals <see cref="ManagementErrorInterceptor"/> turns into statuses.
+/// </summary>
+public sealed class ModelManagementService(
+    IGrainFactory grains,
+    ModelRegistration registration,
+    IOptions<ManagementOptions> options) : ModelManagement.ModelManagementBase
+{
+    public override Task<RegisterModelResponse> RegisterModel(IAsyncStreamReader<RegisterModelRequest> requestStream, ServerCallContext context) =>
+        registration.RegisterAsync(requestStream, ApiKeyInterceptor.Caller(context), context.CancellationToken);
+
+    public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
+    {
+        var names = await grains.GetGrain<IModelRegistryGrain>(IModelRegistryGrain.SingletonKey).ListModelsAsync();
+        var models = await Task.WhenAll(names.Select(async name =>
+        {
+            var model = grains.GetGrain<IModelGrain>(name);
+            // A name the registry knows whose model holds no versions (e.g. state from an earlier layout) is not listed.
+            return await model.ExistsAsync() ? await model.GetAsync() : null;
+        }));
+        var response = new ListModelsResponse();
+        response.Models.AddRange(models.OfType<ModelInfo>().Select(model => model.ToProto()));
+        return response;
+    }
+
+    public override async Task<Model> GetModel(GetModelRequest request, ServerCallContext context) =>
+        (await Model(request.Name).GetAsync()).ToProto();
+
+    public override async Task<ModelVersion> GetVersion(GetVersionRequest request, ServerCallContext context) =>
+        (await Model(request.Name).GetVersionAsync(Required(request.Version, "version"))).ToProto();
+
+    public override Task<LifecycleResponse> SetShadow(SetShadowRequest request, ServerCallContext context) =>
+        ChangeAsync(request.Name, context, (model, change) =>
+            model.SetShadowAsync(Required(request.Version, "version"), request.SampleRate, change with { ExpectedRevision = Expected(request.HasExpectedRevision, request.ExpectedRevision) }),
+            request.Reason);
+
+    public override Task<LifecycleResponse> SetCanary(SetCanaryRequest request, ServerCallContext context) =>
+        ChangeAsync(request.Name, context, (model, change) =>
+            model.SetCanaryAsync(Required(request.Version, "version"), request.WeightPercent, change with { ExpectedRevision = Expected(request.HasExpectedRevision, request.ExpectedRevision) }),
+            request.Reason);
+
+    public override Task<LifecycleResponse> Promote(PromoteRequest request, ServerCallContext context) =>
+        ChangeAsync(request.Name, context, (model, change) =>
+            model.PromoteAsync(Required(request.Version, "version"), change with { ExpectedRevision = Expected(request.HasExpectedRevision, request.ExpectedRevision) }),
+            request.Reason);
+
+    public override Task<LifecycleResponse> Rollback(RollbackRequest request, ServerCallContext context) =>
+        ChangeAsync(request.Name, context, (model, change) =>
+            model.RollbackAsync(change with { ExpectedRevision = Expected(request.HasExpectedRevision, request.ExpectedRevision) }),
+            request.Reason);
+
+    public override Task<LifecycleResponse> Retire(RetireRequest request, ServerCallContext context) =>
+        ChangeAsync(request.Name, context, (model, change) =>
+            model.RetireAsync(Required(request.Version, "version"), change with { ExpectedRevision = Expected(request.HasExpectedRevision, request.ExpectedRevision) }),
+            request.Reason);
+
+    public override async Task<AuditLog> GetAuditLog(GetAuditLogRequest request, ServerCallContext context)
+    {
+        var model = Model(request.Name);
+        if (!await model.ExistsAsync())
+        {
+            throw new ModelNotFoundException($"Model '{request.Name}' is not registered.");
+        }
+
+        var log = new AuditLog();
+        log.Events.AddRange((await model.GetAuditLogAsync()).Select(e => e.ToProto()));
+        return log;
+    }
+
+    public override async Task WatchModel(WatchModelRequest request, IServerStreamWriter<ModelChange> responseStream, ServerCallContext context)
+    {
+        var model = Model(request.Name);
+        var cancellationToken = context.CancellationToken;
+        await using var feed = await ModelChangeFeed.SubscribeAsync(grains, model);
+
+        var current = await model.GetAsync();
+        await responseStream.WriteAsync(new ModelChange { Revision = current.Revision, Model = current.ToProto() }, cancellationToken);
+        var sentRevision = current.Revision;
+        var renewInterval = options.Value.WatchRenewInterval;
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ModelChangeNotice? notice = null;
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                wait.CancelAfter(renewInterval);
+                try
+                {
+                    notice = await feed.Notices.ReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Quiet for a while: renew the subscription and catch up below in case a notice was lost.
+                    await feed.RenewAsync();
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
+            if (notice is not null && notice.Revision <= sentRevision)
+            {
+                continue;
+            }
+
+            current = await model.GetAsync();
+            if (current.Revision <= sentRevision)
+            {
+                continue;
+            }
+
+            var change = new ModelChange { Revision = current.Revision, Model = current.ToProto() };
+            // A notice describes exactly one revision; after a gap the audit trail has everything that happened.
+            var events = notice is not null && notice.Revision == current.Revision && notice.Revision == sentRevision + 1
+                ? notice.Events
+                : (await model.GetAuditLogAsync()).Where(e => e.Revision > sentRevision).ToList();
+            change.Events.AddRange(events.Select(e => e.ToProto()));
+            await responseStream.WriteAsync(change, cancellationToken);
+            sentRevision = current.Revision;
+        }
+    }
+
+    public override async Task<SecurityAuditLog> GetSecurityAuditLog(GetSecurityAuditLogRequest request, ServerCallContext context)
+    {
+        var limit = request.Limit > 0 ? request.Limit : 100;
+        var events = await grains.GetGrain<ISecurityAuditGrain>(ISecurityAuditGrain.SingletonKey).GetRecentAsync(limit);
+        var log = new SecurityAuditLog();
+        log.Events.AddRange(events.Select(e => e.ToProto()));
+        return log;
+    }
+
+    private async Task<LifecycleResponse> ChangeAsync(
+        string name, ServerCallContext context, Func<IModelGrain, ChangeContext, Task<ModelVersionInfo>> change, string reason)
+    {
+        var model = Model(name);
+        var caller = ApiKeyInterceptor.Caller(context);
+        var version = await change(model, new ChangeContext(caller.Name, reason));
+        return new LifecycleResponse { Version = version.ToProto(), Model = (await model.GetAsync()).ToProto() };
+    }
+
+    private IModelGrain Model(string name)
+    {
+        if (!ModelNames.IsValid(name))
+        {
+            throw new ArgumentException($"Model name '{name}' is not valid: 1-{ModelNames.MaxLength} letters, digits, '-', '_' or '.', starting with a letter or digit.");
+        }
+
+        return grains.GetGrain<IModelGrain>(name);
+    }
+
+    private static string Required(string value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"The request must name the {field}.") : value;
+
+    private static long? Expected(bool given, long revision) => given ? revision : null;
+}

@@ -1,0 +1,137 @@
+using Google.Protobuf.WellKnownTypes;
+using MlopsAspire.Abstractions;
+using Proto = Mlops.V1;
+
+namespace MlopsAspire.ControlPlane.Management;
+
+/// <summary>Between the grains' records and the <c>mlops.v1</c> messages.</summary>
+public static class ProtoMapping
+{
+    public static Proto.Model ToProto(this ModelInfo model)
+    {
+        var message = new Proto.Model
+        {
+            Name = model.Name,
+            Revision = model.Revision,
+            ProductionVersion = model.ProductionVersion ?? "",
+            Canary = model.Canary is { } canary ? new Proto.CanaryAlias { Version = canary.Version, WeightPercent = canary.WeightPercent } : null,
+        };
+        message.Shadows.AddRange((model.Shadows ?? []).Select(s => new Proto.ShadowAlias { Version = s.Version, SampleRate = s.SampleRate }));
+        message.Versions.AddRange(model.Versions.Select(ToProto));
+        message.ProductionHistory.AddRange(model.ProductionHistory ?? []);
+        return message;
+    }
+
+    public static Proto.ModelVersion ToProto(this ModelVersionInfo version)
+    {
+        var message = new Proto.ModelVersion
+        {
+            ModelName = version.ModelName,
+            Version = version.Version,
+            State = version.State.ToProto(),
+            ArtifactSha256 = version.ArtifactSha256,
+            ArtifactSize = version.ArtifactSize,
+            Framework = version.Framework,
+            Description = version.Description,
+            Owner = version.Owner ?? "",
+            RegisteredBy = version.RegisteredBy,
+            RegisteredAt = Timestamp.FromDateTimeOffset(version.RegisteredAt),
+            Signature = version.Signature?.ToProto(),
+            ServingConfigJson = version.ServingConfigJson ?? "",
+        };
+        message.OfflineMetrics.Add(version.OfflineMetrics.ToDictionary());
+        if (version.Validation is { } validation)
+        {
+            message.Validation = new Proto.ValidationReport { Passed = validation.Passed, Detail = validation.Detail };
+            message.Validation.Inputs.AddRange(validation.Inputs.Select(ToProto));
+            message.Validation.Outputs.AddRange(validation.Outputs.Select(ToProto));
+            message.Validation.LatencyMsByBatchSize.Add(validation.LatencyMillisecondsByBatchSize.ToDictionary());
+        }
+
+        if (version.Lineage is { } lineage)
+        {
+            message.Lineage = new Proto.Lineage
+            {
+                ParentVersion = lineage.ParentVersion ?? "",
+                TrainingData = lineage.TrainingData is { } window
+                    ? new Proto.TrainingDataWindow { From = Timestamp.FromDateTimeOffset(window.From), To = Timestamp.FromDateTimeOffset(window.To) }
+                    : null,
+                HasReferenceProfile = lineage.Reference is not null,
+            };
+        }
+
+        return message;
+    }
+
+    public static Proto.ModelVersionState ToProto(this ModelVersionState state) => state switch
+    {
+        ModelVersionState.Registered => Proto.ModelVersionState.Registered,
+        ModelVersionState.Validating => Proto.ModelVersionState.Validating,
+        ModelVersionState.Ready => Proto.ModelVersionState.Ready,
+        ModelVersionState.Failed => Proto.ModelVersionState.Failed,
+        ModelVersionState.Shadow => Proto.ModelVersionState.Shadow,
+        ModelVersionState.Canary => Proto.ModelVersionState.Canary,
+        ModelVersionState.Production => Proto.ModelVersionState.Production,
+        ModelVersionState.Retired => Proto.ModelVersionState.Retired,
+        _ => Proto.ModelVersionState.Unspecified,
+    };
+
+    public static Proto.ModelSignature ToProto(this ModelSignature signature)
+    {
+        var message = new Proto.ModelSignature();
+        message.Inputs.AddRange(signature.Inputs.Select(ToProto));
+        message.Outputs.AddRange(signature.Outputs.Select(ToProto));
+        return message;
+    }
+
+    public static Proto.TensorSignature ToProto(this TensorSignature tensor)
+    {
+        var message = new Proto.TensorSignature { Name = tensor.Name, Datatype = tensor.Datatype };
+        message.Shape.AddRange(tensor.Shape);
+        return message;
+    }
+
+    public static Proto.AuditEvent ToProto(this AuditEvent audit) => new()
+    {
+        At = Timestamp.FromDateTimeOffset(audit.At),
+        Actor = audit.Actor,
+        Action = audit.Action,
+        Version = audit.Version ?? "",
+        From = audit.From ?? "",
+        To = audit.To ?? "",
+        Reason = audit.Reason,
+        Revision = audit.Revision,
+    };
+
+    public static Proto.SecurityAuditEvent ToProto(this SecurityAuditEvent audit) => new()
+    {
+        At = Timestamp.FromDateTimeOffset(audit.At),
+        Caller = audit.Caller,
+        Operation = audit.Operation,
+        Outcome = audit.Outcome,
+        Detail = audit.Detail,
+        ModelName = audit.ModelName ?? "",
+    };
+
+    /// <summary>A declared signature, or null when the caller declared none.</summary>
+    public static ModelSignature? FromProto(Proto.ModelSignature? signature) =>
+        signature is null || (signature.Inputs.Count == 0 && signature.Outputs.Count == 0)
+            ? null
+            : new ModelSignature([.. signature.Inputs.Select(FromProto)], [.. signature.Outputs.Select(FromProto)]);
+
+    public static TensorSignature FromProto(Proto.TensorSignature tensor) => new(tensor.Name, tensor.Datatype, [.. tensor.Shape]);
+
+    public static ModelLineage? FromProto(Proto.Lineage? lineage)
+    {
+        if (lineage is null)
+        {
+            return null;
+        }
+
+        var window = lineage.TrainingData is { From: { } from, To: { } to }
+            ? new TrainingDataWindow(from.ToDateTimeOffset(), to.ToDateTimeOffset())
+            : null;
+        var parent = string.IsNullOrEmpty(lineage.ParentVersion) ? null : lineage.ParentVersion;
+        return parent is null && window is null ? null : new ModelLineage(parent, window);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using MlopsAspire.ControlPlane.Tests;
+using MlopsAspire.Inference;
+
+namespace MlopsAspire.Cli.Tests;
+
+/// <summary>`mlops infer` against a real inference replica serving a model from a local folder.</summary>
+public sealed class InferCommandTests : IAsyncLifetime
+{
+    private const string ModelName = "add-one";
+    private readonly string _modelRoot = Directory.CreateTempSubdirectory("mlops-cli-infer-").FullName;
+    private WebApplication? _app;
+    private string _address = "";
+
+    public async Task InitializeAsync()
+    {
+        var folder = Path.Combine(_modelRoot, ModelName, "1");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), TestOnnxModels.AddBias(1f));
+        var grpcPort = FreePort();
+        string[] args =
+        [
+            $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{FreePort()}",
+            "--Kestrel:Endpoints:http:Protocols=Http1",
+            $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
+            "--Kestrel:Endpoints:grpc:Protocols=Http2",
+            $"--Inference:ModelRepository={_modelRoot}",
+            "--Inference:IntraOpThreads=1",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        _app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
+        await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        _address = $"http://127.0.0.1:{grpcPort}";
+    }
+
+    [Fact]
+    public async Task Infer_prints_each_output_per_row()
+    {
+        var run = await RunUntilServedAsync("infer", ModelName, "--json", "[[1, 2, 3, 4], [0.5, 0, -1, 10]]", "--infer-server", _address);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"{ModelName} version 1", run.Output);
+        Assert.Contains("2, 3, 4, 5", run.Output);
+        Assert.Contains("1.5, 1, 0, 11", run.Output);
+    }
+
+    [Fact]
+    public async Task Bad_rows_and_unknown_models_are_one_line_errors()
+    {
+        var wrongWidth = await RunUntilServedAsync("infer", ModelName, "--json", "[[1, 2]]", "--infer-server", _address);
+        Assert.Equal(1, wrongWidth.ExitCode);
+        Assert.Contains("takes rows of 4 numbers", wrongWidth.Error);
+
+        var notJson = await CliRun.RunAsync(new Dictionary<string, string?>(), "infer", ModelName, "--json", "[[1, 2", "--infer-server", _address);
+        Assert.Equal(1, notJson.ExitCode);
+        Assert.StartsWith("error: --json is not valid JSON", notJson.Error);
+
+        var unknown = await CliRun.RunAsync(new Dictionary<string, string?>(), "infer", "nope", "--json", "[1]", "--infer-server", _address);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.StartsWith("error: not found:", unknown.Error);
+        Assert.Contains("nope", unknown.Error);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_modelRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    /// <summary>The replica loads its folder in the background; retry while the model is not there yet.</summary>
+    private static async Task<CliRun> RunUntilServedAsync(params string[] args)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var run = await CliRun.RunAsync(new Dictionary<string, string?>(), args);
+            if (!run.Error.Contains("not found", StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            {
+                return run;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,139 @@
+using MlopsAspire.ControlPlane.Tests;
+
+namespace MlopsAspire.Cli.Tests;
+
+public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<ControlPlaneHost>, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mlops-cli-").FullName;
+
+    [Fact]
+    public async Task Register_list_show_and_the_whole_lifecycle_from_the_command_line()
+    {
+        var name = ControlPlaneHost.UniqueModelName("cli");
+        var first = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel("v1.onnx", 1f), "--description", "first cut");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains($"Registered {name} version 1: Ready", first.Output);
+        Assert.Equal("", first.Error);
+
+        var again = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel("v1-copy.onnx", 1f));
+        Assert.Contains("already has this artifact as version 1", again.Output);
+
+        for (var bias = 2; bias <= 3; bias++)
+        {
+            var registered = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel($"v{bias}.onnx", bias), "--parent", "1");
+            Assert.True(registered.ExitCode == 0, registered.ToString());
+        }
+
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "promote", name, "1", "--reason", "baseline");
+        var shadow = await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "shadow", name, "2", "--sample", "0.2");
+        Assert.Contains($"{name} version 2 shadows production with sample rate 0.2", shadow.Output);
+        var canary = await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "canary", name, "3", "--weight", "10");
+        Assert.Contains("is the canary at 10%", canary.Output);
+
+        var list = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "list");
+        var row = Assert.Single(list.Output.Split('\n'), line => line.Contains(name, StringComparison.Ordinal));
+        Assert.Contains("3 (10%)", row);
+        Assert.Contains("2 (0.2)", row);
+
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "promote", name, "3");
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "rollback", name, "--reason", "latency regression");
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "retire", name, "3");
+
+        var show = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "show", name);
+        Assert.Contains("production: 1", show.Output);
+        Assert.Contains("Retired", show.Output);
+        Assert.Contains("passed (b1", show.Output);
+
+        var audit = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "audit", name);
+        Assert.Contains("rollback", audit.Output);
+        Assert.Contains("latency regression", audit.Output);
+        Assert.Contains("Production → Ready", audit.Output);
+        Assert.Contains("olly-operator", audit.Output);
+    }
+
+    [Fact]
+    public async Task Failures_print_one_line_to_standard_error_and_exit_non_zero()
+    {
+        var name = ControlPlaneHost.UniqueModelName("cli");
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel("a.onnx", 1f));
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel("b.onnx", 2f));
+
+        var noKey = await CliRun.RunAsync(new Dictionary<string, string?> { ["MLOPS_SERVER"] = host.Address }, "models", "list");
+        AssertOneErrorLine(noKey, "MLOPS_API_KEY");
+
+        var wrongKey = await RunAsync("not-a-key", "models", "list");
+        AssertOneErrorLine(wrongKey, "not authenticated");
+
+        var readerPromotes = await RunAsync(ControlPlaneHost.ReaderKey, "models", "promote", name, "1");
+        AssertOneErrorLine(readerPromotes, "permission denied: Promote needs the operator role");
+
+        var retireProduction = await RunAsync(ControlPlaneHost.OperatorKey, "models", "rollback", name);
+        AssertOneErrorLine(retireProduction, "refused:");
+
+        var unknown = await RunAsync(ControlPlaneHost.ReaderKey, "models", "show", "no-such-model");
+        AssertOneErrorLine(unknown, "not found: Model 'no-such-model'");
+
+        var stale = await RunAsync(ControlPlaneHost.OperatorKey, "models", "promote", name, "2", "--expected-revision", "0");
+        AssertOneErrorLine(stale, "conflict:");
+
+        var missingFile = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, Path.Combine(_folder, "missing.onnx"));
+        AssertOneErrorLine(missingFile, "missing.onnx' not found");
+
+        var notOnnx = Path.Combine(_folder, "notes.onnx");
+        await File.WriteAllTextAsync(notOnnx, "not a model");
+        var rejected = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, notOnnx);
+        AssertOneErrorLine(rejected, "invalid: The artifact is not a model ONNX Runtime can load");
+
+        var large = Path.Combine(_folder, "large.onnx");
+        await File.WriteAllBytesAsync(large, new byte[(3 * ControlPlaneHost.MaxArtifactBytes) + 7]);
+        var tooLarge = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, large);
+        AssertOneErrorLine(tooLarge, "too large:");
+
+        var unreachable = await CliRun.RunAsync(
+            new Dictionary<string, string?> { ["MLOPS_API_KEY"] = ControlPlaneHost.ReaderKey },
+            "models", "list", "--server", "http://127.0.0.1:1");
+        AssertOneErrorLine(unreachable, "cannot reach http://127.0.0.1:1");
+
+        var usage = await RunAsync(ControlPlaneHost.OperatorKey, "models", "canary", name, "2");
+        Assert.NotEqual(0, usage.ExitCode);
+        Assert.Contains("--weight", usage.Error);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    private string WriteModel(string fileName, float bias)
+    {
+        var path = Path.Combine(_folder, fileName);
+        File.WriteAllBytes(path, TestOnnxModels.AddBias(bias));
+        return path;
+    }
+
+    private Task<CliRun> RunAsync(string apiKey, params string[] args) =>
+        CliRun.RunAsync(new Dictionary<string, string?> { ["MLOPS_SERVER"] = host.Address, ["MLOPS_API_KEY"] = apiKey }, args);
+
+    private async Task<CliRun> SucceedsAsync(string apiKey, params string[] args)
+    {
+        var run = await RunAsync(apiKey, args);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("", run.Error);
+        return run;
+    }
+
+    private static void AssertOneErrorLine(CliRun run, string expected)
+    {
+        Assert.True(run.ExitCode != 0, run.ToString());
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expected, line);
+    }
+}

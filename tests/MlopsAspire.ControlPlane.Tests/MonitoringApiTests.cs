@@ -1,0 +1,111 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Mlops.V1;
+using MlopsAspire.Abstractions;
+using MlopsAspire.Artifacts.Payloads;
+
+namespace MlopsAspire.ControlPlane.Tests;
+
+/// <summary>The monitoring API over a real control plane: feedback joins, live accuracy, gates, access control.</summary>
+public sealed class MonitoringApiTests(ControlPlaneHost host) : IClassFixture<ControlPlaneHost>
+{
+    private ModelMonitoring.ModelMonitoringClient Operator => host.MonitoringClient(ControlPlaneHost.OperatorKey);
+
+    private ModelMonitoring.ModelMonitoringClient Reader => host.MonitoringClient(ControlPlaneHost.ReaderKey);
+
+    [Fact]
+    public async Task Feedback_joins_logged_predictions_into_live_accuracy_per_version()
+    {
+        var name = await ModelInProductionAsync();
+        var at = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var payloads = Enumerable.Range(0, 40)
+            .Select(i => new PayloadRecord(name, "1", $"req-{i}", at, 2, [i, i + 1], [i % 4 == 0 ? 0.2f : 0.9f]))
+            .ToList();
+        host.Payloads.Append(payloads);
+        await host.Payloads.AppendAsync(payloads[^1]);
+
+        var request = new FeedbackRequest { ModelName = name, BatchId = "b1" };
+        request.Items.AddRange(Enumerable.Range(0, 40).Select(i => new FeedbackItem { RequestId = $"req-{i}", Labels = { 1f } }));
+        request.Items.Add(new FeedbackItem { RequestId = "never-logged", Labels = { 1f } });
+        var response = await Operator.SendFeedbackAsync(request);
+
+        Assert.Equal(40, response.Joined);
+        Assert.Equal(["never-logged"], response.UnknownRequestIds);
+        Assert.Equal(40, response.JoinedByVersion["1"]);
+
+        var stats = await Reader.GetStatsAsync(new GetStatsRequest { ModelName = name, Span = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) });
+        var production = Assert.Single(stats.Versions);
+        Assert.Equal(("1", "production"), (production.Version, production.Role));
+        Assert.Equal(40, production.LabelledRows);
+        Assert.Equal(0.75, production.Accuracy, 9);
+    }
+
+    [Fact]
+    public async Task Gates_report_each_candidate_and_the_policy_round_trips()
+    {
+        var name = await ModelInProductionAsync(shadowVersion: true);
+        var policy = await Operator.SetPromotionPolicyAsync(new SetPromotionPolicyRequest
+        {
+            ModelName = name,
+            Policy = new PromotionPolicy
+            {
+                MinimumRows = 10,
+                MinimumDuration = Duration.FromTimeSpan(TimeSpan.Zero),
+                MinimumShadowAgreement = 0.9,
+                MaximumErrorRate = 0.05,
+                EvaluationSpan = Duration.FromTimeSpan(TimeSpan.FromMinutes(30)),
+            },
+        });
+        Assert.True(policy.HasMinimumShadowAgreement);
+        Assert.False(policy.HasMaximumP99Ratio);
+
+        var gates = await Reader.GetGatesAsync(new GetGatesRequest { ModelName = name });
+        var verdict = Assert.Single(gates.Verdicts);
+        Assert.Equal(("2", "shadow", "1"), (verdict.Version, verdict.Role, verdict.BaselineVersion));
+        Assert.False(verdict.Decided);
+        Assert.StartsWith("not enough evidence yet", verdict.Summary);
+        Assert.Equal(10, gates.Policy.MinimumRows);
+    }
+
+    [Fact]
+    public async Task Access_and_argument_errors_are_clear()
+    {
+        var name = await ModelInProductionAsync();
+        var feedback = new FeedbackRequest { ModelName = name, Items = { new FeedbackItem { RequestId = "x", Labels = { 1f } } } };
+
+        var anonymous = await Assert.ThrowsAsync<RpcException>(async () => await host.MonitoringClient(null).SendFeedbackAsync(feedback));
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+        var reader = await Assert.ThrowsAsync<RpcException>(async () => await Reader.SendFeedbackAsync(feedback));
+        Assert.Equal(StatusCode.PermissionDenied, reader.StatusCode);
+
+        var empty = await Assert.ThrowsAsync<RpcException>(async () => await Operator.SendFeedbackAsync(new FeedbackRequest { ModelName = name }));
+        Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
+        Assert.Contains("1 to 10000 items", empty.Status.Detail);
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await Reader.GetStatsAsync(new GetStatsRequest { ModelName = name, Version = "9" }));
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        var noModel = await Assert.ThrowsAsync<RpcException>(async () => await Reader.GetGatesAsync(new GetGatesRequest { ModelName = "no-such-model" }));
+        Assert.Equal(StatusCode.NotFound, noModel.StatusCode);
+    }
+
+    private async Task<string> ModelInProductionAsync(bool shadowVersion = false)
+    {
+        var name = ControlPlaneHost.UniqueModelName("monitored");
+        var model = host.Grains.GetGrain<IModelGrain>(name);
+        for (var i = 1; i <= (shadowVersion ? 2 : 1); i++)
+        {
+            var version = await model.RegisterVersionAsync(new RegisterVersionRequest(
+                new string((char)('a' + i), 64), 1024, "onnx", "test", "tester", new Dictionary<string, double>(), null));
+            await model.BeginValidationAsync(version.Version, "tester");
+            await model.RecordValidationAsync(version.Version, new MlopsAspire.Abstractions.ValidationReport(true, "ok", [], [], new Dictionary<int, double>()), "tester");
+        }
+
+        await model.PromoteAsync("1", new ChangeContext("tester", "baseline"));
+        if (shadowVersion)
+        {
+            await model.SetShadowAsync("2", 1.0, new ChangeContext("tester", "compare"));
+        }
+
+        return name;
+    }
+}
