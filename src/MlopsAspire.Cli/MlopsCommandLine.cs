@@ -25,11 +25,16 @@ public static class MlopsCommandLine
             Recursive = true,
         };
 
-        var models = new ModelCommands(console, connections, server);
+        var models = new ModelCommands(console, connections, server).Build();
+        foreach (var command in new MonitoringCommands(console, connections, server).Build())
+        {
+            models.Subcommands.Add(command);
+        }
+
         var root = new RootCommand("Manage and call models on the MlopsAspire platform. The management API key comes from $MLOPS_API_KEY.")
         {
             server,
-            models.Build(),
+            models,
             new InferCommand(console, connections).Build(),
         };
         return root;

@@ -31,8 +31,21 @@ public sealed class ServerConnections(CliConsole console)
     public string InferenceAddress(string? option) =>
         ResolveAddress(option, console.Environment(InferServerVariable), DefaultInferServer, "The inference server");
 
+    /// <summary>A monitoring client (same server and key as management); the channel goes with it.</summary>
+    public (GrpcChannel Channel, ModelMonitoring.ModelMonitoringClient Client) Monitoring(string? serverOption)
+    {
+        var (channel, invoker) = AuthenticatedInvoker(serverOption);
+        return (channel, new ModelMonitoring.ModelMonitoringClient(invoker));
+    }
+
     /// <summary>A management client sending the key from MLOPS_API_KEY; the channel goes with it.</summary>
     public (GrpcChannel Channel, ModelManagement.ModelManagementClient Client) Management(string? serverOption)
+    {
+        var (channel, invoker) = AuthenticatedInvoker(serverOption);
+        return (channel, new ModelManagement.ModelManagementClient(invoker));
+    }
+
+    private (GrpcChannel Channel, CallInvoker Invoker) AuthenticatedInvoker(string? serverOption)
     {
         var key = console.Environment(ApiKeyVariable);
         if (string.IsNullOrWhiteSpace(key))
@@ -46,7 +59,7 @@ public sealed class ServerConnections(CliConsole console)
             metadata.Add("authorization", $"Bearer {key.Trim()}");
             return metadata;
         });
-        return (channel, new ModelManagement.ModelManagementClient(invoker));
+        return (channel, invoker);
     }
 
     /// <summary>The one line a failed call prints, saying what went wrong and, where it helps, what to do.</summary>

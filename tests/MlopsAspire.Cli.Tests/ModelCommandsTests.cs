@@ -99,6 +99,30 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
         Assert.Contains("--weight", usage.Error);
     }
 
+    [Fact]
+    public async Task Stats_gates_and_feedback_from_the_command_line()
+    {
+        var name = ControlPlaneHost.UniqueModelName("monitored");
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel("m1.onnx", 1f));
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel("m2.onnx", 2f));
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "promote", name, "1");
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "shadow", name, "2", "--sample", "0.5");
+
+        var stats = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "stats", name, "--span", "00:10:00");
+        Assert.Contains("production", stats.Output);
+        Assert.Contains("shadow", stats.Output);
+
+        var gates = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "gates", name);
+        Assert.Contains("2 (shadow) vs 1: undecided", gates.Output);
+        Assert.Contains("minimum_rows", gates.Output);
+
+        var feedback = await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1=1,r2=0");
+        Assert.Contains("joined 0 of 2; unknown ids: r1, r2", feedback.Output);
+
+        AssertOneErrorLine(await RunAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1"), "'r1' is not REQUEST_ID=LABEL");
+        AssertOneErrorLine(await RunAsync(ControlPlaneHost.ReaderKey, "models", "feedback", name, "--labels", "r1=1"), "permission denied");
+    }
+
     public void Dispose()
     {
         try
