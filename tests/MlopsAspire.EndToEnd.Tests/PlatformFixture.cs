@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Inference;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,10 @@ namespace MlopsAspire.EndToEnd.Tests;
 public sealed class PlatformFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    /// <summary>Management API keys the platform is started with (the AppHost's secret parameters).</summary>
+    public const string ReaderKey = "e2e-reader-key-0123456789abcdef0123";
+    public const string OperatorKey = "e2e-operator-key-0123456789abcdef01";
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "mlops-e2e-" + Guid.NewGuid().ToString("N"));
 
@@ -42,6 +47,9 @@ public sealed class PlatformFixture : IAsyncLifetime
                 "--Inference:HttpPort=0",
                 "--Inference:GrpcPort=0",
                 "--ControlPlane:GrpcPort=0",
+                $"--Parameters:mlops-reader-key={ReaderKey}",
+                $"--Parameters:mlops-operator-key={OperatorKey}",
+                "--Parameters:mlops-admin-key=e2e-admin-key-0123456789abcdef0123",
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
@@ -59,6 +67,14 @@ public sealed class PlatformFixture : IAsyncLifetime
         {
             MaxReceiveMessageSize = 64 * 1024 * 1024,
             MaxSendMessageSize = 64 * 1024 * 1024,
+        });
+
+    /// <summary>A channel to the control plane's management and monitoring API that sends <paramref name="apiKey"/>.</summary>
+    public Grpc.Core.CallInvoker ControlPlane(string apiKey) =>
+        GrpcChannel.ForAddress(App.GetEndpoint("control-plane", "grpc")).CreateCallInvoker().Intercept(metadata =>
+        {
+            metadata.Add("authorization", $"Bearer {apiKey}");
+            return metadata;
         });
 
     public async Task DisposeAsync()

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Inference;
+using Mlops.V1;
+using MlopsAspire.Training;
+
+namespace MlopsAspire.EndToEnd.Tests;
+
+/// <summary>
+/// A new version of fraud goes through shadow, promotion and rollback while traffic runs: no request fails, the
+/// replicas follow without a restart, the shadow is compared with production, and ground truth sent as feedback
+/// becomes live accuracy.
+/// </summary>
+public sealed class LifecycleUnderLoadEndToEndTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_new_version_is_shadowed_promoted_and_rolled_back_under_load_without_failed_requests()
+    {
+        var management = new ModelManagement.ModelManagementClient(platform.ControlPlane(PlatformFixture.OperatorKey));
+        var monitoring = new ModelMonitoring.ModelMonitoringClient(platform.ControlPlane(PlatformFixture.OperatorKey));
+        await using var load = new FraudLoad(platform.Inference);
+
+        // A different fraud model (another seed), uploaded through the management API.
+        var candidate = DemoModels.TrainFraud(seed: 43).OnnxModel;
+        using (var upload = management.RegisterModel())
+        {
+            await upload.RequestStream.WriteAsync(new RegisterModelRequest
+            {
+                Metadata = new RegisterModelMetadata { Name = "fraud", Description = "retrained with seed 43", Size = candidate.Length },
+            });
+            for (var offset = 0; offset < candidate.Length; offset += 32 * 1024)
+            {
+                await upload.RequestStream.WriteAsync(new RegisterModelRequest { Chunk = ByteString.CopyFrom(candidate, offset, Math.Min(32 * 1024, candidate.Length - offset)) });
+            }
+
+            await upload.RequestStream.CompleteAsync();
+            var registered = await upload;
+            Assert.Equal(("2", true), (registered.Version.Version, registered.Created));
+        }
+
+        await management.SetShadowAsync(new SetShadowRequest { Name = "fraud", Version = "2", SampleRate = 1.0, Reason = "compare on live traffic" });
+        var compared = await EventuallyAsync(async () =>
+        {
+            var stats = await monitoring.GetStatsAsync(new GetStatsRequest { ModelName = "fraud", Span = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) });
+            var production = stats.Versions.Single(v => v.Role == "production");
+            var shadow = production.Shadows.SingleOrDefault(s => s.ShadowVersion == "2");
+            return shadow is { Compared: > 50 } ? shadow : null;
+        });
+        Assert.InRange(compared.Agreement, 0.9, 1.0);
+
+        await management.PromoteAsync(new PromoteRequest { Name = "fraud", Version = "2", Reason = "shadow agreed" });
+        await EventuallyAsync(() => Task.FromResult(load.RecentVersion == "2" ? "2" : null));
+        await management.RollbackAsync(new RollbackRequest { Name = "fraud", Reason = "drill" });
+        await EventuallyAsync(() => Task.FromResult(load.RecentVersion == "1" ? "1" : null));
+
+        var (sent, failures, versions) = await load.StopAsync();
+        Assert.True(sent > 200, $"only {sent} requests ran");
+        Assert.Empty(failures);
+        Assert.Contains("1", versions);
+        Assert.Contains("2", versions);
+
+        // Ground truth for the requests already answered becomes live accuracy of the versions that answered them.
+        var feedback = new FeedbackRequest { ModelName = "fraud", BatchId = "e2e" };
+        feedback.Items.AddRange(load.Labels.Take(500).Select(pair => new FeedbackItem { RequestId = pair.Key, Labels = { pair.Value ? 1f : 0f } }));
+        var joined = await monitoring.SendFeedbackAsync(feedback);
+        Assert.True(joined.Joined > 0, $"no feedback joined; unknown: {joined.UnknownRequestIds.Count}");
+        var labelled = await EventuallyAsync(async () =>
+        {
+            var stats = await monitoring.GetStatsAsync(new GetStatsRequest { ModelName = "fraud", Version = "1", Span = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) });
+            return stats.Versions.Single() is { LabelledRows: > 0 } version ? version : null;
+        });
+        Assert.InRange(labelled.Accuracy, 0.8, 1.0);
+
+        var audit = await management.GetAuditLogAsync(new GetAuditLogRequest { Name = "fraud" });
+        Assert.Equal(["shadow", "promote", "rollback"], audit.Events.Where(e => e.Actor == "operator" && e.Action is "shadow" or "promote" or "rollback").Select(e => e.Action));
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the platform did not get there in time");
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Four callers sending labelled fraud rows with ids until stopped, recording every failure.</summary>
+    private sealed class FraudLoad : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<Task> _callers = [];
+        private readonly ConcurrentQueue<string> _failures = new();
+        private readonly ConcurrentDictionary<string, byte> _versions = new();
+        private long _sent;
+        private volatile string _recentVersion = "";
+
+        public FraudLoad(GRPCInferenceService.GRPCInferenceServiceClient client)
+        {
+            for (var caller = 0; caller < 4; caller++)
+            {
+                var seed = caller;
+                _callers.Add(Task.Run(() => RunAsync(client, seed)));
+            }
+        }
+
+        public ConcurrentDictionary<string, bool> Labels { get; } = new();
+
+        public string RecentVersion => _recentVersion;
+
+        public async Task<(long Sent, IReadOnlyList<string> Failures, IReadOnlyCollection<string> Versions)> StopAsync()
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_callers);
+            return (Interlocked.Read(ref _sent), [.. _failures], [.. _versions.Keys]);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                await StopAsync();
+            }
+
+            _stop.Dispose();
+        }
+
+        private async Task RunAsync(GRPCInferenceService.GRPCInferenceServiceClient client, int seed)
+        {
+            var rows = new FraudDataGenerator(new FraudDataOptions { Seed = 1000 + seed }).Generate(int.MaxValue).GetEnumerator();
+            var index = 0;
+            while (!_stop.IsCancellationRequested && rows.MoveNext())
+            {
+                var id = $"c{seed}-{index++}";
+                var request = new ModelInferRequest { ModelName = "fraud", Id = id };
+                var input = new ModelInferRequest.Types.InferInputTensor { Name = "Features", Datatype = "FP32", Shape = { 1, FraudFeatures.Count }, Contents = new InferTensorContents() };
+                input.Contents.Fp32Contents.AddRange(rows.Current.Features);
+                request.Inputs.Add(input);
+                try
+                {
+                    var response = await client.ModelInferAsync(request, deadline: DateTime.UtcNow.AddSeconds(10));
+                    _versions[response.ModelVersion] = 0;
+                    _recentVersion = response.ModelVersion;
+                    Labels[id] = rows.Current.IsFraud;
+                    Interlocked.Increment(ref _sent);
+                }
+                catch (RpcException exception)
+                {
+                    _failures.Enqueue($"{id}: {exception.StatusCode} {exception.Status.Detail}");
+                    Interlocked.Increment(ref _sent);
+                }
+
+                await Task.Delay(5);
+            }
+        }
+    }
+}
