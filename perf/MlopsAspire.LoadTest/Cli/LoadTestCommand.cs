@@ -1,0 +1,225 @@
+using System.Text;
+using MlopsAspire.LoadTest.Baselines;
+using MlopsAspire.LoadTest.Reports;
+using MlopsAspire.LoadTest.Scenarios;
+using MlopsAspire.LoadTest.Scheduling;
+
+namespace MlopsAspire.LoadTest.Cli;
+
+/// <summary>The load generator's entry point: parses the command line, runs, prints and writes the reports.</summary>
+public static class LoadTestCommand
+{
+    public const int Success = 0;
+    public const int RunFailed = 1;
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        LoadTestOptions options;
+        try
+        {
+            options = LoadTestArguments.Parse(args);
+        }
+        catch (UsageException exception)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}");
+            await error.WriteLineAsync("run with --help for usage");
+            return UsageError;
+        }
+
+        if (options.Verb == LoadTestVerb.Help)
+        {
+            await output.WriteLineAsync(LoadTestArguments.Usage);
+            return Success;
+        }
+
+        if (options.Verb == LoadTestVerb.List)
+        {
+            foreach (var scenario in ScenarioCatalog.All)
+            {
+                var where = scenario.Target switch
+                {
+                    TargetKind.InProcessOnly => "in-process only",
+                    TargetKind.PlatformOnly => "--target only",
+                    _ => "--target or in-process",
+                };
+                await output.WriteLineAsync($"{scenario.Name,-16} {scenario.Description} [{where}]{(scenario.TargetSetup is null ? string.Empty : $"; target: {scenario.TargetSetup}")}");
+            }
+
+            return Success;
+        }
+
+        var console = new ConsoleOutput(output, interactive: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected, options.Progress);
+        var report = new LoadTestReport
+        {
+            Title = "MlopsAspire load test",
+            CommandLine = "MlopsAspire.LoadTest " + string.Join(' ', args),
+            StartedAt = DateTimeOffset.UtcNow,
+            Machine = MachineInfo.Current,
+        };
+        try
+        {
+            report = options.Verb switch
+            {
+                LoadTestVerb.Baselines => await RunBaselinesAsync(report, options, console, cancellationToken),
+                _ when options.IsSearch => await RunSearchAsync(report, options, console, cancellationToken),
+                _ => await RunScenariosAsync(report, options, console, cancellationToken),
+            };
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or IOException or Grpc.Core.RpcException)
+        {
+            console.Line(string.Empty);
+            await error.WriteLineAsync($"error: {exception.Message}");
+            return RunFailed;
+        }
+
+        var markdown = new StringBuilder();
+        foreach (var table in report.Comparisons)
+        {
+            MarkdownReportWriter.AppendComparison(markdown, table);
+        }
+
+        if (report.Runs.Count > 1)
+        {
+            MarkdownReportWriter.AppendRuns(markdown, report.Runs);
+        }
+
+        console.Line(string.Empty);
+        console.Line(markdown.ToString().TrimEnd());
+        foreach (var note in report.Notes)
+        {
+            console.Line($"note: {note}");
+        }
+
+        if (options.OutputDirectory is { } directory)
+        {
+            foreach (var path in ReportFiles.Write(report, directory))
+            {
+                console.Line($"wrote {path}");
+            }
+        }
+
+        return Success;
+    }
+
+    private static async Task<LoadTestReport> RunScenariosAsync(LoadTestReport report, LoadTestOptions options, ConsoleOutput console, CancellationToken cancellationToken)
+    {
+        // Scenarios that can share a server share one, and repeats interleave the scenarios, so that they are
+        // compared on the same server under the same background noise.
+        var targets = new Dictionary<string, ScenarioTarget>(StringComparer.Ordinal);
+        var models = options.Scenarios.Select(s => s.Model).Distinct().ToList();
+        var measurements = options.Scenarios.ToDictionary(s => s.Name, _ => new List<RunMeasurement>(), StringComparer.Ordinal);
+        var notes = new List<string>();
+        try
+        {
+            foreach (var scenario in options.Scenarios)
+            {
+                var key = options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform";
+                if (!targets.ContainsKey(key))
+                {
+                    console.Line($"starting target for {scenario.Name}...");
+                    targets[key] = await ScenarioTarget.ForScenarioAsync(scenario, models, options, cancellationToken);
+                }
+
+                if (options.Target is not null && scenario.TargetSetup is not null)
+                {
+                    notes.Add($"{scenario.Name}: measured against {options.Target.Authority}, which must be {scenario.TargetSetup}; the load generator does not check this.");
+                }
+            }
+
+            var requestSets = models.ToDictionary(model => model, model => ScenarioTarget.RequestsFor(model, options), StringComparer.Ordinal);
+            for (var repeat = 0; repeat < options.Repeat && !cancellationToken.IsCancellationRequested; repeat++)
+            {
+                foreach (var scenario in options.Scenarios)
+                {
+                    var target = targets[options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform"];
+                    await using var sender = target.CreateSender(scenario, requestSets[scenario.Model], options);
+                    var measurement = await LoadRunner.RunAsync(scenario.Name, sender, options.WorkloadFor(scenario), console.Progress, cancellationToken);
+                    measurements[scenario.Name].Add(measurement);
+                    console.Summary(RunReports.From([measurement], target.Description, scenario.Model, CallName(scenario), target.Details));
+                }
+            }
+
+            var runs = options.Scenarios
+                .Select(scenario =>
+                {
+                    var target = targets[options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform"];
+                    return RunReports.From(measurements[scenario.Name], target.Description, scenario.Model, CallName(scenario), target.Details);
+                })
+                .ToList();
+            foreach (var scenario in options.Scenarios.Where(s => s.Replica.Batching == true))
+            {
+                notes.Add($"{scenario.Name}: " + BaselineSuite.BatchingNote(targets[ScenarioTarget.SharingKey(scenario)].Details));
+            }
+
+            var comparisons = runs.Count > 1
+                ? [new ComparisonTable
+                {
+                    Title = $"each run ÷ {runs[0].Name}{(options.Repeat > 1 ? $" (req/s are medians of {options.Repeat} interleaved runs, ratios the median of the per-run ratios)" : string.Empty)}",
+                    Rows = [.. runs.Skip(1).Select(run => ComparisonRow.Of(run, runs[0]))],
+                }]
+                : new List<ComparisonTable>();
+            return report with { Runs = runs, Comparisons = comparisons, Notes = notes };
+        }
+        finally
+        {
+            foreach (var target in targets.Values)
+            {
+                await target.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<LoadTestReport> RunSearchAsync(LoadTestReport report, LoadTestOptions options, ConsoleOutput console, CancellationToken cancellationToken)
+    {
+        var scenario = options.Scenarios[0];
+        await using var target = await ScenarioTarget.ForScenarioAsync(scenario, [scenario.Model], options, cancellationToken);
+        await using var sender = target.CreateSender(scenario, ScenarioTarget.RequestsFor(scenario.Model, options), options);
+        var objective = new RateObjective(options.ObjectiveP99Ms!.Value, options.MaxErrorRate);
+        var baseWorkload = options.WorkloadFor(scenario) with { Model = WorkloadModel.Open, Duration = options.StepDuration, RampToRate = null };
+        if (baseWorkload.Arrival == ArrivalKind.Ramp)
+        {
+            baseWorkload = baseWorkload with { Arrival = ArrivalKind.Constant };
+        }
+
+        var (search, steps) = await RateSearch.RunAsync(
+            scenario.Name,
+            (rate, first) => LoadRunner.RunAsync(
+                $"{scenario.Name} @ {Formatting.Rate(rate)}/s",
+                sender,
+                baseWorkload with { Rate = rate, Warmup = first ? options.Warmup : TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds)) },
+                console.Progress,
+                cancellationToken),
+            objective,
+            options.StartRate,
+            options.MaxRate,
+            options.StepFactor,
+            options.RefineSteps,
+            step => console.Line($"  {Formatting.Rate(step.TargetRate)}/s: achieved {Formatting.Rate(step.AchievedRate)}/s, p99 {Formatting.Ms(step.P99Ms)} ms, errors {Formatting.Percent(step.ErrorRate)}, missed {step.MissedSends} → {(step.MetObjective ? "met" : "missed")}"),
+            cancellationToken);
+
+        console.Line(search.BestRate is { } best
+            ? $"highest rate meeting p99 ≤ {Formatting.Number(objective.P99Ms)} ms and errors ≤ {Formatting.Percent(objective.MaxErrorRate)}: {Formatting.Rate(best)} req/s"
+            : $"even {Formatting.Rate(options.StartRate)} req/s missed the objective; lower --start-rate");
+        var runs = steps.Select(step => RunReports.From([step], target.Description, scenario.Model, CallName(scenario), target.Details)).ToList();
+        return report with { Runs = runs, RateSearch = search };
+    }
+
+    private static async Task<LoadTestReport> RunBaselinesAsync(LoadTestReport report, LoadTestOptions options, ConsoleOutput console, CancellationToken cancellationToken)
+    {
+        var runs = new List<RunReport>();
+        var comparisons = new List<ComparisonTable>();
+        var notes = new List<string>();
+        foreach (var model in options.BaselineModels)
+        {
+            var result = await BaselineSuite.RunAsync(model, options, console, cancellationToken);
+            runs.AddRange(result.Runs);
+            comparisons.Add(result.Comparison);
+            notes.AddRange(result.Notes);
+        }
+
+        return report with { Title = "MlopsAspire baselines", Runs = runs, Comparisons = comparisons, Notes = notes };
+    }
+
+    private static string CallName(Scenario scenario) => scenario.Call == CallKind.Stream ? "stream" : "unary";
+}

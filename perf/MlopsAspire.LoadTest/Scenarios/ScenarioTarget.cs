@@ -1,0 +1,139 @@
+using Grpc.Core;
+using Inference;
+using MlopsAspire.LoadTest.Cli;
+using MlopsAspire.LoadTest.Targets;
+using MlopsAspire.LoadTest.Workloads;
+using MlopsAspire.Training;
+
+namespace MlopsAspire.LoadTest.Scenarios;
+
+/// <summary>
+/// What a scenario's requests go to: a running platform, or replicas started in this process over a temporary
+/// model folder. Scenarios with the same replica settings share one target, so that they are compared on the
+/// same server.
+/// </summary>
+public sealed class ScenarioTarget : IAsyncDisposable
+{
+    private readonly List<InProcessReplica> _replicas;
+    private readonly string? _modelRoot;
+
+    private ScenarioTarget(IReadOnlyList<Uri> addresses, string description, IReadOnlyDictionary<string, string> details, List<InProcessReplica> replicas, string? modelRoot)
+    {
+        Addresses = addresses;
+        Description = description;
+        Details = details;
+        _replicas = replicas;
+        _modelRoot = modelRoot;
+    }
+
+    public IReadOnlyList<Uri> Addresses { get; }
+
+    public string Description { get; }
+
+    public IReadOnlyDictionary<string, string> Details { get; }
+
+    /// <summary>Groups scenarios that can share a target: same replica settings and replica count.</summary>
+    public static string SharingKey(Scenario scenario) =>
+        $"{scenario.Replica.Batching}|{scenario.Replica.IntraOpThreads}|{scenario.InProcessReplicas}";
+
+    public static async Task<ScenarioTarget> ConnectAsync(Uri address, CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannels.Create(address);
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        try
+        {
+            var ready = await client.ServerReadyAsync(new ServerReadyRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+            if (!ready.Ready)
+            {
+                throw new InvalidOperationException($"the server at {address.Authority} answers but is not ready (models still loading?)");
+            }
+        }
+        catch (RpcException exception)
+        {
+            throw new InvalidOperationException(
+                $"no inference server answered at {address.Authority} ({exception.Status.StatusCode}: {exception.Status.Detail}); start the platform with 'dotnet run --project AppHost' or use --in-process",
+                exception);
+        }
+
+        return new ScenarioTarget([address], address.Authority, new Dictionary<string, string> { ["target"] = address.ToString() }, [], null);
+    }
+
+    public static async Task<ScenarioTarget> StartInProcessAsync(
+        IEnumerable<string> models,
+        ReplicaSettings replica,
+        int replicaCount,
+        CancellationToken cancellationToken)
+    {
+        var modelRoot = DemoModelFiles.WriteRepository(models);
+        var replicas = new List<InProcessReplica>();
+        try
+        {
+            for (var i = 0; i < replicaCount; i++)
+            {
+                replicas.Add(await InProcessReplica.StartAsync(modelRoot, replica, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch
+        {
+            foreach (var started in replicas)
+            {
+                await started.DisposeAsync().ConfigureAwait(false);
+            }
+
+            DemoModelFiles.DeleteRepository(modelRoot);
+            throw;
+        }
+
+        var details = new Dictionary<string, string>
+        {
+            ["replicas"] = replicaCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["executor"] = replicas[0].Executor,
+            ["configuration"] = string.Join(" ", replicas[0].Configuration.Where(setting => !setting.StartsWith("Inference:ModelRepository=", StringComparison.Ordinal))),
+        };
+        var description = replicaCount == 1 ? "in-process replica" : $"{replicaCount} in-process replicas";
+        if (replica.Batching is { } batching)
+        {
+            description += batching ? " (batching on)" : " (batching off)";
+        }
+
+        return new ScenarioTarget([.. replicas.Select(r => r.Address)], description, details, replicas, modelRoot);
+    }
+
+    public static Task<ScenarioTarget> ForScenarioAsync(Scenario scenario, IEnumerable<string> models, LoadTestOptions options, CancellationToken cancellationToken) =>
+        options.Target is { } address
+            ? ConnectAsync(address, cancellationToken)
+            : StartInProcessAsync(
+                models,
+                scenario.Replica with { IntraOpThreads = options.IntraOpThreads, ExtraConfiguration = options.ReplicaConfiguration },
+                scenario.InProcessReplicas,
+                cancellationToken);
+
+    /// <summary>A sender for the scenario's call kind over fresh channels (<c>--connections</c> per address).</summary>
+    public IRequestSender CreateSender(Scenario scenario, InferRequestSet requests, LoadTestOptions options)
+    {
+        var channels = Addresses.SelectMany(address => GrpcChannels.CreateMany(address, options.Connections)).ToList();
+        return scenario.Call == CallKind.Stream
+            ? new StreamInferSender(channels, requests, Math.Max(options.Streams, channels.Count))
+            : new UnaryInferSender(channels, requests);
+    }
+
+    public static InferRequestSet RequestsFor(string model, LoadTestOptions options) => model switch
+    {
+        DemoModels.FraudModelName => InferRequests.Fraud(options.BatchSize, options.Encoding),
+        DemoModels.ResNet18ModelName => InferRequests.ResNet18(options.BatchSize, options.Encoding),
+        _ => throw new ArgumentException($"no requests for model '{model}'", nameof(model)),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var replica in _replicas)
+        {
+            await replica.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_modelRoot is not null)
+        {
+            DemoModelFiles.DeleteRepository(_modelRoot);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using HdrHistogram;
+using MlopsAspire.LoadTest.Measurement;
+using MlopsAspire.LoadTest.Workloads;
+
+namespace MlopsAspire.LoadTest.Scheduling;
+
+/// <summary>What a progress line shows once a second: the last second, and the run so far.</summary>
+public sealed record ProgressSnapshot(
+    string Name,
+    double ElapsedSeconds,
+    double DurationSeconds,
+    double IntervalRate,
+    double? TargetRate,
+    double P50Ms,
+    double P99Ms,
+    double RunP50Ms,
+    double RunP99Ms,
+    long Errors,
+    long InFlight);
+
+/// <summary>A finished measurement: the merged latency histogram plus counts, before it is turned into a report.</summary>
+public sealed record RunMeasurement
+{
+    public required string Name { get; init; }
+
+    public required WorkloadSettings Workload { get; init; }
+
+    public required HistogramBase Latency { get; init; }
+
+    public required IReadOnlyList<IntervalSample> Intervals { get; init; }
+
+    public required IReadOnlyDictionary<string, long> ErrorsByStatus { get; init; }
+
+    public required TimeSpan Elapsed { get; init; }
+
+    public required long Sent { get; init; }
+
+    public DispatchOutcome? Dispatch { get; init; }
+
+    public long Succeeded => Latency.TotalCount;
+
+    public long Failed => ErrorsByStatus.Values.Sum();
+
+    public double Throughput => Succeeded / Elapsed.TotalSeconds;
+}
+
+/// <summary>Runs one workload against a sender: warm-up, then the measured run with a live progress line.</summary>
+public static class LoadRunner
+{
+    public static async Task<RunMeasurement> RunAsync(
+        string name,
+        IRequestSender sender,
+        WorkloadSettings workload,
+        Action<ProgressSnapshot>? progress,
+        CancellationToken cancellationToken)
+    {
+        if (workload.Warmup > TimeSpan.Zero)
+        {
+            var warmup = workload with { Duration = workload.Warmup, DrainTimeout = TimeSpan.FromSeconds(5), RampToRate = null, Arrival = workload.Arrival == ArrivalKind.Ramp ? ArrivalKind.Constant : workload.Arrival };
+            await RunOnceAsync(name, sender, warmup, progress: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await RunOnceAsync(name, sender, workload, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<RunMeasurement> RunOnceAsync(
+        string name,
+        IRequestSender sender,
+        WorkloadSettings workload,
+        Action<ProgressSnapshot>? progress,
+        CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var recorder = new LatencyRecorder(start);
+        OpenModelDispatcher? dispatcher = null;
+        Task<long> sending;
+        Task<DispatchOutcome>? dispatching = null;
+        if (workload.Model == WorkloadModel.Open)
+        {
+            dispatcher = new OpenModelDispatcher(sender, workload.CreateSchedule(), workload);
+            dispatching = dispatcher.RunAsync(recorder, start, cancellationToken);
+            sending = dispatching.ContinueWith(task => task.Result.Sent, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+        else
+        {
+            sending = new ClosedModelClients(sender, workload).RunAsync(recorder, start, cancellationToken);
+        }
+
+        using (var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1)))
+        {
+            while (await Task.WhenAny(sending, ticker.WaitForNextTickAsync(CancellationToken.None).AsTask()).ConfigureAwait(false) != sending)
+            {
+                var sample = recorder.SampleInterval(Stopwatch.GetTimestamp());
+                var (runP50, runP99) = recorder.TotalPercentiles();
+                progress?.Invoke(new ProgressSnapshot(
+                    name,
+                    sample.ElapsedSeconds,
+                    workload.Duration.TotalSeconds,
+                    sample.IntervalSeconds > 0 ? sample.Succeeded / sample.IntervalSeconds : 0,
+                    workload.Model == WorkloadModel.Open ? CurrentTargetRate(workload, sample.ElapsedSeconds) : null,
+                    sample.P50Ms,
+                    sample.P99Ms,
+                    runP50,
+                    runP99,
+                    recorder.Errors.Total,
+                    dispatcher?.InFlight ?? workload.Concurrency));
+            }
+        }
+
+        var sent = await sending.ConfigureAwait(false);
+        var end = Stopwatch.GetTimestamp();
+        recorder.SampleInterval(end);
+        var outcome = dispatching is null ? null : await dispatching.ConfigureAwait(false);
+        return new RunMeasurement
+        {
+            Name = name,
+            Workload = workload,
+            Latency = recorder.CopyTotal(),
+            Intervals = recorder.Intervals,
+            ErrorsByStatus = recorder.Errors.Snapshot(),
+            // Throughput over the scheduled duration: the drain after it only finishes requests already sent.
+            Elapsed = workload.Duration,
+            Sent = sent,
+            Dispatch = outcome,
+        };
+    }
+
+    private static double CurrentTargetRate(WorkloadSettings workload, double elapsedSeconds) =>
+        workload.Arrival == ArrivalKind.Ramp && workload.RampToRate is { } to
+            ? workload.Rate + ((to - workload.Rate) * Math.Min(1, elapsedSeconds / workload.Duration.TotalSeconds))
+            : workload.Rate;
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using MlopsAspire.LoadTest.Measurement;
+using MlopsAspire.LoadTest.Workloads;
+
+namespace MlopsAspire.LoadTest.Scheduling;
+
+/// <summary>
+/// Sends requests at their scheduled times on a dedicated thread, without waiting for responses, and records
+/// each latency from the request's intended send time (like wrk2). A stalled server therefore shows in the
+/// latencies of every request scheduled during the stall, instead of silently lowering the send rate
+/// (coordinated omission). Sends that leave late, because the dispatcher fell behind or the in-flight limit
+/// was reached, are counted; sends still blocked when the run ends are counted as missed.
+/// </summary>
+public sealed class OpenModelDispatcher(IRequestSender sender, ArrivalSchedule schedule, WorkloadSettings settings)
+{
+    private long _inFlight;
+
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    public async Task<DispatchOutcome> RunAsync(LatencyRecorder recorder, long startTimestamp, CancellationToken cancellationToken)
+    {
+        using var requestCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(settings.MaxInFlight, settings.MaxInFlight);
+        var outstanding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _inFlight); // the dispatcher's own reference, dropped when it is done sending
+
+        var counts = new DispatchCounts();
+        var dispatcher = new Thread(() => Dispatch(recorder, startTimestamp, slots, counts, outstanding, requestCancellation.Token))
+        {
+            IsBackground = true,
+            Name = "open-model dispatcher",
+        };
+        dispatcher.Start();
+        await WaitForThreadAsync(dispatcher).ConfigureAwait(false);
+        Release(outstanding);
+
+        var finishedSending = Stopwatch.GetTimestamp();
+        if (await Task.WhenAny(outstanding.Task, Task.Delay(settings.DrainTimeout, CancellationToken.None)).ConfigureAwait(false) != outstanding.Task)
+        {
+            // Whatever has not answered by now is counted as cancelled, so the run ends.
+            await requestCancellation.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(outstanding.Task, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
+        }
+
+        return new DispatchOutcome(
+            counts.Scheduled,
+            counts.Sent,
+            counts.Late,
+            counts.Missed,
+            LatencyHistograms.ToMilliseconds(LatencyHistograms.TicksToMicroseconds(counts.MaxLagTicks)),
+            Stopwatch.GetElapsedTime(startTimestamp, finishedSending));
+    }
+
+    private void Dispatch(
+        LatencyRecorder recorder,
+        long startTimestamp,
+        SemaphoreSlim slots,
+        DispatchCounts counts,
+        TaskCompletionSource outstanding,
+        CancellationToken cancellationToken)
+    {
+        var endTimestamp = startTimestamp + ToTicks(settings.Duration);
+        var lateTicks = ToTicks(settings.LateThreshold);
+        var spinTicks = ToTicks(settings.SpinWindow);
+        using var offsets = schedule.Offsets(settings.Duration).GetEnumerator();
+        while (!cancellationToken.IsCancellationRequested && offsets.MoveNext())
+        {
+            counts.Scheduled++;
+            var intended = startTimestamp + ToTicks(offsets.Current);
+            WaitUntil(intended, spinTicks, cancellationToken);
+            if (!slots.Wait(0, CancellationToken.None))
+            {
+                // Every outstanding request is in flight: wait for one to finish, but not past the run's end.
+                var untilEnd = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), endTimestamp);
+                if (untilEnd <= TimeSpan.Zero || !slots.Wait(untilEnd, CancellationToken.None))
+                {
+                    counts.Missed++;
+                    while (offsets.MoveNext())
+                    {
+                        counts.Scheduled++;
+                        counts.Missed++;
+                    }
+
+                    break;
+                }
+            }
+
+            var lag = Stopwatch.GetTimestamp() - intended;
+            counts.MaxLagTicks = Math.Max(counts.MaxLagTicks, lag);
+            if (lag > lateTicks)
+            {
+                counts.Late++;
+            }
+
+            counts.Sent++;
+            Interlocked.Increment(ref _inFlight);
+            _ = SendOneAsync(recorder, intended, slots, outstanding, cancellationToken);
+        }
+    }
+
+    private async Task SendOneAsync(
+        LatencyRecorder recorder,
+        long intendedTimestamp,
+        SemaphoreSlim slots,
+        TaskCompletionSource outstanding,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sender.SendAsync(cancellationToken).ConfigureAwait(false);
+            recorder.RecordSuccess(Stopwatch.GetTimestamp() - intendedTimestamp);
+        }
+        catch (Exception exception)
+        {
+            recorder.RecordError(FailureStatus.Of(exception));
+        }
+        finally
+        {
+            slots.Release();
+            Release(outstanding);
+        }
+    }
+
+    private void Release(TaskCompletionSource outstanding)
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+        {
+            outstanding.TrySetResult();
+        }
+    }
+
+    private static void WaitUntil(long timestamp, long spinTicks, CancellationToken cancellationToken)
+    {
+        var spinner = new SpinWait();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var remaining = timestamp - Stopwatch.GetTimestamp();
+            if (remaining <= 0)
+            {
+                return;
+            }
+
+            if (remaining > spinTicks)
+            {
+                // Sleep to just inside the spin window; Thread.Sleep(1) takes about a millisecond on Linux.
+                var sleepMs = (int)((remaining - spinTicks) * 1000 / Stopwatch.Frequency);
+                Thread.Sleep(Math.Max(1, sleepMs));
+            }
+            else
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+    }
+
+    private static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    private static Task WaitForThreadAsync(Thread thread) =>
+        Task.Factory.StartNew(thread.Join, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private sealed class DispatchCounts
+    {
+        public long Scheduled;
+        public long Sent;
+        public long Late;
+        public long Missed;
+        public long MaxLagTicks;
+    }
+}
+
+/// <param name="Scheduled">Sends the schedule asked for within the run.</param>
+/// <param name="MaxLagMs">The largest delay between an intended and an actual send.</param>
+/// <param name="SendingTime">From the start to the last send (the achieved rate's denominator).</param>
+public sealed record DispatchOutcome(long Scheduled, long Sent, long Late, long Missed, double MaxLagMs, TimeSpan SendingTime);

@@ -1,0 +1,67 @@
+using MlopsAspire.LoadTest.Cli;
+using MlopsAspire.LoadTest.Scheduling;
+
+namespace MlopsAspire.LoadTest.Tests;
+
+public sealed class ArgumentTests
+{
+    [Theory]
+    [InlineData("unknown scenario 'fraud-unray'; scenarios: fraud-unary,", "fraud-unray")]
+    [InlineData("--rate must be a positive number, not 'fast'", "fraud-unary", "--rate", "fast")]
+    [InlineData("--rate must be a positive number, not '0'", "fraud-unary", "--rate", "0")]
+    [InlineData("--rate must be a positive number, not '-5'", "fraud-unary", "--rate=-5")]
+    [InlineData("--rate needs a value", "fraud-unary", "--rate")]
+    [InlineData("--duration must be a duration such as 10s, 500ms or 2m, not 'soon'", "fraud-unary", "--duration", "soon")]
+    [InlineData("--rate (open model) and --concurrency (closed model) exclude each other", "fraud-unary", "--rate", "10", "--concurrency", "4")]
+    [InlineData("scenario 'shadow-on' needs a running platform", "shadow-on")]
+    [InlineData("scenario 'batching-off' starts its own in-process replica; drop --target", "batching-off", "--target", "localhost:8001")]
+    [InlineData("--arrival must be one of constant, poisson, ramp, not 'bursty'", "fraud-unary", "--rate", "10", "--arrival", "bursty")]
+    [InlineData("--max-error-rate must be a fraction between 0 and 1", "fraud-unary", "--objective-p99-ms", "10", "--max-error-rate", "5")]
+    [InlineData("unknown option '--rps'", "fraud-unary", "--rps", "10")]
+    [InlineData("name a scenario", "--rate", "10")]
+    public async Task A_bad_command_line_gets_one_clear_message_and_a_non_zero_exit(string expected, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = await LoadTestCommand.RunAsync(args, output, error, CancellationToken.None);
+
+        Assert.Equal(LoadTestCommand.UsageError, exitCode);
+        var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(expected, lines[0], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output.ToString());
+    }
+
+    [Fact]
+    public void Options_become_an_open_or_closed_workload()
+    {
+        var open = LoadTestArguments.Parse(["fraud-unary", "--rate", "500", "--arrival", "poisson", "--duration", "1500ms"]);
+        var closed = LoadTestArguments.Parse(["resnet18", "--target", "localhost:8001"]);
+
+        var openWorkload = open.WorkloadFor(open.Scenarios[0]);
+        Assert.Equal(WorkloadModel.Open, openWorkload.Model);
+        Assert.Equal(ArrivalKind.Poisson, openWorkload.Arrival);
+        Assert.Equal(500, openWorkload.Rate);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), openWorkload.Duration);
+
+        var closedWorkload = closed.WorkloadFor(closed.Scenarios[0]);
+        Assert.Equal(WorkloadModel.Closed, closedWorkload.Model);
+        Assert.Equal(4, closedWorkload.Concurrency); // resnet18's default
+        Assert.Equal(new Uri("http://localhost:8001"), closed.Target);
+    }
+
+    [Fact]
+    public async Task List_names_every_scenario()
+    {
+        var output = new StringWriter();
+
+        Assert.Equal(0, await LoadTestCommand.RunAsync(["list"], output, TextWriter.Null, CancellationToken.None));
+
+        foreach (var name in new[] { "fraud-unary", "fraud-stream", "resnet18", "shadow-on", "shadow-off", "monitoring-on", "monitoring-off", "replicas-1", "replicas-2", "batching-on", "batching-off" })
+        {
+            Assert.Contains(name, output.ToString(), StringComparison.Ordinal);
+        }
+    }
+}

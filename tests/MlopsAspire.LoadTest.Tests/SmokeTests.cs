@@ -1,0 +1,66 @@
+using MlopsAspire.LoadTest.Baselines;
+using MlopsAspire.LoadTest.Cli;
+using MlopsAspire.LoadTest.Reports;
+
+namespace MlopsAspire.LoadTest.Tests;
+
+/// <summary>Short real runs against in-process servers: the generator works end to end, no numbers asserted.</summary>
+public sealed class SmokeTests : IDisposable
+{
+    private readonly string _output = Path.Combine(Path.GetTempPath(), "mlopsaspire-loadtest-tests", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Unary_and_stream_scenarios_against_an_in_process_replica_complete_without_errors()
+    {
+        var console = new StringWriter();
+        string[] args = ["fraud-unary", "fraud-stream", "--in-process", "--rate", "200", "--duration", "2s", "--warmup", "0.5s", "--out", _output];
+
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, CancellationToken.None);
+
+        Assert.True(exitCode == 0, console.ToString());
+        var report = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName)));
+        Assert.Equal(["fraud-unary", "fraud-stream"], report.Runs.Select(run => run.Name));
+        Assert.All(report.Runs, run =>
+        {
+            Assert.True(run.Throughput > 0, $"{run.Name}: no throughput");
+            Assert.Equal(0, run.Failed);
+            Assert.Empty(run.ErrorsByStatus);
+            Assert.InRange(run.AchievedRate!.Value, 150, 250);
+            Assert.Equal(0, run.MissedSends);
+        });
+        Assert.True(File.Exists(Path.Combine(_output, ReportFiles.HtmlName)));
+        Assert.Contains("[", console.ToString(), StringComparison.Ordinal); // progress lines
+        Assert.Contains("p99", console.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Baselines_measure_all_four_contenders_with_the_same_client_and_print_the_ratios()
+    {
+        var console = new StringWriter();
+        string[] args = ["baselines", "--model", "fraud", "--concurrency", "8", "--duration", "1s", "--warmup", "0.2s", "--no-progress", "--out", _output];
+
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, CancellationToken.None);
+
+        Assert.True(exitCode == 0, console.ToString());
+        var report = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName)));
+        Assert.Equal(
+            [BaselineSuite.Compute, BaselineSuite.Transport, BaselineSuite.Naive, BaselineSuite.Ours],
+            report.Runs.Select(run => run.Name["fraud ".Length..]));
+        Assert.All(report.Runs, run =>
+        {
+            Assert.True(run.Throughput > 0, $"{run.Name}: no throughput");
+            Assert.Equal(0, run.Failed);
+        });
+        var comparison = Assert.Single(report.Comparisons);
+        Assert.Equal(3, comparison.Rows.Count);
+        Assert.Contains("| fraud ours | fraud naive-server |", console.ToString(), StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_output))
+        {
+            Directory.Delete(_output, recursive: true);
+        }
+    }
+}
