@@ -6,9 +6,10 @@ using MlopsAspire.Serving;
 namespace MlopsAspire.Inference;
 
 /// <summary>
-/// Keeps the replica's models in step with the control plane: polls the registry's routing table, applies
-/// tables with a newer stamp (download, load, set production versions, unload what is no longer routed) and
-/// keeps serving from the last applied table while the control plane is unreachable.
+/// Keeps the replica's models in step with the control plane: reads the registry's routing table at every poll
+/// and as soon as the source hears of a change, applies tables with a newer stamp (download, load, set production
+/// versions, unload what is no longer routed) and keeps serving from the last applied table while the control
+/// plane is unreachable. Polling stays the fallback: a lost push costs at most one poll interval.
 /// </summary>
 public sealed class RoutingTableSync(
     IRoutingTableSource routingTables,
@@ -61,15 +62,25 @@ public sealed class RoutingTableSync(
                 }
             }
 
-            try
-            {
-                await Task.Delay(options.Value.RoutingPollInterval, _time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            await WaitForNextReadAsync(stoppingToken);
         }
+    }
+
+    /// <summary>Waits out the poll interval, or less when the source hears of a change (a promotion, say).</summary>
+    private async Task WaitForNextReadAsync(CancellationToken stoppingToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var pollDue = Task.Delay(options.Value.RoutingPollInterval, _time, waiting.Token);
+        var changed = routingTables.WaitForChangeAsync(waiting.Token);
+        var first = await Task.WhenAny(pollDue, changed);
+        if (first == changed && changed.IsFaulted)
+        {
+            // Not the source's contract, but polling must go on at its pace rather than spin.
+            logger.LogWarning(changed.Exception, "Waiting for routing table changes failed; polling");
+            await Task.WhenAny(pollDue);
+        }
+
+        await waiting.CancelAsync();
     }
 
     private async Task ApplyAsync(RoutingTable table, CancellationToken cancellationToken)

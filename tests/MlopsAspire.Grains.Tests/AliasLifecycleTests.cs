@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using static MlopsAspire.Grains.Tests.ModelLifecycleTests;
@@ -247,6 +248,23 @@ public sealed class AliasLifecycleTests(ClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Routing_table_watchers_receive_the_new_table_when_a_model_is_promoted()
+    {
+        var (name, model) = await ModelWithReadyVersionsAsync(1);
+        var watcher = new RoutingTableRecorder();
+        var reference = fixture.Grains.CreateObjectReference<IRoutingTableObserver>(watcher);
+        await Registry.SubscribeAsync(reference);
+
+        await model.PromoteAsync("1", Change("go live"));
+
+        var table = await watcher.NextWithAsync(name).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("1", Assert.Single(table.Models, r => r.ModelName == name).ProductionVersion);
+        Assert.Equal((await Registry.GetRoutingTableAsync()).Stamp, table.Stamp);
+        await Registry.UnsubscribeAsync(reference);
+        fixture.Grains.DeleteObjectReference<IRoutingTableObserver>(reference);
+    }
+
+    [Fact]
     public async Task Aliases_versions_and_routes_read_back_from_the_store_after_deactivation()
     {
         var (name, model) = await ModelWithReadyVersionsAsync(3);
@@ -313,5 +331,25 @@ public sealed class AliasLifecycleTests(ClusterFixture fixture) : IClassFixture<
         public Task<ModelChangeNotice> Next => _next.Task;
 
         public void ModelChanged(ModelChangeNotice notice) => _next.TrySetResult(notice);
+    }
+
+    private sealed class RoutingTableRecorder : IRoutingTableObserver
+    {
+        private readonly Channel<RoutingTable> _tables = Channel.CreateUnbounded<RoutingTable>();
+
+        public void RoutingTableChanged(RoutingTable table) => _tables.Writer.TryWrite(table);
+
+        /// <summary>The first pushed table that routes <paramref name="modelName"/>; earlier pushes are skipped.</summary>
+        public async Task<RoutingTable> NextWithAsync(string modelName)
+        {
+            while (true)
+            {
+                var table = await _tables.Reader.ReadAsync();
+                if (table.Models.Any(route => route.ModelName == modelName))
+                {
+                    return table;
+                }
+            }
+        }
     }
 }

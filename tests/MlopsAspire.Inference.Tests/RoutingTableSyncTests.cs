@@ -13,6 +13,8 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
     private readonly FakeRoutingTableSource _tables = new();
     private readonly FakeArtifactSource _artifacts = new();
     private readonly ModelRepository _repository = new();
+    private readonly IOptions<InferenceOptions> _options =
+        Options.Create(new InferenceOptions { RoutingPollInterval = TimeSpan.FromMilliseconds(50), IntraOpThreads = 1 });
     private RoutingTableSync _sync = null!;
 
     public async Task InitializeAsync()
@@ -25,9 +27,8 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
             _artifacts.Files[sha] = path;
         }
 
-        var options = Options.Create(new InferenceOptions { RoutingPollInterval = TimeSpan.FromMilliseconds(50), IntraOpThreads = 1 });
-        var reconciler = new ModelSetReconciler(_repository, options, NullLogger<ModelSetReconciler>.Instance);
-        _sync = new RoutingTableSync(_tables, _artifacts, reconciler, _repository, new TrafficRoutes(), options, NullLogger<RoutingTableSync>.Instance);
+        var reconciler = new ModelSetReconciler(_repository, _options, NullLogger<ModelSetReconciler>.Instance);
+        _sync = new RoutingTableSync(_tables, _artifacts, reconciler, _repository, new TrafficRoutes(), _options, NullLogger<RoutingTableSync>.Instance);
     }
 
     public async Task DisposeAsync()
@@ -91,6 +92,23 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
         Assert.Equal(1, _sync.AppliedStamp);
     }
 
+    [Fact]
+    public async Task A_change_notice_applies_the_new_table_without_waiting_for_the_next_poll()
+    {
+        _options.Value.RoutingPollInterval = TimeSpan.FromMinutes(1);
+        _tables.Table = Table(1, Route("fraud", production: "1", ("1", "aa"), ("2", "bb")));
+        await _sync.StartAsync(CancellationToken.None);
+        await Until(() => _repository.IsReady);
+
+        _tables.Table = Table(2, Route("fraud", production: "2", ("1", "aa"), ("2", "bb")));
+        _tables.SignalChange();
+
+        // Until gives up after 30 s, half the poll interval, and the source was read once more: the wake-up did it.
+        await Until(() => _sync.AppliedStamp == 2);
+        Assert.Equal("2", _repository.Resolve("fraud", null).Version);
+        Assert.Equal(2, _tables.Calls);
+    }
+
     private static RoutingTable Table(long stamp, params ModelRoute[] routes) => new(stamp, routes);
 
     private static ModelRoute Route(string model, string production, params (string Version, string Sha)[] versions) =>
@@ -108,6 +126,7 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
 
     private sealed class FakeRoutingTableSource : IRoutingTableSource
     {
+        private readonly SemaphoreSlim _changes = new(0);
         private int _calls;
 
         public volatile RoutingTable Table = RoutingTable.Empty;
@@ -122,6 +141,11 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
                 ? Task.FromException<RoutingTable>(new TimeoutException("control plane unreachable"))
                 : Task.FromResult(Table);
         }
+
+        /// <summary>What a push from the control plane does: wakes the waiting sync.</summary>
+        public void SignalChange() => _changes.Release();
+
+        public Task WaitForChangeAsync(CancellationToken cancellationToken) => _changes.WaitAsync(cancellationToken);
     }
 
     private sealed class FakeArtifactSource : IModelArtifactSource
