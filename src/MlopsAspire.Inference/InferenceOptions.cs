@@ -13,6 +13,16 @@ public sealed class InferenceOptions
     /// </summary>
     public string? ModelRepository { get; set; }
 
+    /// <summary>
+    /// API keys callers must present as <c>authorization: Bearer &lt;key&gt;</c>, by name (the name only labels the key):
+    /// <c>Inference:ApiKeys:checkout-service = &lt;key&gt;</c> (environment variable <c>Inference__ApiKeys__checkout-service</c>),
+    /// or as a list, <c>Inference:ApiKeys:0 = &lt;key&gt;</c>. When none is configured (the default), inference is open.
+    /// When any is, every Open Inference gRPC call except <c>ServerLive</c> and <c>ServerReady</c> without a known key
+    /// fails with UNAUTHENTICATED, and every REST route under <c>/v2</c> except <c>/v2/health/*</c> answers 401 with
+    /// <c>{"error": "..."}</c>. Keys are kept only as SHA-256 digests and compared in constant time.
+    /// </summary>
+    public Dictionary<string, string> ApiKeys { get; set; } = [];
+
     /// <summary>Largest gRPC message received or sent, in bytes (default 64 MiB).</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
 

@@ -35,7 +35,7 @@ public static class InferenceServer
         {
             grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
             grpc.MaxSendMessageSize = options.MaxMessageBytes;
-        });
+        }).AddInferenceApiKeys();
 
         // Kestrel caps request bodies at 30 MB by default, below the gRPC message limit; leave room for framing.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = (long)options.MaxMessageBytes + 16 * 1024);

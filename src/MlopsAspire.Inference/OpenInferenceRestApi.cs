@@ -15,16 +15,21 @@ namespace MlopsAspire.Inference;
 /// <summary>
 /// The Open Inference Protocol over HTTP/JSON (KServe v2 REST, with Triton's statistics and repository routes),
 /// served on the HTTP/1.1 endpoint. Errors are <c>{"error": "..."}</c> with the same messages as gRPC and a status
-/// that fits (400, 404, 413, 429, 503, 504).
+/// that fits (400, 401, 404, 413, 429, 503, 504). With <see cref="InferenceOptions.ApiKeys"/> configured, every route but
+/// <c>/v2/health/*</c> needs <c>authorization: Bearer &lt;key&gt;</c> (<see cref="InferenceApiKeyFilter"/>).
 /// </summary>
 public static class OpenInferenceRestApi
 {
     public static IEndpointRouteBuilder MapOpenInferenceRestApi(this IEndpointRouteBuilder endpoints)
     {
-        var v2 = endpoints.MapGroup("/v2");
-        v2.MapGet("/health/live", () => TypedResults.Ok());
-        v2.MapGet("/health/ready", Results<Ok, StatusCodeHttpResult> (ModelRepository repository) =>
+        // Health stays open to probes; every other route needs an API key when Inference:ApiKeys has any.
+        var health = endpoints.MapGroup("/v2/health");
+        health.MapGet("/live", () => TypedResults.Ok());
+        health.MapGet("/ready", Results<Ok, StatusCodeHttpResult> (ModelRepository repository) =>
             repository.IsReady ? TypedResults.Ok() : TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable));
+
+        var v2 = endpoints.MapGroup("/v2");
+        v2.AddEndpointFilter<InferenceApiKeyFilter>();
         v2.MapGet("", (ServerIdentity server) =>
             TypedResults.Json(new RestServerMetadata(server.Name, server.Version, server.Extensions), RestJsonContext.Default.RestServerMetadata));
 

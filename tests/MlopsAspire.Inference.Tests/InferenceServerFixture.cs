@@ -22,6 +22,9 @@ public abstract class InferenceServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>Further command-line settings for the server.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
+
     /// <summary>Writes the models the server should find under <see cref="ModelRoot"/>.</summary>
     protected abstract void WriteModels();
 
@@ -44,6 +47,7 @@ public abstract class InferenceServerFixture : IAsyncLifetime
             $"--Inference:ModelRepository={ModelRoot}",
             "--Inference:IntraOpThreads=1",
             "--Logging:LogLevel:Default=Warning",
+            .. ExtraArguments,
         ];
 
         _app = InferenceServer.Build(InferenceServer.CreateBuilder(args));

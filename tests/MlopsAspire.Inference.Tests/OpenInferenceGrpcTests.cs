@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using Inference;
 using MlopsAspire.Training;
@@ -215,30 +214,13 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
     [Fact]
     public async Task Requests_are_counted_on_the_inference_meter()
     {
-        var observed = 0L;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, meterListener) =>
-        {
-            if (instrument.Meter.Name == "MlopsAspire.Inference" && instrument.Name == "mlops.inference.requests")
-            {
-                meterListener.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var tagList = tags.ToArray();
-            if (tagList.Contains(new("model", "fraud")) && tagList.Contains(new("version", "1")) && tagList.Contains(new("status", "OK")))
-            {
-                Interlocked.Add(ref observed, value);
-            }
-        });
-        listener.Start();
+        using var counter = new RequestCounter(new("model", "fraud"), new("version", "1"), new("status", "OK"));
 
         var request = FraudRequests.Typed(FraudRequests.Rows(1), FraudRequests.Probability);
         request.ModelVersion = "1";
         await _client.ModelInferAsync(request);
 
-        Assert.True(Interlocked.Read(ref observed) >= 1);
+        Assert.True(counter.Observed >= 1);
     }
 
     private void AssertMatchesMlNet(IReadOnlyList<FraudTransaction> rows, float[] probabilities)

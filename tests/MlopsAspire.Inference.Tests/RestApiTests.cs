@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
@@ -222,28 +221,11 @@ public sealed class RestApiTests(RestServerFixture server) : IClassFixture<RestS
     [Fact]
     public async Task Rest_requests_are_counted_with_their_protocol()
     {
-        var observed = 0L;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, meterListener) =>
-        {
-            if (instrument.Meter.Name == "MlopsAspire.Inference" && instrument.Name == "mlops.inference.requests")
-            {
-                meterListener.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var tagList = tags.ToArray();
-            if (tagList.Contains(new("model", "text")) && tagList.Contains(new("protocol", "rest")) && tagList.Contains(new("status", "OK")))
-            {
-                Interlocked.Add(ref observed, value);
-            }
-        });
-        listener.Start();
+        using var counter = new RequestCounter(new("model", "text"), new("protocol", "rest"), new("status", "OK"));
 
         await PostJsonAsync("/v2/models/text/infer", Request("s", "BYTES", [1], new JsonArray("a")), HttpStatusCode.OK);
 
-        Assert.True(Interlocked.Read(ref observed) >= 1);
+        Assert.True(counter.Observed >= 1);
     }
 
     private static long SuccessCount(JsonNode statistics) =>

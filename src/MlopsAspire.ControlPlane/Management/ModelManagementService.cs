@@ -2,18 +2,25 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Mlops.V1;
 using MlopsAspire.Abstractions;
+using MlopsAspire.Artifacts;
 
 namespace MlopsAspire.ControlPlane.Management;
 
 /// <summary>
 /// The <c>mlops.v1.ModelManagement</c> gRPC service. Callers are admitted by <see cref="ApiKeyInterceptor"/>; the
 /// lifecycle rules live in the model grains, whose refusals <see cref="ManagementErrorInterceptor"/> turns into statuses.
+/// Retiring a version deletes its artifact from the store once no live version of any model uses it (<see cref="ArtifactCollector"/>).
 /// </summary>
-public sealed class ModelManagementService(
+public sealed partial class ModelManagementService(
     IGrainFactory grains,
     ModelRegistration registration,
-    IOptions<ManagementOptions> options) : ModelManagement.ModelManagementBase
+    IOptions<ManagementOptions> options,
+    ArtifactStore artifacts,
+    ILoggerFactory loggerFactory) : ModelManagement.ModelManagementBase
 {
+    private readonly ArtifactCollector collector = new(grains, artifacts, loggerFactory.CreateLogger<ArtifactCollector>());
+    private readonly ILogger logger = loggerFactory.CreateLogger<ModelManagementService>();
+
     public override Task<RegisterModelResponse> RegisterModel(IAsyncStreamReader<RegisterModelRequest> requestStream, ServerCallContext context) =>
         registration.RegisterAsync(requestStream, ApiKeyInterceptor.Caller(context), context.CancellationToken);
 
@@ -57,10 +64,14 @@ public sealed class ModelManagementService(
             model.RollbackAsync(change with { ExpectedRevision = Expected(request.HasExpectedRevision, request.ExpectedRevision) }),
             request.Reason);
 
-    public override Task<LifecycleResponse> Retire(RetireRequest request, ServerCallContext context) =>
-        ChangeAsync(request.Name, context, (model, change) =>
+    public override async Task<LifecycleResponse> Retire(RetireRequest request, ServerCallContext context)
+    {
+        var response = await ChangeAsync(request.Name, context, (model, change) =>
             model.RetireAsync(Required(request.Version, "version"), change with { ExpectedRevision = Expected(request.HasExpectedRevision, request.ExpectedRevision) }),
             request.Reason);
+        await CollectArtifactAsync(request.Name, response.Version.Version, response.Version.ArtifactSha256);
+        return response;
+    }
 
     public override async Task<AuditLog> GetAuditLog(GetAuditLogRequest request, ServerCallContext context)
     {
@@ -146,6 +157,25 @@ public sealed class ModelManagementService(
         var version = await change(model, new ChangeContext(caller.Name, reason));
         return new LifecycleResponse { Version = version.ToProto(), Model = (await model.GetAsync()).ToProto() };
     }
+
+    /// <summary>
+    /// The retirement already stands, so a failure to collect its artifact is logged, not returned: the artifact
+    /// merely stays in the store, and the next retirement of a version using it tries again.
+    /// </summary>
+    private async Task CollectArtifactAsync(string model, string version, string sha256)
+    {
+        try
+        {
+            await collector.CollectAsync(sha256, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogCollectionFailed(ex, sha256, model, version);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Artifact sha256 {Sha256} of retired model {Model} version {Version} could not be collected; it stays in the store")]
+    private partial void LogCollectionFailed(Exception exception, string sha256, string model, string version);
 
     private IModelGrain Model(string name)
     {

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.AspNetCore.Server;
+using Microsoft.Extensions.Options;
+
+namespace MlopsAspire.Inference;
+
+/// <summary>
+/// The inference API keys (<see cref="InferenceOptions.ApiKeys"/>). With none configured every caller is admitted;
+/// otherwise a request must present one of them as <c>authorization: Bearer &lt;key&gt;</c>. Keys are held as SHA-256
+/// digests and every one is compared, in constant time, on every check, so timing reveals neither a key nor which matched.
+/// </summary>
+public sealed class InferenceApiKeys
+{
+    public const string MissingKeyMessage =
+        "This inference server requires an API key: send the header 'authorization: Bearer <key>'.";
+
+    public const string UnknownKeyMessage = "The API key is not known to this inference server.";
+
+    private const string BearerPrefix = "Bearer ";
+
+    private readonly byte[][] _digests;
+
+    public InferenceApiKeys(IOptions<InferenceOptions> options, ILogger<InferenceApiKeys> logger)
+    {
+        _digests = [.. options.Value.ApiKeys.Values.Where(key => !string.IsNullOrWhiteSpace(key)).Select(key => Digest(key.Trim()))];
+        if (_digests.Length == 0)
+        {
+            logger.LogInformation("No inference API keys are configured; inference is open to every caller.");
+        }
+    }
+
+    /// <summary>Whether callers must present a key.</summary>
+    public bool Required => _digests.Length > 0;
+
+    /// <summary>
+    /// Checks an <c>authorization</c> header value: null when the caller is admitted, otherwise the reason it is not.
+    /// </summary>
+    public string? Refusal(string? authorization)
+    {
+        if (!Required)
+        {
+            return null;
+        }
+
+        if (authorization is null
+            || !authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+            || string.IsNullOrWhiteSpace(authorization[BearerPrefix.Length..]))
+        {
+            return MissingKeyMessage;
+        }
+
+        var presented = Digest(authorization[BearerPrefix.Length..].Trim());
+        var known = false;
+        foreach (var digest in _digests)
+        {
+            // No early exit: the check takes as long whichever key (if any) matches.
+            known |= CryptographicOperations.FixedTimeEquals(presented, digest);
+        }
+
+        return known ? null : UnknownKeyMessage;
+    }
+
+    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}
+
+public static class InferenceApiKeysExtensions
+{
+    /// <summary>Registers the API key check and puts it in front of every Open Inference gRPC call.</summary>
+    public static IGrpcServerBuilder AddInferenceApiKeys(this IGrpcServerBuilder grpc)
+    {
+        grpc.Services.AddSingleton<InferenceApiKeys>();
+        grpc.Services.AddSingleton<InferenceApiKeyInterceptor>();
+        return grpc.AddServiceOptions<OpenInferenceGrpcService>(service => service.Interceptors.Add<InferenceApiKeyInterceptor>());
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Inference;
+
+namespace MlopsAspire.Inference.Tests;
+
+/// <summary>An FP32 identity model "echo" on a server that requires the API key <see cref="Key"/>.</summary>
+public sealed class ApiKeyServerFixture : InferenceServerFixture
+{
+    public const string Key = "inference-key-0123456789abcdef";
+
+    protected override IEnumerable<string> ExtraArguments => [$"--Inference:ApiKeys:checkout={Key}"];
+
+    protected override void WriteModels() => WriteModel("echo", "1", IdentityModels.Create(elementType: 1, "x", "y", [-1, -1]));
+}
+
+/// <summary>With <c>Inference:ApiKeys</c> set, inference needs a known bearer key; health probes stay open.</summary>
+public sealed class ApiKeyTests(ApiKeyServerFixture server) : IClassFixture<ApiKeyServerFixture>
+{
+    public static TheoryData<string?> RefusedKeys => new() { null, "not-the-key", "" };
+
+    [Theory]
+    [MemberData(nameof(RefusedKeys))]
+    public async Task Grpc_calls_without_a_known_key_are_unauthenticated(string? key)
+    {
+        var metadata = await Assert.ThrowsAsync<RpcException>(() =>
+            server.Client.ModelMetadataAsync(new ModelMetadataRequest { Name = "echo" }, Headers(key)).ResponseAsync);
+        var infer = await Assert.ThrowsAsync<RpcException>(() => server.Client.ModelInferAsync(EchoRequest(), Headers(key)).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, metadata.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, infer.StatusCode);
+        Assert.Contains(key is "not-the-key" ? "not known" : "authorization: Bearer", infer.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Grpc_calls_with_the_key_are_served_and_health_needs_none()
+    {
+        var response = await server.Client.ModelInferAsync(EchoRequest(), Headers(ApiKeyServerFixture.Key));
+        Assert.Equal([1f, 2f, 3f], response.Outputs[0].Contents.Fp32Contents);
+
+        Assert.True((await server.Client.ServerLiveAsync(new ServerLiveRequest())).Live);
+        Assert.True((await server.Client.ServerReadyAsync(new ServerReadyRequest())).Ready);
+    }
+
+    [Theory]
+    [MemberData(nameof(RefusedKeys))]
+    public async Task Rest_routes_without_a_known_key_answer_401_with_an_error(string? key)
+    {
+        foreach (var request in new[] { Get("/v2", key), Get("/v2/models/echo", key), RestInfer(key) })
+        {
+            using var response = await server.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"];
+            Assert.Contains("key", (string?)error);
+        }
+    }
+
+    [Fact]
+    public async Task Rest_routes_with_the_key_are_served_and_health_needs_none()
+    {
+        using (var metadata = await server.Http.SendAsync(Get("/v2/models/echo", ApiKeyServerFixture.Key)))
+        {
+            Assert.Equal(HttpStatusCode.OK, metadata.StatusCode);
+        }
+
+        using (var infer = await server.Http.SendAsync(RestInfer(ApiKeyServerFixture.Key)))
+        {
+            Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+            var output = JsonNode.Parse(await infer.Content.ReadAsStringAsync())!["outputs"]![0]!;
+            Assert.Equal([1f, 2f, 3f], output["data"]!.AsArray().Select(node => (float)node!));
+        }
+
+        foreach (var path in new[] { "/v2/health/live", "/v2/health/ready" })
+        {
+            using var health = await server.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+    }
+
+    private static Metadata Headers(string? key) => key is null ? [] : new Metadata { { "authorization", $"Bearer {key}" } };
+
+    private static ModelInferRequest EchoRequest()
+    {
+        var request = new ModelInferRequest { ModelName = "echo" };
+        var input = new ModelInferRequest.Types.InferInputTensor { Name = "x", Datatype = "FP32", Shape = { 1, 3 }, Contents = new InferTensorContents() };
+        input.Contents.Fp32Contents.Add([1f, 2f, 3f]);
+        request.Inputs.Add(input);
+        return request;
+    }
+
+    private static HttpRequestMessage Get(string path, string? key) => WithKey(new HttpRequestMessage(HttpMethod.Get, path), key);
+
+    private static HttpRequestMessage RestInfer(string? key) => WithKey(new HttpRequestMessage(HttpMethod.Post, "/v2/models/echo/infer")
+    {
+        Content = new StringContent("""{"inputs":[{"name":"x","datatype":"FP32","shape":[1,3],"data":[1,2,3]}]}""", Encoding.UTF8, "application/json"),
+    }, key);
+
+    private static HttpRequestMessage WithKey(HttpRequestMessage request, string? key)
+    {
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return request;
+    }
+}
