@@ -35,6 +35,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly Queue<QueuedRequest>[] _levels;
     private readonly int[] _rowsByLevel;
     private int _queued;
+    private int _running;
     private bool _draining;
 
     private readonly SemaphoreSlim _work = new(0);
@@ -117,6 +118,11 @@ public sealed class DynamicBatcher : IAsyncDisposable
             throw request.ExpiredFailure(_model, _time, now, Options.DefaultTimeout);
         }
 
+        if (TryRunInline(request, rows, now) is { } inline)
+        {
+            return new ValueTask<ExecutionOutputs>(inline);
+        }
+
         var entry = new QueuedRequest(this, request, rows, level - 1, now, expiresAt);
         lock (_lock)
         {
@@ -150,6 +156,55 @@ public sealed class DynamicBatcher : IAsyncDisposable
         entry.Watch(cancellationToken, _time);
         SignalWork();
         return new ValueTask<ExecutionOutputs>(entry.Task);
+    }
+
+    /// <summary>
+    /// With greedy batching, a request that finds the queue empty and an instance idle has nobody to batch with:
+    /// it runs at once on the caller's thread, sparing two thread hops (to a worker and back). Requests that
+    /// arrive meanwhile queue as usual and the workers batch them when an instance frees up.
+    /// </summary>
+    private ExecutionOutputs? TryRunInline(ExecutionRequest request, int rows, long now)
+    {
+        if (_delayTicks != 0 || Options.LatencyObjective is not null)
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            if (_draining || _queued != 0 || _running >= Options.InstanceCount)
+            {
+                return null;
+            }
+
+            _running++;
+        }
+
+        try
+        {
+            var started = _time.GetTimestamp();
+            var values = _run(request.Inputs, request.OutputNames);
+            var finished = _time.GetTimestamp();
+            var infer = _time.ToStopwatchTicks(finished - started);
+            var executed = Options.IsBatching ? rows : request.Rows;
+            _model.Statistics.RecordExecution(executed, 0, infer, 0);
+            _latency.Observe(Options.IsBatching ? rows : 1, _time.GetElapsedTime(started, finished));
+            return new ExecutionOutputs(values, new ExecutionTimings(executed, _time.ToStopwatchTicks(started - now), 0, infer, 0));
+        }
+        finally
+        {
+            bool waiting;
+            lock (_lock)
+            {
+                _running--;
+                waiting = _queued > 0;
+            }
+
+            if (waiting)
+            {
+                SignalWork();
+            }
+        }
     }
 
     /// <summary>Stops accepting requests, runs every queued one (without waiting for the delay) and stops the workers.</summary>
@@ -259,7 +314,20 @@ public sealed class DynamicBatcher : IAsyncDisposable
             long wakeAt;
             lock (_lock)
             {
-                stop = FormBatch(now, batch, expired, out wakeAt);
+                if (_running >= Options.InstanceCount && !_draining)
+                {
+                    // Every instance is busy (an inline run among them): wait until one finishes.
+                    stop = false;
+                    wakeAt = long.MaxValue;
+                }
+                else
+                {
+                    stop = FormBatch(now, batch, expired, out wakeAt);
+                    if (batch.Count > 0)
+                    {
+                        _running++;
+                    }
+                }
             }
 
             foreach (var entry in expired)
@@ -275,7 +343,18 @@ public sealed class DynamicBatcher : IAsyncDisposable
                     entry.ReleaseWatchers();
                 }
 
-                Execute(batch, instance);
+                try
+                {
+                    Execute(batch, instance);
+                }
+                finally
+                {
+                    lock (_lock)
+                    {
+                        _running--;
+                    }
+                }
+
                 batch.Clear();
                 continue;
             }

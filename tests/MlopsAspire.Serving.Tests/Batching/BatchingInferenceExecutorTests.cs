@@ -42,7 +42,8 @@ public sealed class BatchingInferenceExecutorTests
         var runner = runners.GetOrAdd(model, static m => new GatedRunner(m));
         runner.Close();
 
-        var running = engine.InferAsync(Requests.Fraud(Requests.FraudRows(1, seed: 1))).AsTask();
+        // From another thread, as a server's caller: an idle batcher runs the first request on its caller's thread.
+        var running = Task.Run(() => engine.InferAsync(Requests.Fraud(Requests.FraudRows(1, seed: 1))).AsTask());
         await runner.WaitForRunsToStartAsync();
         var batcher = executor.FindBatcher(model)!;
         var queued = Enumerable.Range(0, 3).Select(i => engine.InferAsync(Requests.Fraud(Requests.FraudRows(1, seed: 10 + i))).AsTask()).ToList();

@@ -106,8 +106,12 @@ internal sealed class BatchingScenario : IAsyncDisposable
 
     public InferenceEngine Engine { get; }
 
+    /// <summary>
+    /// Sends a request from a thread-pool thread, as a server's callers do: a request that finds the batcher idle
+    /// runs on its caller's thread, which must not be the test's.
+    /// </summary>
     public Task<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
-        Engine.InferAsync(request, cancellationToken).AsTask();
+        Task.Run(() => Engine.InferAsync(request, cancellationToken).AsTask(), CancellationToken.None);
 
     /// <summary>Closes the gate, sends a first request and waits until its Run holds the only instance.</summary>
     public async Task<Task<InferenceResponse>> OccupyAsync(InferenceRequest request)

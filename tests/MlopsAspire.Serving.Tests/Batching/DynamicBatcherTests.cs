@@ -36,6 +36,21 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task A_request_that_finds_the_batcher_idle_runs_at_once_on_its_callers_thread()
+    {
+        await using var scenario = new BatchingScenario(TestModels.LoadFraud(), Greedy);
+        var row = Requests.FraudRows(1, seed: 3);
+
+        var pending = scenario.Engine.InferAsync(Requests.Fraud(row));
+
+        Assert.True(pending.IsCompletedSuccessfully, "an idle greedy batcher should not hand the request to a worker");
+        using var response = await pending;
+        Assert.Equal(1, scenario.Runner.Runs);
+        Assert.InRange(Math.Abs(response.Outputs[0].GetValues<float>()[0] - TestModels.Fraud.PredictProbability(row)), 0, 1e-5);
+        Assert.Equal(0, response.Timings.QueueTicks);
+    }
+
+    [Fact]
     public async Task With_a_queue_delay_nothing_runs_until_the_delay_passes_then_the_queue_runs_as_one_batch()
     {
         await using var scenario = new BatchingScenario(IdentityModel(), new BatchingOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromMilliseconds(100) });
