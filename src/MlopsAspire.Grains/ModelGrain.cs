@@ -401,6 +401,18 @@ public sealed class ModelGrain(
     private static string WithDetail(string reason, string detail) =>
         string.IsNullOrWhiteSpace(reason) ? detail : $"{reason} ({detail})";
 
+    public async Task RecordMonitoringEventAsync(string version, string action, string detail, string actor)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        if (state.State.Versions.All(entry => entry.Version != version))
+        {
+            return;
+        }
+
+        Audit(actor, action, version, null, null, detail);
+        await CommitAsync(publishRoute: false);
+    }
+
     private void Audit(string actor, string action, string? version, string? from, string? to, string reason) =>
         _pendingAudit.Add(new AuditEvent(timeProvider.GetUtcNow(), actor, action, version, from, to, reason, state.State.Revision + 1));
 

@@ -1,3 +1,4 @@
+using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
@@ -32,7 +33,10 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
     [Fact]
     public async Task A_feature_shifted_by_half_a_standard_deviation_raises_an_alert_within_three_windows()
     {
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("drift", "1"));
+        var modelName = $"drift-{Guid.NewGuid():N}"[..16];
+        var model = fixture.Grains.GetGrain<IModelGrain>(modelName);
+        await model.RegisterVersionAsync(ModelLifecycleTests.Request(ModelLifecycleTests.Sha('d')));
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(modelName, "1"));
         var profile = ProfileOf(Rows(new Random(3), 20_000, shift: 0));
         await monitor.SetReferenceProfile(MonitoringMapper.ToMessage(profile, "test"));
         await monitor.SetPolicy(MonitoringPolicy.Default with { Window = Window, Grace = TimeSpan.Zero });
@@ -61,6 +65,12 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
 
         var summary = await monitor.GetSummary(TimeSpan.FromMinutes(10));
         Assert.Single(summary.ActiveAlerts);
+
+        // The alert is an event of the model's audit trail too.
+        await monitor.EvaluateClosedWindows();
+        var audited = Assert.Single(await model.GetAuditLogAsync(), e => e.Action == "alert:feature_drift");
+        Assert.Equal(("monitoring", "1"), (audited.Actor, audited.Version));
+        Assert.StartsWith("amount: window", audited.Reason);
     }
 
     [Fact]

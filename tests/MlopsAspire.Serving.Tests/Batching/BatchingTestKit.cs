@@ -106,18 +106,16 @@ internal sealed class BatchingScenario : IAsyncDisposable
 
     public InferenceEngine Engine { get; }
 
-    /// <summary>
-    /// Sends a request from a thread-pool thread, as a server's callers do: a request that finds the batcher idle
-    /// runs on its caller's thread, which must not be the test's.
-    /// </summary>
+    /// <summary>Sends a request from the test's thread: while an instance is busy it queues, in call order.</summary>
     public Task<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Engine.InferAsync(request, cancellationToken).AsTask(), CancellationToken.None);
+        Engine.InferAsync(request, cancellationToken).AsTask();
 
     /// <summary>Closes the gate, sends a first request and waits until its Run holds the only instance.</summary>
     public async Task<Task<InferenceResponse>> OccupyAsync(InferenceRequest request)
     {
         Runner.Close();
-        var running = InferAsync(request);
+        // From another thread, as a server's caller: an idle batcher runs this request on its caller's thread.
+        var running = Task.Run(() => InferAsync(request));
         await Runner.WaitForRunsToStartAsync();
         return running;
     }

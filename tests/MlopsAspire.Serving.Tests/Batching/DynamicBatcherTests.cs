@@ -416,7 +416,8 @@ public sealed class DynamicBatcherTests
         await using var scenario = new BatchingScenario(IdentityModel(), new BatchingOptions { MaxBatchSize = 1, InstanceCount = 3 });
         scenario.Runner.Close();
 
-        var pending = Enumerable.Range(1, 3).Select(i => scenario.InferAsync(Requests.Identity("id", [i]))).ToList();
+        // Each caller on its own thread, as on a server: an idle instance runs a request on its caller's thread.
+        var pending = Enumerable.Range(1, 3).Select(i => Task.Run(() => scenario.InferAsync(Requests.Identity("id", [i])))).ToList();
         await scenario.Runner.WaitForRunsToStartAsync(3);
 
         Assert.Equal(3, scenario.Runner.MaxConcurrent);
