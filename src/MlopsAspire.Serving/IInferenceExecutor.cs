@@ -152,4 +152,13 @@ public static class TimeProviderTicks
 /// <param name="ComputeInputTicks">Assembling the batch's inputs.</param>
 /// <param name="ComputeInferTicks">The session Run of its batch.</param>
 /// <param name="ComputeOutputTicks">Splitting its outputs from the batch.</param>
-public readonly record struct ExecutionTimings(int BatchSize, long QueueTicks, long ComputeInputTicks, long ComputeInferTicks, long ComputeOutputTicks);
+public readonly record struct ExecutionTimings(int BatchSize, long QueueTicks, long ComputeInputTicks, long ComputeInferTicks, long ComputeOutputTicks)
+{
+    /// <summary>Arrival to the start of its batch.</summary>
+    public TimeSpan QueueTime => FromStopwatchTicks(QueueTicks);
+
+    /// <summary>The three compute phases of its batch together.</summary>
+    public TimeSpan ComputeTime => FromStopwatchTicks(ComputeInputTicks + ComputeInferTicks + ComputeOutputTicks);
+
+    private static TimeSpan FromStopwatchTicks(long ticks) => TimeSpan.FromTicks(ticks * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency);
+}

@@ -99,7 +99,7 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
         var pipeline = new PredictionPipeline(
             engine,
             new TrafficRoutes(),
-            new ReplicaMonitoring(Options.Create(new MonitoringOptions()), TimeProvider.System),
+            new ReplicaMonitoring(TimeProvider.System),
             Options.Create(new MonitoringOptions()),
             NullLogger<PredictionPipeline>.Instance);
         return new OpenInferenceGrpcService(

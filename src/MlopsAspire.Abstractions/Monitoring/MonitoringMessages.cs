@@ -1,3 +1,5 @@
+using MlopsAspire.Monitoring.Drift;
+
 namespace MlopsAspire.Abstractions.Monitoring;
 
 /// <summary>
@@ -110,21 +112,19 @@ public sealed record MonitoringPolicy(
             throw new ArgumentException($"grace must be between 0 and 10 windows; got {Grace}");
         }
 
-        if (!(PsiWarning > 0 && PsiAlert >= PsiWarning))
-        {
-            throw new ArgumentException($"PSI thresholds need 0 < warning ≤ alert; got warning {PsiWarning}, alert {PsiAlert}");
-        }
-
-        if (!(JensenShannonWarning > 0 && JensenShannonAlert >= JensenShannonWarning && JensenShannonAlert <= 1))
-        {
-            throw new ArgumentException($"Jensen-Shannon thresholds need 0 < warning ≤ alert ≤ 1; got {JensenShannonWarning}, {JensenShannonAlert}");
-        }
-
-        if (ConsecutiveWarningsForAlert < 1 || MinimumRows < 1)
-        {
-            throw new ArgumentException("consecutive warnings and minimum rows must be at least 1");
-        }
+        ToThresholds().Validate();
     }
+
+    /// <summary>The drift thresholds of this policy, as the monitoring library judges with them.</summary>
+    public DriftThresholds ToThresholds() => new()
+    {
+        PsiWarning = PsiWarning,
+        PsiAlert = PsiAlert,
+        JensenShannonWarning = JensenShannonWarning,
+        JensenShannonAlert = JensenShannonAlert,
+        ConsecutiveWarningsForAlert = ConsecutiveWarningsForAlert,
+        MinimumRows = MinimumRows,
+    };
 }
 
 /// <summary>Drift of one feature or prediction in one judged window.</summary>

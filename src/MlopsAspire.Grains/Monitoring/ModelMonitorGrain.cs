@@ -370,15 +370,7 @@ public sealed class ModelMonitorGrain(
         _profile = state.State.Profile is null ? null : MonitoringMapper.ToProfile(state.State.Profile);
         _evaluator = _profile is null
             ? null
-            : new DriftEvaluator(_profile, new DriftThresholds
-            {
-                PsiWarning = policy.PsiWarning,
-                PsiAlert = policy.PsiAlert,
-                JensenShannonWarning = policy.JensenShannonWarning,
-                JensenShannonAlert = policy.JensenShannonAlert,
-                ConsecutiveWarningsForAlert = policy.ConsecutiveWarningsForAlert,
-                MinimumRows = policy.MinimumRows,
-            });
+            : new DriftEvaluator(_profile, policy.ToThresholds());
         _evaluator?.RestoreConsecutiveWarnings(state.State.ConsecutiveWarnings);
         _windows = new RollingWindows(_profile, policy.Window);
         foreach (var replica in state.State.Replicas)

@@ -69,8 +69,8 @@ public sealed class PredictionPipeline(
             var version = monitoring.For(response.ModelName, response.ModelVersion);
             version.RecordSuccess(
                 rows,
-                TimeSpan.FromTicks(timings.QueueTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency),
-                TimeSpan.FromTicks((timings.ComputeInputTicks + timings.ComputeInferTicks + timings.ComputeOutputTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency),
+                timings.QueueTime,
+                timings.ComputeTime,
                 total);
 
             LogPayload(request, response, rows);

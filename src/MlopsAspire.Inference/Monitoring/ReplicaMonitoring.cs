@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Serving.Monitoring;
 
@@ -10,14 +9,12 @@ namespace MlopsAspire.Inference.Monitoring;
 /// to, the snapshots waiting to be sent, and (until the version has a reference profile) a small sample of
 /// input rows from which monitoring builds one.
 /// </summary>
-public sealed class ReplicaMonitoring(IOptions<MonitoringOptions> options, TimeProvider time)
+public sealed class ReplicaMonitoring(TimeProvider time)
 {
     private readonly ConcurrentDictionary<(string Model, string Version), VersionStatistics> _versions = new();
 
     /// <summary>Identifies this replica's snapshots (a restarted replica is a new one: its sequence starts again).</summary>
     public string ReplicaId { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
-
-    public MonitoringOptions Options => options.Value;
 
     public IEnumerable<VersionStatistics> Versions => _versions.Values;
 

@@ -53,8 +53,8 @@ public sealed class ShadowScorer(InferenceEngine engine, ReplicaMonitoring monit
             var timings = response.Timings;
             monitoring.For(copy.ModelName, shadowVersion).RecordSuccess(
                 shadow,
-                TimeSpan.FromTicks(timings.QueueTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency),
-                TimeSpan.FromTicks((timings.ComputeInputTicks + timings.ComputeInferTicks + timings.ComputeOutputTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency),
+                timings.QueueTime,
+                timings.ComputeTime,
                 total);
             if (production.Scores.Length == shadow.Scores.Length && production.Scores.Length > 0)
             {

@@ -23,13 +23,9 @@ public sealed class ModelStatistics
     private long _successNs;
     private long _failCount;
     private long _failNs;
-    private long _queueCount;
     private long _queueNs;
-    private long _computeInputCount;
     private long _computeInputNs;
-    private long _computeInferCount;
     private long _computeInferNs;
-    private long _computeOutputCount;
     private long _computeOutputNs;
     private long _inferenceCount;
     private long _executionCount;
@@ -61,13 +57,9 @@ public sealed class ModelStatistics
         Interlocked.Decrement(ref _pending);
         Interlocked.Increment(ref _successCount);
         Interlocked.Add(ref _successNs, ToNanoseconds(totalTicks));
-        Interlocked.Increment(ref _queueCount);
         Interlocked.Add(ref _queueNs, ToNanoseconds(queueTicks));
-        Interlocked.Increment(ref _computeInputCount);
         Interlocked.Add(ref _computeInputNs, ToNanoseconds(computeInputTicks));
-        Interlocked.Increment(ref _computeInferCount);
         Interlocked.Add(ref _computeInferNs, ToNanoseconds(computeInferTicks));
-        Interlocked.Increment(ref _computeOutputCount);
         Interlocked.Add(ref _computeOutputNs, ToNanoseconds(computeOutputTicks));
         Interlocked.Add(ref _inferenceCount, Math.Max(1, batchSize));
         Volatile.Write(ref _lastInferenceUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -92,18 +84,21 @@ public sealed class ModelStatistics
         ServingMetrics.RecordExecution(this, batchSize);
     }
 
-    public ModelStatisticsSnapshot Snapshot() => new(
+    public ModelStatisticsSnapshot Snapshot() => Snapshot(Volatile.Read(ref _successCount));
+
+    // Every successful request has one of each phase, so their counts are the success count.
+    private ModelStatisticsSnapshot Snapshot(long success) => new(
         ModelName,
         ModelVersion,
         Volatile.Read(ref _lastInferenceUnixMs),
         Volatile.Read(ref _inferenceCount),
         Volatile.Read(ref _executionCount),
-        new DurationStatistic(Volatile.Read(ref _successCount), Volatile.Read(ref _successNs)),
+        new DurationStatistic(success, Volatile.Read(ref _successNs)),
         new DurationStatistic(Volatile.Read(ref _failCount), Volatile.Read(ref _failNs)),
-        new DurationStatistic(Volatile.Read(ref _queueCount), Volatile.Read(ref _queueNs)),
-        new DurationStatistic(Volatile.Read(ref _computeInputCount), Volatile.Read(ref _computeInputNs)),
-        new DurationStatistic(Volatile.Read(ref _computeInferCount), Volatile.Read(ref _computeInferNs)),
-        new DurationStatistic(Volatile.Read(ref _computeOutputCount), Volatile.Read(ref _computeOutputNs)),
+        new DurationStatistic(success, Volatile.Read(ref _queueNs)),
+        new DurationStatistic(success, Volatile.Read(ref _computeInputNs)),
+        new DurationStatistic(success, Volatile.Read(ref _computeInferNs)),
+        new DurationStatistic(success, Volatile.Read(ref _computeOutputNs)),
         [.. _batches.OrderBy(pair => pair.Key).Select(pair => pair.Value.Snapshot(pair.Key))],
         Pending);
 
