@@ -61,7 +61,14 @@ public sealed record ShadowComparisonData(
     [property: Id(2)] double SumAbsoluteDifference,
     [property: Id(3)] double MaxAbsoluteDifference,
     [property: Id(4)] double SumRelativeDifference,
-    [property: Id(5)] long Dropped);
+    [property: Id(5)] long Dropped)
+{
+    /// <summary>Share of compared rows whose labels agreed; NaN before any comparison.</summary>
+    public double Agreement => Compared == 0 ? double.NaN : (double)LabelAgreements / Compared;
+
+    /// <summary>Mean |production score − shadow score|; NaN before any comparison.</summary>
+    public double MeanAbsoluteDifference => Compared == 0 ? double.NaN : SumAbsoluteDifference / Compared;
+}
 
 /// <summary>A feature's (or prediction's) reference bins and moments; see the monitoring library's FeatureProfile.</summary>
 [GenerateSerializer, Immutable]

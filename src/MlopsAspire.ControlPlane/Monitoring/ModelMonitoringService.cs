@@ -206,8 +206,8 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             {
                 ShadowVersion = shadow,
                 Compared = comparison.Compared,
-                Agreement = comparison.Compared == 0 ? double.NaN : (double)comparison.LabelAgreements / comparison.Compared,
-                MeanAbsDelta = comparison.Compared == 0 ? double.NaN : comparison.SumAbsoluteDifference / comparison.Compared,
+                Agreement = comparison.Agreement,
+                MeanAbsDelta = comparison.MeanAbsoluteDifference,
                 MaxAbsDelta = comparison.MaxAbsoluteDifference,
                 Dropped = comparison.Dropped,
             });

@@ -118,8 +118,8 @@ public sealed class ModelGovernorGrain(
         double? agreement = null, delta = null;
         if (baseline.Shadows.TryGetValue(version, out var comparison) && comparison.Compared > 0)
         {
-            agreement = (double)comparison.LabelAgreements / comparison.Compared;
-            delta = comparison.SumAbsoluteDifference / comparison.Compared;
+            agreement = comparison.Agreement;
+            delta = comparison.MeanAbsoluteDifference;
         }
 
         var now = time.GetUtcNow();

@@ -49,7 +49,7 @@ public static class MonitoringInstruments
         {
             if (comparison.Compared > 0)
             {
-                Agreement[(model, version, shadow)] = (double)comparison.LabelAgreements / comparison.Compared;
+                Agreement[(model, version, shadow)] = comparison.Agreement;
             }
         }
 
