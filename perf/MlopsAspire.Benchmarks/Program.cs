@@ -7,4 +7,5 @@ using BenchmarkDotNet.Running;
 string[] arguments = args.Contains("--inProcess", StringComparer.OrdinalIgnoreCase) ? args : [.. args, "--inProcess"];
 var config = ManualConfig.Create(DefaultConfig.Instance).AddDiagnoser(MemoryDiagnoser.Default);
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments, config);
+// Any type of this assembly will do; Program is ambiguous with the inference host's.
+BenchmarkSwitcher.FromAssembly(typeof(MlopsAspire.Benchmarks.TensorCodecBenchmarks).Assembly).Run(arguments, config);

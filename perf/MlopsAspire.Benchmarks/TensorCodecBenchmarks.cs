@@ -8,7 +8,7 @@ namespace MlopsAspire.Benchmarks;
 /// <summary>
 /// Decoding request tensors into ONNX Runtime values and encoding outputs for the wire, for a fraud row
 /// (12 floats) and a ResNet image (150,528 floats), raw bytes against typed contents, plus the FP16/BF16
-/// conversions typed FP32 contents go through for reduced-precision models.
+/// conversions typed FP32 contents go through for reduced-precision models (BF16 also against a scalar loop).
 /// </summary>
 [MemoryDiagnoser]
 public class TensorCodecBenchmarks
@@ -114,6 +114,29 @@ public class TensorCodecBenchmarks
     public float FromBFloat16()
     {
         ReducedPrecision.ToSingle(_bfloat16, _widened);
+        return _widened[^1];
+    }
+
+    // Element-at-a-time loops over the scalar definitions: what the vectorised BF16 conversions replace.
+    [Benchmark(Description = "FP32 to BF16, scalar loop")]
+    public ushort ToBFloat16Scalar()
+    {
+        for (var i = 0; i < _values.Length; i++)
+        {
+            _bfloat16[i] = ReducedPrecision.ToBFloat16(_values[i]);
+        }
+
+        return _bfloat16[^1];
+    }
+
+    [Benchmark(Description = "BF16 to FP32, scalar loop")]
+    public float FromBFloat16Scalar()
+    {
+        for (var i = 0; i < _bfloat16.Length; i++)
+        {
+            _widened[i] = ReducedPrecision.FromBFloat16(_bfloat16[i]);
+        }
+
         return _widened[^1];
     }
 

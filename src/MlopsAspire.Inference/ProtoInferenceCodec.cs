@@ -59,11 +59,28 @@ internal static class ProtoInferenceCodec
             ModelVersion = request.ModelVersion,
             Id = request.Id,
             Inputs = inputs,
-            RequestedOutputs = request.Outputs.Count == 0 ? null : request.Outputs.Select(output => output.Name).ToArray(),
+            RequestedOutputs = RequestedOutputNames(request),
             Priority = ReadPriority(request.Parameters),
             Timeout = ReadTimeout(request.Parameters),
             Deadline = deadline,
         };
+    }
+
+    private static string[]? RequestedOutputNames(ModelInferRequest request)
+    {
+        var outputs = request.Outputs;
+        if (outputs.Count == 0)
+        {
+            return null;
+        }
+
+        var names = new string[outputs.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = outputs[i].Name;
+        }
+
+        return names;
     }
 
     /// <summary>The call's deadline; gRPC reports "none" as <see cref="DateTime.MaxValue"/>.</summary>
@@ -190,9 +207,11 @@ internal static class ProtoInferenceCodec
             Id = request.Id,
         };
 
-        var raw = WantsRawOutput(request) || result.Outputs.Any(output => !output.HasTypedContents);
-        foreach (var output in result.Outputs)
+        var outputs = result.Outputs;
+        var raw = WantsRawOutput(request) || AnyWithoutTypedContents(outputs);
+        for (var i = 0; i < outputs.Count; i++)
         {
+            var output = outputs[i];
             var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = output.DatatypeName };
             tensor.Shape.AddRange(output.Shape);
             if (raw)
@@ -214,6 +233,20 @@ internal static class ProtoInferenceCodec
         return response;
     }
 
+    // Index loops here and below: enumerating an IReadOnlyList or a RepeatedField allocates an enumerator per request.
+    private static bool AnyWithoutTypedContents(IReadOnlyList<InferenceOutput> outputs)
+    {
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            if (!outputs[i].HasTypedContents)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool WantsRawOutput(ModelInferRequest request)
     {
         if (request.Parameters.TryGetValue(BinaryDataOutputParameter, out var parameter)
@@ -222,9 +255,10 @@ internal static class ProtoInferenceCodec
             return parameter.BoolParam;
         }
 
-        foreach (var output in request.Outputs)
+        var outputs = request.Outputs;
+        for (var i = 0; i < outputs.Count; i++)
         {
-            if (output.Parameters.TryGetValue(BinaryDataParameter, out var perOutput) && perOutput.BoolParam)
+            if (outputs[i].Parameters.TryGetValue(BinaryDataParameter, out var perOutput) && perOutput.BoolParam)
             {
                 return true;
             }

@@ -9,19 +9,25 @@ namespace MlopsAspire.Serving;
 /// </summary>
 public sealed class PreparedInputs : IDisposable
 {
-    private readonly List<string> _names;
-    private readonly List<OrtValue> _values;
-    private readonly List<long[]> _shapes;
+    // Arrays sized to the request's input count rather than growable lists: this is built on every request, and
+    // a request either adds every input or fails and is disposed.
+    private readonly string[] _names;
+    private readonly OrtValue[] _values;
+    private readonly long[][] _shapes;
+    private int _count;
     private List<MemoryHandle>? _pins;
+    private MemoryHandle _firstPin;
+    private bool _hasFirstPin;
     private List<byte[]>? _rented;
 
     internal PreparedInputs(int capacity)
     {
-        _names = new List<string>(capacity);
-        _values = new List<OrtValue>(capacity);
-        _shapes = new List<long[]>(capacity);
+        _names = capacity == 0 ? [] : new string[capacity];
+        _values = capacity == 0 ? [] : new OrtValue[capacity];
+        _shapes = capacity == 0 ? [] : new long[capacity][];
     }
 
+    /// <summary>The input names; complete (one per request input) once preparation succeeded.</summary>
     public IReadOnlyList<string> Names => _names;
 
     public IReadOnlyList<OrtValue> Values => _values;
@@ -29,25 +35,46 @@ public sealed class PreparedInputs : IDisposable
     /// <summary>Each input's concrete shape.</summary>
     public IReadOnlyList<long[]> Shapes => _shapes;
 
+    /// <summary>How many inputs were added so far.</summary>
+    internal int Count => _count;
+
     internal void Add(string name, long[] shape, OrtValue value)
     {
-        _names.Add(name);
-        _shapes.Add(shape);
-        _values.Add(value);
+        _names[_count] = name;
+        _shapes[_count] = shape;
+        _values[_count] = value;
+        _count++;
     }
 
-    internal void Keep(MemoryHandle pin) => (_pins ??= []).Add(pin);
+    internal void Keep(MemoryHandle pin)
+    {
+        // Most requests pin exactly one buffer (a single raw input): keep it without allocating a list.
+        if (!_hasFirstPin)
+        {
+            _firstPin = pin;
+            _hasFirstPin = true;
+            return;
+        }
+
+        (_pins ??= []).Add(pin);
+    }
 
     internal void Keep(byte[] rented) => (_rented ??= []).Add(rented);
 
     public void Dispose()
     {
-        foreach (var value in _values)
+        for (var i = 0; i < _count; i++)
         {
-            value.Dispose();
+            _values[i].Dispose();
         }
 
-        _values.Clear();
+        _count = 0;
+        if (_hasFirstPin)
+        {
+            _firstPin.Dispose();
+            _hasFirstPin = false;
+        }
+
         if (_pins is not null)
         {
             foreach (var pin in _pins)

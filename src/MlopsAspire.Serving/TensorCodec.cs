@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
@@ -55,7 +56,7 @@ public static class TensorCodec
                 prepared.Add(spec.Name, shape, value);
             }
 
-            if (prepared.Names.Count < signature.Inputs.Count)
+            if (prepared.Count < signature.Inputs.Count)
             {
                 var missing = new List<string>();
                 for (var i = 0; i < signature.Inputs.Count; i++)
@@ -84,13 +85,13 @@ public static class TensorCodec
     /// <summary>Inputs that share a named dynamic dimension (typically the batch) must give it the same size.</summary>
     private static void CheckSharedDimensions(ModelSignature signature, PreparedInputs prepared)
     {
-        if (prepared.Names.Count < 2)
+        if (prepared.Count < 2)
         {
             return;
         }
 
         Dictionary<string, (string Input, long Size)>? sizes = null;
-        for (var i = 0; i < prepared.Names.Count; i++)
+        for (var i = 0; i < prepared.Count; i++)
         {
             var spec = signature.FindInput(prepared.Names[i])!;
             for (var dim = 0; dim < spec.DimensionNames.Count; dim++)
@@ -494,10 +495,10 @@ public static class TensorCodec
                 sink.AddBools(MemoryMarshal.Cast<byte, bool>(raw));
                 break;
             case TensorDatatype.Int8:
-                Widen(MemoryMarshal.Cast<byte, sbyte>(raw), sink, static (s, v) => s.AddInt32s(v), static v => (int)v);
+                Widen<sbyte, int>(MemoryMarshal.Cast<byte, sbyte>(raw), sink, static (s, v) => s.AddInt32s(v));
                 break;
             case TensorDatatype.Int16:
-                Widen(MemoryMarshal.Cast<byte, short>(raw), sink, static (s, v) => s.AddInt32s(v), static v => (int)v);
+                Widen<short, int>(MemoryMarshal.Cast<byte, short>(raw), sink, static (s, v) => s.AddInt32s(v));
                 break;
             case TensorDatatype.Int32:
                 sink.AddInt32s(MemoryMarshal.Cast<byte, int>(raw));
@@ -506,10 +507,10 @@ public static class TensorCodec
                 sink.AddInt64s(MemoryMarshal.Cast<byte, long>(raw));
                 break;
             case TensorDatatype.UInt8:
-                Widen(raw, sink, static (s, v) => s.AddUInt32s(v), static v => (uint)v);
+                Widen<byte, uint>(raw, sink, static (s, v) => s.AddUInt32s(v));
                 break;
             case TensorDatatype.UInt16:
-                Widen(MemoryMarshal.Cast<byte, ushort>(raw), sink, static (s, v) => s.AddUInt32s(v), static v => (uint)v);
+                Widen<ushort, uint>(MemoryMarshal.Cast<byte, ushort>(raw), sink, static (s, v) => s.AddUInt32s(v));
                 break;
             case TensorDatatype.UInt32:
                 sink.AddUInt32s(MemoryMarshal.Cast<byte, uint>(raw));
@@ -532,19 +533,16 @@ public static class TensorCodec
     private static void Widen<TSource, TTarget>(
         ReadOnlySpan<TSource> source,
         ITypedContentsSink sink,
-        Action<ITypedContentsSink, ReadOnlySpan<TTarget>> add,
-        Func<TSource, TTarget> widen)
-        where TTarget : unmanaged
+        Action<ITypedContentsSink, ReadOnlySpan<TTarget>> add)
+        where TSource : INumberBase<TSource>
+        where TTarget : unmanaged, INumberBase<TTarget>
     {
         Span<TTarget> chunk = stackalloc TTarget[ChunkElements];
         while (!source.IsEmpty)
         {
             var length = Math.Min(ChunkElements, source.Length);
-            for (var i = 0; i < length; i++)
-            {
-                chunk[i] = widen(source[i]);
-            }
-
+            // Widening 8/16-bit integers to int/uint is exact, so the (vectorised) truncating conversion is the right one.
+            TensorPrimitives.ConvertTruncating(source[..length], chunk[..length]);
             add(sink, chunk[..length]);
             source = source[length..];
         }

@@ -86,7 +86,8 @@ public sealed class ReportWriterTests
         var ratioRow = Assert.Single(lines, line => line.StartsWith("| fraud-stream <&> \"quoted\" | fraud-unary |", StringComparison.Ordinal));
         Assert.Equal(["fraud-stream <&> \"quoted\"", "fraud-unary", "2,000", "1,000", "2.00×", "0.50×", "0.50×"], Cells(ratioRow));
         var runRow = Assert.Single(lines, line => line.StartsWith("| fraud-unary | in-process replica |", StringComparison.Ordinal));
-        Assert.Equal(11, Cells(runRow).Length);
+        Assert.Equal(12, Cells(runRow).Length);
+        Assert.Equal("61.5", Cells(runRow)[9]); // process CPU per request
         Assert.Contains(lines, line => line.StartsWith("| fraud-unary | 1,000 |", StringComparison.Ordinal)); // open-model table
     }
 
@@ -96,6 +97,7 @@ public sealed class ReportWriterTests
         var unary = RunReports.From([HistogramMergeTests.Measurement("fraud-unary", 4, 2000, 2, open) with
         {
             Dispatch = new DispatchOutcome(2000, 2000, 3, 0, 1.5, TimeSpan.FromSeconds(2)),
+            ProcessorTime = TimeSpan.FromMilliseconds(123), // over 2,000 requests: 61.5 µs each
         }], "in-process replica", "fraud", "unary");
         var stream = RunReports.From([HistogramMergeTests.Measurement("fraud-stream <&> \"quoted\"", 2, 4000, 2) with
         {

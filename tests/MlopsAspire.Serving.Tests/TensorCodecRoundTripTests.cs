@@ -43,6 +43,38 @@ public sealed class TensorCodecRoundTripTests
         Assert.Equal(raw, encoded);
     }
 
+    [Theory]
+    [InlineData(TensorDatatype.Int8)]
+    [InlineData(TensorDatatype.Int16)]
+    [InlineData(TensorDatatype.UInt8)]
+    [InlineData(TensorDatatype.UInt16)]
+    public async Task Small_integer_outputs_widen_exactly_in_long_tensors(TensorDatatype datatype)
+    {
+        // 700 rows × 3: several conversion chunks, vector bodies and a tail, every value of 8-bit types.
+        const int Rows = 700;
+        var elementSize = datatype.ElementSize();
+        var raw = new byte[Rows * 3 * elementSize];
+        new Random(5).NextBytes(raw);
+        var engine = EngineWithIdentity(datatype);
+
+        using var response = await engine.InferAsync(new InferenceRequest
+        {
+            ModelName = "identity",
+            Inputs = [new InferenceInput("x", datatype.ToWireName(), [Rows, 3], TensorData.Raw(raw))],
+        });
+        var sink = new RecordingContentsSink();
+        response.Outputs[0].WriteTypedContents(sink);
+
+        object[] expected = datatype switch
+        {
+            TensorDatatype.Int8 => [.. raw.Select(b => (object)(int)(sbyte)b)],
+            TensorDatatype.Int16 => [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(raw).ToArray().Select(v => (object)(int)v)],
+            TensorDatatype.UInt8 => [.. raw.Select(b => (object)(uint)b)],
+            _ => [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(raw).ToArray().Select(v => (object)(uint)v)],
+        };
+        Assert.Equal(expected, sink.Values);
+    }
+
     [Fact]
     public async Task Bytes_elements_round_trip_typed_and_raw_including_non_utf8()
     {

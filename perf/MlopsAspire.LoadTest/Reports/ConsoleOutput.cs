@@ -56,6 +56,8 @@ public sealed class ConsoleOutput(TextWriter writer, bool interactive, bool show
                 $"  rate  target {Formatting.Rate(targetRate)}/s  achieved {Formatting.Rate(run.AchievedRate ?? 0)}/s  late sends {run.LateSends}  missed sends {run.MissedSends}  max send lag {Formatting.Ms(run.MaxSendLagMs ?? 0)} ms"));
         }
 
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  process CPU {run.CpuMicrosecondsPerRequest:0.0} µs per request (client and in-process server together)"));
         writer.WriteLine($"  errors by status: {Formatting.Errors(run.ErrorsByStatus)}");
     }
 

@@ -84,6 +84,9 @@ public sealed record RunReport
 
     public double? MaxSendLagMs { get; init; }
 
+    /// <summary>Process CPU (client and in-process server together) per completed request, µs; median over repeats.</summary>
+    public double CpuMicrosecondsPerRequest { get; init; }
+
     public required LatencySummary Latency { get; init; }
 
     public IReadOnlyDictionary<string, long> ErrorsByStatus { get; init; } = new Dictionary<string, long>();

@@ -64,13 +64,13 @@ public static class MarkdownReportWriter
     {
         markdown.AppendLine("## Runs");
         markdown.AppendLine();
-        markdown.AppendLine("| run | target | workload | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | repeats |");
-        markdown.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|");
+        markdown.AppendLine("| run | target | workload | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | CPU µs/req | errors | repeats |");
+        markdown.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         foreach (var run in runs)
         {
             var latency = run.Latency;
             markdown.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Name} | {run.Target} | {run.Workload} | {Formatting.Rate(run.Throughput)} | {Formatting.Ms(latency.P50Ms)} | {Formatting.Ms(latency.P90Ms)} | {Formatting.Ms(latency.P99Ms)} | {Formatting.Ms(latency.P999Ms)} | {Formatting.Ms(latency.MaxMs)} | {Formatting.Errors(run.ErrorsByStatus)} | {run.Repeats} |");
+                $"| {run.Name} | {run.Target} | {run.Workload} | {Formatting.Rate(run.Throughput)} | {Formatting.Ms(latency.P50Ms)} | {Formatting.Ms(latency.P90Ms)} | {Formatting.Ms(latency.P99Ms)} | {Formatting.Ms(latency.P999Ms)} | {Formatting.Ms(latency.MaxMs)} | {run.CpuMicrosecondsPerRequest:0.0} | {Formatting.Errors(run.ErrorsByStatus)} | {run.Repeats} |");
         }
 
         markdown.AppendLine();

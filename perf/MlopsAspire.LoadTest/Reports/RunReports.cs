@@ -60,6 +60,7 @@ public static class RunReports
             LateSends = open ? dispatches.Sum(d => d.Late) : null,
             MissedSends = open ? dispatches.Sum(d => d.Missed) : null,
             MaxSendLagMs = open && dispatches.Count > 0 ? dispatches.Max(d => d.MaxLagMs) : null,
+            CpuMicrosecondsPerRequest = Median(repeats.Select(repeat => repeat.CpuMicrosecondsPerRequest)),
             Latency = latency,
             ErrorsByStatus = errors,
             // The timeline of the first repeat: repeats of one workload look alike and overlaying them hides nothing new.

@@ -38,7 +38,16 @@ public sealed record RunMeasurement
 
     public DispatchOutcome? Dispatch { get; init; }
 
+    /// <summary>
+    /// CPU time this whole process (client and any in-process server) used from the start of the run to the end of
+    /// its drain. It moves less than throughput with other processes' load on a shared machine.
+    /// </summary>
+    public TimeSpan ProcessorTime { get; init; }
+
     public long Succeeded => Latency.TotalCount;
+
+    /// <summary>Process CPU per completed request, in microseconds; the client's share is the same for every target.</summary>
+    public double CpuMicrosecondsPerRequest => Succeeded + Failed == 0 ? 0 : ProcessorTime.TotalMicroseconds / (Succeeded + Failed);
 
     public long Failed => ErrorsByStatus.Values.Sum();
 
@@ -71,6 +80,7 @@ public static class LoadRunner
         Action<ProgressSnapshot>? progress,
         CancellationToken cancellationToken)
     {
+        var cpuAtStart = Environment.CpuUsage.TotalTime;
         var start = Stopwatch.GetTimestamp();
         var recorder = new LatencyRecorder(start);
         OpenModelDispatcher? dispatcher = null;
@@ -110,6 +120,7 @@ public static class LoadRunner
 
         var sent = await sending.ConfigureAwait(false);
         var end = Stopwatch.GetTimestamp();
+        var processorTime = Environment.CpuUsage.TotalTime - cpuAtStart;
         recorder.SampleInterval(end);
         var outcome = dispatching is null ? null : await dispatching.ConfigureAwait(false);
         return new RunMeasurement
@@ -123,6 +134,7 @@ public static class LoadRunner
             Elapsed = workload.Duration,
             Sent = sent,
             Dispatch = outcome,
+            ProcessorTime = processorTime,
         };
     }
 
