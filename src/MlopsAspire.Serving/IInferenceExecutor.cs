@@ -47,7 +47,7 @@ public sealed class InlineInferenceExecutor(TimeProvider? timeProvider = null) :
         var rows = request.Rows;
         model.Statistics.RecordExecution(rows, 0, inferTicks, 0);
         var queueTicks = TimeProvider.ToStopwatchTicks(started - request.StartTimestamp);
-        return ValueTask.FromResult(new ExecutionOutputs(values, new ExecutionTimings(rows, queueTicks, 0, inferTicks, 0)));
+        return ValueTask.FromResult(new ExecutionOutputs(values, new ExecutionTimings(rows, rows, queueTicks, 0, inferTicks, 0)));
     }
 }
 
@@ -147,12 +147,14 @@ public static class TimeProviderTicks
 }
 
 /// <summary>The phases of a request's execution, in <see cref="System.Diagnostics.Stopwatch"/> ticks (as <see cref="Statistics.ModelStatistics"/> takes them).</summary>
-/// <param name="BatchSize">Rows of the request itself (not of the batch it ran in).</param>
+/// <param name="RequestRows">Rows of the request itself (Triton's per-request batch size, counted as inferences).</param>
+/// <param name="BatchRows">Rows of the batch the request ran in: its own rows when it ran alone, the sum over every
+/// request merged with it otherwise.</param>
 /// <param name="QueueTicks">Arrival to the start of its batch.</param>
 /// <param name="ComputeInputTicks">Assembling the batch's inputs.</param>
 /// <param name="ComputeInferTicks">The session Run of its batch.</param>
 /// <param name="ComputeOutputTicks">Splitting its outputs from the batch.</param>
-public readonly record struct ExecutionTimings(int BatchSize, long QueueTicks, long ComputeInputTicks, long ComputeInferTicks, long ComputeOutputTicks)
+public readonly record struct ExecutionTimings(int RequestRows, int BatchRows, long QueueTicks, long ComputeInputTicks, long ComputeInferTicks, long ComputeOutputTicks)
 {
     /// <summary>Arrival to the start of its batch.</summary>
     public TimeSpan QueueTime => FromStopwatchTicks(QueueTicks);

@@ -49,7 +49,7 @@ public sealed class InferenceEngine(ModelRepository repository, IInferenceExecut
 
             var timings = outputs.Timings;
             statistics.RecordSuccess(
-                timings.BatchSize,
+                timings.RequestRows,
                 timings.QueueTicks,
                 timings.ComputeInputTicks,
                 timings.ComputeInferTicks,

@@ -73,16 +73,18 @@ public sealed class VersionStatistics
         var accumulator = Accumulator;
         var profile = accumulator.Profile;
         var features = rows.FeatureCount > 0 && (profile is null || profile.Features.Count == rows.FeatureCount)
-            ? rows.Features.AsSpan()
+            ? rows.Features
             : [];
         var scores = rows.Scores.Length == rows.Rows ? rows.Scores.AsSpan() : [];
         accumulator.RecordSuccess(features, features.IsEmpty ? 0 : rows.FeatureCount, scores, rows.Rows, queue, compute, total);
-        accumulator.RecordBatch(rows.Rows);
+        // Once per request, so the histogram is the batch size seen by requests (a batch of 8 merged requests adds
+        // 8 counts of 8), not a count of executions: that is what tells a caller whether batching reached them.
+        accumulator.RecordBatch(rows.BatchRows);
         if (profile is null && rows.FeatureCount > 0 && Volatile.Read(ref _sampledRows) < 100_000)
         {
             for (var row = 0; row < rows.Rows; row++)
             {
-                _profileSample.Enqueue(rows.Features.AsSpan(row * rows.FeatureCount, rows.FeatureCount).ToArray());
+                _profileSample.Enqueue(features.Slice(row * rows.FeatureCount, rows.FeatureCount).ToArray());
             }
 
             Interlocked.Add(ref _sampledRows, rows.Rows);

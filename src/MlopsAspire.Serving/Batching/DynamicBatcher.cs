@@ -189,7 +189,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             var executed = Options.IsBatching ? rows : request.Rows;
             _model.Statistics.RecordExecution(executed, 0, infer, 0);
             _latency.Observe(Options.IsBatching ? rows : 1, _time.GetElapsedTime(started, finished));
-            return new ExecutionOutputs(values, new ExecutionTimings(executed, _time.ToStopwatchTicks(started - now), 0, infer, 0));
+            return new ExecutionOutputs(values, new ExecutionTimings(executed, executed, _time.ToStopwatchTicks(started - now), 0, infer, 0));
         }
         finally
         {
@@ -599,7 +599,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         var rows = Options.IsBatching ? entry.Rows : entry.Request.Rows;
         _model.Statistics.RecordExecution(rows, 0, infer, 0);
         _latency.Observe(Options.IsBatching ? rows : 1, _time.GetElapsedTime(started, finished));
-        entry.Complete(new ExecutionOutputs(values, new ExecutionTimings(rows, _time.ToStopwatchTicks(started - entry.EnqueuedAt), 0, infer, 0)));
+        entry.Complete(new ExecutionOutputs(values, new ExecutionTimings(rows, rows, _time.ToStopwatchTicks(started - entry.EnqueuedAt), 0, infer, 0)));
     }
 
     private void ExecuteBatch(List<QueuedRequest> batch, int rows, long started)
@@ -624,7 +624,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             var entry = batch[i];
-            results[i].Timings = new ExecutionTimings(entry.Rows, _time.ToStopwatchTicks(started - entry.EnqueuedAt), input, infer, output);
+            results[i].Timings = new ExecutionTimings(entry.Rows, rows, _time.ToStopwatchTicks(started - entry.EnqueuedAt), input, infer, output);
             entry.Complete(results[i]);
         }
     }

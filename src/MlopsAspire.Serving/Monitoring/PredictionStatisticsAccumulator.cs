@@ -236,7 +236,10 @@ public sealed class PredictionStatisticsAccumulator
         }
     }
 
-    /// <summary>Records one model execution of <paramref name="batchSize"/> rows.</summary>
+    /// <summary>
+    /// Counts <paramref name="batchSize"/> rows in the batch-size histogram. Replicas call it once per request with the
+    /// rows of the batch that request ran in, so the histogram reads as the batch size seen by requests.
+    /// </summary>
     public void RecordBatch(int batchSize)
     {
         var bucket = PredictionStatistics.BatchSizeBucketOf(batchSize);

@@ -313,6 +313,27 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task Requests_merged_into_one_batch_each_report_the_merged_batch_size_and_their_own_rows()
+    {
+        await using var scenario = new BatchingScenario(IdentityModel(width: 2), new BatchingOptions { MaxBatchSize = 8 });
+        var running = await scenario.OccupyAsync(Requests.Identity("id", [0, 0], width: 2));
+        var merged = new[] { 2, 3 }.Select(rows => scenario.InferAsync(Requests.Identity("id", new float[rows * 2], width: 2))).ToList();
+        await scenario.WaitUntilQueuedAsync(2);
+
+        scenario.Runner.Open();
+        using var alone = await running;
+        var responses = await Task.WhenAll(merged);
+
+        Assert.Equal([1L, 5L], scenario.Runner.BatchRows);
+        Assert.Equal((1, 1), (alone.Timings.RequestRows, alone.Timings.BatchRows));
+        Assert.Equal([(2, 5), (3, 5)], responses.Select(response => (response.Timings.RequestRows, response.Timings.BatchRows)));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Batched_requests_asking_for_different_outputs_each_get_theirs()
     {
         await using var scenario = new BatchingScenario(TestModels.LoadFraud(), Greedy);
@@ -379,6 +400,7 @@ public sealed class DynamicBatcherTests
         {
             using var response = responses[i];
             Assert.Equal([i, i, i, i], response.Floats());
+            Assert.Equal(2, response.Timings.BatchRows);
         }
 
         static InferenceRequest FixedRequest(int value) => new()
