@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
+using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.Serving;
 
 namespace MlopsAspire.Inference;
@@ -19,7 +20,9 @@ public static class InferenceProtocol
 /// total latency in seconds (receipt to encoded response), both tagged <c>model</c>, <c>version</c>, <c>status</c>
 /// (a gRPC status code name, also for REST, so that one query covers every transport) and <c>protocol</c>
 /// (grpc, grpc-stream or rest). Requests for models this replica does not serve are tagged <c>model=unknown</c>
-/// so that arbitrary names cannot grow the tag set.
+/// so that arbitrary names cannot grow the tag set. With a payload log, <c>mlops.inference.payload_log.dropped</c>
+/// counts payloads dropped because the log's queue was full and <c>mlops.inference.payload_log.failed</c> those
+/// the store did not take.
 /// </summary>
 public sealed class InferenceMetrics
 {
@@ -30,10 +33,16 @@ public sealed class InferenceMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
 
-    public InferenceMetrics(IMeterFactory meterFactory, ModelRepository repository)
+    public InferenceMetrics(IMeterFactory meterFactory, ModelRepository repository, PayloadLogWriter? payloadLog = null)
     {
         _repository = repository;
         var meter = meterFactory.Create(MeterName);
+        if (payloadLog is not null)
+        {
+            meter.CreateObservableCounter("mlops.inference.payload_log.dropped", () => payloadLog.Dropped, unit: "{payload}", description: "Logged payloads dropped because the payload log's queue was full.");
+            meter.CreateObservableCounter("mlops.inference.payload_log.failed", () => payloadLog.Failed, unit: "{payload}", description: "Logged payloads the store did not take.");
+        }
+
         _requests = meter.CreateCounter<long>("mlops.inference.requests", unit: "{request}", description: "Inference requests by model, version, status and protocol.");
         _duration = meter.CreateHistogram(
             "mlops.inference.duration",

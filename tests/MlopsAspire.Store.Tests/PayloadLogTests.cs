@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using MlopsAspire.Artifacts.Payloads;
 
 namespace MlopsAspire.Store.Tests;
@@ -37,6 +39,24 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
     }
 
     [Fact]
+    public async Task A_shadow_versions_scores_are_joined_with_the_same_labels_once()
+    {
+        var log = NewLog();
+        await log.AppendAsync(Payload("r1", rows: 2, seed: 1));
+        log.AppendShadowScores("fraud", "3", "r1", Now, [0.2f, 0.7f]);
+        // Fire-and-forget: wait until the store has it (a later command on the same connection is ordered after it).
+        await log.AppendAsync(Payload("r-sync", rows: 1, seed: 2));
+
+        var join = await log.JoinAsync("fraud", [new("r1", [0f, 1f])], Now, ["3", "4"]);
+
+        var shadow = Assert.Single(join.Shadows);
+        Assert.Equal(("3", Now), (shadow.ShadowVersion, shadow.At));
+        Assert.Equal([0.2f, 0.7f], shadow.Scores);
+        Assert.Equal([0f, 1f], shadow.Labels);
+        Assert.Empty((await log.JoinAsync("fraud", [new("r-sync", [1f])], Now, ["3"])).Shadows);
+    }
+
+    [Fact]
     public async Task Labels_that_do_not_match_the_row_count_are_rejected_with_the_reason()
     {
         var log = NewLog();
@@ -67,6 +87,87 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
         var error = Assert.Throws<ArgumentException>(() => log.Append([Payload("r1", rows: 1, seed: 1) with { Features = new float[13] }]));
         Assert.Contains("not a multiple of 12", error.Message);
         Assert.Throws<ArgumentException>(() => log.Append([Payload("", rows: 1, seed: 1)]));
+    }
+
+    [Fact]
+    public async Task Queued_payloads_are_written_in_pipelined_batches_and_joined_like_direct_ones()
+    {
+        var options = new PayloadLogOptions { KeyPrefix = StoreFixture.NewKeyPrefix(), WriterMaxBatch = 16 };
+        var log = new PayloadLog(fixture.Redis, options);
+        var writer = new PayloadLogWriter(log, options);
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True(writer.TryAppend(Payload($"q{i}", rows: 1 + i % 3, seed: i)));
+        }
+
+        await writer.DisposeAsync();
+
+        Assert.Equal((100L, 0L, 0L), (writer.Written, writer.Dropped, writer.Failed));
+        var join = await log.JoinAsync("fraud", [new("q0", [1f]), new("q98", [0f, 1f, 1f]), new("q99", [1f])], Now);
+        Assert.Equal(["q0", "q98", "q99"], join.Joined.Select(joined => joined.Payload.RequestId));
+        Assert.Equal(Payload("q98", rows: 3, seed: 98).Features, join.Joined[1].Payload.Features);
+        Assert.Equal(Payload("q98", rows: 3, seed: 98).Scores, join.Joined[1].Payload.Scores);
+        Assert.False(writer.TryAppend(Payload("late", rows: 1, seed: 1)));
+        Assert.Equal(1, writer.Dropped);
+    }
+
+    [Fact]
+    public async Task A_full_queue_drops_and_counts_without_waiting_for_the_store()
+    {
+        var options = new PayloadLogOptions { KeyPrefix = StoreFixture.NewKeyPrefix(), WriterQueueCapacity = 4 };
+        var log = new PayloadLog(fixture.Redis, options);
+        var storeStalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = new PayloadLogWriter(log, options, async batch =>
+        {
+            await storeStalled.Task;
+            await log.WriteAsync(batch);
+        });
+
+        // The first payload is taken into a batch that waits on the stalled store; four more fill the queue.
+        Assert.True(writer.TryAppend(Payload("f0", rows: 1, seed: 0)));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (writer.Queued > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the writer did not take the first payload");
+            await Task.Delay(5);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var accepted = Enumerable.Range(1, 10).Select(i => writer.TryAppend(Payload($"f{i}", rows: 1, seed: i))).ToList();
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1), "appending waited on the store");
+        Assert.Equal([true, true, true, true, false, false, false, false, false, false], accepted);
+        Assert.Equal(6, writer.Dropped);
+
+        storeStalled.SetResult();
+        await writer.DisposeAsync();
+        Assert.Equal(5, writer.Written);
+        var join = await log.JoinAsync("fraud", [new("f4", [1f]), new("f5", [1f])], Now);
+        Assert.Equal(["f4"], join.Joined.Select(joined => joined.Payload.RequestId));
+        Assert.Equal(["f5"], join.UnknownRequestIds);
+    }
+
+    [Fact]
+    public void The_span_encoding_is_byte_for_byte_what_BinaryWriter_wrote()
+    {
+        // A request id over 127 UTF-8 bytes needs a two-byte length prefix; "é" is two bytes.
+        var record = Payload(new string('é', 100), rows: 2, seed: 5) with { ModelVersion = "v-ß" };
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write((byte)1);
+            writer.Write(record.ModelName);
+            writer.Write(record.ModelVersion);
+            writer.Write(record.RequestId);
+            writer.Write(record.At.ToUnixTimeMilliseconds());
+            writer.Write(record.FeatureCount);
+            writer.Write(record.Features.Length);
+            Array.ForEach(record.Features, writer.Write);
+            writer.Write(record.Scores.Length);
+            Array.ForEach(record.Scores, writer.Write);
+        }
+
+        Assert.Equal(stream.ToArray(), PayloadLog.Encode(record));
+        Assert.Equal(record.RequestId, PayloadLog.Decode(PayloadLog.Encode(record)).RequestId);
     }
 
     private static PayloadRecord Payload(string requestId, int rows, int seed)

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
 using StackExchange.Redis;
 
@@ -25,7 +25,10 @@ public sealed class PayloadLog
         _database = redis.GetDatabase();
     }
 
-    /// <summary>Logs predictions (fire-and-forget on the connection: the request path never waits on the store).</summary>
+    /// <summary>
+    /// Logs predictions (fire-and-forget on the connection: the caller never waits on the store, but encodes and
+    /// sends on its own thread; a request path queues through <see cref="PayloadLogWriter"/> instead).
+    /// </summary>
     public void Append(IReadOnlyList<PayloadRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -44,6 +47,24 @@ public sealed class PayloadLog
         batch.Execute();
     }
 
+    /// <summary>
+    /// Logs a shadow version's scores for a request whose production payload was logged, so the same feedback also
+    /// measures the shadow's accuracy on identical traffic (fire-and-forget, like <see cref="Append"/>).
+    /// </summary>
+    public void AppendShadowScores(string modelName, string shadowVersion, string requestId, DateTimeOffset at, float[] scores)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
+        ArgumentException.ThrowIfNullOrEmpty(shadowVersion);
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        ArgumentNullException.ThrowIfNull(scores);
+        var bytes = new byte[1 + sizeof(long) + FloatsLength(scores)];
+        var offset = 0;
+        bytes[offset++] = FormatVersion;
+        WriteInt64(bytes, ref offset, at.ToUnixTimeMilliseconds());
+        WriteFloats(bytes, ref offset, scores);
+        _ = _database.StringSetAsync(ShadowKey(modelName, requestId, shadowVersion), bytes, _options.JoinWindow, flags: CommandFlags.FireAndForget);
+    }
+
     public async Task AppendAsync(PayloadRecord record)
     {
         Validate(record);
@@ -51,11 +72,53 @@ public sealed class PayloadLog
     }
 
     /// <summary>
+    /// Logs payloads in one pipelined round trip and completes when the store has acknowledged the last. The
+    /// records are encoded into one pooled buffer, so this is meant for a background writer draining a queue
+    /// (<see cref="PayloadLogWriter"/>), not for a request path.
+    /// </summary>
+    public async Task WriteAsync(IReadOnlyList<PayloadRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var totalLength = 0;
+        foreach (var record in records)
+        {
+            Validate(record);
+            totalLength += EncodedLength(record);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(totalLength);
+        var batch = _database.CreateBatch();
+        var lastWrite = Task.CompletedTask;
+        var offset = 0;
+        for (var i = 0; i < records.Count; i++)
+        {
+            var start = offset;
+            Write(buffer, ref offset, records[i]);
+            // Replies on one connection come in order, so awaiting the last write covers the batch; the others
+            // need no task of their own.
+            var flags = i == records.Count - 1 ? CommandFlags.None : CommandFlags.FireAndForget;
+            lastWrite = batch.StringSetAsync(PendingKey(records[i].ModelName, records[i].RequestId), buffer.AsMemory(start, offset - start), _options.JoinWindow, flags: flags);
+        }
+
+        batch.Execute();
+        await lastWrite.ConfigureAwait(false);
+        // Only after the batch went through: a timed-out command may still be queued on the connection, reading
+        // the buffer, so on failure the buffer is left to the garbage collector rather than reused.
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    /// <summary>
     /// Joins labels with logged payloads of <paramref name="modelName"/>: each joined payload moves to the model's
     /// labelled list (a label that arrives twice is joined once). Labels whose row count differs from the
     /// payload's are rejected with the reason.
     /// </summary>
-    public async Task<FeedbackJoin> JoinAsync(string modelName, IReadOnlyList<FeedbackLabel> labels, DateTimeOffset now)
+    /// <param name="shadowVersions">Shadow versions whose logged scores for the same requests are joined too.</param>
+    public async Task<FeedbackJoin> JoinAsync(string modelName, IReadOnlyList<FeedbackLabel> labels, DateTimeOffset now, IReadOnlyCollection<string>? shadowVersions = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelName);
         ArgumentNullException.ThrowIfNull(labels);
@@ -86,6 +149,9 @@ public sealed class PayloadLog
             pushes.Add(EncodeLabelled(labelled));
         }
 
+        var shadowOutcomes = shadowVersions is { Count: > 0 } && joined.Count > 0
+            ? await JoinShadowScoresAsync(modelName, joined, shadowVersions).ConfigureAwait(false)
+            : [];
         if (pushes.Count > 0)
         {
             var transaction = _database.CreateTransaction();
@@ -94,7 +160,37 @@ public sealed class PayloadLog
             await transaction.ExecuteAsync().ConfigureAwait(false);
         }
 
-        return new FeedbackJoin(joined, unknown, rejected);
+        return new FeedbackJoin(joined, unknown, rejected, shadowOutcomes);
+    }
+
+    private async Task<List<LabelledShadowScores>> JoinShadowScoresAsync(string modelName, List<LabelledPayload> joined, IReadOnlyCollection<string> shadowVersions)
+    {
+        var lookups = joined.SelectMany(labelled => shadowVersions.Select(version => (Labelled: labelled, Version: version))).ToList();
+        var values = await Task.WhenAll(lookups.Select(lookup => _database.StringGetDeleteAsync(ShadowKey(modelName, lookup.Labelled.Payload.RequestId, lookup.Version)))).ConfigureAwait(false);
+        var outcomes = new List<LabelledShadowScores>();
+        for (var i = 0; i < lookups.Count; i++)
+        {
+            if (values[i].IsNull)
+            {
+                continue;
+            }
+
+            using var reader = new BinaryReader(new MemoryStream((byte[])values[i]!), Encoding.UTF8);
+            if (reader.ReadByte() != FormatVersion)
+            {
+                continue;
+            }
+
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
+            var scores = ReadFloats(reader);
+            // A shadow that scored a different number of rows than the labels describe cannot be judged on them.
+            if (scores.Length == lookups[i].Labelled.Labels.Length)
+            {
+                outcomes.Add(new LabelledShadowScores(lookups[i].Version, at, scores, lookups[i].Labelled.Labels));
+            }
+        }
+
+        return outcomes;
     }
 
     /// <summary>The newest labelled payloads of a model (at most <paramref name="count"/>), newest first.</summary>
@@ -112,6 +208,8 @@ public sealed class PayloadLog
     public Task<long> CountLabelledAsync(string modelName) => _database.ListLengthAsync(LabelledKey(modelName));
 
     private string PendingKey(string modelName, string requestId) => $"{_options.KeyPrefix}pending:{modelName}:{requestId}";
+
+    private string ShadowKey(string modelName, string requestId, string shadowVersion) => $"{_options.KeyPrefix}shadow:{modelName}:{requestId}:{shadowVersion}";
 
     private string LabelledKey(string modelName) => $"{_options.KeyPrefix}labelled:{modelName}";
 
@@ -135,16 +233,14 @@ public sealed class PayloadLog
     }
 
     // Layout: version byte, then length-prefixed UTF-8 strings (model, version, request id), the time in
-    // Unix milliseconds, the feature count, and the two float arrays with their lengths.
+    // Unix milliseconds, the feature count, and the two float arrays with their lengths; little-endian, and
+    // byte for byte what BinaryWriter writes, which is how it is read back.
     internal static byte[] Encode(PayloadRecord record)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            Write(writer, record);
-        }
-
-        return stream.ToArray();
+        var bytes = new byte[EncodedLength(record)];
+        var offset = 0;
+        Write(bytes, ref offset, record);
+        return bytes;
     }
 
     internal static PayloadRecord Decode(byte[] bytes)
@@ -155,15 +251,12 @@ public sealed class PayloadLog
 
     private static byte[] EncodeLabelled(LabelledPayload labelled)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            Write(writer, labelled.Payload);
-            WriteFloats(writer, labelled.Labels);
-            writer.Write(labelled.LabelledAt.ToUnixTimeMilliseconds());
-        }
-
-        return stream.ToArray();
+        var bytes = new byte[EncodedLength(labelled.Payload) + FloatsLength(labelled.Labels) + sizeof(long)];
+        var offset = 0;
+        Write(bytes, ref offset, labelled.Payload);
+        WriteFloats(bytes, ref offset, labelled.Labels);
+        WriteInt64(bytes, ref offset, labelled.LabelledAt.ToUnixTimeMilliseconds());
+        return bytes;
     }
 
     private static LabelledPayload DecodeLabelled(byte[] bytes)
@@ -174,17 +267,62 @@ public sealed class PayloadLog
         return new LabelledPayload(payload, labels, DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()));
     }
 
-    private static void Write(BinaryWriter writer, PayloadRecord record)
+    private static int EncodedLength(PayloadRecord record) =>
+        1 + StringLength(record.ModelName) + StringLength(record.ModelVersion) + StringLength(record.RequestId)
+        + sizeof(long) + sizeof(int) + FloatsLength(record.Features) + FloatsLength(record.Scores);
+
+    private static void Write(Span<byte> destination, ref int offset, PayloadRecord record)
     {
-        writer.Write(FormatVersion);
-        writer.Write(record.ModelName);
-        writer.Write(record.ModelVersion);
-        writer.Write(record.RequestId);
-        writer.Write(record.At.ToUnixTimeMilliseconds());
-        writer.Write(record.FeatureCount);
-        WriteFloats(writer, record.Features);
-        WriteFloats(writer, record.Scores);
+        destination[offset++] = FormatVersion;
+        WriteString(destination, ref offset, record.ModelName);
+        WriteString(destination, ref offset, record.ModelVersion);
+        WriteString(destination, ref offset, record.RequestId);
+        WriteInt64(destination, ref offset, record.At.ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteInt32LittleEndian(destination[offset..], record.FeatureCount);
+        offset += sizeof(int);
+        WriteFloats(destination, ref offset, record.Features);
+        WriteFloats(destination, ref offset, record.Scores);
     }
+
+    private static int StringLength(string value)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(value);
+        return SevenBitLength((uint)byteCount) + byteCount;
+    }
+
+    private static int SevenBitLength(uint value)
+    {
+        var length = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            length++;
+        }
+
+        return length;
+    }
+
+    // BinaryWriter's string: the UTF-8 byte count as a 7-bit encoded integer, then the bytes.
+    private static void WriteString(Span<byte> destination, ref int offset, string value)
+    {
+        var byteCount = (uint)Encoding.UTF8.GetByteCount(value);
+        while (byteCount >= 0x80)
+        {
+            destination[offset++] = (byte)(byteCount | 0x80);
+            byteCount >>= 7;
+        }
+
+        destination[offset++] = (byte)byteCount;
+        offset += Encoding.UTF8.GetBytes(value, destination[offset..]);
+    }
+
+    private static void WriteInt64(Span<byte> destination, ref int offset, long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(destination[offset..], value);
+        offset += sizeof(long);
+    }
+
+    private static int FloatsLength(float[] values) => sizeof(int) + values.Length * sizeof(float);
 
     private static PayloadRecord Read(BinaryReader reader)
     {
@@ -202,20 +340,14 @@ public sealed class PayloadLog
         return new PayloadRecord(model, version, requestId, at, featureCount, ReadFloats(reader), ReadFloats(reader));
     }
 
-    private static void WriteFloats(BinaryWriter writer, float[] values)
+    private static void WriteFloats(Span<byte> destination, ref int offset, float[] values)
     {
-        writer.Write(values.Length);
-        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
-        if (BitConverter.IsLittleEndian)
+        BinaryPrimitives.WriteInt32LittleEndian(destination[offset..], values.Length);
+        offset += sizeof(int);
+        foreach (var value in values)
         {
-            writer.Write(bytes);
-        }
-        else
-        {
-            foreach (var value in values)
-            {
-                writer.Write(value);
-            }
+            BinaryPrimitives.WriteSingleLittleEndian(destination[offset..], value);
+            offset += sizeof(float);
         }
     }
 

@@ -14,6 +14,21 @@ public sealed class PayloadLogOptions
     /// <summary>How long a logged payload can still be joined with its label.</summary>
     public TimeSpan JoinWindow { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Payloads a <see cref="PayloadLogWriter"/> holds waiting for the store; beyond it new ones are dropped and counted.</summary>
+    public int WriterQueueCapacity { get; set; } = 8192;
+
+    /// <summary>Payloads a <see cref="PayloadLogWriter"/> sends in one pipelined round trip.</summary>
+    public int WriterMaxBatch { get; set; } = 256;
+
+    /// <summary>
+    /// How long a <see cref="PayloadLogWriter"/> lets payloads gather before sending them (unless a full batch is
+    /// already queued): one wake-up per window instead of one per payload, which is most of the writer's cost.
+    /// </summary>
+    public TimeSpan WriterBatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>How long disposing a <see cref="PayloadLogWriter"/> waits for the queued payloads to reach the store.</summary>
+    public TimeSpan WriterFlushTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     public void Validate()
     {
         if (MaxLabelledEntries < 1 || MaxPendingEntries < 1)
@@ -24,6 +39,11 @@ public sealed class PayloadLogOptions
         if (JoinWindow <= TimeSpan.Zero)
         {
             throw new ArgumentException($"the join window must be positive; got {JoinWindow}");
+        }
+
+        if (WriterQueueCapacity < 1 || WriterMaxBatch < 1 || WriterBatchWindow < TimeSpan.Zero)
+        {
+            throw new ArgumentException("the payload writer's queue capacity and batch size must be at least 1, its batch window not negative");
         }
     }
 }

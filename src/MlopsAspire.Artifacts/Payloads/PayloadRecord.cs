@@ -22,5 +22,18 @@ public sealed record LabelledPayload(PayloadRecord Payload, float[] Labels, Date
 /// <summary>Ground truth for one request: one label per row of that request (usually one row).</summary>
 public sealed record FeedbackLabel(string RequestId, float[] Labels);
 
-/// <summary>What a feedback batch joined: the labelled payloads, and the request ids with no logged payload.</summary>
-public sealed record FeedbackJoin(IReadOnlyList<LabelledPayload> Joined, IReadOnlyList<string> UnknownRequestIds, IReadOnlyList<string> Rejected);
+/// <summary>A shadow version's scores for a logged request, joined with that request's labels.</summary>
+public sealed record LabelledShadowScores(string ShadowVersion, DateTimeOffset At, float[] Scores, float[] Labels);
+
+/// <summary>
+/// What a feedback batch joined: the labelled payloads, the labelled scores of shadow versions that scored the same
+/// requests, the request ids with no logged payload, and the labels refused with their reason.
+/// </summary>
+public sealed record FeedbackJoin(
+    IReadOnlyList<LabelledPayload> Joined,
+    IReadOnlyList<string> UnknownRequestIds,
+    IReadOnlyList<string> Rejected,
+    IReadOnlyList<LabelledShadowScores>? ShadowOutcomes = null)
+{
+    public IReadOnlyList<LabelledShadowScores> Shadows => ShadowOutcomes ?? [];
+}

@@ -35,7 +35,14 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             labels.Add(new FeedbackLabel(item.RequestId, [.. item.Labels]));
         }
 
-        var join = await payloads.JoinAsync(request.ModelName, labels, time.GetUtcNow());
+        // Versions that may have shadowed the labelled requests: their logged scores are joined with the same labels.
+        var modelGrain = grains.GetGrain<IModelGrain>(request.ModelName);
+        IReadOnlyCollection<string> shadowCandidates = await modelGrain.ExistsAsync()
+            ? [.. (await modelGrain.GetAsync()).Versions
+                .Where(version => version.State is Abstractions.ModelVersionState.Shadow or Abstractions.ModelVersionState.Canary or Abstractions.ModelVersionState.Production)
+                .Select(version => version.Version)]
+            : [];
+        var join = await payloads.JoinAsync(request.ModelName, labels, time.GetUtcNow(), shadowCandidates);
         var batchId = string.IsNullOrEmpty(request.BatchId) ? Guid.NewGuid().ToString("N") : request.BatchId;
         var response = new FeedbackResponse { Joined = join.Joined.Count };
         response.UnknownRequestIds.AddRange(join.UnknownRequestIds);
@@ -54,6 +61,20 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
 
             await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(request.ModelName, byVersion.Key)).RecordOutcomes($"{batchId}:{byVersion.Key}", outcomes);
             response.JoinedByVersion[byVersion.Key] = byVersion.Count();
+        }
+
+        foreach (var byShadow in join.Shadows.GroupBy(shadow => shadow.ShadowVersion))
+        {
+            var outcomes = new List<LabelledOutcome>();
+            foreach (var shadow in byShadow)
+            {
+                for (var row = 0; row < shadow.Labels.Length; row++)
+                {
+                    outcomes.Add(new LabelledOutcome(shadow.At, shadow.Scores[row], shadow.Labels[row] >= 0.5f));
+                }
+            }
+
+            await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(request.ModelName, byShadow.Key)).RecordOutcomes($"{batchId}:shadow:{byShadow.Key}", outcomes);
         }
 
         return response;

@@ -19,9 +19,9 @@ public sealed class PredictionPipeline(
     IOptions<MonitoringOptions> options,
     ILogger<PredictionPipeline> logger,
     IMonitoringSink? sink = null,
-    PayloadLog? payloads = null)
+    PayloadLogWriter? payloads = null)
 {
-    private readonly ShadowScorer _shadows = new(engine, monitoring, options.Value, logger);
+    private readonly ShadowScorer _shadows = new(engine, monitoring, options.Value, logger, payloads?.Log);
 
     // Statistics need somewhere to go: a replica serving a local folder has no monitoring grains.
     private readonly bool _enabled = options.Value.Enabled && sink is not null;
@@ -64,7 +64,10 @@ public sealed class PredictionPipeline(
     {
         try
         {
-            var rows = ScoredRows.From(request, response);
+            var shadows = shadowsOf is { Shadows.IsEmpty: false } && response.ModelVersion != shadowsOf.Canary?.Version
+                ? shadowsOf.Shadows
+                : [];
+            var rows = ScoredRows.From(request, response, withLabels: !shadows.IsEmpty);
             var timings = response.Timings;
             var version = monitoring.For(response.ModelName, response.ModelVersion);
             version.RecordSuccess(
@@ -73,10 +76,10 @@ public sealed class PredictionPipeline(
                 timings.ComputeTime,
                 total);
 
-            LogPayload(request, response, rows);
-            if (shadowsOf is { Shadows.IsEmpty: false } && response.ModelVersion != shadowsOf.Canary?.Version)
+            var logged = LogPayload(request, response, rows);
+            if (!shadows.IsEmpty)
             {
-                _shadows.Score(request, response.ModelVersion, rows, shadowsOf.Shadows, version);
+                _shadows.Score(request, response.ModelVersion, rows, shadows, version, logged);
             }
         }
         catch (Exception exception)
@@ -88,15 +91,17 @@ public sealed class PredictionPipeline(
         }
     }
 
-    private void LogPayload(InferenceRequest request, InferenceResponse response, ScoredRows rows)
+    private bool LogPayload(InferenceRequest request, InferenceResponse response, ScoredRows rows)
     {
         if (payloads is null || string.IsNullOrEmpty(request.Id) || rows.FeatureCount == 0
             || Random.Shared.NextDouble() >= options.Value.PayloadSampleRate)
         {
-            return;
+            return false;
         }
 
-        payloads.Append([new PayloadRecord(response.ModelName, response.ModelVersion, request.Id, DateTimeOffset.UtcNow, rows.FeatureCount, rows.Features, rows.Scores)]);
+        // Only a copy of the features and a queue slot here; encoding and the store round trip are the writer's.
+        // A full queue drops the payload (counted by the writer), and then the shadows' scores are not logged either.
+        return payloads.TryAppend(new PayloadRecord(response.ModelName, response.ModelVersion, request.Id, DateTimeOffset.UtcNow, rows.FeatureCount, rows.Features.ToArray(), rows.Scores));
     }
 
     private void RecordFailure(InferenceRequest request, InferenceErrorKind kind, TimeSpan total)

@@ -7,6 +7,8 @@ namespace MlopsAspire.Inference.Monitoring;
 /// The tabular view monitoring takes of a request: its first input as rows of FP32 features, the score per row
 /// (a probability or score output of one value per row) and the predicted label per row when the model has one.
 /// Models that do not fit (images, several values per row) are monitored by counts and latency only.
+/// Features are read in place, not copied: they are valid only while the request is, so whatever keeps them
+/// longer (the payload log, the profile sample) copies what it keeps.
 /// </summary>
 public sealed class ScoredRows
 {
@@ -16,52 +18,73 @@ public sealed class ScoredRows
     /// <summary>Rows above this many features are not profiled (an image is not a feature vector).</summary>
     public const int MaxFeatures = 1024;
 
-    private ScoredRows(int rows, int featureCount, float[] features, float[] scores, float[]? labels)
+    // One of the two holds the features: the request's raw bytes, or a copy of its typed (protobuf) values.
+    private readonly ReadOnlyMemory<byte> _rawFeatures;
+    private readonly float[]? _copiedFeatures;
+
+    private ScoredRows(int rows, int batchRows, int featureCount, ReadOnlyMemory<byte> rawFeatures, float[]? copiedFeatures, float[] scores, float[]? labels)
     {
         Rows = rows;
+        BatchRows = batchRows;
         FeatureCount = featureCount;
-        Features = features;
+        _rawFeatures = rawFeatures;
+        _copiedFeatures = copiedFeatures;
         Scores = scores;
         Labels = labels;
     }
 
     public int Rows { get; }
 
+    /// <summary>Rows of the batch the request was executed in (the sum over the requests batched with it).</summary>
+    public int BatchRows { get; }
+
     public int FeatureCount { get; }
 
-    /// <summary>Row-major features (copied: the request's buffers do not outlive it); empty when not tabular.</summary>
-    public float[] Features { get; }
+    /// <summary>Row-major features, read in place (valid only while the request is); empty when not tabular.</summary>
+    public ReadOnlySpan<float> Features => _copiedFeatures ?? MemoryMarshal.Cast<byte, float>(_rawFeatures.Span);
 
     public float[] Scores { get; }
 
+    /// <summary>Predicted label per row; read only when asked for (shadow comparisons need them, statistics do not).</summary>
     public float[]? Labels { get; }
 
     /// <summary>Reads what it can; never throws (monitoring must not fail a request).</summary>
-    public static ScoredRows From(InferenceRequest request, InferenceResponse response)
+    /// <param name="withLabels">Also read the predicted labels (for comparing with a shadow's).</param>
+    public static ScoredRows From(InferenceRequest request, InferenceResponse response, bool withLabels = false)
     {
         var rows = 1;
         var featureCount = 0;
-        var features = Array.Empty<float>();
-        if (request.Inputs.Count > 0 && request.Inputs[0] is { Datatype: "FP32", Shape.Count: 2 } input
-            && input.Shape[1] is > 0 and <= MaxFeatures && input.Shape[0] >= 0)
+        ReadOnlyMemory<byte> rawFeatures = default;
+        float[]? copiedFeatures = null;
+        var input = request.Inputs.Count > 0 ? request.Inputs[0] : null;
+        if (input is { Datatype: "FP32", Shape.Count: 2 } && input.Shape[1] is > 0 and <= MaxFeatures && input.Shape[0] >= 0)
         {
             rows = (int)input.Shape[0];
             featureCount = (int)input.Shape[1];
-            features = ReadFloats(input.Data, rows * featureCount);
-            if (features.Length != rows * featureCount)
+            var count = rows * featureCount;
+            if (input.Data.IsRaw && input.Data.RawBytes.Length == count * sizeof(float))
             {
-                features = [];
+                rawFeatures = input.Data.RawBytes;
+            }
+            else if (!input.Data.IsRaw && input.Data.Values is IReadOnlyList<float> values && values.Count == count)
+            {
+                copiedFeatures = Copy(values);
+            }
+            else
+            {
                 featureCount = 0;
             }
         }
-        else if (request.Inputs.Count > 0 && request.Inputs[0].Shape.Count > 0)
+        else if (input is { Shape.Count: > 0 })
         {
-            rows = (int)Math.Max(1, request.Inputs[0].Shape[0]);
+            rows = (int)Math.Max(1, input.Shape[0]);
         }
 
         var scores = ReadPerRow(response, ScoreOutputNames, rows, preferLastColumn: true) ?? [];
-        var labels = ReadPerRow(response, LabelOutputNames, rows, preferLastColumn: false);
-        return new ScoredRows(rows, featureCount, features, scores, labels);
+        var labels = withLabels ? ReadPerRow(response, LabelOutputNames, rows, preferLastColumn: false) : null;
+        // An executor that reports no batch ran the request on its own.
+        var batchRows = response.Timings.BatchRows > 0 ? response.Timings.BatchRows : rows;
+        return new ScoredRows(rows, batchRows, featureCount, rawFeatures, copiedFeatures, scores, labels);
     }
 
     /// <summary>A copy of the request's first input as raw bytes, for replaying it on a shadow version.</summary>
@@ -100,33 +123,37 @@ public sealed class ScoredRows
         };
     }
 
-    private static float[] ReadFloats(TensorData data, int count)
+    private static float[] Copy(IReadOnlyList<float> values)
     {
-        if (data.IsRaw)
+        var copy = new float[values.Count];
+        for (var i = 0; i < copy.Length; i++)
         {
-            var span = data.RawBytes.Span;
-            return span.Length == count * sizeof(float) ? MemoryMarshal.Cast<byte, float>(span).ToArray() : [];
+            copy[i] = values[i];
         }
 
-        if (data.Values is IReadOnlyList<float> values && values.Count == count)
+        return copy;
+    }
+
+    // A loop rather than InferenceResponse.FindOutput: this runs for every request and every candidate name.
+    private static InferenceOutput? FindOutput(InferenceResponse response, string name)
+    {
+        var outputs = response.Outputs;
+        for (var i = 0; i < outputs.Count; i++)
         {
-            var copy = new float[count];
-            for (var i = 0; i < count; i++)
+            if (string.Equals(outputs[i].Name, name, StringComparison.Ordinal))
             {
-                copy[i] = values[i];
+                return outputs[i];
             }
-
-            return copy;
         }
 
-        return [];
+        return null;
     }
 
     private static float[]? ReadPerRow(InferenceResponse response, string[] names, int rows, bool preferLastColumn)
     {
         foreach (var name in names)
         {
-            if (response.FindOutput(name) is not { } output || output.ElementCount == 0 || output.ElementCount % rows != 0)
+            if (FindOutput(response, name) is not { } output || output.ElementCount == 0 || output.ElementCount % rows != 0)
             {
                 continue;
             }

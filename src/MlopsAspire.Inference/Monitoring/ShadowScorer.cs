@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using MlopsAspire.Abstractions;
+using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Monitoring;
 
@@ -12,14 +13,16 @@ namespace MlopsAspire.Inference.Monitoring;
 /// and without delaying it: each shadow has a bounded number of copies in flight (a copy beyond it is dropped
 /// and counted), each copy has a timeout, and failures are counted, never surfaced. Outputs are compared with
 /// production's (label agreement, score differences) into production's statistics; the shadow's own
-/// statistics record its latency and inputs.
+/// statistics record its latency and inputs. When production's payload was logged, the shadow's scores are
+/// logged beside it, so feedback measures the shadow's accuracy on the same requests.
 /// </summary>
-public sealed class ShadowScorer(InferenceEngine engine, ReplicaMonitoring monitoring, MonitoringOptions options, ILogger logger)
+public sealed class ShadowScorer(InferenceEngine engine, ReplicaMonitoring monitoring, MonitoringOptions options, ILogger logger, PayloadLog? payloads = null)
 {
     private readonly ConcurrentDictionary<(string Model, string Version), SemaphoreSlim> _inFlight = new();
     private readonly ShadowOutputComparer _comparer = new();
 
-    public void Score(InferenceRequest request, string productionVersion, ScoredRows production, ImmutableArray<ShadowRoute> shadows, VersionStatistics productionStatistics)
+    /// <param name="payloadLogged">Whether production's payload was logged under the request id (then the shadow's scores are too).</param>
+    public void Score(InferenceRequest request, string productionVersion, ScoredRows production, ImmutableArray<ShadowRoute> shadows, VersionStatistics productionStatistics, bool payloadLogged = false)
     {
         foreach (var shadow in shadows)
         {
@@ -37,11 +40,12 @@ public sealed class ShadowScorer(InferenceEngine engine, ReplicaMonitoring monit
 
             // The request's buffers belong to the call, which ends before the copy runs.
             var copy = ScoredRows.CopyForShadow(request, shadow.Version, options.ShadowTimeout);
-            _ = Task.Run(() => RunAsync(copy, shadow.Version, production, productionStatistics, gate));
+            var requestId = payloadLogged ? request.Id : null;
+            _ = Task.Run(() => RunAsync(copy, shadow.Version, production, productionStatistics, gate, requestId));
         }
     }
 
-    private async Task RunAsync(InferenceRequest copy, string shadowVersion, ScoredRows production, VersionStatistics productionStatistics, SemaphoreSlim gate)
+    private async Task RunAsync(InferenceRequest copy, string shadowVersion, ScoredRows production, VersionStatistics productionStatistics, SemaphoreSlim gate, string? loggedRequestId)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -49,7 +53,7 @@ public sealed class ShadowScorer(InferenceEngine engine, ReplicaMonitoring monit
             using var timeout = new CancellationTokenSource(options.ShadowTimeout);
             using var response = await engine.InferAsync(copy, timeout.Token);
             var total = Stopwatch.GetElapsedTime(started);
-            var shadow = ScoredRows.From(copy, response);
+            var shadow = ScoredRows.From(copy, response, withLabels: true);
             var timings = response.Timings;
             monitoring.For(copy.ModelName, shadowVersion).RecordSuccess(
                 shadow,
@@ -62,6 +66,11 @@ public sealed class ShadowScorer(InferenceEngine engine, ReplicaMonitoring monit
                     ? _comparer.Compare(production.Scores, shadow.Scores, productionLabels, shadowLabels)
                     : _comparer.Compare(production.Scores, shadow.Scores);
                 productionStatistics.Accumulator.RecordShadow(shadowVersion, comparison);
+            }
+
+            if (payloads is not null && !string.IsNullOrEmpty(loggedRequestId) && shadow.Scores.Length > 0)
+            {
+                payloads.AppendShadowScores(copy.ModelName, shadowVersion, loggedRequestId, DateTimeOffset.UtcNow, shadow.Scores);
             }
         }
         catch (Exception exception)
