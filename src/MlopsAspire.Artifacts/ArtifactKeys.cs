@@ -4,12 +4,15 @@ using StackExchange.Redis;
 
 namespace MlopsAspire.Artifacts;
 
-/// <summary>Key layout: <c>{prefix}sha256:{hash}</c> holds the manifest, <c>{prefix}blob:{id}:{n}</c> chunk n.</summary>
+/// <summary>Key layout: <c>{prefix}sha256:{hash}</c> holds the manifest, <c>{prefix}blob:{id}:{n}</c> chunk n, <c>{prefix}pin:{hash}</c> a pin.</summary>
 internal sealed class ArtifactKeys(string prefix)
 {
     private const string ManifestSegment = "sha256:";
 
     public RedisKey Manifest(string sha256) => prefix + ManifestSegment + sha256;
+
+    /// <summary>Present while an upload relies on the artifact; a delete leaves a pinned artifact alone.</summary>
+    public RedisKey Pin(string sha256) => prefix + "pin:" + sha256;
 
     public RedisKey Chunk(string blobId, long index) =>
         prefix + "blob:" + blobId + ":" + index.ToString(CultureInfo.InvariantCulture);

@@ -105,21 +105,46 @@ public sealed class ArtifactStore
         return content;
     }
 
-    /// <summary>Removes the artifact's manifest and chunks together; false if it was not stored.</summary>
+    /// <summary>
+    /// Keeps <paramref name="sha256"/> from being deleted until the pin is disposed (or, should its holder die,
+    /// <paramref name="duration"/> has passed), whether or not it is stored yet. An upload that may find its bytes
+    /// already stored pins them first and then checks they are there, so a collector deleting the same bytes at that
+    /// moment either runs before the check (the upload stores them again) or is refused. Pins of several uploads of
+    /// the same bytes are counted separately.
+    /// </summary>
+    public async Task<ArtifactPin> PinAsync(string sha256, TimeSpan duration, CancellationToken ct = default)
+    {
+        sha256 = Sha256Hex.Normalize(sha256, nameof(sha256));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        var pin = new ArtifactPin(database, keys.Pin(sha256), Guid.NewGuid().ToString("N"));
+        var transaction = database.CreateTransaction();
+        _ = transaction.SetAddAsync(pin.Key, pin.Token);
+        _ = transaction.KeyExpireAsync(pin.Key, duration);
+        await transaction.ExecuteAsync().WaitAsync(ct).ConfigureAwait(false);
+        return pin;
+    }
+
+    /// <summary>Removes the artifact's manifest and chunks together; false if it was not stored or is pinned.</summary>
     public async Task<bool> DeleteAsync(string sha256, CancellationToken ct = default)
     {
         sha256 = Sha256Hex.Normalize(sha256, nameof(sha256));
         var manifestKey = keys.Manifest(sha256);
+        var pinKey = keys.Pin(sha256);
         for (var attempt = 1; ; attempt++)
         {
             var json = await database.StringGetAsync(manifestKey).WaitAsync(ct).ConfigureAwait(false);
             if (json.IsNull)
                 return false;
 
-            // Only delete the version we read: a concurrent delete + re-upload points at other chunks.
+            if (await database.KeyExistsAsync(pinKey).WaitAsync(ct).ConfigureAwait(false))
+                return false;
+
+            // Only delete the version we read (a concurrent delete + re-upload points at other chunks), and only
+            // while nobody has pinned it: both checked atomically with the delete.
             var manifest = ArtifactManifest.Parse(sha256, json.ToString());
             var transaction = database.CreateTransaction();
             transaction.AddCondition(Condition.StringEqual(manifestKey, json));
+            transaction.AddCondition(Condition.KeyNotExists(pinKey));
             _ = transaction.KeyDeleteAsync(manifestKey);
             for (long first = 0; first < manifest.ChunkCount; first += ChunkKeysPerDelete)
             {
@@ -278,6 +303,33 @@ public sealed class ArtifactStore
         {
             throw new ArtifactIntegrityException(sha256, actual,
                 $"Artifact sha256:{sha256} is corrupted: its {manifest.Size} stored bytes hash to {actual}. Delete it and upload it again.");
+        }
+    }
+}
+
+/// <summary>One holder's pin on an artifact (see <see cref="ArtifactStore.PinAsync"/>); disposing it lets the artifact be collected again.</summary>
+public sealed class ArtifactPin : IAsyncDisposable
+{
+    private readonly IDatabase database;
+    private int disposed;
+
+    internal ArtifactPin(IDatabase database, RedisKey key, string token)
+    {
+        this.database = database;
+        Key = key;
+        Token = token;
+    }
+
+    internal RedisKey Key { get; }
+
+    internal string Token { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            // The last holder's removal deletes the set, which is what a delete waits for.
+            await database.SetRemoveAsync(Key, Token).ConfigureAwait(false);
         }
     }
 }

@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Options;
+using MlopsAspire.ServiceDefaults;
 
 namespace MlopsAspire.Inference;
 
@@ -19,19 +18,19 @@ public sealed class InferenceApiKeys
 
     private const string BearerPrefix = "Bearer ";
 
-    private readonly byte[][] _digests;
+    private readonly ApiKeyDigests<string> _keys;
 
     public InferenceApiKeys(IOptions<InferenceOptions> options, ILogger<InferenceApiKeys> logger)
     {
-        _digests = [.. options.Value.ApiKeys.Values.Where(key => !string.IsNullOrWhiteSpace(key)).Select(key => Digest(key.Trim()))];
-        if (_digests.Length == 0)
+        _keys = new(options.Value.ApiKeys.Select(named => (named.Value, named.Key)));
+        if (_keys.Count == 0)
         {
             logger.LogInformation("No inference API keys are configured; inference is open to every caller.");
         }
     }
 
     /// <summary>Whether callers must present a key.</summary>
-    public bool Required => _digests.Length > 0;
+    public bool Required => _keys.Count > 0;
 
     /// <summary>
     /// Checks an <c>authorization</c> header value: null when the caller is admitted, otherwise the reason it is not.
@@ -50,18 +49,9 @@ public sealed class InferenceApiKeys
             return MissingKeyMessage;
         }
 
-        var presented = Digest(authorization[BearerPrefix.Length..].Trim());
-        var known = false;
-        foreach (var digest in _digests)
-        {
-            // No early exit: the check takes as long whichever key (if any) matches.
-            known |= CryptographicOperations.FixedTimeEquals(presented, digest);
-        }
-
+        var known = _keys.Find(authorization[BearerPrefix.Length..]) is not null;
         return known ? null : UnknownKeyMessage;
     }
-
-    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }
 
 public static class InferenceApiKeysExtensions

@@ -255,4 +255,29 @@ public sealed class ArtifactStoreTests(StoreFixture fixture)
         Assert.Equal(descriptor, await store.PutAsync(content.AsMemory()));
         Assert.Equal(content, await store.ReadAllAsync(descriptor.Sha256));
     }
+
+    [Fact]
+    public async Task A_pinned_artifact_is_not_deleted_until_every_pin_is_released_or_expired()
+    {
+        var store = CreateStore();
+        var content = TestData.Bytes((2 * SmallChunk) + 1, seed: 15);
+        var descriptor = await store.PutAsync(content.AsMemory());
+
+        var first = await store.PinAsync(descriptor.Sha256, TimeSpan.FromMinutes(5));
+        var second = await store.PinAsync(descriptor.Sha256, TimeSpan.FromMinutes(5));
+        Assert.False(await store.DeleteAsync(descriptor.Sha256));
+        await first.DisposeAsync();
+        Assert.False(await store.DeleteAsync(descriptor.Sha256));
+        await second.DisposeAsync();
+        Assert.True(await store.DeleteAsync(descriptor.Sha256));
+
+        // A holder that never releases its pin (its process died) holds the artifact only until the pin expires.
+        await store.PutAsync(content.AsMemory());
+        _ = await store.PinAsync(descriptor.Sha256, TimeSpan.FromMilliseconds(1500));
+        Assert.False(await store.DeleteAsync(descriptor.Sha256));
+        await Task.Delay(TimeSpan.FromMilliseconds(2000));
+        Assert.True(await store.DeleteAsync(descriptor.Sha256));
+        Assert.Null(await store.GetDescriptorAsync(descriptor.Sha256));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.PinAsync(descriptor.Sha256, TimeSpan.Zero));
+    }
 }

@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
+using MlopsAspire.ServiceDefaults;
 
 namespace MlopsAspire.ControlPlane.Management;
 
@@ -10,43 +9,25 @@ namespace MlopsAspire.ControlPlane.Management;
 /// </summary>
 public sealed class ApiKeyRegistry
 {
-    private readonly (byte[] Digest, ApiKeyIdentity Identity)[] _keys;
+    private readonly ApiKeyDigests<ApiKeyIdentity> _keys;
 
     public ApiKeyRegistry(IOptions<ManagementOptions> options, ILogger<ApiKeyRegistry> logger)
     {
-        _keys = [.. options.Value.ApiKeys
-            .SelectMany(role => role.Value
-                .Where(named => !string.IsNullOrWhiteSpace(named.Value))
-                .Select(named => (Digest(named.Value), new ApiKeyIdentity(ActorName(role.Key, named.Key), role.Key))))];
-        if (_keys.Length == 0)
+        _keys = new(options.Value.ApiKeys
+            .SelectMany(role => role.Value.Select(named => (named.Value, new ApiKeyIdentity(ActorName(role.Key, named.Key), role.Key)))));
+        if (_keys.Count == 0)
         {
             logger.LogWarning(
                 "No management API keys are configured; every management call will be refused. Set Management:ApiKeys:<Reader|Operator|Admin>:<name> = <key>");
         }
     }
 
-    public int Count => _keys.Length;
+    public int Count => _keys.Count;
 
-    public ApiKeyIdentity? Find(string presentedKey)
-    {
-        var presented = Digest(presentedKey);
-        ApiKeyIdentity? match = null;
-        foreach (var (digest, identity) in _keys)
-        {
-            // No early exit: the loop takes as long whichever key (if any) matches.
-            if (CryptographicOperations.FixedTimeEquals(presented, digest))
-            {
-                match = identity;
-            }
-        }
-
-        return match;
-    }
+    public ApiKeyIdentity? Find(string presentedKey) => _keys.Find(presentedKey);
 
     /// <summary>A short, non-reversible tag of a key for the security audit: enough to correlate, never the key.</summary>
-    public static string Fingerprint(string presentedKey) => Convert.ToHexStringLower(Digest(presentedKey))[..12];
-
-    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    public static string Fingerprint(string presentedKey) => ApiKeyDigests<ApiKeyIdentity>.Fingerprint(presentedKey);
 
     // Keys configured as a list (Admin:0, Admin:1) have no name of their own.
     private static string ActorName(ManagementRole role, string name) =>

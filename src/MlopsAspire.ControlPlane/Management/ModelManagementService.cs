@@ -2,7 +2,6 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Mlops.V1;
 using MlopsAspire.Abstractions;
-using MlopsAspire.Artifacts;
 
 namespace MlopsAspire.ControlPlane.Management;
 
@@ -15,11 +14,9 @@ public sealed partial class ModelManagementService(
     IGrainFactory grains,
     ModelRegistration registration,
     IOptions<ManagementOptions> options,
-    ArtifactStore artifacts,
-    ILoggerFactory loggerFactory) : ModelManagement.ModelManagementBase
+    ArtifactCollector collector,
+    ILogger<ModelManagementService> logger) : ModelManagement.ModelManagementBase
 {
-    private readonly ArtifactCollector collector = new(grains, artifacts, loggerFactory.CreateLogger<ArtifactCollector>());
-    private readonly ILogger logger = loggerFactory.CreateLogger<ModelManagementService>();
 
     public override Task<RegisterModelResponse> RegisterModel(IAsyncStreamReader<RegisterModelRequest> requestStream, ServerCallContext context) =>
         registration.RegisterAsync(requestStream, ApiKeyInterceptor.Caller(context), context.CancellationToken);
