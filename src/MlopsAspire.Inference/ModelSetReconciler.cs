@@ -55,6 +55,12 @@ public sealed class ModelSetReconciler(
                     var model = await Task.Run(() => LoadAndWarmUp(version, path, modelOptions, configuration), cancellationToken);
                     repository.Add(model);
                     _loadedContent[key] = contentKey;
+                    // A model is served as soon as its production version is warm, not after every other model
+                    // of the table (ResNet-18 takes seconds) has loaded too.
+                    if (defaultVersions.TryGetValue(version.Model, out var defaultVersion) && defaultVersion == version.Version)
+                    {
+                        repository.SetDefaultVersion(version.Model, defaultVersion);
+                    }
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
