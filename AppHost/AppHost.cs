@@ -16,6 +16,8 @@ var orleans = builder.AddOrleans("mlops")
 var readerKey = ManagementKey("mlops-reader-key");
 var operatorKey = ManagementKey("mlops-operator-key");
 var adminKey = ManagementKey("mlops-admin-key");
+// The training worker registers candidates through the management API as an operator of its own name.
+var trainingKey = ManagementKey("mlops-training-key");
 
 var controlPlane = builder.AddProject<Projects.MlopsAspire_ControlPlane>("control-plane")
     .WithReference(orleans)
@@ -25,7 +27,10 @@ var controlPlane = builder.AddProject<Projects.MlopsAspire_ControlPlane>("contro
     .WithEnvironment("Management__ApiKeys__Reader__reader", readerKey)
     .WithEnvironment("Management__ApiKeys__Operator__operator", operatorKey)
     .WithEnvironment("Management__ApiKeys__Admin__admin", adminKey)
+    .WithEnvironment("Management__ApiKeys__Operator__training-worker", trainingKey)
     .WithHttpHealthCheck("/health");
+// Monitoring defaults (window, grace, accuracy limits) given to the AppHost, e.g. --Monitoring:Window=00:00:05 for a demo.
+ForwardSection(controlPlane, "Monitoring");
 controlPlane.WithUrl($"{controlPlane.GetEndpoint("http")}/dashboard", "Orleans dashboard");
 controlPlane.WithUrlForEndpoint("grpc", url => url.DisplayText = "Management API (gRPC)");
 
@@ -40,16 +45,44 @@ var inference = builder.AddProject<Projects.MlopsAspire_Inference>("inference")
     .WithHttpHealthCheck("/health")
     .WaitFor(controlPlane);
 
+// Retraining: claims runs (alerts, schedule, `mlops models retrain`), trains with ML.NET, registers and shadows candidates.
+IResourceBuilder<ProjectResource>? training = null;
+if (builder.Configuration.GetValue("Training:Enabled", true))
+{
+    training = builder.AddProject<Projects.MlopsAspire_TrainingWorker>("training")
+        .WithReference(orleans.AsClient())
+        .WithReference(store.ConnectionString)
+        .WithEndpoint("http", endpoint => endpoint.Port = StablePort("Training:HttpPort", 8090))
+        .WithEnvironment("Training__ManagementAddress", controlPlane.GetEndpoint("grpc"))
+        .WithEnvironment("Training__ApiKey", trainingKey)
+        .WithHttpHealthCheck("/health")
+        .WaitFor(controlPlane);
+    ForwardSection(training, "Training", except: ["Enabled", "HttpPort", "ManagementAddress", "ApiKey"]);
+}
+
 if (store.Server is { } server)
 {
     controlPlane.WaitFor(server);
     inference.WaitFor(server);
+    training?.WaitFor(server);
 }
 
 builder.Build().Run();
 
 IResourceBuilder<ParameterResource> ManagementKey(string name) =>
     builder.AddParameter(name, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
+// Passes the AppHost's configuration values under a section to a resource as environment variables.
+void ForwardSection(IResourceBuilder<ProjectResource> resource, string section, string[]? except = null)
+{
+    foreach (var setting in builder.Configuration.GetSection(section).AsEnumerable(makePathsRelative: true))
+    {
+        if (setting.Value is { } value && !(except ?? []).Contains(setting.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            resource.WithEnvironment($"{section}__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", value);
+        }
+    }
+}
 
 int? StablePort(string key, int defaultPort) =>
     builder.Configuration.GetValue(key, defaultPort) is var port && port > 0 ? port : null;

@@ -50,10 +50,11 @@ public interface IModelGrain : IGrainWithStringKey
     Task<IReadOnlyList<AuditEvent>> GetAuditLogAsync();
 
     /// <summary>
-    /// Records something monitoring observed about a version (an alert raised or cleared) in the audit trail, as a
-    /// new revision; the lifecycle does not change. Ignored for a version the model does not have.
+    /// Records something monitoring or training observed about a version (an alert raised or cleared, a retraining
+    /// run started or ended) in the audit trail, as a new revision; the lifecycle does not change. Ignored for a
+    /// version the model does not have.
     /// </summary>
-    Task RecordMonitoringEventAsync(string version, string action, string detail, string actor);
+    Task RecordEventAsync(string version, string action, string detail, string actor);
 
     /// <summary>
     /// Pushes every change to <paramref name="observer"/> until it unsubscribes or stops renewing: a subscription

@@ -83,14 +83,20 @@ public sealed record TrainingDataWindow(
     [property: Id(1)] DateTimeOffset To);
 
 /// <summary>
-/// Where a version came from: the version it was derived from, the data it was trained on, and the reference
-/// distribution drift is measured against (filled in by monitoring; absent until then).
+/// Where a version came from: the version it was derived from, the data it was trained on, the reference
+/// distribution drift is measured against (supplied at registration or filled in by monitoring), and how it was
+/// made: trainer, hyperparameters, seed, row count and what started the training run.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ModelLineage(
     [property: Id(0)] string? ParentVersion,
     [property: Id(1)] TrainingDataWindow? TrainingData,
-    [property: Id(2)] ReferenceProfileData? Reference = null);
+    [property: Id(2)] ReferenceProfileData? Reference = null,
+    [property: Id(3)] string? Trainer = null,
+    [property: Id(4)] IReadOnlyDictionary<string, string>? Parameters = null,
+    [property: Id(5)] int? Seed = null,
+    [property: Id(6)] long TrainingRows = 0,
+    [property: Id(7)] string? Trigger = null);
 
 /// <summary>What a caller declares when registering a new version of a model.</summary>
 [GenerateSerializer, Immutable]

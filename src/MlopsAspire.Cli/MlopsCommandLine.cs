@@ -26,7 +26,7 @@ public static class MlopsCommandLine
         };
 
         var models = new ModelCommands(console, connections, server).Build();
-        foreach (var command in new MonitoringCommands(console, connections, server).Build())
+        foreach (var command in new MonitoringCommands(console, connections, server).Build().Concat(new RetrainingCommands(console, connections, server).Build()))
         {
             models.Subcommands.Add(command);
         }
@@ -36,6 +36,7 @@ public static class MlopsCommandLine
             server,
             models,
             new InferCommand(console, connections).Build(),
+            new ScenarioCommands(console, connections, server).Build(),
         };
         return root;
     }

@@ -313,6 +313,12 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
     }
 
     private void SetManagementAction(Command command, Func<ModelManagement.ModelManagementClient, ParseResult, CancellationToken, Task<int>> action) =>
+        SetManagementAction(console, connections, server, command, action);
+
+    /// <summary>Runs <paramref name="action"/> with a management client on the chosen server, failures reported as one line.</summary>
+    internal static void SetManagementAction(
+        CliConsole console, ServerConnections connections, Option<string?> server, Command command,
+        Func<ModelManagement.ModelManagementClient, ParseResult, CancellationToken, Task<int>> action) =>
         command.SetAction((result, ct) => MlopsCommandLine.GuardAsync(console, () => connections.ManagementAddress(result.GetValue(server)), $"--server or {ServerConnections.ServerVariable}", async () =>
         {
             var (channel, client) = connections.Management(result.GetValue(server));

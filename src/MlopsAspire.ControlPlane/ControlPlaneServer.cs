@@ -5,6 +5,7 @@ using MlopsAspire.ControlPlane.Management;
 using MlopsAspire.ControlPlane.Monitoring;
 using MlopsAspire.ControlPlane.Seeding;
 using MlopsAspire.ControlPlane.Validation;
+using MlopsAspire.Grains.Monitoring;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using StackExchange.Redis;
@@ -49,6 +50,7 @@ public static class ControlPlaneServer
         });
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<MonitoringDefaultsOptions>(builder.Configuration.GetSection(MonitoringDefaultsOptions.SectionName));
         builder.Services.AddSingleton(services =>
             new ArtifactStore(services.GetRequiredKeyedService<IConnectionMultiplexer>(StoreConnectionName)));
         builder.Services.AddSingleton<ArtifactValidator>();
@@ -68,6 +70,7 @@ public static class ControlPlaneServer
         builder.Services.AddSingleton<ApiKeyInterceptor>();
         builder.Services.AddSingleton<ManagementErrorInterceptor>();
         builder.Services.AddSingleton<ModelRegistration>();
+        builder.Services.AddSingleton<ArtifactCollector>();
         builder.Services.AddGrpc(grpc =>
         {
             // Uploads arrive in chunks; no single message needs to be large.

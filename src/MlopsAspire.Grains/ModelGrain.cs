@@ -401,7 +401,7 @@ public sealed class ModelGrain(
     private static string WithDetail(string reason, string detail) =>
         string.IsNullOrWhiteSpace(reason) ? detail : $"{reason} ({detail})";
 
-    public async Task RecordMonitoringEventAsync(string version, string action, string detail, string actor)
+    public async Task RecordEventAsync(string version, string action, string detail, string actor)
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
         if (state.State.Versions.All(entry => entry.Version != version))

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.Inference.Monitoring;
@@ -95,6 +96,8 @@ public static class InferenceServer
         // Statistics to the monitoring grains, payloads for feedback joins.
         builder.Services.AddSingleton(services =>
             new PayloadLog(services.GetRequiredKeyedService<IConnectionMultiplexer>(StoreConnectionName)));
+        // Requests only queue their payloads; the writer sends them in batches and flushes when the host disposes it.
+        builder.Services.AddSingleton(services => new PayloadLogWriter(services.GetRequiredService<PayloadLog>()));
         builder.Services.AddSingleton<IMonitoringSink, GrainMonitoringSink>();
         builder.Services.AddHostedService<StatisticsPublisher>();
     }

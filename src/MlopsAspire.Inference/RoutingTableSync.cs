@@ -124,17 +124,3 @@ public sealed class RoutingTableSync(
         }
     }
 }
-
-/// <summary>Keeps retrying the first connection to the cluster instead of failing the replica's startup.</summary>
-public sealed class PersistentClusterConnectionRetry(ILogger<PersistentClusterConnectionRetry> logger) : IClientConnectionRetryFilter
-{
-    private int _attempts;
-
-    public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
-    {
-        var attempt = Interlocked.Increment(ref _attempts);
-        logger.LogWarning(exception, "Could not connect to the control plane (attempt {Attempt}); retrying", attempt);
-        await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)), cancellationToken);
-        return true;
-    }
-}

@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using MlopsAspire.ControlPlane.Tests;
-using MlopsAspire.Inference;
 
 namespace MlopsAspire.Cli.Tests;
 
@@ -19,20 +16,7 @@ public sealed class InferCommandTests : IAsyncLifetime
         var folder = Path.Combine(_modelRoot, ModelName, "1");
         Directory.CreateDirectory(folder);
         await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), TestOnnxModels.AddBias(1f));
-        var grpcPort = FreePort();
-        string[] args =
-        [
-            $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{FreePort()}",
-            "--Kestrel:Endpoints:http:Protocols=Http1",
-            $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
-            "--Kestrel:Endpoints:grpc:Protocols=Http2",
-            $"--Inference:ModelRepository={_modelRoot}",
-            "--Inference:IntraOpThreads=1",
-            "--Logging:LogLevel:Default=Warning",
-        ];
-        _app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
-        await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        _address = $"http://127.0.0.1:{grpcPort}";
+        (_app, _address) = await LocalInferenceReplica.StartAsync(_modelRoot);
     }
 
     [Fact]
@@ -95,12 +79,5 @@ public sealed class InferCommandTests : IAsyncLifetime
 
             await Task.Delay(200);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -13,7 +13,7 @@ namespace MlopsAspire.EndToEnd.Tests;
 /// Starts the real AppHost (embedded Garnet, Orleans control plane, two inference replicas) once
 /// for the test class, on a fresh data folder, and waits until the replicas report ready.
 /// </summary>
-public sealed class PlatformFixture : IAsyncLifetime
+public class PlatformFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
@@ -29,14 +29,17 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public GRPCInferenceService.GRPCInferenceServiceClient Inference { get; private set; } = null!;
 
+    /// <summary>AppHost arguments beyond the common ones (accelerated monitoring, say).</summary>
+    protected virtual IReadOnlyList<string> ExtraArguments => [];
+
     public async Task InitializeAsync()
     {
-        App = await StartAsync(DataDirectory);
+        App = await StartAsync(DataDirectory, ExtraArguments);
         InferenceChannel = CreateInferenceChannel(App);
         Inference = new GRPCInferenceService.GRPCInferenceServiceClient(InferenceChannel);
     }
 
-    public static async Task<DistributedApplication> StartAsync(string dataDirectory)
+    public static async Task<DistributedApplication> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArguments = null)
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MlopsAspire_AppHost>(
@@ -50,6 +53,9 @@ public sealed class PlatformFixture : IAsyncLifetime
                 $"--Parameters:mlops-reader-key={ReaderKey}",
                 $"--Parameters:mlops-operator-key={OperatorKey}",
                 "--Parameters:mlops-admin-key=e2e-admin-key-0123456789abcdef0123",
+                "--Parameters:mlops-training-key=e2e-training-key-0123456789abcdef01",
+                "--Training:HttpPort=0",
+                .. extraArguments ?? [],
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using MlopsAspire.Store;
 using Orleans.TestingHost;
 using StackExchange.Redis;
@@ -11,7 +12,7 @@ namespace MlopsAspire.Grains.Tests;
 /// <summary>
 /// Two in-process silos whose grain state lives in a real store: embedded Garnet, as in production, or a Redis server.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mlops-grains-" + Guid.NewGuid().ToString("N"));
     private EmbeddedGarnetServer? _garnet;
@@ -19,6 +20,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
+
+    /// <summary>The clock the silos' grains read.</summary>
+    protected virtual TimeProvider Clock => TimeProvider.System;
 
     public async Task InitializeAsync()
     {
@@ -35,7 +39,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton(TimeProvider.System);
+            silo.Services.AddSingleton(Clock);
             silo.AddRedisGrainStorage(GrainStorageNames.Models, options =>
                 options.ConfigurationOptions = ConfigurationOptions.Parse(storeEndpoint));
         });
@@ -71,4 +75,12 @@ public sealed class ClusterFixture : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>The same cluster on a clock the test moves, for behaviour that waits hours (schedules, cool-downs).</summary>
+public sealed class FakeClockClusterFixture : ClusterFixture
+{
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override TimeProvider Clock => Time;
 }

@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Mlops.V1;
 using MlopsAspire.Abstractions;
+using MlopsAspire.Abstractions.Monitoring;
 using ModelSignature = MlopsAspire.Abstractions.ModelSignature;
 using ModelVersionState = MlopsAspire.Abstractions.ModelVersionState;
 using MlopsAspire.Artifacts;
@@ -24,6 +25,9 @@ public sealed partial class ModelRegistration(
     IOptions<ManagementOptions> options,
     ILogger<ModelRegistration> logger)
 {
+    /// <summary>How long a pin outlives an upload whose control plane died: far longer than registering takes.</summary>
+    private static readonly TimeSpan ArtifactPinDuration = TimeSpan.FromMinutes(10);
+
     public async Task<RegisterModelResponse> RegisterAsync(
         IAsyncStreamReader<RegisterModelRequest> upload, ApiKeyIdentity caller, CancellationToken cancellationToken)
     {
@@ -35,7 +39,16 @@ public sealed partial class ModelRegistration(
         var metadata = upload.Current.Metadata;
         var expectedSha256 = CheckMetadata(metadata);
         var model = grains.GetGrain<IModelGrain>(metadata.Name);
-        var lineage = ProtoMapping.FromProto(metadata.Lineage);
+        ModelLineage? lineage;
+        try
+        {
+            lineage = ProtoMapping.FromProto(metadata.Lineage);
+        }
+        catch (ArgumentException exception)
+        {
+            throw Invalid($"The lineage's reference profile is malformed: {exception.Message}. Nothing was registered.");
+        }
+
         if (lineage?.ParentVersion is { } parent)
         {
             // Fails with NotFound naming the model or version before the upload is read.
@@ -64,6 +77,9 @@ public sealed partial class ModelRegistration(
 
         var alreadyRegistered = await model.ExistsAsync()
             && (await model.GetAsync()).Versions.FirstOrDefault(v => v.ArtifactSha256 == sha256) is not null;
+        // Pinned before looking, so retiring another version that shares these bytes cannot delete them between our
+        // check and the new version's registration (after which the version itself keeps them alive).
+        await using var pin = await artifacts.PinAsync(sha256, ArtifactPinDuration, cancellationToken);
         var storedBefore = await artifacts.GetDescriptorAsync(sha256, cancellationToken) is not null;
         await artifacts.PutAsync(content, cancellationToken);
 
@@ -84,7 +100,8 @@ public sealed partial class ModelRegistration(
         }
         catch when (!storedBefore)
         {
-            // The artifact was stored for this registration only; do not leave it behind.
+            // The artifact was stored for this registration only; do not leave it behind (unless another upload pins it).
+            await pin.DisposeAsync();
             await artifacts.DeleteAsync(sha256, CancellationToken.None);
             throw;
         }
@@ -97,6 +114,12 @@ public sealed partial class ModelRegistration(
         if (version.State == ModelVersionState.Validating)
         {
             version = await model.RecordValidationAsync(version.Version, check.Report, caller.Name);
+        }
+
+        if (!alreadyRegistered && lineage?.Reference is { } reference)
+        {
+            // Drift is measured against the training distribution from the first request on.
+            await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(metadata.Name, version.Version)).SetReferenceProfile(reference);
         }
 
         LogRegistered(metadata.Name, version.Version, sha256, content.Length, version.State, caller.Name);

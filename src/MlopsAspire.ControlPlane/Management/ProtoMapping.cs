@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using MlopsAspire.Abstractions;
+using MlopsAspire.Abstractions.Monitoring;
 using Proto = Mlops.V1;
 
 namespace MlopsAspire.ControlPlane.Management;
@@ -57,7 +58,19 @@ public static class ProtoMapping
                     ? new Proto.TrainingDataWindow { From = Timestamp.FromDateTimeOffset(window.From), To = Timestamp.FromDateTimeOffset(window.To) }
                     : null,
                 HasReferenceProfile = lineage.Reference is not null,
+                Trainer = lineage.Trainer ?? "",
+                TrainingRows = lineage.TrainingRows,
+                Trigger = lineage.Trigger ?? "",
             };
+            if (lineage.Seed is { } seed)
+            {
+                message.Lineage.Seed = seed;
+            }
+
+            if (lineage.Parameters is { } parameters)
+            {
+                message.Lineage.Parameters.Add(parameters.ToDictionary());
+            }
         }
 
         return message;
@@ -132,6 +145,44 @@ public static class ProtoMapping
             ? new TrainingDataWindow(from.ToDateTimeOffset(), to.ToDateTimeOffset())
             : null;
         var parent = string.IsNullOrEmpty(lineage.ParentVersion) ? null : lineage.ParentVersion;
-        return parent is null && window is null ? null : new ModelLineage(parent, window);
+        var reference = lineage.ReferenceProfile is { } profile ? FromProto(profile) : null;
+        var result = new ModelLineage(
+            parent,
+            window,
+            reference,
+            string.IsNullOrEmpty(lineage.Trainer) ? null : lineage.Trainer,
+            lineage.Parameters.Count == 0 ? null : new Dictionary<string, string>(lineage.Parameters),
+            lineage.HasSeed ? lineage.Seed : null,
+            lineage.TrainingRows,
+            string.IsNullOrEmpty(lineage.Trigger) ? null : lineage.Trigger);
+        return result == new ModelLineage(null, null) ? null : result;
+    }
+
+    /// <summary>A reference profile sent at registration; <see cref="ArgumentException"/> names what is malformed.</summary>
+    public static ReferenceProfileData FromProto(Proto.ReferenceProfile profile)
+    {
+        var data = new ReferenceProfileData(
+            [.. profile.Features.Select(FromProto)],
+            [.. profile.Predictions.Select(FromProto)],
+            profile.RowCount,
+            string.IsNullOrEmpty(profile.Source) ? "supplied at registration" : profile.Source);
+        if (data.Features.Count == 0 && data.Predictions.Count == 0)
+        {
+            throw new ArgumentException("a reference profile needs at least one feature or prediction");
+        }
+
+        // Building the monitoring library's profile checks edges and counts.
+        _ = MonitoringMapper.ToProfile(data);
+        return data;
+    }
+
+    private static FeatureProfileData FromProto(Proto.FeatureProfile feature)
+    {
+        if (feature.Counts.Count != feature.Edges.Count + 1)
+        {
+            throw new ArgumentException($"reference profile of '{feature.Name}' has {feature.Edges.Count} edges and {feature.Counts.Count} counts; counts must be edges + 1");
+        }
+
+        return new FeatureProfileData(feature.Name, [.. feature.Edges], [.. feature.Counts], feature.Mean, feature.StandardDeviation, feature.Minimum, feature.Maximum);
     }
 }

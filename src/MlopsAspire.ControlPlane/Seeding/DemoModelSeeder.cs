@@ -41,7 +41,7 @@ public sealed partial class DemoModelSeeder(
                 await SeedAsync(DemoModels.FraudModelName, "Fraud classifier (ML.NET FastTree) trained on generated transactions",
                     () => TrainFraud(), stoppingToken);
                 await SeedAsync(DemoModels.ResNet18ModelName, "ResNet-18 image featurizer (512-d embedding), batch dimension made dynamic",
-                    () => (DemoModels.LoadResNet18WithDynamicBatch(), "onnx", new Dictionary<string, double>()), stoppingToken);
+                    () => (DemoModels.LoadResNet18WithDynamicBatch(), "onnx", new Dictionary<string, double>(), null), stoppingToken);
                 FailureReason = null;
                 _completed.TrySetResult();
                 return;
@@ -55,7 +55,7 @@ public sealed partial class DemoModelSeeder(
         }
     }
 
-    private (byte[] Onnx, string Framework, Dictionary<string, double> Metrics) TrainFraud()
+    private (byte[] Onnx, string Framework, Dictionary<string, double> Metrics, ModelLineage? Lineage) TrainFraud()
     {
         var seed = configuration.GetValue("ControlPlane:FraudSeed", 42);
         var model = DemoModels.TrainFraud(seed);
@@ -68,13 +68,22 @@ public sealed partial class DemoModelSeeder(
             ["holdout_rows"] = model.HoldoutMetrics.Rows,
             ["seed"] = seed,
         };
-        return (model.OnnxModel, "mlnet-fasttree/onnx", metrics);
+        // Retraining repeats the pipeline lineage records: trainer, hyperparameters and seed.
+        var lineage = new ModelLineage(
+            ParentVersion: null,
+            TrainingData: null,
+            Trainer: FraudTrainingOptions.Trainer,
+            Parameters: model.Options.ToParameters(),
+            Seed: model.Options.Seed,
+            TrainingRows: DemoModels.FraudTrainingRows,
+            Trigger: "demo model, generated transactions");
+        return (model.OnnxModel, "mlnet-fasttree/onnx", metrics, lineage);
     }
 
     private async Task SeedAsync(
         string modelName,
         string description,
-        Func<(byte[] Onnx, string Framework, Dictionary<string, double> Metrics)> build,
+        Func<(byte[] Onnx, string Framework, Dictionary<string, double> Metrics, ModelLineage? Lineage)> build,
         CancellationToken cancellationToken)
     {
         var model = grains.GetGrain<IModelGrain>(modelName);
@@ -88,10 +97,10 @@ public sealed partial class DemoModelSeeder(
             }
         }
 
-        var (onnx, framework, metrics) = build();
+        var (onnx, framework, metrics, lineage) = build();
         var artifact = await artifacts.PutAsync(onnx, cancellationToken);
         var version = await model.RegisterVersionAsync(new RegisterVersionRequest(
-            artifact.Sha256, artifact.Size, framework, description, Actor, metrics, ServingConfigJson: null, Owner: "platform"));
+            artifact.Sha256, artifact.Size, framework, description, Actor, metrics, ServingConfigJson: null, Owner: "platform", Lineage: lineage));
 
         if (version.State is ModelVersionState.Registered or ModelVersionState.Validating)
         {

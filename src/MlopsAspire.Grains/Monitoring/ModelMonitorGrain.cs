@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.Monitoring.Drift;
 using MlopsAspire.Monitoring.Windows;
 using StatisticsProfile = MlopsAspire.Monitoring.Profiles.ReferenceProfile;
@@ -17,6 +19,7 @@ public sealed class ModelMonitorGrain(
     [PersistentState("monitor", GrainStorageNames.Models)] IPersistentState<ModelMonitorState> state,
     TimeProvider time,
     IGrainFactory grains,
+    IOptions<MonitoringDefaultsOptions> defaults,
     ILogger<ModelMonitorGrain> logger) : Grain, IModelMonitorGrain
 {
     /// <summary>Who monitoring events are attributed to in a model's audit trail.</summary>
@@ -25,6 +28,7 @@ public sealed class ModelMonitorGrain(
     /// <summary>Rows collected from production to build a reference profile when none was supplied.</summary>
     public const int ProfileSampleRows = 2000;
 
+    private const string AccuracyAlertKey = "accuracy:outcomes";
     private const int KeptReports = 1440;
     private const int KeptAlerts = 500;
     private const int PersistedShortWindows = 60;
@@ -38,7 +42,9 @@ public sealed class ModelMonitorGrain(
     private bool _dirty;
     private DateTimeOffset _lastPersisted;
 
-    private MonitoringPolicy Policy => state.State.Policy ?? MonitoringPolicy.Default;
+    private readonly Lazy<MonitoringPolicy> _defaultPolicy = new(defaults.Value.ToPolicy);
+
+    private MonitoringPolicy Policy => state.State.Policy ?? _defaultPolicy.Value;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -200,13 +206,88 @@ public sealed class ModelMonitorGrain(
     public async Task EvaluateClosedWindows()
     {
         JudgeClosedWindows();
+        JudgeAccuracy();
         await PersistIfDueAsync();
     }
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         JudgeClosedWindows();
+        JudgeAccuracy();
         await PersistIfDueAsync();
+    }
+
+    /// <summary>
+    /// Concept drift shows only in ground truth: compares accuracy and AUC over the recent windows with the
+    /// version's first labelled rows, and raises an accuracy alert when either has dropped by its limit
+    /// (cleared when both are back within half of it). Labels arrive late, so this runs on every tick.
+    /// </summary>
+    private void JudgeAccuracy()
+    {
+        var policy = Policy;
+        if (policy.AccuracyDropAlert <= 0 && policy.AucDropAlert <= 0)
+        {
+            return;
+        }
+
+        var windows = _windows.ShortWindows.OrderBy(pair => pair.Key).ToList();
+        var needed = policy.LabelledRowsToJudge;
+        if (state.State.AccuracyReference is not { } reference)
+        {
+            var early = new MlopsAspire.Monitoring.Windows.OutcomeStatistics();
+            foreach (var (start, window) in windows)
+            {
+                early.Merge(window.Outcomes);
+                if (early.Count >= needed)
+                {
+                    state.State.AccuracyReference = new AccuracyReference(early.Accuracy, early.Auc, early.Count, start);
+                    _dirty = true;
+                    logger.LogInformation("Reference accuracy of {Model} version {Version}: {Accuracy:P2}, AUC {Auc:F3} over {Rows} labelled rows", _modelName, _version, early.Accuracy, early.Auc, early.Count);
+                    break;
+                }
+            }
+
+            if (state.State.AccuracyReference is not { } captured)
+            {
+                return;
+            }
+
+            reference = captured;
+        }
+
+        var recent = new MlopsAspire.Monitoring.Windows.OutcomeStatistics();
+        var from = DateTimeOffset.MaxValue;
+        foreach (var (start, window) in windows.Where(pair => pair.Key > reference.LastWindow).TakeLast(policy.RecentAccuracyWindows))
+        {
+            recent.Merge(window.Outcomes);
+            from = start < from ? start : from;
+        }
+
+        if (recent.Count < needed)
+        {
+            return;
+        }
+
+
+        MonitoringInstruments.PublishOutcomes(_modelName, _version, recent.Accuracy, recent.Auc);
+        var accuracyDrop = reference.Accuracy - recent.Accuracy;
+        var aucDrop = double.IsNaN(reference.Auc) || double.IsNaN(recent.Auc) ? 0 : reference.Auc - recent.Auc;
+        var breached = (policy.AccuracyDropAlert > 0 && accuracyDrop >= policy.AccuracyDropAlert)
+            || (policy.AucDropAlert > 0 && aucDrop >= policy.AucDropAlert);
+        var recovered = (policy.AccuracyDropAlert <= 0 || accuracyDrop < policy.AccuracyDropAlert / 2)
+            && (policy.AucDropAlert <= 0 || aucDrop < policy.AucDropAlert / 2);
+        var detail = $"since {from:u}: accuracy {recent.Accuracy:P2} (reference {reference.Accuracy:P2}), AUC {recent.Auc:F3} (reference {reference.Auc:F3}) over {recent.Count} labelled rows";
+        var active = state.State.ActiveAlerts.ContainsKey(AccuracyAlertKey);
+        if (breached && !active)
+        {
+            Raise(AccuracyAlertKey, new MonitoringAlert(time.GetUtcNow(), _modelName, _version, "accuracy", "outcomes", true, detail));
+            _dirty = true;
+        }
+        else if (recovered && active)
+        {
+            Clear(AccuracyAlertKey, new MonitoringAlert(time.GetUtcNow(), _modelName, _version, "accuracy", "outcomes", false, $"back within limits {detail}"));
+            _dirty = true;
+        }
     }
 
     private void JudgeClosedWindows()
@@ -407,7 +488,7 @@ public sealed class ModelMonitorGrain(
         {
             try
             {
-                await model.RecordMonitoringEventAsync(
+                await model.RecordEventAsync(
                     _version,
                     alert.Raised ? $"alert:{alert.Kind}" : $"alert-cleared:{alert.Kind}",
                     $"{alert.Subject}: {alert.Detail}",
@@ -416,6 +497,19 @@ public sealed class ModelMonitorGrain(
             catch (Exception exception)
             {
                 logger.LogWarning(exception, "Could not record the {Kind} alert of {Model} version {Version} in the audit trail", alert.Kind, _modelName, _version);
+            }
+
+            if (alert.Raised)
+            {
+                try
+                {
+                    // Retraining decides from its policy whether this alert starts a run.
+                    await grains.GetGrain<IModelRetrainingGrain>(_modelName).OnAlert(alert);
+                }
+                catch (Exception exception)
+                {
+                    logger.LogWarning(exception, "Could not hand the {Kind} alert of {Model} version {Version} to retraining", alert.Kind, _modelName, _version);
+                }
             }
         }
     }

@@ -35,7 +35,18 @@ public sealed class ModelMonitorState
     [Id(10)] public List<float[]> ProfileSample { get; set; } = [];
 
     [Id(11)] public List<string>? SampleFeatureNames { get; set; }
+
+    /// <summary>Live accuracy of the version's first labelled rows: what later accuracy is compared with.</summary>
+    [Id(12)] public AccuracyReference? AccuracyReference { get; set; }
 }
+
+/// <summary>Accuracy and AUC over the first labelled rows, and the last window they came from.</summary>
+[GenerateSerializer]
+public sealed record AccuracyReference(
+    [property: Id(0)] double Accuracy,
+    [property: Id(1)] double Auc,
+    [property: Id(2)] long Rows,
+    [property: Id(3)] DateTimeOffset LastWindow);
 
 /// <summary>The deduplication state of one replica's snapshot sequence.</summary>
 [GenerateSerializer]

@@ -6,7 +6,8 @@ namespace MlopsAspire.Grains.Monitoring;
 
 /// <summary>
 /// OpenTelemetry gauges of monitoring (meter <c>MlopsAspire.Monitoring</c>), the latest judged window per model
-/// version: PSI and Jensen-Shannon per feature, shadow agreement, p99 latency, error rate and active alerts.
+/// version: PSI and Jensen-Shannon per feature, shadow agreement, p99 latency, error rate, live accuracy and AUC
+/// from feedback, and active alerts.
 /// Grains publish values here after judging a window; the exporter reads them when it collects.
 /// </summary>
 public static class MonitoringInstruments
@@ -20,6 +21,8 @@ public static class MonitoringInstruments
     private static readonly ConcurrentDictionary<(string Model, string Version), double> P99 = new();
     private static readonly ConcurrentDictionary<(string Model, string Version), double> ErrorRate = new();
     private static readonly ConcurrentDictionary<(string Model, string Version), int> ActiveAlerts = new();
+    private static readonly ConcurrentDictionary<(string Model, string Version), double> Accuracy = new();
+    private static readonly ConcurrentDictionary<(string Model, string Version), double> Auc = new();
 
     private static readonly Counter<long> AlertsRaised = Meter.CreateCounter<long>(
         "mlops.monitoring.alerts", unit: "{alert}", description: "Monitoring alerts raised, by model, version, kind and subject.");
@@ -31,6 +34,8 @@ public static class MonitoringInstruments
         Meter.CreateObservableGauge("mlops.monitoring.shadow_agreement", () => Observe(Agreement, "shadow"), description: "Share of rows where a shadow version agreed with production.");
         Meter.CreateObservableGauge("mlops.monitoring.latency.p99", () => Observe(P99), unit: "ms", description: "p99 request latency of the last judged window.");
         Meter.CreateObservableGauge("mlops.monitoring.error_rate", () => Observe(ErrorRate), description: "Failed share of requests in the last judged window.");
+        Meter.CreateObservableGauge("mlops.monitoring.accuracy", () => Observe(Accuracy), description: "Accuracy from feedback over the recent windows.");
+        Meter.CreateObservableGauge("mlops.monitoring.auc", () => Observe(Auc), description: "AUC from feedback over the recent windows.");
         Meter.CreateObservableGauge(
             "mlops.monitoring.active_alerts",
             () => ActiveAlerts.Select(pair => new Measurement<int>(pair.Value, new TagList { { "model", pair.Key.Model }, { "version", pair.Key.Version } })),
@@ -60,6 +65,16 @@ public static class MonitoringInstruments
 
         ErrorRate[(model, version)] = report.ErrorRate;
         ActiveAlerts[(model, version)] = activeAlerts;
+    }
+
+    /// <summary>Live accuracy and AUC from feedback, as the accuracy check last judged them.</summary>
+    public static void PublishOutcomes(string model, string version, double accuracy, double auc)
+    {
+        Accuracy[(model, version)] = accuracy;
+        if (!double.IsNaN(auc))
+        {
+            Auc[(model, version)] = auc;
+        }
     }
 
     public static void RecordAlert(string model, string version, string kind, string subject) =>

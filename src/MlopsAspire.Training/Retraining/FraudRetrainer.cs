@@ -81,11 +81,12 @@ public sealed class FraudRetrainer(RetrainingOptions? options = null)
                 trainingOptions, rows.Count, candidateMetrics, parentMetrics, parity);
         }
 
-        var trainingScores = Score(candidate.OnnxModel, training);
+        // Inputs from the training rows; scores from the holdout, because scores on rows the trees were fitted to are
+        // more extreme than anything live traffic will get, and prediction drift would be flagged from the first window.
         var profile = ReferenceProfile.FromRows(
             FraudFeatures.Names,
             [.. training.Select(row => row.Features)],
-            new Dictionary<string, IReadOnlyList<double>> { ["probability"] = [.. trainingScores.Select(score => (double)score)] });
+            new Dictionary<string, IReadOnlyList<double>> { ["probability"] = [.. candidateScores.Select(score => (double)score)] });
         return new RetrainingOutcome(
             true,
             $"AUC {candidateMetrics.Auc:F4} vs parent {parentMetrics.Auc:F4} on {holdout.Count} held-out rows",

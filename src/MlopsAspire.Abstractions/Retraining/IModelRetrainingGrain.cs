@@ -1,0 +1,143 @@
+using MlopsAspire.Abstractions.Monitoring;
+
+namespace MlopsAspire.Abstractions.Retraining;
+
+/// <summary>
+/// Retraining of one model (key: model name): its policy, the queue of runs and their history. Runs are requested
+/// by an operator, by the schedule, or by an accuracy or drift alert on the production version; a training worker
+/// claims a queued run, trains, registers the candidate through the management API, puts it in shadow and
+/// reports the outcome. At most one run is queued or running at a time, and every step is in the model's audit trail.
+/// </summary>
+public interface IModelRetrainingGrain : IGrainWithStringKey
+{
+    Task<RetrainingPolicyData> GetPolicy();
+
+    Task SetPolicy(RetrainingPolicyData policy);
+
+    /// <summary>Queues a run, or returns the run already queued or running (then the trigger is only audited).</summary>
+    Task<RetrainingRun> Request(RetrainingTrigger trigger);
+
+    /// <summary>
+    /// A monitoring alert on a version of this model: queues a run when it is a raised alert of a kind the policy
+    /// retrains on, on the production version, outside the cool-down. Returns the run, or null when it starts none.
+    /// </summary>
+    Task<RetrainingRun?> OnAlert(MonitoringAlert alert);
+
+    /// <summary>
+    /// Hands the oldest queued run to <paramref name="workerId"/> (a scheduled run is queued first when due), or
+    /// null when there is nothing to do. A run whose worker stopped reporting for the lease is handed out again.
+    /// </summary>
+    Task<RetrainingRun?> Claim(string workerId);
+
+    /// <summary>Records a step of a running run (audited), and renews its lease.</summary>
+    Task Progress(string runId, string step, string detail);
+
+    /// <summary>Ends a run: succeeded with the candidate version it registered, or failed with the reason.</summary>
+    Task<RetrainingRun> Complete(string runId, RetrainingResult result);
+
+    /// <summary>The most recent runs, newest last.</summary>
+    Task<IReadOnlyList<RetrainingRun>> GetRuns(int count);
+}
+
+/// <summary>When a model is retrained and how its candidate is deployed.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RetrainingPolicyData(
+    [property: Id(0)] bool Enabled,
+    [property: Id(1)] bool OnAccuracyAlert,
+    [property: Id(2)] bool OnDriftAlert,
+    [property: Id(3)] TimeSpan? Schedule,
+    [property: Id(4)] TimeSpan Cooldown,
+    [property: Id(5)] TimeSpan DataWindow,
+    [property: Id(6)] int MinimumRows,
+    [property: Id(7)] TimeSpan LabelWait,
+    [property: Id(8)] double ShadowSampleRate)
+{
+    /// <summary>
+    /// Retrain on accuracy alerts (concept drift) and feature drift alerts, at most every 30 minutes, on the labelled
+    /// rows of the last 6 hours; no schedule. The candidate shadows all production traffic.
+    /// </summary>
+    public static RetrainingPolicyData Default { get; } = new(
+        Enabled: true,
+        OnAccuracyAlert: true,
+        OnDriftAlert: true,
+        Schedule: null,
+        Cooldown: TimeSpan.FromMinutes(30),
+        DataWindow: TimeSpan.FromHours(6),
+        MinimumRows: 2000,
+        LabelWait: TimeSpan.FromMinutes(10),
+        ShadowSampleRate: 1.0);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
+    public void Validate()
+    {
+        if (Schedule is { } schedule && schedule < TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException($"a retraining schedule must be at least 1 minute apart; got {schedule}");
+        }
+
+        if (Cooldown < TimeSpan.Zero || DataWindow <= TimeSpan.Zero || LabelWait < TimeSpan.Zero)
+        {
+            throw new ArgumentException("cool-down and label wait cannot be negative, and the data window must be positive");
+        }
+
+        if (MinimumRows < 100)
+        {
+            throw new ArgumentException($"retraining needs at least 100 labelled rows; got {MinimumRows}");
+        }
+
+        if (ShadowSampleRate is <= 0 or > 1)
+        {
+            throw new ArgumentException($"the candidate's shadow sample rate must be in (0, 1]; got {ShadowSampleRate}");
+        }
+    }
+}
+
+/// <summary>Why a run was requested: kind (manual, schedule, alert), what exactly, and who asked.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RetrainingTrigger(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string Detail,
+    [property: Id(2)] string RequestedBy,
+    [property: Id(3)] DateTimeOffset? DataFrom = null)
+{
+    public const string Manual = "manual";
+    public const string Scheduled = "schedule";
+    public const string Alert = "alert";
+
+    public override string ToString() => $"{Kind} by {RequestedBy}: {Detail}";
+}
+
+/// <summary>What a worker reports at the end of a run.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RetrainingResult(
+    [property: Id(0)] bool Succeeded,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] string? CandidateVersion = null,
+    [property: Id(3)] IReadOnlyDictionary<string, double>? Metrics = null);
+
+/// <summary>One retraining run, from request to outcome.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RetrainingRun(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] string ModelName,
+    [property: Id(2)] RetrainingTrigger Trigger,
+    [property: Id(3)] RetrainingRunStatus Status,
+    [property: Id(4)] DateTimeOffset RequestedAt,
+    [property: Id(5)] DateTimeOffset? StartedAt = null,
+    [property: Id(6)] DateTimeOffset? EndedAt = null,
+    [property: Id(7)] string? WorkerId = null,
+    [property: Id(8)] string? ParentVersion = null,
+    [property: Id(9)] string? CandidateVersion = null,
+    [property: Id(10)] string? Reason = null,
+    [property: Id(11)] IReadOnlyList<string>? Steps = null,
+    [property: Id(12)] IReadOnlyDictionary<string, double>? Metrics = null,
+    [property: Id(13)] DateTimeOffset? LastProgressAt = null);
+
+[GenerateSerializer]
+public enum RetrainingRunStatus
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}

@@ -1,0 +1,37 @@
+using MlopsAspire.Abstractions.Monitoring;
+
+namespace MlopsAspire.Grains.Monitoring;
+
+/// <summary>
+/// The monitoring policy of versions that have none of their own (section <c>Monitoring</c> of the silo's
+/// configuration). Short windows make demos and accelerated end-to-end runs react in seconds.
+/// </summary>
+public sealed class MonitoringDefaultsOptions
+{
+    public const string SectionName = "Monitoring";
+
+    public TimeSpan Window { get; set; } = MonitoringPolicy.Default.Window;
+
+    public TimeSpan Grace { get; set; } = MonitoringPolicy.Default.Grace;
+
+    public double AccuracyDropAlert { get; set; } = MonitoringPolicy.Default.AccuracyDropAlert;
+
+    public double AucDropAlert { get; set; } = MonitoringPolicy.Default.AucDropAlert;
+
+    public long MinimumLabelledRows { get; set; } = MonitoringPolicy.Default.MinimumLabelledRows;
+
+    /// <summary>The default policy with these values, checked like any policy (a bad setting stops the silo with its reason).</summary>
+    public MonitoringPolicy ToPolicy()
+    {
+        var policy = MonitoringPolicy.Default with
+        {
+            Window = Window,
+            Grace = Grace,
+            AccuracyDropAlert = AccuracyDropAlert,
+            AucDropAlert = AucDropAlert,
+            MinimumLabelledRows = MinimumLabelledRows,
+        };
+        policy.Validate();
+        return policy;
+    }
+}

@@ -1,0 +1,274 @@
+using Microsoft.Extensions.Logging;
+using MlopsAspire.Abstractions;
+using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Abstractions.Retraining;
+
+namespace MlopsAspire.Grains.Retraining;
+
+/// <summary>
+/// The retraining queue and history of one model. Triggers arrive from operators, from monitoring alerts (the
+/// monitor grain forwards each raised alert) and from the schedule, which is checked whenever a worker asks for
+/// work, so no timer or reminder has to keep the grain alive. Runs are audited on the model's production version.
+/// </summary>
+public sealed class ModelRetrainingGrain(
+    [PersistentState("retraining", GrainStorageNames.Models)] IPersistentState<ModelRetrainingState> state,
+    IGrainFactory grains,
+    TimeProvider time,
+    ILogger<ModelRetrainingGrain> logger) : Grain, IModelRetrainingGrain
+{
+    /// <summary>Who retraining events are attributed to in a model's audit trail.</summary>
+    public const string Actor = "training";
+
+    /// <summary>A running run whose worker has not reported for this long is handed out again.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(15);
+
+    private const int KeptRuns = 200;
+
+    private string ModelName => this.GetPrimaryKeyString();
+
+    private RetrainingPolicyData Policy => state.State.Policy ?? RetrainingPolicyData.Default;
+
+    public Task<RetrainingPolicyData> GetPolicy() => Task.FromResult(Policy);
+
+    public async Task SetPolicy(RetrainingPolicyData policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.Validate();
+        state.State.Policy = policy;
+        await state.WriteStateAsync();
+    }
+
+    public async Task<RetrainingRun> Request(RetrainingTrigger trigger)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        ArgumentException.ThrowIfNullOrEmpty(trigger.Kind);
+        var model = grains.GetGrain<IModelGrain>(ModelName);
+        if (!await model.ExistsAsync())
+        {
+            throw new ModelNotFoundException($"model '{ModelName}' is not registered");
+        }
+
+        var info = await model.GetAsync();
+        if (info.ProductionVersion is null)
+        {
+            throw new LifecycleViolationException($"model '{ModelName}' has no production version to retrain from");
+        }
+
+        if (Active() is { } active)
+        {
+            await AuditAsync(info.ProductionVersion, "retrain-request-merged", $"{trigger}; run {active.RunId} is already {active.Status.ToString().ToLowerInvariant()}");
+            return active;
+        }
+
+        var run = new RetrainingRun(
+            $"{ModelName}-{time.GetUtcNow():yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..6]}",
+            ModelName,
+            trigger,
+            RetrainingRunStatus.Queued,
+            time.GetUtcNow(),
+            ParentVersion: info.ProductionVersion,
+            Steps: []);
+        state.State.Runs.Add(run);
+        Trim();
+        await state.WriteStateAsync();
+        await AuditAsync(info.ProductionVersion, "retrain-requested", $"run {run.RunId}: {trigger}");
+        logger.LogInformation("Retraining of {Model} requested ({Trigger}): run {Run}", ModelName, trigger, run.RunId);
+        return run;
+    }
+
+    public async Task<RetrainingRun?> OnAlert(MonitoringAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var policy = Policy;
+        var wanted = alert.Kind switch
+        {
+            "accuracy" => policy.OnAccuracyAlert,
+            "feature_drift" or "prediction_drift" => policy.OnDriftAlert,
+            _ => false,
+        };
+        if (!alert.Raised || !wanted || !policy.Enabled)
+        {
+            return null;
+        }
+
+        var model = grains.GetGrain<IModelGrain>(ModelName);
+        if (!await model.ExistsAsync() || (await model.GetAsync()).ProductionVersion != alert.ModelVersion)
+        {
+            // Only production's health starts retraining: a shadow or canary drifting is the gates' business.
+            return null;
+        }
+
+        var last = state.State.Runs.LastOrDefault();
+        if (last is not null && last.Status is RetrainingRunStatus.Succeeded or RetrainingRunStatus.Failed
+            && last.Trigger.Kind == RetrainingTrigger.Alert && time.GetUtcNow() - last.RequestedAt < policy.Cooldown)
+        {
+            await AuditAsync(alert.ModelVersion, "retrain-skipped", $"{alert.Kind} alert within the cool-down of {policy.Cooldown} after run {last.RunId}");
+            return null;
+        }
+
+        // Train on what the world looks like since the alert: rows from before it would teach the old concept again.
+        return await Request(new RetrainingTrigger(
+            RetrainingTrigger.Alert,
+            $"{alert.Kind} alert on version {alert.ModelVersion}: {alert.Subject}: {alert.Detail}",
+            "monitoring",
+            alert.At));
+    }
+
+    public async Task<RetrainingRun?> Claim(string workerId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(workerId);
+        await QueueScheduledRunIfDueAsync();
+        var now = time.GetUtcNow();
+        var index = state.State.Runs.FindIndex(run =>
+            run.Status == RetrainingRunStatus.Queued
+            || (run.Status == RetrainingRunStatus.Running && now - (run.LastProgressAt ?? run.StartedAt ?? now) > Lease));
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var claimed = state.State.Runs[index] with
+        {
+            Status = RetrainingRunStatus.Running,
+            StartedAt = now,
+            LastProgressAt = now,
+            WorkerId = workerId,
+        };
+        state.State.Runs[index] = claimed;
+        await state.WriteStateAsync();
+        await AuditAsync(claimed.ParentVersion, "retrain-started", $"run {claimed.RunId} on worker {workerId}");
+        return claimed;
+    }
+
+    public async Task Progress(string runId, string step, string detail)
+    {
+        var (index, run) = Find(runId);
+        if (run.Status != RetrainingRunStatus.Running)
+        {
+            throw new InvalidOperationException($"run {runId} is {run.Status.ToString().ToLowerInvariant()}, not running");
+        }
+
+        var line = $"{time.GetUtcNow():O} {step}: {detail}";
+        state.State.Runs[index] = run with { Steps = [.. run.Steps ?? [], line], LastProgressAt = time.GetUtcNow() };
+        await state.WriteStateAsync();
+        await AuditAsync(run.ParentVersion, $"retrain-{step}", $"run {runId}: {detail}");
+    }
+
+    public async Task<RetrainingRun> Complete(string runId, RetrainingResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var (index, run) = Find(runId);
+        if (run.Status is RetrainingRunStatus.Succeeded or RetrainingRunStatus.Failed)
+        {
+            return run;
+        }
+
+        var ended = run with
+        {
+            Status = result.Succeeded ? RetrainingRunStatus.Succeeded : RetrainingRunStatus.Failed,
+            EndedAt = time.GetUtcNow(),
+            CandidateVersion = result.CandidateVersion,
+            Reason = result.Reason,
+            Metrics = result.Metrics,
+        };
+        state.State.Runs[index] = ended;
+        await state.WriteStateAsync();
+        await AuditAsync(
+            result.CandidateVersion ?? run.ParentVersion,
+            result.Succeeded ? "retrain-succeeded" : "retrain-failed",
+            result.Succeeded ? $"run {runId}: candidate version {result.CandidateVersion} in shadow; {result.Reason}" : $"run {runId}: {result.Reason}; production unchanged");
+        if (result.Succeeded)
+        {
+            logger.LogInformation("Retraining run {Run} of {Model} registered candidate {Version}: {Reason}", runId, ModelName, result.CandidateVersion, result.Reason);
+        }
+        else
+        {
+            logger.LogWarning("Retraining run {Run} of {Model} failed: {Reason}", runId, ModelName, result.Reason);
+        }
+
+        return ended;
+    }
+
+    public Task<IReadOnlyList<RetrainingRun>> GetRuns(int count) =>
+        Task.FromResult<IReadOnlyList<RetrainingRun>>([.. state.State.Runs.TakeLast(Math.Max(0, count))]);
+
+    private RetrainingRun? Active() =>
+        state.State.Runs.LastOrDefault(run => run.Status is RetrainingRunStatus.Queued or RetrainingRunStatus.Running);
+
+    private (int Index, RetrainingRun Run) Find(string runId)
+    {
+        var index = state.State.Runs.FindIndex(run => run.RunId == runId);
+        return index < 0
+            ? throw new ArgumentException($"model '{ModelName}' has no retraining run '{runId}'")
+            : (index, state.State.Runs[index]);
+    }
+
+    private async Task QueueScheduledRunIfDueAsync()
+    {
+        var policy = Policy;
+        if (!policy.Enabled || policy.Schedule is not { } schedule || Active() is not null)
+        {
+            return;
+        }
+
+        var lastScheduled = state.State.Runs.LastOrDefault(run => run.Trigger.Kind == RetrainingTrigger.Scheduled)?.RequestedAt
+            ?? state.State.ScheduleStartedAt;
+        if (lastScheduled is null)
+        {
+            // The schedule counts from the first time a worker asks, not from the epoch.
+            state.State.ScheduleStartedAt = time.GetUtcNow();
+            await state.WriteStateAsync();
+            return;
+        }
+
+        if (time.GetUtcNow() - lastScheduled.Value >= schedule)
+        {
+            try
+            {
+                await Request(new RetrainingTrigger(RetrainingTrigger.Scheduled, $"every {schedule}", "schedule"));
+            }
+            catch (Exception exception) when (exception is ModelNotFoundException or LifecycleViolationException)
+            {
+                logger.LogInformation("Scheduled retraining of {Model} skipped: {Reason}", ModelName, exception.Message);
+                state.State.ScheduleStartedAt = time.GetUtcNow();
+                await state.WriteStateAsync();
+            }
+        }
+    }
+
+    private void Trim()
+    {
+        if (state.State.Runs.Count > KeptRuns)
+        {
+            state.State.Runs.RemoveRange(0, state.State.Runs.Count - KeptRuns);
+        }
+    }
+
+    private async Task AuditAsync(string? version, string action, string detail)
+    {
+        if (version is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await grains.GetGrain<IModelGrain>(ModelName).RecordEventAsync(version, action, detail, Actor);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Could not record {Action} of {Model} in the audit trail", action, ModelName);
+        }
+    }
+}
+
+/// <summary>What a retraining grain keeps: its policy and its runs, oldest first.</summary>
+[GenerateSerializer]
+public sealed class ModelRetrainingState
+{
+    [Id(0)] public RetrainingPolicyData? Policy { get; set; }
+
+    [Id(1)] public List<RetrainingRun> Runs { get; set; } = [];
+
+    [Id(2)] public DateTimeOffset? ScheduleStartedAt { get; set; }
+}

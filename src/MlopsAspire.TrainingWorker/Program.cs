@@ -1,0 +1,4 @@
+using MlopsAspire.TrainingWorker;
+
+var app = TrainingWorkerHost.Build(TrainingWorkerHost.CreateBuilder(args));
+app.Run();

@@ -1,0 +1,153 @@
+using MlopsAspire.Abstractions;
+using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Abstractions.Retraining;
+using MlopsAspire.Monitoring.Windows;
+using static MlopsAspire.Grains.Tests.ModelLifecycleTests;
+
+namespace MlopsAspire.Grains.Tests;
+
+/// <summary>Retraining queues on two silos and the real store: requests, claims, outcomes, and alerts that start runs.</summary>
+public sealed class ModelRetrainingGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    [Fact]
+    public async Task A_manual_request_is_queued_once_claimed_by_one_worker_and_its_outcome_audited()
+    {
+        var (name, model) = await ModelInProductionAsync();
+        var retraining = fixture.Grains.GetGrain<IModelRetrainingGrain>(name);
+
+        var run = await retraining.Request(new RetrainingTrigger(RetrainingTrigger.Manual, "new labels arrived", "operator"));
+        Assert.Equal(RetrainingRunStatus.Queued, run.Status);
+        Assert.Equal("1", run.ParentVersion);
+
+        // A second trigger while one is queued joins it instead of queuing another.
+        var again = await retraining.Request(new RetrainingTrigger(RetrainingTrigger.Manual, "again", "operator"));
+        Assert.Equal(run.RunId, again.RunId);
+
+        var claimed = await retraining.Claim("worker-a");
+        Assert.Equal((run.RunId, RetrainingRunStatus.Running, "worker-a"), (claimed!.RunId, claimed.Status, claimed.WorkerId));
+        Assert.Null(await retraining.Claim("worker-b"));
+
+        await retraining.Progress(run.RunId, "data", "2,000 labelled rows");
+        var ended = await retraining.Complete(run.RunId, new RetrainingResult(false, "not enough labels: 12 rows"));
+        Assert.Equal(RetrainingRunStatus.Failed, ended.Status);
+        Assert.Equal("not enough labels: 12 rows", ended.Reason);
+        Assert.Single(ended.Steps!);
+
+        // Completing twice changes nothing; the queue is empty again.
+        Assert.Equal(RetrainingRunStatus.Failed, (await retraining.Complete(run.RunId, new RetrainingResult(true, "late"))).Status);
+        Assert.Null(await retraining.Claim("worker-a"));
+
+        var actions = (await model.GetAuditLogAsync()).Where(e => e.Actor == "training").Select(e => e.Action).ToList();
+        Assert.Equal(["retrain-requested", "retrain-request-merged", "retrain-started", "retrain-data", "retrain-failed"], actions);
+        var (production, _) = await ProductionAsync(model);
+        Assert.Equal("1", production);
+    }
+
+    [Fact]
+    public async Task A_model_without_a_production_version_cannot_be_retrained_and_bad_policies_are_refused()
+    {
+        var name = $"noprod-{Guid.NewGuid():N}"[..20];
+        await fixture.Grains.GetGrain<IModelGrain>(name).RegisterVersionAsync(Request(Sha('a')));
+        var retraining = fixture.Grains.GetGrain<IModelRetrainingGrain>(name);
+
+        await Assert.ThrowsAsync<LifecycleViolationException>(() => retraining.Request(new RetrainingTrigger(RetrainingTrigger.Manual, "x", "operator")));
+        await Assert.ThrowsAsync<ModelNotFoundException>(() =>
+            fixture.Grains.GetGrain<IModelRetrainingGrain>("never-registered").Request(new RetrainingTrigger(RetrainingTrigger.Manual, "x", "operator")));
+        await Assert.ThrowsAsync<ArgumentException>(() => retraining.SetPolicy(RetrainingPolicyData.Default with { MinimumRows = 10 }));
+        await Assert.ThrowsAsync<ArgumentException>(() => retraining.SetPolicy(RetrainingPolicyData.Default with { ShadowSampleRate = 0 }));
+        await Assert.ThrowsAsync<ArgumentException>(() => retraining.SetPolicy(RetrainingPolicyData.Default with { Schedule = TimeSpan.FromSeconds(5) }));
+    }
+
+    [Fact]
+    public async Task Feedback_that_turns_wrong_raises_an_accuracy_alert_that_queues_a_retraining_run()
+    {
+        var (name, model) = await ModelInProductionAsync();
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(name, "1"));
+        var window = TimeSpan.FromSeconds(5);
+        await monitor.SetPolicy(MonitoringPolicy.Default with { Window = window, Grace = TimeSpan.Zero, MinimumLabelledRows = 1000 });
+
+        // Four windows of right answers set the reference; then the same inputs get the opposite labels.
+        var first = RollingWindows.WindowStart(DateTimeOffset.UtcNow.AddMinutes(-3), window);
+        for (var i = 0; i < 8; i++)
+        {
+            var correct = i < 4 ? 0.97 : 0.80;
+            var outcomes = Enumerable.Range(0, 600)
+                .Select(row => new LabelledOutcome(first + i * window, row % 2 == 0 ? 0.9f : 0.1f, row < correct * 600 ? row % 2 == 0 : row % 2 != 0))
+                .ToList();
+            Assert.True(await monitor.RecordOutcomes($"batch-{i}", outcomes));
+        }
+
+        await monitor.EvaluateClosedWindows();
+
+        var summary = await monitor.GetSummary(TimeSpan.FromMinutes(10));
+        var alerts = await monitor.GetAlerts(10);
+        Assert.True(alerts.Any(a => a.Kind == "accuracy"), $"no accuracy alert: {summary.LabelledRows} labelled rows, accuracy {summary.Accuracy}, alerts [{string.Join("; ", alerts)}], policy {await monitor.GetPolicy()}");
+        var alert = Assert.Single(alerts, a => a.Kind == "accuracy");
+        Assert.True(alert.Raised);
+        Assert.Contains("reference 97", alert.Detail);
+        var runs = await fixture.Grains.GetGrain<IModelRetrainingGrain>(name).GetRuns(10);
+        var run = Assert.Single(runs);
+        Assert.Equal((RetrainingTrigger.Alert, RetrainingRunStatus.Queued, "1"), (run.Trigger.Kind, run.Status, run.ParentVersion));
+        Assert.Equal(alert.At, run.Trigger.DataFrom);
+        var audit = (await model.GetAuditLogAsync()).Select(e => e.Action).ToList();
+        Assert.Contains("alert:accuracy", audit);
+        Assert.Contains("retrain-requested", audit);
+    }
+
+    private async Task<(string Name, IModelGrain Model)> ModelInProductionAsync()
+    {
+        var name = $"retrain-{Guid.NewGuid():N}"[..20];
+        var model = fixture.Grains.GetGrain<IModelGrain>(name);
+        var version = await model.RegisterVersionAsync(Request(Sha('1')));
+        await model.BeginValidationAsync(version.Version, "tester");
+        await model.RecordValidationAsync(version.Version, Passed(), "tester");
+        await model.PromoteAsync(version.Version, new ChangeContext("tester", "first version"));
+        return (name, model);
+    }
+
+    private static async Task<(string? Production, long Revision)> ProductionAsync(IModelGrain model)
+    {
+        var info = await model.GetAsync();
+        return (info.ProductionVersion, info.Revision);
+    }
+}
+
+/// <summary>Retraining that waits on the clock: the schedule and the cool-down after an alert-started run.</summary>
+public sealed class ModelRetrainingScheduleTests(FakeClockClusterFixture fixture) : IClassFixture<FakeClockClusterFixture>
+{
+    [Fact]
+    public async Task A_schedule_queues_a_run_when_it_is_due_and_alerts_within_the_cool_down_start_none()
+    {
+        var name = $"sched-{Guid.NewGuid():N}"[..18];
+        var model = fixture.Grains.GetGrain<IModelGrain>(name);
+        var version = await model.RegisterVersionAsync(Request(Sha('5')));
+        await model.BeginValidationAsync(version.Version, "tester");
+        await model.RecordValidationAsync(version.Version, Passed(), "tester");
+        await model.PromoteAsync(version.Version, new ChangeContext("tester", "first version"));
+        var retraining = fixture.Grains.GetGrain<IModelRetrainingGrain>(name);
+        await retraining.SetPolicy(RetrainingPolicyData.Default with { Schedule = TimeSpan.FromHours(6), Cooldown = TimeSpan.FromMinutes(30) });
+
+        // The first question starts the schedule; nothing is due for six hours.
+        Assert.Null(await retraining.Claim("worker"));
+        fixture.Time.Advance(TimeSpan.FromHours(5));
+        Assert.Null(await retraining.Claim("worker"));
+        fixture.Time.Advance(TimeSpan.FromHours(1));
+        var scheduled = await retraining.Claim("worker");
+        Assert.Equal((RetrainingTrigger.Scheduled, RetrainingRunStatus.Running), (scheduled!.Trigger.Kind, scheduled.Status));
+        await retraining.Complete(scheduled.RunId, new RetrainingResult(true, "candidate 2", "2"));
+
+        // An accuracy alert starts a run; another within the cool-down does not; one after it does.
+        var alert = new MonitoringAlert(fixture.Time.GetUtcNow(), name, version.Version, "accuracy", "outcomes", true, "accuracy fell");
+        var first = await retraining.OnAlert(alert);
+        Assert.NotNull(first);
+        await retraining.Complete((await retraining.Claim("worker"))!.RunId, new RetrainingResult(false, "not enough labels"));
+        fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Null(await retraining.OnAlert(alert with { At = fixture.Time.GetUtcNow() }));
+        fixture.Time.Advance(TimeSpan.FromMinutes(25));
+        Assert.NotNull(await retraining.OnAlert(alert with { At = fixture.Time.GetUtcNow() }));
+
+        // Alerts of a kind the policy ignores, or on a version that is not in production, start nothing.
+        Assert.Null(await retraining.OnAlert(alert with { Kind = "data_quality" }));
+        Assert.Null(await retraining.OnAlert(alert with { ModelVersion = "9" }));
+    }
+}
