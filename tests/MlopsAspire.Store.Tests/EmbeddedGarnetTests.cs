@@ -116,6 +116,9 @@ public sealed class EmbeddedGarnetTests(StoreFixture fixture)
                 var db = redis.GetDatabase();
                 Assert.Equal("1", (string?)await db.StringGetAsync("before-sigterm"));
                 await db.StringSetAsync("before-kill", "2");
+                // The store commits the AOF after every write without making the client wait for the disk; wait for
+                // that commit here, or a kill racing it would lose the write by design.
+                await db.ExecuteAsync("COMMITAOF");
                 // No checkpoint, no flush on the way out: only the AOF can bring this key back.
                 second.Kill();
             }
