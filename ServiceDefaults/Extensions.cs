@@ -51,6 +51,8 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(MeterNames))
             .WithTracing(tracing => tracing
+                // The parent decides for child spans; only root spans of periodic polls are left out.
+                .SetSampler(new ParentBasedSampler(new MlopsAspire.ServiceDefaults.PollingCallSampler()))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(ActivitySourceNames)
                 // Health probes every few seconds would drown the traces worth reading.

@@ -36,15 +36,30 @@ public sealed partial class RetrainingWorker(
 
     private async Task ClaimAndRunAsync(CancellationToken cancellationToken)
     {
+        foreach (var (retraining, run) in await ClaimAsync())
+        {
+            await runner.RunAsync(retraining, run, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Asks every model for a queued run. These polls start no trace of their own (see the service defaults'
+    /// PollingCallSampler); a claimed run is traced from its own root span.
+    /// </summary>
+    private async Task<List<(IModelRetrainingGrain Grain, RetrainingRun Run)>> ClaimAsync()
+    {
+        var claimed = new List<(IModelRetrainingGrain, RetrainingRun)>();
         var models = await cluster.GetGrain<IModelRegistryGrain>(IModelRegistryGrain.SingletonKey).ListModelsAsync();
         foreach (var model in models)
         {
             var retraining = cluster.GetGrain<IModelRetrainingGrain>(model);
             if (await retraining.Claim(_workerId) is { } run)
             {
-                await runner.RunAsync(retraining, run, cancellationToken);
+                claimed.Add((retraining, run));
             }
         }
+
+        return claimed;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for retraining runs failed; trying again")]

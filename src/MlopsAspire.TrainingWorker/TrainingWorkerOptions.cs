@@ -11,8 +11,8 @@ public sealed class TrainingWorkerOptions
     /// <summary>An operator API key of the management API: registering and shadowing need it.</summary>
     public string ApiKey { get; set; } = "";
 
-    /// <summary>How often the worker asks each model's retraining grain for a queued run.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>How often the worker asks each model's retraining grain for a queued run (retraining takes minutes; asking every few seconds is plenty).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Newest labelled payload-log entries read per run (each holds one request's rows).</summary>
     public int MaxLabelledEntries { get; set; } = 20_000;
