@@ -54,12 +54,19 @@ public sealed class ServerConnections(CliConsole console)
         }
 
         var channel = GrpcChannel.ForAddress(ManagementAddress(serverOption));
-        var invoker = channel.CreateCallInvoker().Intercept(metadata =>
+        return (channel, WithBearerKey(channel, key));
+    }
+
+    /// <summary>Calls over <paramref name="channel"/> that send <paramref name="apiKey"/> as <c>authorization: Bearer</c>.</summary>
+    public static CallInvoker WithBearerKey(GrpcChannel channel, string apiKey)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        return channel.CreateCallInvoker().Intercept(metadata =>
         {
-            metadata.Add("authorization", $"Bearer {key.Trim()}");
+            metadata.Add("authorization", $"Bearer {apiKey.Trim()}");
             return metadata;
         });
-        return (channel, invoker);
     }
 
     /// <summary>The one line a failed call prints, saying what went wrong and, where it helps, what to do.</summary>

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Inference;
 using Mlops.V1;
@@ -68,7 +67,7 @@ public sealed class DriftScenario
 
     /// <param name="apiKey">An operator API key, sent as a bearer token to the control plane only.</param>
     public DriftScenario(GrpcChannel inference, GrpcChannel controlPlane, string apiKey, DriftScenarioOptions options)
-        : this(inference.CreateCallInvoker(), Authenticated(controlPlane, apiKey), options)
+        : this(inference.CreateCallInvoker(), ServerConnections.WithBearerKey(controlPlane, apiKey), options)
     {
     }
 
@@ -89,17 +88,6 @@ public sealed class DriftScenario
     {
         var run = new Run(this, observer, cancellationToken);
         return await run.ExecuteAsync();
-    }
-
-    private static CallInvoker Authenticated(GrpcChannel controlPlane, string apiKey)
-    {
-        ArgumentNullException.ThrowIfNull(controlPlane);
-        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
-        return controlPlane.CreateCallInvoker().Intercept(metadata =>
-        {
-            metadata.Add("authorization", $"Bearer {apiKey.Trim()}");
-            return metadata;
-        });
     }
 
     internal static ModelRoutes Routes(Model model) => new(

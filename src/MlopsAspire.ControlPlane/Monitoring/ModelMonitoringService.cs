@@ -49,35 +49,33 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
         response.Rejected.AddRange(join.Rejected);
         foreach (var byVersion in join.Joined.GroupBy(joined => joined.Payload.ModelVersion))
         {
-            var outcomes = new List<LabelledOutcome>();
-            foreach (var joined in byVersion)
-            {
-                var scores = joined.Payload.Scores;
-                for (var row = 0; row < joined.Labels.Length && row < scores.Length; row++)
-                {
-                    outcomes.Add(new LabelledOutcome(joined.Payload.At, scores[row], joined.Labels[row] >= 0.5f));
-                }
-            }
-
+            var outcomes = Outcomes(byVersion.Select(joined => (joined.Payload.At, joined.Payload.Scores, joined.Labels)));
             await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(request.ModelName, byVersion.Key)).RecordOutcomes($"{batchId}:{byVersion.Key}", outcomes);
             response.JoinedByVersion[byVersion.Key] = byVersion.Count();
         }
 
         foreach (var byShadow in join.Shadows.GroupBy(shadow => shadow.ShadowVersion))
         {
-            var outcomes = new List<LabelledOutcome>();
-            foreach (var shadow in byShadow)
-            {
-                for (var row = 0; row < shadow.Labels.Length; row++)
-                {
-                    outcomes.Add(new LabelledOutcome(shadow.At, shadow.Scores[row], shadow.Labels[row] >= 0.5f));
-                }
-            }
-
+            var outcomes = Outcomes(byShadow.Select(shadow => (shadow.At, shadow.Scores, shadow.Labels)));
             await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(request.ModelName, byShadow.Key)).RecordOutcomes($"{batchId}:shadow:{byShadow.Key}", outcomes);
         }
 
         return response;
+    }
+
+    /// <summary>One outcome per labelled row (score against label; a label of 0.5 or more is positive).</summary>
+    private static List<LabelledOutcome> Outcomes(IEnumerable<(DateTimeOffset At, float[] Scores, float[] Labels)> predictions)
+    {
+        var outcomes = new List<LabelledOutcome>();
+        foreach (var (at, scores, labels) in predictions)
+        {
+            for (var row = 0; row < labels.Length && row < scores.Length; row++)
+            {
+                outcomes.Add(new LabelledOutcome(at, scores[row], labels[row] >= 0.5f));
+            }
+        }
+
+        return outcomes;
     }
 
     public override async Task<ModelStats> GetStats(GetStatsRequest request, ServerCallContext context)

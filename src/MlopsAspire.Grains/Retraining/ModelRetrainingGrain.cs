@@ -48,7 +48,12 @@ public sealed class ModelRetrainingGrain(
             throw new ModelNotFoundException($"model '{ModelName}' is not registered");
         }
 
-        var info = await model.GetAsync();
+        return await QueueAsync(trigger, await model.GetAsync());
+    }
+
+    /// <summary>Queues a run of <paramref name="info"/>'s production version, or returns the active one.</summary>
+    private async Task<RetrainingRun> QueueAsync(RetrainingTrigger trigger, ModelInfo info)
+    {
         if (info.ProductionVersion is null)
         {
             throw new LifecycleViolationException($"model '{ModelName}' has no production version to retrain from");
@@ -92,7 +97,8 @@ public sealed class ModelRetrainingGrain(
         }
 
         var model = grains.GetGrain<IModelGrain>(ModelName);
-        if (!await model.ExistsAsync() || (await model.GetAsync()).ProductionVersion != alert.ModelVersion)
+        var info = await model.ExistsAsync() ? await model.GetAsync() : null;
+        if (info is null || info.ProductionVersion != alert.ModelVersion)
         {
             // Only production's health starts retraining: a shadow or canary drifting is the gates' business.
             return null;
@@ -107,11 +113,11 @@ public sealed class ModelRetrainingGrain(
         }
 
         // Train on what the world looks like since the alert: rows from before it would teach the old concept again.
-        return await Request(new RetrainingTrigger(
+        return await QueueAsync(new RetrainingTrigger(
             RetrainingTrigger.Alert,
             $"{alert.Kind} alert on version {alert.ModelVersion}: {alert.Subject}: {alert.Detail}",
             "monitoring",
-            alert.At));
+            alert.At), info);
     }
 
     public async Task<RetrainingRun?> Claim(string workerId)

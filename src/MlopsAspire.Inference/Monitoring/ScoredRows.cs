@@ -100,13 +100,7 @@ public sealed class ScoredRows
             // Typed contents are protobuf lists owned by the request message; copy the common FP32 case to raw bytes.
             if (!input.Data.IsRaw && input.Data.Values is IReadOnlyList<float> floats)
             {
-                var copy = new float[floats.Count];
-                for (var i = 0; i < copy.Length; i++)
-                {
-                    copy[i] = floats[i];
-                }
-
-                data = TensorData.Raw(MemoryMarshal.AsBytes(copy.AsSpan()).ToArray());
+                data = TensorData.Raw(MemoryMarshal.AsBytes(Copy(floats).AsSpan()).ToArray());
             }
 
             inputs.Add(new InferenceInput(input.Name, input.Datatype, [.. input.Shape], data));
