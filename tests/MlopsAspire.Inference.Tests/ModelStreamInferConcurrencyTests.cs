@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
+using static MlopsAspire.Inference.Tests.Eventually;
 
 namespace MlopsAspire.Inference.Tests;
 
@@ -119,16 +120,6 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
         request.Inputs.Add(FraudRequests.Tensor("x", "FP32", 1));
         request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(new[] { (float)i }.AsSpan())));
         return request;
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 30 s");
-            await Task.Delay(10);
-        }
     }
 
     /// <summary>Runs each request inline once released, counting how many wait at the same time.</summary>

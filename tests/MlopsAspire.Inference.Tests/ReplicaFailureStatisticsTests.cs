@@ -10,6 +10,7 @@ using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 using Orleans.TestingHost;
+using static MlopsAspire.Inference.Tests.Eventually;
 
 namespace MlopsAspire.Inference.Tests;
 
@@ -121,16 +122,6 @@ public sealed class ReplicaFailureStatisticsTests : IAsyncLifetime
         var targets = expected.Select(item => (item.Replica, Target: item.Replica.Sink.Calls + item.Calls)).ToList();
         _clock.Advance(FlushInterval);
         await Until(() => targets.All(item => item.Replica.Sink.Calls >= item.Target), "every replica's flush");
-    }
-
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within 30 s: {what}");
-            await Task.Delay(10);
-        }
     }
 
     /// <summary>The shared fake clock, counting the timers set on it (a publisher sets one each time it waits for a flush).</summary>

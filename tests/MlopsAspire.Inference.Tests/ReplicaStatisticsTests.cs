@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Monitoring.Windows;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
 using MlopsAspire.Serving.Configuration;
+using static MlopsAspire.Inference.Tests.Eventually;
 
 namespace MlopsAspire.Inference.Tests;
 
@@ -43,7 +43,7 @@ public sealed class ReplicaStatisticsTests : IAsyncDisposable
             _monitoring,
             Options.Create(new MonitoringOptions()),
             NullLogger<PredictionPipeline>.Instance,
-            new DiscardingSink());
+            new DiscardingMonitoringSink());
 
         // 2 rows wait for company; 3 more rows make the preferred 5 and the batch runs.
         var twoRows = pipeline.InferAsync(Request(rows: 2), CancellationToken.None).AsTask();
@@ -82,23 +82,4 @@ public sealed class ReplicaStatisticsTests : IAsyncDisposable
                 TensorData.Raw(MemoryMarshal.AsBytes(Enumerable.Range(0, rows * 2).Select(i => (float)i).ToArray().AsSpan()).ToArray())),
         ],
     };
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 30 s");
-            await Task.Delay(10);
-        }
-    }
-
-    /// <summary>Statistics are only accumulated when there is somewhere to send them; this test reads them directly.</summary>
-    private sealed class DiscardingSink : IMonitoringSink
-    {
-        public Task<bool> ReportAsync(string modelName, string version, MonitoringSnapshot snapshot, CancellationToken cancellationToken) => Task.FromResult(true);
-
-        public Task<ReferenceProfileData?> GetReferenceProfileAsync(string modelName, string version, CancellationToken cancellationToken) =>
-            Task.FromResult<ReferenceProfileData?>(null);
-    }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
+using static MlopsAspire.Inference.Tests.Eventually;
 
 namespace MlopsAspire.Inference.Tests;
 
@@ -113,16 +114,6 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
 
     private static ModelRoute Route(string model, string production, params (string Version, string Sha)[] versions) =>
         new(model, production, versions.Select(v => new ServedVersion(v.Version, v.Sha, 1, null)).ToList());
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 30 s");
-            await Task.Delay(20);
-        }
-    }
 
     private sealed class FakeRoutingTableSource : IRoutingTableSource
     {

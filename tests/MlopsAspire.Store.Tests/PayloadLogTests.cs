@@ -112,6 +112,33 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
     }
 
     [Fact]
+    public async Task Shadow_scores_queued_without_waking_the_writer_are_still_written_and_joined()
+    {
+        var options = new PayloadLogOptions { KeyPrefix = StoreFixture.NewKeyPrefix() };
+        var log = new PayloadLog(fixture.Redis, options);
+        var writer = new PayloadLogWriter(log, options);
+        Assert.True(writer.TryAppend(Payload("s1", rows: 2, seed: 1)));
+        Assert.True(writer.TryAppendShadowScores(new ShadowScoreRecord("fraud", "3", "s1", Now, [0.25f, 0.75f])));
+
+        // No payload follows: the writer finds the scores by polling, not by being woken.
+        var deadline = Stopwatch.StartNew();
+        while (writer.ShadowScoresWritten < 1)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "shadow scores not written within 30 s");
+            await Task.Delay(20);
+        }
+
+        var join = await log.JoinAsync("fraud", [new("s1", [0f, 1f])], Now, ["3"]);
+        Assert.Equal("s1", Assert.Single(join.Joined).Payload.RequestId);
+        var shadow = Assert.Single(join.Shadows);
+        Assert.Equal([0.25f, 0.75f], shadow.Scores);
+
+        await writer.DisposeAsync();
+        Assert.False(writer.TryAppendShadowScores(new ShadowScoreRecord("fraud", "3", "late", Now, [0.5f])));
+        Assert.Equal((1L, 1L, 0L), (writer.Written, writer.Dropped, writer.Failed));
+    }
+
+    [Fact]
     public async Task A_full_queue_drops_and_counts_without_waiting_for_the_store()
     {
         var options = new PayloadLogOptions { KeyPrefix = StoreFixture.NewKeyPrefix(), WriterQueueCapacity = 4 };

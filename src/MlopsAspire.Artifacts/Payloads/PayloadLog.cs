@@ -53,16 +53,58 @@ public sealed class PayloadLog
     /// </summary>
     public void AppendShadowScores(string modelName, string shadowVersion, string requestId, DateTimeOffset at, float[] scores)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelName);
-        ArgumentException.ThrowIfNullOrEmpty(shadowVersion);
-        ArgumentException.ThrowIfNullOrEmpty(requestId);
-        ArgumentNullException.ThrowIfNull(scores);
-        var bytes = new byte[1 + sizeof(long) + FloatsLength(scores)];
+        var record = new ShadowScoreRecord(modelName, shadowVersion, requestId, at, scores);
+        Validate(record);
+        _ = _database.StringSetAsync(ShadowKey(modelName, requestId, shadowVersion), EncodeShadowScores(record), _options.JoinWindow, flags: CommandFlags.FireAndForget);
+    }
+
+    /// <summary>
+    /// Logs shadow scores in one pipelined round trip and completes when the store has acknowledged the last
+    /// (for <see cref="PayloadLogWriter"/>, which collects them from the shadow threads).
+    /// </summary>
+    public async Task WriteShadowScoresAsync(IReadOnlyList<ShadowScoreRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var record in records)
+        {
+            Validate(record);
+        }
+
+        var batch = _database.CreateBatch();
+        var lastWrite = Task.CompletedTask;
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            var flags = i == records.Count - 1 ? CommandFlags.None : CommandFlags.FireAndForget;
+            lastWrite = batch.StringSetAsync(ShadowKey(record.ModelName, record.RequestId, record.ShadowVersion), EncodeShadowScores(record), _options.JoinWindow, flags: flags);
+        }
+
+        batch.Execute();
+        await lastWrite.ConfigureAwait(false);
+    }
+
+    private static byte[] EncodeShadowScores(ShadowScoreRecord record)
+    {
+        var bytes = new byte[1 + sizeof(long) + FloatsLength(record.Scores)];
         var offset = 0;
         bytes[offset++] = FormatVersion;
-        WriteInt64(bytes, ref offset, at.ToUnixTimeMilliseconds());
-        WriteFloats(bytes, ref offset, scores);
-        _ = _database.StringSetAsync(ShadowKey(modelName, requestId, shadowVersion), bytes, _options.JoinWindow, flags: CommandFlags.FireAndForget);
+        WriteInt64(bytes, ref offset, record.At.ToUnixTimeMilliseconds());
+        WriteFloats(bytes, ref offset, record.Scores);
+        return bytes;
+    }
+
+    private static void Validate(ShadowScoreRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentException.ThrowIfNullOrEmpty(record.ModelName);
+        ArgumentException.ThrowIfNullOrEmpty(record.ShadowVersion);
+        ArgumentException.ThrowIfNullOrEmpty(record.RequestId);
+        ArgumentNullException.ThrowIfNull(record.Scores);
     }
 
     public async Task AppendAsync(PayloadRecord record)

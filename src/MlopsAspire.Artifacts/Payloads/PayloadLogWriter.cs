@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 
 namespace MlopsAspire.Artifacts.Payloads;
@@ -12,7 +13,14 @@ namespace MlopsAspire.Artifacts.Payloads;
 /// </summary>
 public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
 {
+    private static readonly TimeSpan IdleShadowPoll = TimeSpan.FromMilliseconds(250);
+
     private readonly Channel<PayloadRecord> _queue;
+    private readonly ConcurrentQueue<ShadowScoreRecord> _shadowScores = new();
+    private int _shadowScoresQueued;
+    private int _shadowScoresSeen;
+    private long _shadowScoresWritten;
+    private volatile bool _closed;
     private readonly Func<IReadOnlyList<PayloadRecord>, Task> _writeBatch;
     private readonly PayloadLogOptions _options;
     private readonly CancellationTokenSource _stopping = new();
@@ -59,6 +67,9 @@ public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
     /// <summary>Payloads waiting to be written.</summary>
     public int Queued => _queue.Reader.Count;
 
+    /// <summary>Shadow scores the store acknowledged.</summary>
+    public long ShadowScoresWritten => Interlocked.Read(ref _shadowScoresWritten);
+
     /// <summary>Queues a payload; false when it was dropped (counted in <see cref="Dropped"/>). Never blocks or throws.</summary>
     public bool TryAppend(PayloadRecord record)
     {
@@ -71,11 +82,38 @@ public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Queues a shadow version's scores for a logged request; false when dropped (counted in <see cref="Dropped"/>).
+    /// Never blocks, throws or wakes the writer: the caller is a low-priority shadow thread, and a wake-up could
+    /// make the thread pool start a worker on that thread, which would inherit its priority. The scores go with
+    /// the next batch of payloads (the request's own payload normally wakes the writer) or within a poll interval.
+    /// </summary>
+    public bool TryAppendShadowScores(ShadowScoreRecord record)
+    {
+        if (record is null || _closed)
+        {
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _shadowScoresQueued) > _options.WriterQueueCapacity)
+        {
+            Interlocked.Decrement(ref _shadowScoresQueued);
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+
+        _shadowScores.Enqueue(record);
+        Volatile.Write(ref _shadowScoresSeen, 1);
+        return true;
+    }
+
     private async Task DrainAsync()
     {
         var batch = new List<PayloadRecord>(_options.WriterMaxBatch);
+        var shadowBatch = new List<ShadowScoreRecord>(_options.WriterMaxBatch);
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await WaitForWorkAsync(reader).ConfigureAwait(false))
         {
             if (reader.Count < _options.WriterMaxBatch && _options.WriterBatchWindow > TimeSpan.Zero)
             {
@@ -88,24 +126,75 @@ public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
                 batch.Add(record);
             }
 
-            try
+            if (batch.Count > 0)
             {
-                await _writeBatch(batch).ConfigureAwait(false);
-                Interlocked.Add(ref _written, batch.Count);
-            }
-            catch (Exception)
-            {
-                // Counted, not thrown: payload logging is best-effort and must not stop the loop.
-                Interlocked.Add(ref _failed, batch.Count);
+                try
+                {
+                    await _writeBatch(batch).ConfigureAwait(false);
+                    Interlocked.Add(ref _written, batch.Count);
+                }
+                catch (Exception)
+                {
+                    // Counted, not thrown: payload logging is best-effort and must not stop the loop.
+                    Interlocked.Add(ref _failed, batch.Count);
+                }
+
+                batch.Clear();
             }
 
-            batch.Clear();
+            // After the payloads, so a shadow's scores never reach the store before the payload they belong to.
+            while (shadowBatch.Count < _options.WriterMaxBatch && _shadowScores.TryDequeue(out var scores))
+            {
+                shadowBatch.Add(scores);
+            }
+
+            if (shadowBatch.Count > 0)
+            {
+                Interlocked.Add(ref _shadowScoresQueued, -shadowBatch.Count);
+                try
+                {
+                    await Log.WriteShadowScoresAsync(shadowBatch).ConfigureAwait(false);
+                    Interlocked.Add(ref _shadowScoresWritten, shadowBatch.Count);
+                }
+                catch (Exception)
+                {
+                    Interlocked.Add(ref _failed, shadowBatch.Count);
+                }
+
+                shadowBatch.Clear();
+            }
         }
     }
+
+    /// <summary>
+    /// Waits for payloads. Shadow scores do not wake the loop, so once any have been queued it also looks for them
+    /// every batch window while some are waiting, and every <see cref="IdleShadowPoll"/> otherwise. False once the
+    /// queue is completed and no shadow scores are left.
+    /// </summary>
+    private async ValueTask<bool> WaitForWorkAsync(ChannelReader<PayloadRecord> reader)
+    {
+        if (Volatile.Read(ref _shadowScoresSeen) == 0)
+        {
+            return await reader.WaitToReadAsync().ConfigureAwait(false) || !_shadowScores.IsEmpty;
+        }
+
+        using var poll = new CancellationTokenSource(_shadowScores.IsEmpty ? IdleShadowPoll : ShadowPollInterval);
+        try
+        {
+            return await reader.WaitToReadAsync(poll.Token).ConfigureAwait(false) || !_shadowScores.IsEmpty;
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+    }
+
+    private TimeSpan ShadowPollInterval => _options.WriterBatchWindow > TimeSpan.Zero ? _options.WriterBatchWindow : TimeSpan.FromMilliseconds(5);
 
     /// <summary>Stops taking payloads; the queued ones are still written in the background, unawaited.</summary>
     public void Dispose()
     {
+        _closed = true;
         _queue.Writer.TryComplete();
         _stopping.Cancel();
     }
@@ -113,6 +202,7 @@ public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
     /// <summary>Stops taking payloads and waits (within the flush timeout) for the queued ones to be written.</summary>
     public async ValueTask DisposeAsync()
     {
+        _closed = true;
         _queue.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         try

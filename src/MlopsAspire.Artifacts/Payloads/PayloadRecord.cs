@@ -16,6 +16,14 @@ public sealed record PayloadRecord(
     public int RowCount => FeatureCount == 0 ? 0 : Features.Length / FeatureCount;
 }
 
+/// <summary>A shadow version's scores for a request whose production payload was logged (one score per row).</summary>
+public sealed record ShadowScoreRecord(
+    string ModelName,
+    string ShadowVersion,
+    string RequestId,
+    DateTimeOffset At,
+    float[] Scores);
+
 /// <summary>A logged prediction joined with the ground truth that arrived for it (one label per row).</summary>
 public sealed record LabelledPayload(PayloadRecord Payload, float[] Labels, DateTimeOffset LabelledAt);
 

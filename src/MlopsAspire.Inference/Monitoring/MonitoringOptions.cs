@@ -17,10 +17,25 @@ public sealed class MonitoringOptions
     /// <summary>Share of requests that carry an id whose inputs and scores are logged for joining with feedback.</summary>
     public double PayloadSampleRate { get; set; } = 1.0;
 
-    /// <summary>Shadow requests in flight per shadow version; a copy beyond it is dropped and counted.</summary>
+    /// <summary>Shadow copies queued or running per shadow version; a copy beyond it is dropped and counted.</summary>
     public int MaxShadowInFlight { get; set; } = 64;
 
-    /// <summary>A shadow request not answered within this is dropped and counted.</summary>
+    /// <summary>
+    /// Dedicated threads that run shadow copies (never the request threads' pool). Each takes the copies waiting
+    /// for a shadow as one batch, so one thread keeps up with a full-rate shadow of a small model; more only help
+    /// with expensive shadows on machines with cores to spare.
+    /// </summary>
+    public int ShadowThreads { get; set; } = 1;
+
+    /// <summary>
+    /// Lower the shadow threads below request threads (Linux <c>SCHED_IDLE</c>, else the lowest priority the system
+    /// grants). Off by default: on a busy 2-core machine it made no difference beyond the noise, and an idle-priority
+    /// thread in a managed process has costs of its own (a garbage collection waits for it to reach a safe point,
+    /// and threads it happens to start inherit its priority).
+    /// </summary>
+    public bool ShadowLowPriority { get; set; }
+
+    /// <summary>A shadow copy that waited this long for a shadow thread is dropped and counted.</summary>
     public TimeSpan ShadowTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Input rows a replica sends per snapshot while a version has no reference profile yet.</summary>

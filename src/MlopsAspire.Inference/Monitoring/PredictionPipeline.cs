@@ -19,15 +19,18 @@ public sealed class PredictionPipeline(
     IOptions<MonitoringOptions> options,
     ILogger<PredictionPipeline> logger,
     IMonitoringSink? sink = null,
-    PayloadLogWriter? payloads = null)
+    PayloadLogWriter? payloads = null) : IDisposable
 {
-    private readonly ShadowScorer _shadows = new(engine, monitoring, options.Value, logger, payloads?.Log);
+    private readonly ShadowScorer _shadows = new(engine, monitoring, options.Value, logger, payloads);
 
     // Statistics need somewhere to go: a replica serving a local folder has no monitoring grains.
     private readonly bool _enabled = options.Value.Enabled && sink is not null;
     private long _monitoringFaults;
 
     public InferenceEngine Engine => engine;
+
+    /// <summary>What the system granted the shadow threads; null until a shadow copy has run.</summary>
+    public Serving.Threading.LoweredPriority? ShadowThreadPriority => _shadows.ThreadPriority;
 
     /// <summary>Monitoring errors swallowed so far (they never reach callers).</summary>
     public long MonitoringFaults => Interlocked.Read(ref _monitoringFaults);
@@ -114,6 +117,9 @@ public sealed class PredictionPipeline(
 
         monitoring.For(model.Name, model.Version).Accumulator.RecordFailure(ProtocolErrors.ToStatusCode(kind).ToString(), total);
     }
+
+    /// <summary>Stops the shadow threads (queued copies still run).</summary>
+    public void Dispose() => _shadows.Dispose();
 
     internal static InferenceRequest WithVersion(InferenceRequest request, string version) => new()
     {

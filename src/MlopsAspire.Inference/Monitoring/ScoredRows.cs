@@ -87,6 +87,29 @@ public sealed class ScoredRows
         return new ScoredRows(rows, batchRows, featureCount, rawFeatures, copiedFeatures, scores, labels);
     }
 
+    /// <summary>
+    /// Rows <paramref name="firstRow"/> to <paramref name="firstRow"/> + <paramref name="rowCount"/> of these rows, as
+    /// the request that contributed them to a batch sees them (same batch size); features are still read in place.
+    /// </summary>
+    public ScoredRows Slice(int firstRow, int rowCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + rowCount, Rows);
+        if (firstRow == 0 && rowCount == Rows)
+        {
+            return this;
+        }
+
+        var start = firstRow * FeatureCount;
+        var length = rowCount * FeatureCount;
+        var raw = FeatureCount > 0 && _copiedFeatures is null ? _rawFeatures.Slice(start * sizeof(float), length * sizeof(float)) : default;
+        var copied = FeatureCount > 0 && _copiedFeatures is not null ? _copiedFeatures.AsSpan(start, length).ToArray() : null;
+        var scores = Scores.Length == Rows ? Scores.AsSpan(firstRow, rowCount).ToArray() : [];
+        var labels = Labels is { } all && all.Length == Rows ? all.AsSpan(firstRow, rowCount).ToArray() : null;
+        return new ScoredRows(rowCount, BatchRows, FeatureCount, raw, copied, scores, labels);
+    }
+
     /// <summary>A copy of the request's first input as raw bytes, for replaying it on a shadow version.</summary>
     public static InferenceRequest CopyForShadow(InferenceRequest request, string shadowVersion, TimeSpan timeout)
     {

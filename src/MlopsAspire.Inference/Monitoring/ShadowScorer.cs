@@ -5,21 +5,48 @@ using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Serving.Threading;
 
 namespace MlopsAspire.Inference.Monitoring;
 
 /// <summary>
 /// Runs sampled copies of production requests on shadow versions, after the production response is computed
-/// and without delaying it: each shadow has a bounded number of copies in flight (a copy beyond it is dropped
-/// and counted), each copy has a timeout, and failures are counted, never surfaced. Outputs are compared with
-/// production's (label agreement, score differences) into production's statistics; the shadow's own
-/// statistics record its latency and inputs. When production's payload was logged, the shadow's scores are
-/// logged beside it, so feedback measures the shadow's accuracy on the same requests.
+/// and without delaying it. Copies wait in a bounded lane per shadow (a copy beyond the bound is dropped and
+/// counted) and run on dedicated shadow threads, never on the thread pool that serves requests. A shadow thread
+/// takes the copies waiting in a lane together, concatenated into one batch when the version batches, so a
+/// busy shadow costs one session Run per batch rather than per request. A copy that waited past the timeout is
+/// dropped and counted, and failures are counted, never surfaced. Outputs are compared with production's (label
+/// agreement, score differences) into production's statistics; the shadow's own statistics record its latency
+/// and inputs. When production's payload was logged, the shadow's scores are logged beside it, so feedback
+/// measures the shadow's accuracy on the same requests.
 /// </summary>
-public sealed class ShadowScorer(InferenceEngine engine, ReplicaMonitoring monitoring, MonitoringOptions options, ILogger logger, PayloadLog? payloads = null)
+public sealed class ShadowScorer : IDisposable
 {
-    private readonly ConcurrentDictionary<(string Model, string Version), SemaphoreSlim> _inFlight = new();
+    private readonly ConcurrentDictionary<(string Model, string Version), ShadowLane> _lanes = new();
     private readonly ShadowOutputComparer _comparer = new();
+    private readonly InferenceEngine _engine;
+    private readonly ReplicaMonitoring _monitoring;
+    private readonly MonitoringOptions _options;
+    private readonly ILogger _logger;
+    private readonly PayloadLogWriter? _payloads;
+    private readonly Lazy<LowPriorityWorkQueue> _threads;
+
+    public ShadowScorer(InferenceEngine engine, ReplicaMonitoring monitoring, MonitoringOptions options, ILogger logger, PayloadLogWriter? payloads = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ShadowThreads, 1, $"{MonitoringOptions.SectionName}:ShadowThreads");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxShadowInFlight, 1, $"{MonitoringOptions.SectionName}:MaxShadowInFlight");
+        _monitoring = monitoring;
+        _options = options;
+        _logger = logger;
+        _payloads = payloads;
+        // The inline executor runs each batch on the shadow thread itself: through the replica's batcher it would
+        // run on whichever request thread leads the batch.
+        _engine = new InferenceEngine(engine.Repository);
+        _threads = new(StartThreads, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>What the system granted the shadow threads (they start with the first copy).</summary>
+    public LoweredPriority? ThreadPriority => _threads.IsValueCreated ? _threads.Value.Priority : null;
 
     /// <param name="payloadLogged">Whether production's payload was logged under the request id (then the shadow's scores are too).</param>
     public void Score(InferenceRequest request, string productionVersion, ScoredRows production, ImmutableArray<ShadowRoute> shadows, VersionStatistics productionStatistics, bool payloadLogged = false)
@@ -31,64 +58,298 @@ public sealed class ShadowScorer(InferenceEngine engine, ReplicaMonitoring monit
                 continue;
             }
 
-            var gate = _inFlight.GetOrAdd((request.ModelName, shadow.Version), _ => new SemaphoreSlim(options.MaxShadowInFlight));
-            if (!gate.Wait(0))
+            // A counter, not a semaphore: nothing on this path takes a lock the shadow threads also take.
+            var lane = _lanes.GetOrAdd((request.ModelName, shadow.Version), key => new ShadowLane(key.Model, key.Version));
+            if (Interlocked.Increment(ref lane.Pending) > _options.MaxShadowInFlight)
             {
+                Interlocked.Decrement(ref lane.Pending);
                 productionStatistics.Accumulator.RecordShadowDropped(shadow.Version);
                 continue;
             }
 
             // The request's buffers belong to the call, which ends before the copy runs.
-            var copy = ScoredRows.CopyForShadow(request, shadow.Version, options.ShadowTimeout);
-            var requestId = payloadLogged ? request.Id : null;
-            _ = Task.Run(() => RunAsync(copy, shadow.Version, production, productionStatistics, gate, requestId));
+            lane.Copies.Enqueue(new ShadowCopy(
+                ScoredRows.CopyForShadow(request, shadow.Version, _options.ShadowTimeout),
+                production,
+                productionStatistics,
+                payloadLogged ? request.Id : null,
+                Stopwatch.GetTimestamp()));
+            Schedule(lane);
         }
     }
 
-    private async Task RunAsync(InferenceRequest copy, string shadowVersion, ScoredRows production, VersionStatistics productionStatistics, SemaphoreSlim gate, string? loggedRequestId)
+    public void Dispose()
     {
-        var started = Stopwatch.GetTimestamp();
-        try
+        if (_threads.IsValueCreated)
         {
-            using var timeout = new CancellationTokenSource(options.ShadowTimeout);
-            using var response = await engine.InferAsync(copy, timeout.Token);
-            var total = Stopwatch.GetElapsedTime(started);
-            var shadow = ScoredRows.From(copy, response, withLabels: true);
-            var timings = response.Timings;
-            monitoring.For(copy.ModelName, shadowVersion).RecordSuccess(
-                shadow,
-                timings.QueueTime,
-                timings.ComputeTime,
-                total);
-            if (production.Scores.Length == shadow.Scores.Length && production.Scores.Length > 0)
-            {
-                var comparison = production.Labels is { } productionLabels && shadow.Labels is { } shadowLabels && productionLabels.Length == shadowLabels.Length
-                    ? _comparer.Compare(production.Scores, shadow.Scores, productionLabels, shadowLabels)
-                    : _comparer.Compare(production.Scores, shadow.Scores);
-                productionStatistics.Accumulator.RecordShadow(shadowVersion, comparison);
-            }
+            _threads.Value.Dispose();
+        }
+    }
 
-            if (payloads is not null && !string.IsNullOrEmpty(loggedRequestId) && shadow.Scores.Length > 0)
+    private LowPriorityWorkQueue StartThreads()
+    {
+        var threads = new LowPriorityWorkQueue(
+            "shadow-scoring",
+            _options.ShadowThreads,
+            _options.ShadowLowPriority,
+            exception => _logger.LogDebug(exception, "Shadow scoring item failed"));
+        _logger.LogInformation(
+            "Shadow scoring runs on {Threads} dedicated thread(s), priority lowered: {Priority}",
+            threads.ThreadCount,
+            threads.Priority);
+        return threads;
+    }
+
+    /// <summary>Puts the lane on the shadow threads' queue unless it is there already.</summary>
+    private void Schedule(ShadowLane lane)
+    {
+        if (Interlocked.CompareExchange(ref lane.Scheduled, 1, 0) != 0)
+        {
+            return;
+        }
+
+        if (!_threads.Value.TryEnqueue(() => Drain(lane)))
+        {
+            // Shutting down: what waits is never scored (a held-over copy only exists while a drain was scheduled).
+            while (lane.Copies.TryDequeue(out var copy))
             {
-                payloads.AppendShadowScores(copy.ModelName, shadowVersion, loggedRequestId, DateTimeOffset.UtcNow, shadow.Scores);
+                Interlocked.Decrement(ref lane.Pending);
+                copy.ProductionStatistics.Accumulator.RecordShadowDropped(lane.Version);
             }
         }
-        catch (Exception exception)
+    }
+
+    /// <summary>One batch of the lane's copies; the lane then goes to the back of the queue if more wait, so shadows take turns.</summary>
+    private void Drain(ShadowLane lane)
+    {
+        var batch = TakeBatch(lane);
+        try
         {
-            productionStatistics.Accumulator.RecordShadowDropped(shadowVersion);
-            if (exception is InferenceException { Kind: not InferenceErrorKind.NotFound } failure
-                && engine.Repository.TryResolve(copy.ModelName, shadowVersion, out _))
+            if (batch.Count > 0)
             {
-                monitoring.For(copy.ModelName, shadowVersion).Accumulator.RecordFailure(ProtocolErrors.ToStatusCode(failure.Kind).ToString(), Stopwatch.GetElapsedTime(started));
-            }
-            else if (exception is not InferenceException and not OperationCanceledException)
-            {
-                logger.LogDebug(exception, "Shadow request to {Model} version {Version} failed", copy.ModelName, shadowVersion);
+                RunBatch(lane, batch);
             }
         }
         finally
         {
-            gate.Release();
+            Interlocked.Add(ref lane.Pending, -batch.Count);
+            // A full fence between clearing the flag and looking at the queue: a copy enqueued by a request that
+            // still saw the flag set is found here, or that request's own Schedule wins the flag.
+            Interlocked.Exchange(ref lane.Scheduled, 0);
+            if (lane.HeldOver is not null || !lane.Copies.IsEmpty)
+            {
+                Schedule(lane);
+            }
         }
+    }
+
+    /// <summary>
+    /// The copies that can run as one batch: while the version batches, consecutive copies whose inputs can be
+    /// concatenated, up to its largest batch; otherwise one copy. Copies that waited past the timeout are dropped.
+    /// </summary>
+    private List<ShadowCopy> TakeBatch(ShadowLane lane)
+    {
+        var maxRows = _engine.Repository.TryResolve(lane.Model, lane.Version, out var model) && model.Batching.IsBatching
+            ? model.Batching.MaxBatchSize
+            : 0;
+        var batch = new List<ShadowCopy>();
+        var rows = 0;
+        // Only the lane's drain (one at a time) touches the held-over copy. No TryPeek on the queue: peeking pins
+        // a ConcurrentQueue segment, so every later enqueue would need a new segment (and the cross-segment lock).
+        while (TakeNext(lane) is { } next)
+        {
+            if (Stopwatch.GetElapsedTime(next.Queued) >= _options.ShadowTimeout)
+            {
+                // Production outran the shadow for longer than a copy may wait: stale copies are not worth a core.
+                Interlocked.Decrement(ref lane.Pending);
+                next.ProductionStatistics.Accumulator.RecordShadowDropped(lane.Version);
+                continue;
+            }
+
+            var nextRows = next.Rows;
+            if (batch.Count > 0 && (maxRows == 0 || rows + nextRows > maxRows || !CanConcatenate(batch[0].Request, next.Request)))
+            {
+                lane.HeldOver = next;
+                break;
+            }
+
+            batch.Add(next);
+            rows += nextRows;
+        }
+
+        return batch;
+    }
+
+    private static ShadowCopy? TakeNext(ShadowLane lane)
+    {
+        if (lane.HeldOver is { } held)
+        {
+            lane.HeldOver = null;
+            return held;
+        }
+
+        return lane.Copies.TryDequeue(out var next) ? next : null;
+    }
+
+    private void RunBatch(ShadowLane lane, List<ShadowCopy> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var request = batch.Count == 1 ? batch[0].Request : Concatenate(batch);
+            var pending = _engine.InferAsync(request, CancellationToken.None);
+            // The inline executor completes on this thread; anything else would be a bug, not a slow shadow.
+            using var response = pending.IsCompleted ? pending.Result : throw new InvalidOperationException("shadow inference did not complete inline");
+            var finished = Stopwatch.GetTimestamp();
+            var scored = ScoredRows.From(request, response, withLabels: true);
+            var compute = response.Timings.ComputeTime;
+            var statistics = _monitoring.For(lane.Model, lane.Version);
+            var firstRow = 0;
+            foreach (var copy in batch)
+            {
+                var rows = batch.Count == 1 ? scored.Rows : copy.Rows;
+                var shadow = scored.Slice(firstRow, rows);
+                firstRow += rows;
+                statistics.RecordSuccess(shadow, Stopwatch.GetElapsedTime(copy.Queued, started), compute, Stopwatch.GetElapsedTime(copy.Queued, finished));
+                Compare(copy, shadow, lane.Version);
+            }
+        }
+        catch (Exception exception)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var served = exception is InferenceException { Kind: not InferenceErrorKind.NotFound }
+                && _engine.Repository.TryResolve(lane.Model, lane.Version, out _);
+            foreach (var copy in batch)
+            {
+                copy.ProductionStatistics.Accumulator.RecordShadowDropped(lane.Version);
+                if (served)
+                {
+                    _monitoring.For(lane.Model, lane.Version).Accumulator.RecordFailure(ProtocolErrors.ToStatusCode(((InferenceException)exception).Kind).ToString(), elapsed);
+                }
+            }
+
+            if (exception is not InferenceException)
+            {
+                _logger.LogDebug(exception, "Shadow batch of {Count} request(s) to {Model} version {Version} failed", batch.Count, lane.Model, lane.Version);
+            }
+        }
+    }
+
+    private void Compare(ShadowCopy copy, ScoredRows shadow, string shadowVersion)
+    {
+        var production = copy.Production;
+        if (production.Scores.Length == shadow.Scores.Length && production.Scores.Length > 0)
+        {
+            var comparison = production.Labels is { } productionLabels && shadow.Labels is { } shadowLabels && productionLabels.Length == shadowLabels.Length
+                ? _comparer.Compare(production.Scores, shadow.Scores, productionLabels, shadowLabels)
+                : _comparer.Compare(production.Scores, shadow.Scores);
+            copy.ProductionStatistics.Accumulator.RecordShadow(shadowVersion, comparison);
+        }
+
+        if (_payloads is not null && !string.IsNullOrEmpty(copy.LoggedRequestId) && shadow.Scores.Length > 0)
+        {
+            // Queued for the payload writer's next batch rather than sent from here: the store connection's locks
+            // are shared with request threads.
+            _payloads.TryAppendShadowScores(new ShadowScoreRecord(copy.Request.ModelName, shadowVersion, copy.LoggedRequestId, DateTimeOffset.UtcNow, shadow.Scores));
+        }
+    }
+
+    /// <summary>Whether two copies' inputs can be joined along the first dimension: same names, types and row shapes, all raw.</summary>
+    private static bool CanConcatenate(InferenceRequest first, InferenceRequest next)
+    {
+        if (first.Inputs.Count != next.Inputs.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < first.Inputs.Count; i++)
+        {
+            var a = first.Inputs[i];
+            var b = next.Inputs[i];
+            if (!a.Data.IsRaw || !b.Data.IsRaw || a.Name != b.Name || a.Datatype != b.Datatype
+                || a.Shape.Count != b.Shape.Count || a.Shape.Count == 0 || a.Shape[0] < 1 || b.Shape[0] < 1)
+            {
+                return false;
+            }
+
+            for (var dimension = 1; dimension < a.Shape.Count; dimension++)
+            {
+                if (a.Shape[dimension] != b.Shape[dimension])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The copies as one request, each input concatenated along the first dimension in batch order.</summary>
+    private static InferenceRequest Concatenate(List<ShadowCopy> batch)
+    {
+        var first = batch[0].Request;
+        var inputs = new List<InferenceInput>(first.Inputs.Count);
+        for (var i = 0; i < first.Inputs.Count; i++)
+        {
+            long rows = 0;
+            var length = 0;
+            foreach (var copy in batch)
+            {
+                rows += copy.Request.Inputs[i].Shape[0];
+                length += copy.Request.Inputs[i].Data.RawBytes.Length;
+            }
+
+            var bytes = new byte[length];
+            var offset = 0;
+            foreach (var copy in batch)
+            {
+                var raw = copy.Request.Inputs[i].Data.RawBytes.Span;
+                raw.CopyTo(bytes.AsSpan(offset));
+                offset += raw.Length;
+            }
+
+            var template = first.Inputs[i];
+            var shape = new long[template.Shape.Count];
+            shape[0] = rows;
+            for (var dimension = 1; dimension < shape.Length; dimension++)
+            {
+                shape[dimension] = template.Shape[dimension];
+            }
+
+            inputs.Add(new InferenceInput(template.Name, template.Datatype, shape, TensorData.Raw(bytes)));
+        }
+
+        return new InferenceRequest
+        {
+            ModelName = first.ModelName,
+            ModelVersion = first.ModelVersion,
+            Inputs = inputs,
+            Timeout = first.Timeout,
+        };
+    }
+
+    /// <summary>One shadow version's waiting copies.</summary>
+    private sealed class ShadowLane(string model, string version)
+    {
+        public readonly ConcurrentQueue<ShadowCopy> Copies = new();
+
+        /// <summary>Copies queued or running (the bound).</summary>
+        public int Pending;
+
+        /// <summary>1 while a drain of this lane is queued or running.</summary>
+        public int Scheduled;
+
+        /// <summary>A copy taken from the queue that did not fit the last batch; the next drain starts with it.</summary>
+        public ShadowCopy? HeldOver;
+
+        public string Model { get; } = model;
+
+        public string Version { get; } = version;
+    }
+
+    private sealed record ShadowCopy(InferenceRequest Request, ScoredRows Production, VersionStatistics ProductionStatistics, string? LoggedRequestId, long Queued)
+    {
+        /// <summary>Rows of the copy: the first dimension of its first input (1 without one).</summary>
+        public int Rows => Request.Inputs.Count > 0 && Request.Inputs[0].Shape.Count > 0 ? (int)Math.Max(1, Request.Inputs[0].Shape[0]) : 1;
     }
 }

@@ -1,0 +1,156 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MlopsAspire.Abstractions;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Traffic;
+using MlopsAspire.Monitoring.Windows;
+using MlopsAspire.Serving;
+using MlopsAspire.Serving.Batching;
+using MlopsAspire.Serving.Threading;
+using static MlopsAspire.Inference.Tests.Eventually;
+
+namespace MlopsAspire.Inference.Tests;
+
+/// <summary>Shadow copies of production requests, scored on the replica's low-priority shadow threads.</summary>
+public sealed class ShadowScoringTests : IAsyncDisposable
+{
+    private readonly ModelRepository _repository = new();
+    private readonly BatchingInferenceExecutor _executor = new();
+    private readonly ReplicaMonitoring _monitoring = new(TimeProvider.System);
+    private readonly TrafficRoutes _traffic = new();
+
+    public ShadowScoringTests()
+    {
+        var fraud = FraudServerFixture.SharedFraud.OnnxModel;
+        // Version 2 is the same model: every shadow answer must agree with production's exactly.
+        foreach (var version in new[] { "1", "2" })
+        {
+            _repository.Add(OnnxModel.Load("fraud", version, fraud, new OnnxModelOptions { IntraOpThreads = 1 }));
+        }
+
+        _repository.SetDefaultVersion("fraud", "1");
+        _traffic.Apply(new RoutingTable(1, [new ModelRoute("fraud", "1", [], Shadows: [new ShadowRoute("2", 1.0)])]));
+    }
+
+    [Fact]
+    public async Task Every_sampled_copy_is_scored_and_agrees_row_for_row_with_an_identical_shadow()
+    {
+        using var pipeline = Pipeline(new MonitoringOptions());
+        const int Requests = 40;
+        for (var i = 0; i < Requests; i++)
+        {
+            using var response = await pipeline.InferAsync(Request(rows: 1 + (i % 3), seed: i), CancellationToken.None);
+            Assert.Equal("1", response.ModelVersion);
+        }
+
+        await AssertEveryRowComparedExactly(Requests, Enumerable.Range(0, Requests).Sum(i => 1 + (i % 3)));
+        Assert.Equal(LoweredPriority.None, pipeline.ShadowThreadPriority);
+    }
+
+    [Fact]
+    public async Task Copies_of_concurrent_requests_batched_together_are_split_back_to_their_own_requests()
+    {
+        using var pipeline = Pipeline(new MonitoringOptions { ShadowLowPriority = true, MaxShadowInFlight = 1000, ShadowTimeout = TimeSpan.FromMinutes(1) });
+        const int Requests = 200;
+        // An idle-priority shadow thread gets no core while the burst saturates them (hence the long timeout), so
+        // copies pile up and most run concatenated; a row landing in the wrong
+        // request's comparison would show as a score difference, since every request has different rows.
+        await Task.WhenAll(Enumerable.Range(0, Requests).Select(i => Task.Run(async () =>
+        {
+            using var response = await pipeline.InferAsync(Request(rows: 1 + (i % 4), seed: 1000 + i), CancellationToken.None);
+        })));
+
+        await AssertEveryRowComparedExactly(Requests, Enumerable.Range(0, Requests).Sum(i => 1 + (i % 4)));
+        Assert.True(_repository.TryResolve("fraud", "2", out var shadow));
+        var executions = shadow.Statistics.Snapshot().ExecutionCount;
+        Assert.True(executions < Requests, $"{executions} shadow executions for {Requests} copies: nothing was batched");
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.True(pipeline.ShadowThreadPriority is LoweredPriority.IdleScheduling or LoweredPriority.Nice19, $"granted {pipeline.ShadowThreadPriority}");
+        }
+    }
+
+    private async Task AssertEveryRowComparedExactly(int requests, int expectedRows)
+    {
+        var comparison = new ShadowComparison();
+        var production = _monitoring.For("fraud", "1").Accumulator;
+        await Until(() =>
+        {
+            if (production.Drain("replica", DateTimeOffset.UtcNow).Statistics.Shadows.TryGetValue("2", out var drained))
+            {
+                comparison.Merge(drained);
+            }
+
+            return comparison.Compared >= expectedRows || comparison.Dropped > 0;
+        });
+
+        Assert.Equal((expectedRows, 0L), (comparison.Compared, comparison.Dropped));
+        Assert.Equal(expectedRows, comparison.LabelAgreements);
+        Assert.Equal(0, comparison.MaxAbsoluteDifference);
+        Assert.Equal(0, comparison.Dropped);
+        Assert.Equal(requests, _monitoring.For("fraud", "2").Accumulator.Drain("replica", DateTimeOffset.UtcNow).Statistics.RequestCount);
+    }
+
+    [Fact]
+    public async Task A_copy_that_waited_past_the_shadow_timeout_is_dropped_and_counted_without_touching_production()
+    {
+        // Every copy waits at least a tick for the shadow thread, so each one is stale by the time it starts.
+        using var pipeline = Pipeline(new MonitoringOptions { ShadowTimeout = TimeSpan.FromTicks(1) });
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await pipeline.InferAsync(Request(rows: 1, seed: i), CancellationToken.None);
+            Assert.Equal("1", response.ModelVersion);
+        }
+
+        long dropped = 0;
+        var production = _monitoring.For("fraud", "1").Accumulator;
+        await Until(() =>
+        {
+            var statistics = production.Drain("replica", DateTimeOffset.UtcNow).Statistics;
+            if (statistics.Shadows.TryGetValue("2", out var comparison))
+            {
+                Assert.Equal(0, comparison.Compared);
+                dropped += comparison.Dropped;
+            }
+
+            return dropped >= 10;
+        });
+        Assert.Equal(10, dropped);
+    }
+
+    [Fact]
+    public void Shadow_thread_settings_out_of_range_are_refused_by_name()
+    {
+        var failure = Assert.Throws<ArgumentOutOfRangeException>(() => Pipeline(new MonitoringOptions { ShadowThreads = 0 }));
+        Assert.Contains("ShadowThreads", failure.Message, StringComparison.Ordinal);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _executor.DisposeAsync();
+        _repository.Dispose();
+    }
+
+    private PredictionPipeline Pipeline(MonitoringOptions options) => new(
+        new InferenceEngine(_repository, _executor),
+        _traffic,
+        _monitoring,
+        Options.Create(options),
+        NullLogger<PredictionPipeline>.Instance,
+        new DiscardingMonitoringSink());
+
+    private static InferenceRequest Request(int rows, int seed) => new()
+    {
+        ModelName = "fraud",
+        Id = $"request-{seed}",
+        Inputs =
+        [
+            new InferenceInput(
+                FraudRequests.Input,
+                "FP32",
+                [rows, Training.FraudFeatures.Count],
+                TensorData.Raw(MemoryMarshal.AsBytes(FraudRequests.Rows(rows, seed).SelectMany(row => row.Features).ToArray().AsSpan()).ToArray())),
+        ],
+    };
+}
