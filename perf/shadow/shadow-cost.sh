@@ -6,7 +6,8 @@
 # SHADOW_MODEL.onnx: a second fraud model of the same size (e.g. one trained with another seed), registered as
 # fraud version 2 and shadowed at sample rate 1.0 / 0 in alternate halves of each round. Two standalone Release
 # replicas join the platform: "dedicated" (defaults) and "idle" (ShadowLowPriority=true). Set BASELINE_DIR to the
-# bin/Release/net10.0 folder of another build of MlopsAspire.Inference to add it as a third replica, "baseline".
+# bin/Release/net10.0 folder of another build of MlopsAspire.Inference to add it as a replica "baseline", and
+# VARIANT_ENV to settings (e.g. "Inference__Monitoring__PayloadSampleRate=0") of one more replica of this build, "variant".
 # Needs: dotnet build -c Release of AppHost, src/MlopsAspire.Cli and perf/MlopsAspire.LoadTest. Prints a TSV per run
 # (round, replica, shadow rate, achieved req/s, p50, p99, p99.9 ms, failed, missed sends) and the ratios.
 set -euo pipefail
@@ -51,6 +52,8 @@ ARMS=("dedicated:9101" "idle:9201")
 start_replica dedicated 9101 9100 "$BIN"
 start_replica idle 9201 9200 "$BIN" Inference__Monitoring__ShadowLowPriority=true
 if [[ -n "${BASELINE_DIR:-}" ]]; then start_replica baseline 9301 9300 "$BASELINE_DIR"; ARMS+=("baseline:9301"); fi
+# shellcheck disable=SC2086 # VARIANT_ENV is a list of assignments
+if [[ -n "${VARIANT_ENV:-}" ]]; then start_replica variant 9401 9400 "$BIN" $VARIANT_ENV; ARMS+=("variant:9401"); fi
 for arm in "${ARMS[@]}"; do $LOAD fraud-unary --target "localhost:${arm##*:}" --concurrency 16 --duration 4s --no-progress > /dev/null; done
 
 RESULTS="$WORK/results.tsv"

@@ -17,6 +17,13 @@ public sealed class MonitoringOptions
     /// <summary>Share of requests that carry an id whose inputs and scores are logged for joining with feedback.</summary>
     public double PayloadSampleRate { get; set; } = 1.0;
 
+    /// <summary>
+    /// Shadow scores logged beside production's payload per shadow version and second, for the accuracy gate.
+    /// Each is one more store write per request; the gate needs hundreds of labelled rows, not every request.
+    /// 0 logs none.
+    /// </summary>
+    public int MaxShadowScoresLoggedPerSecond { get; set; } = 500;
+
     /// <summary>Shadow copies queued or running per shadow version; a copy beyond it is dropped and counted.</summary>
     public int MaxShadowInFlight { get; set; } = 64;
 

@@ -17,8 +17,8 @@ namespace MlopsAspire.Inference.Monitoring;
 /// busy shadow costs one session Run per batch rather than per request. A copy that waited past the timeout is
 /// dropped and counted, and failures are counted, never surfaced. Outputs are compared with production's (label
 /// agreement, score differences) into production's statistics; the shadow's own statistics record its latency
-/// and inputs. When production's payload was logged, the shadow's scores are logged beside it, so feedback
-/// measures the shadow's accuracy on the same requests.
+/// and inputs. When production's payload was logged, the shadow's scores are logged beside it (up to a rate
+/// per shadow: each is one more store write), so feedback measures the shadow's accuracy on the same requests.
 /// </summary>
 public sealed class ShadowScorer : IDisposable
 {
@@ -35,6 +35,7 @@ public sealed class ShadowScorer : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShadowThreads, 1, $"{MonitoringOptions.SectionName}:ShadowThreads");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxShadowInFlight, 1, $"{MonitoringOptions.SectionName}:MaxShadowInFlight");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxShadowScoresLoggedPerSecond, $"{MonitoringOptions.SectionName}:MaxShadowScoresLoggedPerSecond");
         _monitoring = monitoring;
         _options = options;
         _logger = logger;
@@ -211,7 +212,7 @@ public sealed class ShadowScorer : IDisposable
                 var shadow = scored.Slice(firstRow, rows);
                 firstRow += rows;
                 statistics.RecordSuccess(shadow, Stopwatch.GetElapsedTime(copy.Queued, started), compute, Stopwatch.GetElapsedTime(copy.Queued, finished));
-                Compare(copy, shadow, lane.Version);
+                Compare(lane, copy, shadow);
             }
         }
         catch (Exception exception)
@@ -235,8 +236,9 @@ public sealed class ShadowScorer : IDisposable
         }
     }
 
-    private void Compare(ShadowCopy copy, ScoredRows shadow, string shadowVersion)
+    private void Compare(ShadowLane lane, ShadowCopy copy, ScoredRows shadow)
     {
+        var shadowVersion = lane.Version;
         var production = copy.Production;
         if (production.Scores.Length == shadow.Scores.Length && production.Scores.Length > 0)
         {
@@ -246,7 +248,8 @@ public sealed class ShadowScorer : IDisposable
             copy.ProductionStatistics.Accumulator.RecordShadow(shadowVersion, comparison);
         }
 
-        if (_payloads is not null && !string.IsNullOrEmpty(copy.LoggedRequestId) && shadow.Scores.Length > 0)
+        if (_payloads is not null && !string.IsNullOrEmpty(copy.LoggedRequestId) && shadow.Scores.Length > 0
+            && lane.TryTakeScoreLogSlot(_options.MaxShadowScoresLoggedPerSecond))
         {
             // Queued for the payload writer's next batch rather than sent from here: the store connection's locks
             // are shared with request threads.
@@ -342,9 +345,34 @@ public sealed class ShadowScorer : IDisposable
         /// <summary>A copy taken from the queue that did not fit the last batch; the next drain starts with it.</summary>
         public ShadowCopy? HeldOver;
 
+        private long _scoreLogSecond;
+        private int _scoreLogsThisSecond;
+
         public string Model { get; } = model;
 
         public string Version { get; } = version;
+
+        /// <summary>
+        /// Whether this second still has room for logging a shadow's scores. Only the lane's drain calls it (one at
+        /// a time), so plain fields do.
+        /// </summary>
+        public bool TryTakeScoreLogSlot(int perSecond)
+        {
+            var second = Environment.TickCount64 / 1000;
+            if (second != _scoreLogSecond)
+            {
+                _scoreLogSecond = second;
+                _scoreLogsThisSecond = 0;
+            }
+
+            if (_scoreLogsThisSecond >= perSecond)
+            {
+                return false;
+            }
+
+            _scoreLogsThisSecond++;
+            return true;
+        }
     }
 
     private sealed record ShadowCopy(InferenceRequest Request, ScoredRows Production, VersionStatistics ProductionStatistics, string? LoggedRequestId, long Queued)
