@@ -60,7 +60,7 @@ public sealed class ShadowScorer : IDisposable
             }
 
             // A counter, not a semaphore: nothing on this path takes a lock the shadow threads also take.
-            var lane = _lanes.GetOrAdd((request.ModelName, shadow.Version), key => new ShadowLane(key.Model, key.Version));
+            var lane = _lanes.GetOrAdd((request.ModelName, shadow.Version), key => new ShadowLane(key.Model, key.Version) { ScoreLogs = new PerSecondAllowance(_options.MaxShadowScoresLoggedPerSecond) });
             if (Interlocked.Increment(ref lane.Pending) > _options.MaxShadowInFlight)
             {
                 Interlocked.Decrement(ref lane.Pending);
@@ -249,7 +249,7 @@ public sealed class ShadowScorer : IDisposable
         }
 
         if (_payloads is not null && !string.IsNullOrEmpty(copy.LoggedRequestId) && shadow.Scores.Length > 0
-            && lane.TryTakeScoreLogSlot(_options.MaxShadowScoresLoggedPerSecond))
+            && lane.ScoreLogs.TryTake())
         {
             // Queued for the payload writer's next batch rather than sent from here: the store connection's locks
             // are shared with request threads.
@@ -345,34 +345,12 @@ public sealed class ShadowScorer : IDisposable
         /// <summary>A copy taken from the queue that did not fit the last batch; the next drain starts with it.</summary>
         public ShadowCopy? HeldOver;
 
-        private long _scoreLogSecond;
-        private int _scoreLogsThisSecond;
-
         public string Model { get; } = model;
 
         public string Version { get; } = version;
 
-        /// <summary>
-        /// Whether this second still has room for logging a shadow's scores. Only the lane's drain calls it (one at
-        /// a time), so plain fields do.
-        /// </summary>
-        public bool TryTakeScoreLogSlot(int perSecond)
-        {
-            var second = Environment.TickCount64 / 1000;
-            if (second != _scoreLogSecond)
-            {
-                _scoreLogSecond = second;
-                _scoreLogsThisSecond = 0;
-            }
-
-            if (_scoreLogsThisSecond >= perSecond)
-            {
-                return false;
-            }
-
-            _scoreLogsThisSecond++;
-            return true;
-        }
+        /// <summary>Logged shadow scores this second; only the lane's drain (one at a time) takes from it.</summary>
+        public required PerSecondAllowance ScoreLogs { get; init; }
     }
 
     private sealed record ShadowCopy(InferenceRequest Request, ScoredRows Production, VersionStatistics ProductionStatistics, string? LoggedRequestId, long Queued)
