@@ -43,8 +43,8 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
     {
         var log = NewLog();
         await log.AppendAsync(Payload("r1", rows: 2, seed: 1));
-        log.AppendShadowScores("fraud", "3", "r1", Now, [0.2f, 0.7f]);
-        // Fire-and-forget: wait until the store has it (a later command on the same connection is ordered after it).
+        await log.WriteShadowScoresAsync([new ShadowScoreRecord("fraud", "3", "r1", Now, [0.2f, 0.7f])]);
+        // A logged request no shadow scored.
         await log.AppendAsync(Payload("r-sync", rows: 1, seed: 2));
 
         var join = await log.JoinAsync("fraud", [new("r1", [0f, 1f])], Now, ["3", "4"]);

@@ -48,19 +48,9 @@ public sealed class PayloadLog
     }
 
     /// <summary>
-    /// Logs a shadow version's scores for a request whose production payload was logged, so the same feedback also
-    /// measures the shadow's accuracy on identical traffic (fire-and-forget, like <see cref="Append"/>).
-    /// </summary>
-    public void AppendShadowScores(string modelName, string shadowVersion, string requestId, DateTimeOffset at, float[] scores)
-    {
-        var record = new ShadowScoreRecord(modelName, shadowVersion, requestId, at, scores);
-        Validate(record);
-        _ = _database.StringSetAsync(ShadowKey(modelName, requestId, shadowVersion), EncodeShadowScores(record), _options.JoinWindow, flags: CommandFlags.FireAndForget);
-    }
-
-    /// <summary>
-    /// Logs shadow scores in one pipelined round trip and completes when the store has acknowledged the last
-    /// (for <see cref="PayloadLogWriter"/>, which collects them from the shadow threads).
+    /// Logs shadow versions' scores for requests whose production payloads were logged, so the same feedback also
+    /// measures each shadow's accuracy on identical traffic: one pipelined round trip, complete when the store has
+    /// acknowledged the last (for <see cref="PayloadLogWriter"/>, which collects them from the shadow threads).
     /// </summary>
     public async Task WriteShadowScoresAsync(IReadOnlyList<ShadowScoreRecord> records)
     {

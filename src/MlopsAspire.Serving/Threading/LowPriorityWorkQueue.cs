@@ -56,9 +56,6 @@ public sealed class LowPriorityWorkQueue : IDisposable
 
     public int ThreadCount => _threads.Length;
 
-    /// <summary>Items queued and not yet started.</summary>
-    public int Pending => _work.Count;
-
     /// <summary>Queues an item (it starts within a poll interval); false once the queue is disposed.</summary>
     public bool TryEnqueue(Action work)
     {
