@@ -71,7 +71,41 @@ public sealed class ShadowScoringTests : IAsyncDisposable
         }
     }
 
-    private async Task AssertEveryRowComparedExactly(int requests, int expectedRows)
+    [Fact]
+    public async Task Copies_of_sequential_requests_gather_into_one_batch_whose_run_alone_is_the_shadows_latency()
+    {
+        var window = TimeSpan.FromMilliseconds(600);
+        using var pipeline = Pipeline(new MonitoringOptions { ShadowBatchWindow = window, ShadowTimeout = TimeSpan.FromMinutes(1) });
+        const int Requests = 12;
+        // One at a time: without the window each copy would find the shadow thread idle and run alone.
+        for (var i = 0; i < Requests; i++)
+        {
+            using var response = await pipeline.InferAsync(Request(rows: 1, seed: 2000 + i), CancellationToken.None);
+        }
+
+        var shadowStatistics = await AssertEveryRowComparedExactly(Requests, Requests);
+        Assert.True(_repository.TryResolve("fraud", "2", out var shadow));
+        var executions = shadow.Statistics.Snapshot().ExecutionCount;
+        Assert.True(executions <= 2, $"{executions} shadow executions for {Requests} sequential copies: they did not gather");
+        // The first copy waited for the window; that is queue time, not the version's latency.
+        Assert.True(shadowStatistics.QueueLatency.MaxRecordedMicroseconds >= window.TotalMicroseconds / 2, $"queue max {shadowStatistics.QueueLatency.MaxRecordedMicroseconds} µs");
+        Assert.True(shadowStatistics.TotalLatency.MaxRecordedMicroseconds < window.TotalMicroseconds / 2, $"total max {shadowStatistics.TotalLatency.MaxRecordedMicroseconds} µs");
+    }
+
+    [Fact]
+    public async Task Gathering_stops_early_once_half_the_lane_bound_waits()
+    {
+        // A window far longer than the test may take: only the bound can end the gathering.
+        using var pipeline = Pipeline(new MonitoringOptions { ShadowBatchWindow = TimeSpan.FromMinutes(5), ShadowTimeout = TimeSpan.FromMinutes(10), MaxShadowInFlight = 8 });
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await pipeline.InferAsync(Request(rows: 1, seed: 3000 + i), CancellationToken.None);
+        }
+
+        await AssertEveryRowComparedExactly(4, 4);
+    }
+
+    private async Task<PredictionStatistics> AssertEveryRowComparedExactly(int requests, int expectedRows)
     {
         var comparison = new ShadowComparison();
         var production = _monitoring.For("fraud", "1").Accumulator;
@@ -89,14 +123,16 @@ public sealed class ShadowScoringTests : IAsyncDisposable
         Assert.Equal(expectedRows, comparison.LabelAgreements);
         Assert.Equal(0, comparison.MaxAbsoluteDifference);
         Assert.Equal(0, comparison.Dropped);
-        Assert.Equal(requests, _monitoring.For("fraud", "2").Accumulator.Drain("replica", DateTimeOffset.UtcNow).Statistics.RequestCount);
+        var shadowStatistics = _monitoring.For("fraud", "2").Accumulator.Drain("replica", DateTimeOffset.UtcNow).Statistics;
+        Assert.Equal(requests, shadowStatistics.RequestCount);
+        return shadowStatistics;
     }
 
     [Fact]
     public async Task A_copy_that_waited_past_the_shadow_timeout_is_dropped_and_counted_without_touching_production()
     {
         // Every copy waits at least a tick for the shadow thread, so each one is stale by the time it starts.
-        using var pipeline = Pipeline(new MonitoringOptions { ShadowTimeout = TimeSpan.FromTicks(1) });
+        using var pipeline = Pipeline(new MonitoringOptions { ShadowTimeout = TimeSpan.FromTicks(1), ShadowBatchWindow = TimeSpan.Zero });
         for (var i = 0; i < 10; i++)
         {
             using var response = await pipeline.InferAsync(Request(rows: 1, seed: i), CancellationToken.None);
@@ -124,6 +160,8 @@ public sealed class ShadowScoringTests : IAsyncDisposable
     {
         var failure = Assert.Throws<ArgumentOutOfRangeException>(() => Pipeline(new MonitoringOptions { ShadowThreads = 0 }));
         Assert.Contains("ShadowThreads", failure.Message, StringComparison.Ordinal);
+        var window = Assert.Throws<ArgumentOutOfRangeException>(() => Pipeline(new MonitoringOptions { ShadowBatchWindow = TimeSpan.FromSeconds(3), ShadowTimeout = TimeSpan.FromSeconds(2) }));
+        Assert.Contains("ShadowBatchWindow", window.Message, StringComparison.Ordinal);
     }
 
     public async ValueTask DisposeAsync()

@@ -43,7 +43,7 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
     {
         var log = NewLog();
         await log.AppendAsync(Payload("r1", rows: 2, seed: 1));
-        await log.WriteShadowScoresAsync([new ShadowScoreRecord("fraud", "3", "r1", Now, [0.2f, 0.7f])]);
+        await log.WriteShadowScoresAsync([new ShadowScoreRecord("fraud", "3", "r1", Now, Now, [0.2f, 0.7f])]);
         // A logged request no shadow scored.
         await log.AppendAsync(Payload("r-sync", rows: 1, seed: 2));
 
@@ -54,6 +54,43 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
         Assert.Equal([0.2f, 0.7f], shadow.Scores);
         Assert.Equal([0f, 1f], shadow.Labels);
         Assert.Empty((await log.JoinAsync("fraud", [new("r-sync", [1f])], Now, ["3"])).Shadows);
+    }
+
+    [Fact]
+    public async Task Shadow_scores_of_one_batch_share_a_hash_per_shadow_and_payload_minute_and_are_all_joined()
+    {
+        var options = new PayloadLogOptions { KeyPrefix = StoreFixture.NewKeyPrefix(), JoinWindow = TimeSpan.FromHours(2) };
+        var log = new PayloadLog(fixture.Redis, options);
+        // Two payloads either side of a minute boundary; their scores are written together, later.
+        var early = Payload("b1", rows: 1, seed: 1) with { At = Now.AddMilliseconds(59_999) };
+        var late = Payload("b2", rows: 1, seed: 2) with { At = Now.AddMinutes(1) };
+        await log.AppendAsync(early);
+        await log.AppendAsync(late);
+        var scoredAt = Now.AddMinutes(3);
+        await log.WriteShadowScoresAsync(
+        [
+            new ShadowScoreRecord("fraud", "3", "b1", early.At, scoredAt, [0.1f]),
+            new ShadowScoreRecord("fraud", "4", "b1", early.At, scoredAt, [0.2f]),
+            new ShadowScoreRecord("fraud", "3", "b2", late.At, scoredAt, [0.3f]),
+        ]);
+
+        var database = fixture.Redis.GetDatabase();
+        var minute = early.At.ToUnixTimeMilliseconds() / 60_000;
+        var buckets = new[] { $"{options.KeyPrefix}shadow:fraud:3:{minute}", $"{options.KeyPrefix}shadow:fraud:4:{minute}", $"{options.KeyPrefix}shadow:fraud:3:{minute + 1}" };
+        var lengths = await Task.WhenAll(buckets.Select(key => database.HashLengthAsync(key)));
+        Assert.Equal([1L, 1L, 1L], lengths);
+        var ttl = await database.KeyTimeToLiveAsync(buckets[0]);
+        Assert.InRange(ttl!.Value, TimeSpan.FromHours(1.9), TimeSpan.FromHours(2));
+
+        var join = await log.JoinAsync("fraud", [new("b1", [1f]), new("b2", [0f])], Now, ["3", "4"]);
+
+        Assert.Equal(
+            [("3", 0.1f, 1f), ("4", 0.2f, 1f), ("3", 0.3f, 0f)],
+            join.Shadows.Select(shadow => (shadow.ShadowVersion, shadow.Scores[0], shadow.Labels[0])));
+        Assert.All(join.Shadows, shadow => Assert.Equal(scoredAt, shadow.At));
+        // Joined scores leave their hash.
+        lengths = await Task.WhenAll(buckets.Select(key => database.HashLengthAsync(key)));
+        Assert.Equal([0L, 0L, 0L], lengths);
     }
 
     [Fact]
@@ -118,7 +155,7 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
         var log = new PayloadLog(fixture.Redis, options);
         var writer = new PayloadLogWriter(log, options);
         Assert.True(writer.TryAppend(Payload("s1", rows: 2, seed: 1)));
-        Assert.True(writer.TryAppendShadowScores(new ShadowScoreRecord("fraud", "3", "s1", Now, [0.25f, 0.75f])));
+        Assert.True(writer.TryAppendShadowScores(new ShadowScoreRecord("fraud", "3", "s1", Now, Now, [0.25f, 0.75f])));
 
         // No payload follows: the writer finds the scores by polling, not by being woken.
         var deadline = Stopwatch.StartNew();
@@ -134,7 +171,7 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
         Assert.Equal([0.25f, 0.75f], shadow.Scores);
 
         await writer.DisposeAsync();
-        Assert.False(writer.TryAppendShadowScores(new ShadowScoreRecord("fraud", "3", "late", Now, [0.5f])));
+        Assert.False(writer.TryAppendShadowScores(new ShadowScoreRecord("fraud", "3", "late", Now, Now, [0.5f])));
         Assert.Equal((1L, 1L, 0L), (writer.Written, writer.Dropped, writer.Failed));
     }
 

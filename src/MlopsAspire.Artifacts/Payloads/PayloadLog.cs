@@ -49,8 +49,11 @@ public sealed class PayloadLog
 
     /// <summary>
     /// Logs shadow versions' scores for requests whose production payloads were logged, so the same feedback also
-    /// measures each shadow's accuracy on identical traffic: one pipelined round trip, complete when the store has
-    /// acknowledged the last (for <see cref="PayloadLogWriter"/>, which collects them from the shadow threads).
+    /// measures each shadow's accuracy on identical traffic. The scores of one shadow for payloads logged in the
+    /// same minute share one hash (field: request id), so a batch costs the store one command per shadow and
+    /// minute rather than one per request; the join finds the hash from the payload's own time. One pipelined
+    /// round trip, complete when the store has acknowledged the last command (for <see cref="PayloadLogWriter"/>,
+    /// which collects the scores from the shadow threads).
     /// </summary>
     public async Task WriteShadowScoresAsync(IReadOnlyList<ShadowScoreRecord> records)
     {
@@ -60,18 +63,27 @@ public sealed class PayloadLog
             return;
         }
 
+        var buckets = new Dictionary<string, List<HashEntry>>(StringComparer.Ordinal);
         foreach (var record in records)
         {
             Validate(record);
+            var key = ShadowBucketKey(record.ModelName, record.ShadowVersion, record.PayloadAt);
+            if (!buckets.TryGetValue(key, out var entries))
+            {
+                buckets[key] = entries = [];
+            }
+
+            entries.Add(new HashEntry(record.RequestId, EncodeShadowScores(record)));
         }
 
         var batch = _database.CreateBatch();
         var lastWrite = Task.CompletedTask;
-        for (var i = 0; i < records.Count; i++)
+        foreach (var (key, entries) in buckets)
         {
-            var record = records[i];
-            var flags = i == records.Count - 1 ? CommandFlags.None : CommandFlags.FireAndForget;
-            lastWrite = batch.StringSetAsync(ShadowKey(record.ModelName, record.RequestId, record.ShadowVersion), EncodeShadowScores(record), _options.JoinWindow, flags: flags);
+            _ = batch.HashSetAsync(key, [.. entries], CommandFlags.FireAndForget);
+            // Renewed by every write: a bucket outlives by the join window the last score written to it, and every
+            // score is written after its request's payload, so it outlives every payload it can be joined with.
+            lastWrite = batch.KeyExpireAsync(key, _options.JoinWindow);
         }
 
         batch.Execute();
@@ -197,9 +209,13 @@ public sealed class PayloadLog
 
     private async Task<List<LabelledShadowScores>> JoinShadowScoresAsync(string modelName, List<LabelledPayload> joined, IReadOnlyCollection<string> shadowVersions)
     {
-        var lookups = joined.SelectMany(labelled => shadowVersions.Select(version => (Labelled: labelled, Version: version))).ToList();
-        var values = await Task.WhenAll(lookups.Select(lookup => _database.StringGetDeleteAsync(ShadowKey(modelName, lookup.Labelled.Payload.RequestId, lookup.Version)))).ConfigureAwait(false);
+        var lookups = joined.SelectMany(labelled => shadowVersions.Select(version => (
+            Labelled: labelled,
+            Version: version,
+            Key: ShadowBucketKey(modelName, version, labelled.Payload.At)))).ToList();
+        var values = await Task.WhenAll(lookups.Select(lookup => _database.HashGetAsync(lookup.Key, lookup.Labelled.Payload.RequestId))).ConfigureAwait(false);
         var outcomes = new List<LabelledShadowScores>();
+        var batch = _database.CreateBatch();
         for (var i = 0; i < lookups.Count; i++)
         {
             if (values[i].IsNull)
@@ -207,6 +223,8 @@ public sealed class PayloadLog
                 continue;
             }
 
+            // Only the join that took the payload (GETDEL) gets here, so the scores are joined once; then they go.
+            _ = batch.HashDeleteAsync(lookups[i].Key, lookups[i].Labelled.Payload.RequestId, CommandFlags.FireAndForget);
             using var reader = new BinaryReader(new MemoryStream((byte[])values[i]!), Encoding.UTF8);
             if (reader.ReadByte() != FormatVersion)
             {
@@ -222,6 +240,7 @@ public sealed class PayloadLog
             }
         }
 
+        batch.Execute();
         return outcomes;
     }
 
@@ -241,7 +260,10 @@ public sealed class PayloadLog
 
     private string PendingKey(string modelName, string requestId) => $"{_options.KeyPrefix}pending:{modelName}:{requestId}";
 
-    private string ShadowKey(string modelName, string requestId, string shadowVersion) => $"{_options.KeyPrefix}shadow:{modelName}:{requestId}:{shadowVersion}";
+    // The payload's time in whole minutes of the Unix epoch, from the milliseconds the payload is stored with, so
+    // the writer (which has the original time) and the join (which has the stored one) name the same bucket.
+    private string ShadowBucketKey(string modelName, string shadowVersion, DateTimeOffset payloadAt) =>
+        $"{_options.KeyPrefix}shadow:{modelName}:{shadowVersion}:{payloadAt.ToUnixTimeMilliseconds() / 60_000}";
 
     private string LabelledKey(string modelName) => $"{_options.KeyPrefix}labelled:{modelName}";
 

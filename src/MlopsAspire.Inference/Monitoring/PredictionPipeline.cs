@@ -79,10 +79,10 @@ public sealed class PredictionPipeline(
                 timings.ComputeTime,
                 total);
 
-            var logged = LogPayload(request, response, rows);
+            var loggedAt = LogPayload(request, response, rows);
             if (!shadows.IsEmpty)
             {
-                _shadows.Score(request, response.ModelVersion, rows, shadows, version, logged);
+                _shadows.Score(request, response.ModelVersion, rows, shadows, version, loggedAt);
             }
         }
         catch (Exception exception)
@@ -94,17 +94,21 @@ public sealed class PredictionPipeline(
         }
     }
 
-    private bool LogPayload(InferenceRequest request, InferenceResponse response, ScoredRows rows)
+    /// <summary>Logs the payload when sampled; returns the time it was logged with, or null when it was not logged.</summary>
+    private DateTimeOffset? LogPayload(InferenceRequest request, InferenceResponse response, ScoredRows rows)
     {
         if (payloads is null || string.IsNullOrEmpty(request.Id) || rows.FeatureCount == 0
             || Random.Shared.NextDouble() >= options.Value.PayloadSampleRate)
         {
-            return false;
+            return null;
         }
 
         // Only a copy of the features and a queue slot here; encoding and the store round trip are the writer's.
         // A full queue drops the payload (counted by the writer), and then the shadows' scores are not logged either.
-        return payloads.TryAppend(new PayloadRecord(response.ModelName, response.ModelVersion, request.Id, DateTimeOffset.UtcNow, rows.FeatureCount, rows.Features.ToArray(), rows.Scores));
+        var at = DateTimeOffset.UtcNow;
+        return payloads.TryAppend(new PayloadRecord(response.ModelName, response.ModelVersion, request.Id, at, rows.FeatureCount, rows.Features.ToArray(), rows.Scores))
+            ? at
+            : null;
     }
 
     private void RecordFailure(InferenceRequest request, InferenceErrorKind kind, TimeSpan total)

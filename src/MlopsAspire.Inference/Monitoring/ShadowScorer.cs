@@ -22,6 +22,8 @@ namespace MlopsAspire.Inference.Monitoring;
 /// </summary>
 public sealed class ShadowScorer : IDisposable
 {
+    private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan MaxGatherStep = TimeSpan.FromMilliseconds(5);
     private readonly ConcurrentDictionary<(string Model, string Version), ShadowLane> _lanes = new();
     private readonly ShadowOutputComparer _comparer = new();
     private readonly InferenceEngine _engine;
@@ -36,6 +38,14 @@ public sealed class ShadowScorer : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShadowThreads, 1, $"{MonitoringOptions.SectionName}:ShadowThreads");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxShadowInFlight, 1, $"{MonitoringOptions.SectionName}:MaxShadowInFlight");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxShadowScoresLoggedPerSecond, $"{MonitoringOptions.SectionName}:MaxShadowScoresLoggedPerSecond");
+        if (options.ShadowBatchWindow < TimeSpan.Zero || options.ShadowBatchWindow >= options.ShadowTimeout)
+        {
+            throw new ArgumentOutOfRangeException(
+                $"{MonitoringOptions.SectionName}:ShadowBatchWindow",
+                options.ShadowBatchWindow,
+                $"must be at least 0 and shorter than {MonitoringOptions.SectionName}:ShadowTimeout ({options.ShadowTimeout})");
+        }
+
         _monitoring = monitoring;
         _options = options;
         _logger = logger;
@@ -49,8 +59,8 @@ public sealed class ShadowScorer : IDisposable
     /// <summary>What the system granted the shadow threads (they start with the first copy).</summary>
     public LoweredPriority? ThreadPriority => _threads.IsValueCreated ? _threads.Value.Priority : null;
 
-    /// <param name="payloadLogged">Whether production's payload was logged under the request id (then the shadow's scores are too).</param>
-    public void Score(InferenceRequest request, string productionVersion, ScoredRows production, ImmutableArray<ShadowRoute> shadows, VersionStatistics productionStatistics, bool payloadLogged = false)
+    /// <param name="payloadLoggedAt">When production's payload was logged under the request id, if it was (then the shadow's scores are logged too).</param>
+    public void Score(InferenceRequest request, string productionVersion, ScoredRows production, ImmutableArray<ShadowRoute> shadows, VersionStatistics productionStatistics, DateTimeOffset? payloadLoggedAt = null)
     {
         foreach (var shadow in shadows)
         {
@@ -73,7 +83,7 @@ public sealed class ShadowScorer : IDisposable
                 ScoredRows.CopyForShadow(request, shadow.Version, _options.ShadowTimeout),
                 production,
                 productionStatistics,
-                payloadLogged ? request.Id : null,
+                payloadLoggedAt is { } loggedAt && !string.IsNullOrEmpty(request.Id) ? new LoggedPayload(request.Id, loggedAt) : null,
                 Stopwatch.GetTimestamp()));
             Schedule(lane);
         }
@@ -123,7 +133,15 @@ public sealed class ShadowScorer : IDisposable
     /// <summary>One batch of the lane's copies; the lane then goes to the back of the queue if more wait, so shadows take turns.</summary>
     private void Drain(ShadowLane lane)
     {
-        var batch = TakeBatch(lane);
+        var maxRows = _engine.Repository.TryResolve(lane.Model, lane.Version, out var model) && model.Batching.IsBatching
+            ? model.Batching.MaxBatchSize
+            : 0;
+        if (maxRows > 1)
+        {
+            GatherBatch(lane, maxRows);
+        }
+
+        var batch = TakeBatch(lane, maxRows);
         try
         {
             if (batch.Count > 0)
@@ -145,14 +163,49 @@ public sealed class ShadowScorer : IDisposable
     }
 
     /// <summary>
-    /// The copies that can run as one batch: while the version batches, consecutive copies whose inputs can be
-    /// concatenated, up to its largest batch; otherwise one copy. Copies that waited past the timeout are dropped.
+    /// Lets copies gather for up to <see cref="MonitoringOptions.ShadowBatchWindow"/> after the oldest was queued:
+    /// one Run of many rows costs far less than many Runs of one row, each wake-up of the shadow thread can take a
+    /// core from a request, and no caller waits for a shadow. Ends early once the batch would be full or half the
+    /// lane's bound is queued, so gathering never makes the bound drop copies. Other lanes gather meanwhile.
     /// </summary>
-    private List<ShadowCopy> TakeBatch(ShadowLane lane)
+    private void GatherBatch(ShadowLane lane, int maxRows)
     {
-        var maxRows = _engine.Repository.TryResolve(lane.Model, lane.Version, out var model) && model.Batching.IsBatching
-            ? model.Batching.MaxBatchSize
-            : 0;
+        var window = _options.ShadowBatchWindow;
+        if (window <= TimeSpan.Zero || TakeNext(lane) is not { } oldest)
+        {
+            return;
+        }
+
+        // Held over, not peeked: the batch starts with it (see TakeBatch).
+        lane.HeldOver = oldest;
+        var enough = Math.Max(1, Math.Min(_options.MaxShadowInFlight / 2, maxRows / Math.Max(1, oldest.Rows)));
+        while (true)
+        {
+            var age = Stopwatch.GetElapsedTime(oldest.Queued);
+            var pending = Volatile.Read(ref lane.Pending);
+            if (age >= window || pending >= enough)
+            {
+                return;
+            }
+
+            // Until the window ends or, at the rate copies have arrived since the oldest, enough are queued; with no
+            // rate to go by yet, a quarter of the window (at most MaxGatherStep) before looking again.
+            var wait = window - age;
+            wait = pending > 1
+                ? TimeSpan.FromTicks(Math.Min(wait.Ticks, (long)(age.Ticks * (enough - pending) / (double)(pending - 1))))
+                : TimeSpan.FromTicks(Math.Min(wait.Ticks, Math.Min(window.Ticks / 4, MaxGatherStep.Ticks)));
+
+            Thread.Sleep(wait < OneMillisecond ? OneMillisecond : wait);
+        }
+    }
+
+    /// <summary>
+    /// The copies that can run as one batch: while the version batches (<paramref name="maxRows"/> above 0),
+    /// consecutive copies whose inputs can be concatenated, up to its largest batch; otherwise one copy. Copies
+    /// that waited past the timeout are dropped.
+    /// </summary>
+    private List<ShadowCopy> TakeBatch(ShadowLane lane, int maxRows)
+    {
         var batch = new List<ShadowCopy>();
         var rows = 0;
         // Only the lane's drain (one at a time) touches the held-over copy. No TryPeek on the queue: peeking pins
@@ -211,7 +264,10 @@ public sealed class ShadowScorer : IDisposable
                 var rows = batch.Count == 1 ? scored.Rows : copy.Rows;
                 var shadow = scored.Slice(firstRow, rows);
                 firstRow += rows;
-                statistics.RecordSuccess(shadow, Stopwatch.GetElapsedTime(copy.Queued, started), compute, Stopwatch.GetElapsedTime(copy.Queued, finished));
+                // The shadow's total latency is its batch's own run, not the wait for the shadow thread: the latency
+                // gate compares it with production's p99, and the wait measures how busy the shadow thread was (and
+                // the gathering window), not how fast the version is. The wait is its queue time.
+                statistics.RecordSuccess(shadow, Stopwatch.GetElapsedTime(copy.Queued, started), compute, Stopwatch.GetElapsedTime(started, finished));
                 Compare(lane, copy, shadow);
             }
         }
@@ -248,12 +304,11 @@ public sealed class ShadowScorer : IDisposable
             copy.ProductionStatistics.Accumulator.RecordShadow(shadowVersion, comparison);
         }
 
-        if (_payloads is not null && !string.IsNullOrEmpty(copy.LoggedRequestId) && shadow.Scores.Length > 0
-            && lane.ScoreLogs.TryTake())
+        if (_payloads is not null && copy.Logged is { } logged && shadow.Scores.Length > 0 && lane.ScoreLogs.TryTake())
         {
             // Queued for the payload writer's next batch rather than sent from here: the store connection's locks
             // are shared with request threads.
-            _payloads.TryAppendShadowScores(new ShadowScoreRecord(copy.Request.ModelName, shadowVersion, copy.LoggedRequestId, DateTimeOffset.UtcNow, shadow.Scores));
+            _payloads.TryAppendShadowScores(new ShadowScoreRecord(copy.Request.ModelName, shadowVersion, logged.RequestId, logged.At, DateTimeOffset.UtcNow, shadow.Scores));
         }
     }
 
@@ -353,7 +408,10 @@ public sealed class ShadowScorer : IDisposable
         public required PerSecondAllowance ScoreLogs { get; init; }
     }
 
-    private sealed record ShadowCopy(InferenceRequest Request, ScoredRows Production, VersionStatistics ProductionStatistics, string? LoggedRequestId, long Queued)
+    /// <summary>Production's logged payload of the request a copy was made from.</summary>
+    private sealed record LoggedPayload(string RequestId, DateTimeOffset At);
+
+    private sealed record ShadowCopy(InferenceRequest Request, ScoredRows Production, VersionStatistics ProductionStatistics, LoggedPayload? Logged, long Queued)
     {
         /// <summary>Rows of the copy: the first dimension of its first input (1 without one).</summary>
         public int Rows => Request.Inputs.Count > 0 && Request.Inputs[0].Shape.Count > 0 ? (int)Math.Max(1, Request.Inputs[0].Shape[0]) : 1;
