@@ -21,8 +21,9 @@ public static class InferenceProtocol
 /// (a gRPC status code name, also for REST, so that one query covers every transport) and <c>protocol</c>
 /// (grpc, grpc-stream or rest). Requests for models this replica does not serve are tagged <c>model=unknown</c>
 /// so that arbitrary names cannot grow the tag set. With a payload log, <c>mlops.inference.payload_log.dropped</c>
-/// counts payloads dropped because the log's queue was full and <c>mlops.inference.payload_log.failed</c> those
-/// the store did not take.
+/// counts payloads dropped because the log's queue was full, <c>mlops.inference.payload_log.failed</c> those
+/// the store did not take, and <c>mlops.inference.payload_log.join_window</c> (per model) how long feedback can
+/// still join a payload logged now.
 /// </summary>
 public sealed class InferenceMetrics
 {
@@ -41,6 +42,12 @@ public sealed class InferenceMetrics
         {
             meter.CreateObservableCounter("mlops.inference.payload_log.dropped", () => payloadLog.Dropped, unit: "{payload}", description: "Logged payloads dropped because the payload log's queue was full.");
             meter.CreateObservableCounter("mlops.inference.payload_log.failed", () => payloadLog.Failed, unit: "{payload}", description: "Logged payloads the store did not take.");
+            // Models are the ones this replica logged, so the tag set stays bounded by what is served.
+            meter.CreateObservableGauge(
+                "mlops.inference.payload_log.join_window",
+                () => payloadLog.Log.PendingWindows.Select(window => new Measurement<double>(window.Value.TotalSeconds, new KeyValuePair<string, object?>("model", window.Key))),
+                unit: "s",
+                description: "How long feedback can still join a payload logged now: the join window, shorter while a model is logged faster than the pending-entries cap allows.");
         }
 
         _requests = meter.CreateCounter<long>("mlops.inference.requests", unit: "{request}", description: "Inference requests by model, version, status and protocol.");

@@ -20,6 +20,9 @@ public static class InferenceServer
 {
     public const string StoreConnectionName = "store";
 
+    /// <summary>Payload log limits (<see cref="PayloadLogOptions"/>): join window, pending entries per model, writer batching.</summary>
+    public const string PayloadLogSectionName = "Inference:PayloadLog";
+
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -94,10 +97,11 @@ public static class InferenceServer
         builder.Services.AddHostedService<RoutingTableSync>();
 
         // Statistics to the monitoring grains, payloads for feedback joins.
+        var payloadLogOptions = builder.Configuration.GetSection(PayloadLogSectionName).Get<PayloadLogOptions>() ?? new PayloadLogOptions();
         builder.Services.AddSingleton(services =>
-            new PayloadLog(services.GetRequiredKeyedService<IConnectionMultiplexer>(StoreConnectionName)));
+            new PayloadLog(services.GetRequiredKeyedService<IConnectionMultiplexer>(StoreConnectionName), payloadLogOptions));
         // Requests only queue their payloads; the writer sends them in batches and flushes when the host disposes it.
-        builder.Services.AddSingleton(services => new PayloadLogWriter(services.GetRequiredService<PayloadLog>()));
+        builder.Services.AddSingleton(services => new PayloadLogWriter(services.GetRequiredService<PayloadLog>(), payloadLogOptions));
         builder.Services.AddSingleton<IMonitoringSink, GrainMonitoringSink>();
         builder.Services.AddHostedService<StatisticsPublisher>();
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using MlopsAspire.Artifacts.Payloads;
 
 namespace MlopsAspire.Store.Tests;
@@ -80,7 +81,7 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
         var lengths = await Task.WhenAll(buckets.Select(key => database.HashLengthAsync(key)));
         Assert.Equal([1L, 1L, 1L], lengths);
         var ttl = await database.KeyTimeToLiveAsync(buckets[0]);
-        Assert.InRange(ttl!.Value, TimeSpan.FromHours(1.9), TimeSpan.FromHours(2));
+        Assert.InRange(ttl!.Value, TimeSpan.FromHours(2), TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
 
         var join = await log.JoinAsync("fraud", [new("b1", [1f]), new("b2", [0f])], Now, ["3", "4"]);
 
@@ -91,6 +92,40 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
         // Joined scores leave their hash.
         lengths = await Task.WhenAll(buckets.Select(key => database.HashLengthAsync(key)));
         Assert.Equal([0L, 0L, 0L], lengths);
+    }
+
+    [Fact]
+    public async Task A_model_logged_faster_than_the_pending_cap_allows_gets_a_shorter_join_window_shared_by_every_writer()
+    {
+        var options = new PayloadLogOptions { KeyPrefix = StoreFixture.NewKeyPrefix(), MaxPendingEntries = 100, JoinWindow = TimeSpan.FromMinutes(10) };
+        var time = new FakeTimeProvider(Now.AddSeconds(30));
+        var first = new PayloadLog(fixture.Redis, options, time);
+        var second = new PayloadLog(fixture.Redis, options, time);
+        var database = fixture.Redis.GetDatabase();
+        Assert.Equal(options.JoinWindow, first.PendingWindow("fraud"));
+
+        // 50 payloads in the first 30 s of a minute: 1.67 a second, so 100 waiting ones cover 60 s.
+        await first.WriteAsync([.. Enumerable.Range(0, 50).Select(i => Payload($"a{i}", rows: 1, seed: i))]);
+        AssertWindow(60, first.PendingWindow("fraud"));
+        var ttl = await database.KeyTimeToLiveAsync($"{options.KeyPrefix}pending:fraud:a0");
+        Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(55), TimeSpan.FromSeconds(60));
+
+        // Another replica's payloads count towards the same cap: 75 in 30 s.
+        await second.WriteAsync([.. Enumerable.Range(0, 25).Select(i => Payload($"b{i}", rows: 1, seed: i))]);
+        AssertWindow(40, second.PendingWindow("fraud"));
+
+        // Half a minute into the next minute, the last minute's 75 set the rate until this one's count passes it.
+        time.Advance(TimeSpan.FromMinutes(1));
+        await first.WriteAsync([.. Enumerable.Range(0, 5).Select(i => Payload($"c{i}", rows: 1, seed: i))]);
+        AssertWindow(80, first.PendingWindow("fraud"));
+
+        // A model logged slowly keeps the whole join window.
+        await first.WriteAsync([Payload("slow-1", rows: 1, seed: 1) with { ModelName = "slow" }]);
+        Assert.Equal(options.JoinWindow, first.PendingWindow("slow"));
+        Assert.Equal(["fraud", "slow"], first.PendingWindows.Select(window => window.Key).Order());
+
+        static void AssertWindow(double seconds, TimeSpan actual) =>
+            Assert.InRange(actual.TotalSeconds, seconds - 0.001, seconds + 0.001);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Text;
 using StackExchange.Redis;
@@ -8,22 +9,42 @@ namespace MlopsAspire.Artifacts.Payloads;
 /// <summary>
 /// Sampled predictions and their ground truth, in the store. Each logged payload is kept under its request id
 /// for <see cref="PayloadLogOptions.JoinWindow"/> so feedback can find it; joined rows go to a capped list per
-/// model, newest first, which is what live accuracy and retraining read. Plain strings and lists only, so it
-/// works on Garnet and Redis alike.
+/// model, newest first, which is what live accuracy and retraining read. Plain strings, hashes and lists only,
+/// so it works on Garnet and Redis alike.
 /// </summary>
+/// <remarks>
+/// Waiting payloads are capped per model at about <see cref="PayloadLogOptions.MaxPendingEntries"/>: every
+/// writer counts what it logs in a per-model, per-minute counter that all replicas share, and a model logged
+/// faster than the cap allows over the join window gets a shorter window (the cap ÷ the rate), so what waits in
+/// the store stays near the cap at any traffic. <see cref="PendingWindow"/> reports the window in force.
+/// </remarks>
 public sealed class PayloadLog
 {
     private const byte FormatVersion = 1;
+    private static readonly TimeSpan CounterLifetime = TimeSpan.FromMinutes(3);
     private readonly IDatabase _database;
     private readonly PayloadLogOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, TimeSpan> _pendingWindows = new(StringComparer.Ordinal);
 
-    public PayloadLog(IConnectionMultiplexer redis, PayloadLogOptions? options = null)
+    public PayloadLog(IConnectionMultiplexer redis, PayloadLogOptions? options = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         _options = options ?? new PayloadLogOptions();
         _options.Validate();
+        _time = time ?? TimeProvider.System;
         _database = redis.GetDatabase();
     }
+
+    /// <summary>
+    /// How long payloads of <paramref name="modelName"/> logged now can still be joined: the join window, or less
+    /// while the model is logged faster than <see cref="PayloadLogOptions.MaxPendingEntries"/> per join window.
+    /// </summary>
+    public TimeSpan PendingWindow(string modelName) =>
+        _pendingWindows.TryGetValue(modelName, out var window) ? window : _options.JoinWindow;
+
+    /// <summary>The models this log has written payloads for, with their <see cref="PendingWindow"/>.</summary>
+    public IEnumerable<KeyValuePair<string, TimeSpan>> PendingWindows => _pendingWindows;
 
     /// <summary>
     /// Logs predictions (fire-and-forget on the connection: the caller never waits on the store, but encodes and
@@ -41,7 +62,7 @@ public sealed class PayloadLog
         foreach (var record in records)
         {
             Validate(record);
-            _ = batch.StringSetAsync(PendingKey(record.ModelName, record.RequestId), Encode(record), _options.JoinWindow, flags: CommandFlags.FireAndForget);
+            _ = batch.StringSetAsync(PendingKey(record.ModelName, record.RequestId), Encode(record), PendingWindow(record.ModelName), flags: CommandFlags.FireAndForget);
         }
 
         batch.Execute();
@@ -63,27 +84,28 @@ public sealed class PayloadLog
             return;
         }
 
-        var buckets = new Dictionary<string, List<HashEntry>>(StringComparer.Ordinal);
+        var buckets = new Dictionary<string, (string Model, List<HashEntry> Entries)>(StringComparer.Ordinal);
         foreach (var record in records)
         {
             Validate(record);
             var key = ShadowBucketKey(record.ModelName, record.ShadowVersion, record.PayloadAt);
-            if (!buckets.TryGetValue(key, out var entries))
+            if (!buckets.TryGetValue(key, out var bucket))
             {
-                buckets[key] = entries = [];
+                buckets[key] = bucket = (record.ModelName, []);
             }
 
-            entries.Add(new HashEntry(record.RequestId, EncodeShadowScores(record)));
+            bucket.Entries.Add(new HashEntry(record.RequestId, EncodeShadowScores(record)));
         }
 
         var batch = _database.CreateBatch();
         var lastWrite = Task.CompletedTask;
         foreach (var (key, entries) in buckets)
         {
-            _ = batch.HashSetAsync(key, [.. entries], CommandFlags.FireAndForget);
+            _ = batch.HashSetAsync(key, [.. entries.Entries], CommandFlags.FireAndForget);
             // Renewed by every write: a bucket outlives by the join window the last score written to it, and every
             // score is written after its request's payload, so it outlives every payload it can be joined with.
-            lastWrite = batch.KeyExpireAsync(key, _options.JoinWindow);
+            // A bucket spans a minute of payloads, so it lives a minute longer than the payloads' window.
+            lastWrite = batch.KeyExpireAsync(key, PendingWindow(entries.Model) + TimeSpan.FromMinutes(1));
         }
 
         batch.Execute();
@@ -112,12 +134,13 @@ public sealed class PayloadLog
     public async Task AppendAsync(PayloadRecord record)
     {
         Validate(record);
-        await _database.StringSetAsync(PendingKey(record.ModelName, record.RequestId), Encode(record), _options.JoinWindow).ConfigureAwait(false);
+        await _database.StringSetAsync(PendingKey(record.ModelName, record.RequestId), Encode(record), PendingWindow(record.ModelName)).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Logs payloads in one pipelined round trip and completes when the store has acknowledged the last. The
-    /// records are encoded into one pooled buffer, so this is meant for a background writer draining a queue
+    /// Logs payloads and completes when the store has acknowledged the last: one round trip that counts them
+    /// (and learns each model's <see cref="PendingWindow"/>), then one pipelined round trip of the payloads.
+    /// The records are encoded into one pooled buffer, so this is meant for a background writer draining a queue
     /// (<see cref="PayloadLogWriter"/>), not for a request path.
     /// </summary>
     public async Task WriteAsync(IReadOnlyList<PayloadRecord> records)
@@ -129,11 +152,15 @@ public sealed class PayloadLog
         }
 
         var totalLength = 0;
+        var perModel = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var record in records)
         {
             Validate(record);
             totalLength += EncodedLength(record);
+            perModel[record.ModelName] = perModel.GetValueOrDefault(record.ModelName) + 1;
         }
+
+        await CountAsync(perModel).ConfigureAwait(false);
 
         var buffer = ArrayPool<byte>.Shared.Rent(totalLength);
         var batch = _database.CreateBatch();
@@ -146,7 +173,7 @@ public sealed class PayloadLog
             // Replies on one connection come in order, so awaiting the last write covers the batch; the others
             // need no task of their own.
             var flags = i == records.Count - 1 ? CommandFlags.None : CommandFlags.FireAndForget;
-            lastWrite = batch.StringSetAsync(PendingKey(records[i].ModelName, records[i].RequestId), buffer.AsMemory(start, offset - start), _options.JoinWindow, flags: flags);
+            lastWrite = batch.StringSetAsync(PendingKey(records[i].ModelName, records[i].RequestId), buffer.AsMemory(start, offset - start), PendingWindow(records[i].ModelName), flags: flags);
         }
 
         batch.Execute();
@@ -154,6 +181,43 @@ public sealed class PayloadLog
         // Only after the batch went through: a timed-out command may still be queued on the connection, reading
         // the buffer, so on failure the buffer is left to the garbage collector rather than reused.
         ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    /// <summary>
+    /// Adds a batch's payloads to each model's counter for this minute (shared by every writer) and sets the
+    /// model's <see cref="PendingWindow"/> from the rate the counters show: the fuller of the last minute and this
+    /// one so far, so a burst shortens the window within a batch rather than a minute later.
+    /// </summary>
+    private async Task CountAsync(Dictionary<string, int> perModel)
+    {
+        var now = _time.GetUtcNow();
+        var minute = now.ToUnixTimeMilliseconds() / 60_000;
+        var intoMinute = TimeSpan.FromMilliseconds(now.ToUnixTimeMilliseconds() % 60_000);
+        var batch = _database.CreateBatch();
+        var counts = new List<(string Model, Task<long> Current, Task<RedisValue> Previous)>(perModel.Count);
+        foreach (var (model, count) in perModel)
+        {
+            var key = CounterKey(model, minute);
+            var current = batch.StringIncrementAsync(key, count);
+            _ = batch.KeyExpireAsync(key, CounterLifetime, CommandFlags.FireAndForget);
+            counts.Add((model, current, batch.StringGetAsync(CounterKey(model, minute - 1))));
+        }
+
+        batch.Execute();
+        foreach (var (model, current, previous) in counts)
+        {
+            var lastMinute = (long?)await previous.ConfigureAwait(false) ?? 0;
+            var thisMinute = await current.ConfigureAwait(false);
+            var perSecond = Math.Max(lastMinute / 60d, thisMinute / Math.Max(1, intoMinute.TotalSeconds));
+            _pendingWindows[model] = PendingWindowAt(perSecond);
+        }
+    }
+
+    /// <summary>The join window, shortened so that <paramref name="perSecond"/> payloads a second keep about the cap waiting.</summary>
+    internal TimeSpan PendingWindowAt(double perSecond)
+    {
+        var capped = perSecond > 0 ? TimeSpan.FromSeconds(_options.MaxPendingEntries / perSecond) : _options.JoinWindow;
+        return capped >= _options.JoinWindow ? _options.JoinWindow : capped < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : capped;
     }
 
     /// <summary>
@@ -264,6 +328,8 @@ public sealed class PayloadLog
     // the writer (which has the original time) and the join (which has the stored one) name the same bucket.
     private string ShadowBucketKey(string modelName, string shadowVersion, DateTimeOffset payloadAt) =>
         $"{_options.KeyPrefix}shadow:{modelName}:{shadowVersion}:{payloadAt.ToUnixTimeMilliseconds() / 60_000}";
+
+    private string CounterKey(string modelName, long minute) => $"{_options.KeyPrefix}logged:{modelName}:{minute}";
 
     private string LabelledKey(string modelName) => $"{_options.KeyPrefix}labelled:{modelName}";
 

@@ -8,10 +8,13 @@ public sealed class PayloadLogOptions
     /// <summary>Labelled rows kept per model (the training window of retraining), newest first.</summary>
     public int MaxLabelledEntries { get; set; } = 200_000;
 
-    /// <summary>Logged payloads kept per model while they wait for ground truth.</summary>
+    /// <summary>
+    /// Logged payloads kept per model while they wait for ground truth (about: the payload log shortens a model's
+    /// join window while it is logged faster than this many per join window, so the store never fills up).
+    /// </summary>
     public int MaxPendingEntries { get; set; } = 200_000;
 
-    /// <summary>How long a logged payload can still be joined with its label.</summary>
+    /// <summary>How long a logged payload can still be joined with its label (shorter at high rates, see <see cref="MaxPendingEntries"/>).</summary>
     public TimeSpan JoinWindow { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Payloads a <see cref="PayloadLogWriter"/> holds waiting for the store; beyond it new ones are dropped and counted.</summary>
