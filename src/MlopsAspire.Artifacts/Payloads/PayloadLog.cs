@@ -138,9 +138,9 @@ public sealed class PayloadLog
     }
 
     /// <summary>
-    /// Logs payloads and completes when the store has acknowledged the last: one round trip that counts them
-    /// (and learns each model's <see cref="PendingWindow"/>), then one pipelined round trip of the payloads.
-    /// The records are encoded into one pooled buffer, so this is meant for a background writer draining a queue
+    /// Logs payloads in one pipelined round trip and completes when the store has acknowledged the last. The same
+    /// round trip counts them and reads back the counts that set each model's <see cref="PendingWindow"/>, which
+    /// the next batch is written with (a replica's first batch of a model gets the whole join window). The records are encoded into one pooled buffer, so this is meant for a background writer draining a queue
     /// (<see cref="PayloadLogWriter"/>), not for a request path.
     /// </summary>
     public async Task WriteAsync(IReadOnlyList<PayloadRecord> records)
@@ -160,10 +160,9 @@ public sealed class PayloadLog
             perModel[record.ModelName] = perModel.GetValueOrDefault(record.ModelName) + 1;
         }
 
-        await CountAsync(perModel).ConfigureAwait(false);
-
         var buffer = ArrayPool<byte>.Shared.Rent(totalLength);
         var batch = _database.CreateBatch();
+        var counts = Count(batch, perModel);
         var lastWrite = Task.CompletedTask;
         var offset = 0;
         for (var i = 0; i < records.Count; i++)
@@ -177,6 +176,7 @@ public sealed class PayloadLog
         }
 
         batch.Execute();
+        await UpdatePendingWindowsAsync(counts).ConfigureAwait(false);
         await lastWrite.ConfigureAwait(false);
         // Only after the batch went through: a timed-out command may still be queued on the connection, reading
         // the buffer, so on failure the buffer is left to the garbage collector rather than reused.
@@ -184,34 +184,42 @@ public sealed class PayloadLog
     }
 
     /// <summary>
-    /// Adds a batch's payloads to each model's counter for this minute (shared by every writer) and sets the
-    /// model's <see cref="PendingWindow"/> from the rate the counters show: the fuller of the last minute and this
-    /// one so far, so a burst shortens the window within a batch rather than a minute later.
+    /// Adds a batch's payloads to each model's counter for this minute (shared by every writer) and reads back the
+    /// counts that give the model's logging rate.
     /// </summary>
-    private async Task CountAsync(Dictionary<string, int> perModel)
+    private List<LoggingCount> Count(IBatch batch, Dictionary<string, int> perModel)
     {
-        var now = _time.GetUtcNow();
-        var minute = now.ToUnixTimeMilliseconds() / 60_000;
-        var intoMinute = TimeSpan.FromMilliseconds(now.ToUnixTimeMilliseconds() % 60_000);
-        var batch = _database.CreateBatch();
-        var counts = new List<(string Model, Task<long> Current, Task<RedisValue> Previous)>(perModel.Count);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var minute = now / 60_000;
+        var intoMinute = TimeSpan.FromMilliseconds(now % 60_000);
+        var counts = new List<LoggingCount>(perModel.Count);
         foreach (var (model, count) in perModel)
         {
             var key = CounterKey(model, minute);
             var current = batch.StringIncrementAsync(key, count);
             _ = batch.KeyExpireAsync(key, CounterLifetime, CommandFlags.FireAndForget);
-            counts.Add((model, current, batch.StringGetAsync(CounterKey(model, minute - 1))));
+            counts.Add(new LoggingCount(model, intoMinute, current, batch.StringGetAsync(CounterKey(model, minute - 1))));
         }
 
-        batch.Execute();
-        foreach (var (model, current, previous) in counts)
+        return counts;
+    }
+
+    /// <summary>
+    /// Sets each model's <see cref="PendingWindow"/> from the rate its counters show: the fuller of the last minute
+    /// and this one so far, so a burst shortens the window within a batch rather than a minute later.
+    /// </summary>
+    private async Task UpdatePendingWindowsAsync(List<LoggingCount> counts)
+    {
+        foreach (var count in counts)
         {
-            var lastMinute = (long?)await previous.ConfigureAwait(false) ?? 0;
-            var thisMinute = await current.ConfigureAwait(false);
-            var perSecond = Math.Max(lastMinute / 60d, thisMinute / Math.Max(1, intoMinute.TotalSeconds));
-            _pendingWindows[model] = PendingWindowAt(perSecond);
+            var lastMinute = (long?)await count.LastMinute.ConfigureAwait(false) ?? 0;
+            var thisMinute = await count.ThisMinute.ConfigureAwait(false);
+            var perSecond = Math.Max(lastMinute / 60d, thisMinute / Math.Max(1, count.IntoMinute.TotalSeconds));
+            _pendingWindows[count.Model] = PendingWindowAt(perSecond);
         }
     }
+
+    private sealed record LoggingCount(string Model, TimeSpan IntoMinute, Task<long> ThisMinute, Task<RedisValue> LastMinute);
 
     /// <summary>The join window, shortened so that <paramref name="perSecond"/> payloads a second keep about the cap waiting.</summary>
     internal TimeSpan PendingWindowAt(double perSecond)
