@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using MlopsAspire.ServiceDefaults;
 using OpenTelemetry;
+using OpenTelemetry.Instrumentation.AspNetCore;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -55,12 +57,20 @@ public static class ServiceDefaultsExtensions
                 .SetSampler(new ParentBasedSampler(new MlopsAspire.ServiceDefaults.PollingCallSampler()))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(ActivitySourceNames)
-                // Health probes every few seconds would drown the traces worth reading.
-                .AddAspNetCoreInstrumentation(options => options.Filter = context =>
-                    !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                    && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                .AddAspNetCoreInstrumentation()
                 .AddGrpcClientInstrumentation()
                 .AddHttpClientInstrumentation());
+
+        // Health probes every few seconds would drown the traces worth reading, and so would every request of a
+        // busy replica: a service with high-volume requests registers a RequestTraceLimit for them.
+        builder.Services.AddOptions<AspNetCoreTraceInstrumentationOptions>().Configure<IServiceProvider>((options, services) =>
+        {
+            var limit = services.GetService<RequestTraceLimit>();
+            options.Filter = context =>
+                !context.Request.Path.StartsWithSegments(HealthEndpointPath)
+                && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                && (limit is null || limit.ShouldTrace(context));
+        });
 
         // Aspire sets the endpoint for every service it starts; elsewhere nothing is exported.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -6,6 +6,10 @@
 # start_replica NAME GRPC_PORT HTTP_PORT BIN_DIR [VAR=VALUE...]: joins a standalone Release replica from BIN_DIR
 #   (bin/Release/net10.0 of MlopsAspire.Inference) to that platform with one intra-op thread and the given
 #   settings, waits until it serves fraud, and records its pid in REPLICA_PID[NAME].
+# closed_rounds ROUNDS DURATION CONCURRENCY REFERENCE: for each round, runs the closed-model fraud-unary workload
+#   against every replica in ARMS ("name:grpc-port", order rotated per round), reads the replica's CPU time around
+#   each run, prints a TSV line per run (round, replica, req/s, p50, p99 ms, failed, replica CPU µs per request) and
+#   finally each replica's throughput ratio and extra CPU against REFERENCE in the same rounds.
 # Needs: dotnet build -c Release of AppHost, src/MlopsAspire.Cli and perf/MlopsAspire.LoadTest.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=$(mktemp -d "/tmp/$(basename "$0" .sh).XXXXXX")
@@ -49,3 +53,46 @@ start_replica() {
 
 # CPU time (user + system) of a process so far, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+closed_rounds() {
+  local rounds=$1 duration=$2 concurrency=$3 reference=$4
+  local tick_us=$(( 1000000 / $(getconf CLK_TCK) )) results="$WORK/results.tsv" count=${#ARMS[@]}
+  local arm name out before after
+  for arm in "${ARMS[@]}"; do
+    $LOAD fraud-unary --target "localhost:${arm##*:}" --concurrency "$concurrency" --duration 5s --no-progress > /dev/null
+  done
+  for round in $(seq 1 "$rounds"); do
+    for i in $(seq 0 $((count - 1))); do
+      arm=${ARMS[$(( (i + round) % count ))]}
+      name=${arm%%:*}
+      out="$WORK/r$round-$name"
+      before=$(cpu_ticks "${REPLICA_PID[$name]}")
+      $LOAD fraud-unary --target "localhost:${arm##*:}" --concurrency "$concurrency" --duration "$duration" \
+        --warmup 0s --no-progress --out "$out" > /dev/null
+      after=$(cpu_ticks "${REPLICA_PID[$name]}")
+      python3 - "$out/report.json" "$round" "$name" "$(( (after - before) * tick_us ))" >> "$results" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]; latency = run["latency"]
+cpu = int(sys.argv[4]) / max(run["succeeded"], 1)
+print("\t".join(map(str, [sys.argv[2], sys.argv[3], round(run["throughput"]), latency["p50Ms"], latency["p99Ms"], run["failed"], round(cpu, 1)])))
+PY
+      tail -1 "$results"
+    done
+  done
+
+  python3 - "$results" "$reference" <<'PY'
+import statistics, sys
+rows = [line.split("\t") for line in open(sys.argv[1]).read().splitlines() if line]
+reference = sys.argv[2]
+rate = {(r[0], r[1]): float(r[2]) for r in rows}
+cpu = {(r[0], r[1]): float(r[6]) for r in rows}
+rounds = sorted({r[0] for r in rows}, key=int)
+for arm in sorted({r[1] for r in rows} - {reference}):
+    ratios = [rate[(n, arm)] / rate[(n, reference)] for n in rounds]
+    extra = [cpu[(n, arm)] - cpu[(n, reference)] for n in rounds]
+    print(f"{arm} ÷ {reference}: throughput per round {[round(x, 2) for x in ratios]}, median {statistics.median(ratios):.2f}; "
+          f"replica CPU over {reference}, median {statistics.median(extra):+.1f} µs per request "
+          f"({reference} {statistics.median(cpu[(n, reference)] for n in rounds):.1f} µs)")
+PY
+  echo "runs and logs: $WORK"
+}

@@ -49,6 +49,14 @@ public sealed class InferenceOptions
     /// <summary>CUDA device ordinal when <see cref="ExecutionProvider"/> is CUDA.</summary>
     public int DeviceId { get; set; }
 
+    /// <summary>
+    /// Open Inference Protocol requests (gRPC and REST) traced per second at most; a request whose caller sent a
+    /// sampled trace context is always traced. At a developer's pace every request shows on the dashboard; a busy
+    /// replica neither spends its cores on a span per request nor floods the dashboard. 0 traces only the requests
+    /// whose callers ask.
+    /// </summary>
+    public int MaxInferenceTracesPerSecond { get; set; } = 10;
+
     /// <summary>Dynamic batching of requests (<c>Inference:Batching</c>).</summary>
     public InferenceBatchingOptions Batching { get; set; } = new();
 

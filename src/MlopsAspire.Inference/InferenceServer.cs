@@ -5,6 +5,7 @@ using MlopsAspire.Artifacts;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Inference.Traffic;
+using MlopsAspire.ServiceDefaults;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
 using StackExchange.Redis;
@@ -22,6 +23,11 @@ public static class InferenceServer
 
     /// <summary>Payload log limits (<see cref="PayloadLogOptions"/>): join window, pending entries per model, writer batching.</summary>
     public const string PayloadLogSectionName = "Inference:PayloadLog";
+
+    /// <summary>Paths of the Open Inference Protocol's gRPC service and REST routes (what <see cref="RequestTraceLimit"/> caps).</summary>
+    public static bool IsProtocolPath(PathString path) =>
+        path.StartsWithSegments("/inference.GRPCInferenceService", StringComparison.Ordinal)
+        || path.StartsWithSegments("/v2", StringComparison.Ordinal);
 
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
@@ -44,6 +50,7 @@ public static class InferenceServer
         // Kestrel caps request bodies at 30 MB by default, below the gRPC message limit; leave room for framing.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = (long)options.MaxMessageBytes + 16 * 1024);
 
+        builder.Services.AddSingleton(new RequestTraceLimit(IsProtocolPath, options.MaxInferenceTracesPerSecond));
         builder.Services.AddSingleton<ModelRepository>();
         if (options.Batching.Enabled)
         {

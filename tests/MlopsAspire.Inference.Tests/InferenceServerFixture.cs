@@ -22,6 +22,9 @@ public abstract class InferenceServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The running host's services.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the server has not started");
+
     /// <summary>Further command-line settings for the server.</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
 
