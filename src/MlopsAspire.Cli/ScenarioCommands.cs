@@ -87,27 +87,23 @@ internal sealed class ScenarioCommands(CliConsole console, ServerConnections con
             }
 
             using var inferenceChannel = GrpcChannel.ForAddress(connections.InferenceAddress(result.GetValue(inferServer)));
-            var (managementChannel, management) = connections.Management(result.GetValue(server));
-            using (managementChannel)
+            var (controlPlaneChannel, management, monitoring) = connections.ControlPlane(result.GetValue(server));
+            using (controlPlaneChannel)
             {
-                var (monitoringChannel, monitoring) = connections.Monitoring(result.GetValue(server));
-                using (monitoringChannel)
+                var scenario = new DriftScenario(new GRPCInferenceService.GRPCInferenceServiceClient(inferenceChannel), management, monitoring, options);
+                Out.MarkupLine(Markup.Escape(
+                    $"Drift scenario on {options.ModelName}: {options.RequestsPerSecond:0.##} requests/s × {options.RowsPerRequest} rows, " +
+                    $"concept drift {options.ConceptDrift:0.##} at {Seconds(options.SteadyDuration)}, {Seconds(options.TotalDuration)} in all, " +
+                    $"ground truth {Seconds(options.FeedbackDelay)} after each answer."));
+                if (!result.GetValue(keepPolicies))
                 {
-                    var scenario = new DriftScenario(new GRPCInferenceService.GRPCInferenceServiceClient(inferenceChannel), management, monitoring, options);
-                    Out.MarkupLine(Markup.Escape(
-                        $"Drift scenario on {options.ModelName}: {options.RequestsPerSecond:0.##} requests/s × {options.RowsPerRequest} rows, " +
-                        $"concept drift {options.ConceptDrift:0.##} at {Seconds(options.SteadyDuration)}, {Seconds(options.TotalDuration)} in all, " +
-                        $"ground truth {Seconds(options.FeedbackDelay)} after each answer."));
-                    if (!result.GetValue(keepPolicies))
-                    {
-                        await scenario.ConfigureClosedLoopAsync(new ClosedLoopPolicies(), ct);
-                        Out.MarkupLine("Policies set: retrain on accuracy alerts, shadow the candidate on all traffic, promote it when it is at least as accurate as production (--keep-policies to skip).");
-                    }
-
-                    var outcome = await scenario.RunAsync(new ProgressLines(Out), ct);
-                    PrintSummary(outcome);
-                    return outcome.Recovered ? 0 : NotRecoveredExitCode;
+                    await scenario.ConfigureClosedLoopAsync(new ClosedLoopPolicies(), ct);
+                    Out.MarkupLine("Policies set: retrain on accuracy alerts, shadow the candidate on all traffic, promote it when it is at least as accurate as production (--keep-policies to skip).");
                 }
+
+                var outcome = await scenario.RunAsync(new ProgressLines(Out), ct);
+                PrintSummary(outcome);
+                return outcome.Recovered ? 0 : NotRecoveredExitCode;
             }
         }));
         return command;

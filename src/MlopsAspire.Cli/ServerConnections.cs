@@ -45,6 +45,13 @@ public sealed class ServerConnections(CliConsole console)
         return (channel, new ModelManagement.ModelManagementClient(invoker));
     }
 
+    /// <summary>Management and monitoring clients over one channel (same server and key); the channel goes with them.</summary>
+    public (GrpcChannel Channel, ModelManagement.ModelManagementClient Management, ModelMonitoring.ModelMonitoringClient Monitoring) ControlPlane(string? serverOption)
+    {
+        var (channel, invoker) = AuthenticatedInvoker(serverOption);
+        return (channel, new ModelManagement.ModelManagementClient(invoker), new ModelMonitoring.ModelMonitoringClient(invoker));
+    }
+
     private (GrpcChannel Channel, CallInvoker Invoker) AuthenticatedInvoker(string? serverOption)
     {
         var key = console.Environment(ApiKeyVariable);
