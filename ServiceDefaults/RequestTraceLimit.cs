@@ -14,28 +14,19 @@ namespace MlopsAspire.ServiceDefaults;
 /// <param name="perSecond">Limited requests traced per second at most (0: only those whose caller asks).</param>
 public sealed class RequestTraceLimit(Func<PathString, bool> isLimited, int perSecond, TimeProvider? time = null)
 {
-    private const int CountBits = 24;
-    private const long CountMask = (1L << CountBits) - 1;
-
-    /// <summary>The largest cap: the count shares a word with the second it belongs to.</summary>
-    public const int MaxPerSecond = (int)CountMask;
+    /// <summary>The largest cap.</summary>
+    public const int MaxPerSecond = PerSecondAllowance.MaxPerSecond;
 
     private readonly Func<PathString, bool> _isLimited = isLimited ?? throw new ArgumentNullException(nameof(isLimited));
-    private readonly int _perSecond = perSecond is >= 0 and <= MaxPerSecond
-        ? perSecond
-        : throw new ArgumentOutOfRangeException(nameof(perSecond), perSecond, $"must be between 0 and {MaxPerSecond}");
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly PerSecondAllowance _allowance = new(perSecond, time);
 
-    // The current second (high bits) and the traces taken in it (low bits), swapped as one word: no lock.
-    private long _state = -1;
-
-    public int PerSecond => _perSecond;
+    public int PerSecond => _allowance.PerSecond;
 
     /// <summary>Whether the request should be traced.</summary>
     public bool ShouldTrace(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return !_isLimited(context.Request.Path) || CallerSampled(context.Request) || TryTake();
+        return !_isLimited(context.Request.Path) || CallerSampled(context.Request) || _allowance.TryTake();
     }
 
     // W3C trace context: version-traceid-parentid-flags, where flag bit 0 says the caller records the trace.
@@ -44,28 +35,4 @@ public sealed class RequestTraceLimit(Func<PathString, bool> isLimited, int perS
         && traceParent[2] == '-' && traceParent[35] == '-' && traceParent[52] == '-'
         && byte.TryParse(traceParent.AsSpan(53), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var flags)
         && (flags & 1) == 1;
-
-    private bool TryTake()
-    {
-        if (_perSecond == 0)
-        {
-            return false;
-        }
-
-        var second = _time.GetTimestamp() / _time.TimestampFrequency;
-        while (true)
-        {
-            var state = Volatile.Read(ref _state);
-            var taken = state >> CountBits == second ? state & CountMask : 0;
-            if (taken >= _perSecond)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref _state, (second << CountBits) | (taken + 1), state) == state)
-            {
-                return true;
-            }
-        }
-    }
 }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.ServiceDefaults;
 
 namespace MlopsAspire.Inference.Tests;
 
@@ -24,5 +24,6 @@ public sealed class PerSecondAllowanceTests
         var allowance = new PerSecondAllowance(0);
         Assert.False(allowance.TryTake());
         Assert.Throws<ArgumentOutOfRangeException>(() => new PerSecondAllowance(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PerSecondAllowance(PerSecondAllowance.MaxPerSecond + 1));
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Text;
 using StackExchange.Redis;
 
@@ -21,6 +21,7 @@ namespace MlopsAspire.Artifacts.Payloads;
 public sealed class PayloadLog
 {
     private const byte FormatVersion = 1;
+    private const long MillisecondsPerMinute = 60_000;
     private static readonly TimeSpan CounterLifetime = TimeSpan.FromMinutes(3);
     private readonly IDatabase _database;
     private readonly PayloadLogOptions _options;
@@ -140,7 +141,8 @@ public sealed class PayloadLog
     /// <summary>
     /// Logs payloads in one pipelined round trip and completes when the store has acknowledged the last. The same
     /// round trip counts them and reads back the counts that set each model's <see cref="PendingWindow"/>, which
-    /// the next batch is written with (a replica's first batch of a model gets the whole join window). The records are encoded into one pooled buffer, so this is meant for a background writer draining a queue
+    /// the next batch is written with (a replica's first batch of a model gets the whole join window). The records
+    /// are encoded into one pooled buffer, so this is meant for a background writer draining a queue
     /// (<see cref="PayloadLogWriter"/>), not for a request path.
     /// </summary>
     public async Task WriteAsync(IReadOnlyList<PayloadRecord> records)
@@ -189,9 +191,9 @@ public sealed class PayloadLog
     /// </summary>
     private List<LoggingCount> Count(IBatch batch, Dictionary<string, int> perModel)
     {
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var minute = now / 60_000;
-        var intoMinute = TimeSpan.FromMilliseconds(now % 60_000);
+        var now = _time.GetUtcNow();
+        var minute = UnixMinute(now);
+        var intoMinute = TimeSpan.FromMilliseconds(now.ToUnixTimeMilliseconds() % MillisecondsPerMinute);
         var counts = new List<LoggingCount>(perModel.Count);
         foreach (var (model, count) in perModel)
         {
@@ -332,10 +334,13 @@ public sealed class PayloadLog
 
     private string PendingKey(string modelName, string requestId) => $"{_options.KeyPrefix}pending:{modelName}:{requestId}";
 
-    // The payload's time in whole minutes of the Unix epoch, from the milliseconds the payload is stored with, so
-    // the writer (which has the original time) and the join (which has the stored one) name the same bucket.
+    // Keyed by the payload's minute, so the writer (which has the original time) and the join (which has the stored
+    // one) name the same bucket.
     private string ShadowBucketKey(string modelName, string shadowVersion, DateTimeOffset payloadAt) =>
-        $"{_options.KeyPrefix}shadow:{modelName}:{shadowVersion}:{payloadAt.ToUnixTimeMilliseconds() / 60_000}";
+        $"{_options.KeyPrefix}shadow:{modelName}:{shadowVersion}:{UnixMinute(payloadAt)}";
+
+    // Whole minutes of the Unix epoch, from the milliseconds times are stored with.
+    private static long UnixMinute(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / MillisecondsPerMinute;
 
     private string CounterKey(string modelName, long minute) => $"{_options.KeyPrefix}logged:{modelName}:{minute}";
 

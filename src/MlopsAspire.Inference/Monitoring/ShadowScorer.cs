@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts.Payloads;
+using MlopsAspire.ServiceDefaults;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Monitoring;
 using MlopsAspire.Serving.Threading;
@@ -38,6 +39,7 @@ public sealed class ShadowScorer : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShadowThreads, 1, $"{MonitoringOptions.SectionName}:ShadowThreads");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxShadowInFlight, 1, $"{MonitoringOptions.SectionName}:MaxShadowInFlight");
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxShadowScoresLoggedPerSecond, $"{MonitoringOptions.SectionName}:MaxShadowScoresLoggedPerSecond");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxShadowScoresLoggedPerSecond, PerSecondAllowance.MaxPerSecond, $"{MonitoringOptions.SectionName}:MaxShadowScoresLoggedPerSecond");
         if (options.ShadowBatchWindow < TimeSpan.Zero || options.ShadowBatchWindow >= options.ShadowTimeout)
         {
             throw new ArgumentOutOfRangeException(
@@ -404,7 +406,7 @@ public sealed class ShadowScorer : IDisposable
 
         public string Version { get; } = version;
 
-        /// <summary>Logged shadow scores this second; only the lane's drain (one at a time) takes from it.</summary>
+        /// <summary>Logged shadow scores this second.</summary>
         public required PerSecondAllowance ScoreLogs { get; init; }
     }
 
