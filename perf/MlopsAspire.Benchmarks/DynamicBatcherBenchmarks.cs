@@ -54,7 +54,7 @@ public class DynamicBatcherBenchmarks
         using var inputs = TensorCodec.PrepareInputs(_model, _inputs);
         var request = new ExecutionRequest { Inputs = inputs, OutputNames = _outputs, StartTimestamp = TimeProvider.System.GetTimestamp() };
         using var outputs = await execute(_model, request, CancellationToken.None);
-        return outputs.Values.Count;
+        return outputs.Count;
     }
 
     private static Task Concurrently(Func<Task<int>> call) =>

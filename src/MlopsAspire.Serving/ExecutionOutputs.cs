@@ -1,34 +1,44 @@
 using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace MlopsAspire.Serving;
 
 /// <summary>
-/// The output values an executor computed for one request, with the memory behind them (session-allocated
-/// values, or pooled buffers when the outputs were split out of a batch) and the timings of its phases.
-/// Dispose to release all of it.
+/// The outputs an executor computed for one request, one per requested output in the request's order, and the
+/// timings of its phases: the values the session returned when the request ran on its own, or the request's rows of
+/// its batch's outputs, copied into pooled buffers. Dispose to release all of it.
 /// </summary>
 public sealed class ExecutionOutputs : IDisposable
 {
-    private readonly IReadOnlyList<OrtValue> _values;
-    private List<MemoryHandle>? _pins;
-    private List<byte[]>? _rented;
+    private readonly IReadOnlyList<OrtValue>? _values;
+    private readonly BatchSlice[]? _slices;
     private int _disposed;
 
+    /// <summary>Outputs the session returned for this request alone; disposed with this.</summary>
     public ExecutionOutputs(IReadOnlyList<OrtValue> values, ExecutionTimings timings)
     {
         _values = values;
         Timings = timings;
     }
 
-    /// <summary>One value per requested output, in the request's order.</summary>
-    public IReadOnlyList<OrtValue> Values => _values;
+    /// <summary>Outputs split out of a batch; their buffers come from <see cref="ArrayPool{T}.Shared"/> and go back to it on dispose.</summary>
+    internal ExecutionOutputs(BatchSlice[] slices)
+    {
+        _slices = slices;
+    }
+
+    public int Count => _values?.Count ?? _slices!.Length;
 
     public ExecutionTimings Timings { get; internal set; }
 
-    internal void Keep(MemoryHandle pin) => (_pins ??= []).Add(pin);
+    /// <summary>The elements of output <paramref name="index"/> as bytes, read in place; not for BYTES outputs.</summary>
+    public ReadOnlySpan<byte> RawData(int index) =>
+        _slices is null ? _values![index].GetTensorMutableRawData() : _slices[index].Data;
 
-    internal void Keep(byte[] rented) => (_rented ??= []).Add(rented);
+    /// <summary>Output <paramref name="index"/> as the protocol reads it (valid until this is disposed).</summary>
+    internal InferenceOutput ToOutput(int index, string name) =>
+        _slices is null ? new InferenceOutput(name, _values![index]) : new InferenceOutput(name, _slices[index]);
 
     public void Dispose()
     {
@@ -37,26 +47,29 @@ public sealed class ExecutionOutputs : IDisposable
             return;
         }
 
-        foreach (var value in _values)
+        if (_values is not null)
         {
-            value.Dispose();
-        }
-
-        // Values first: they point into the pinned buffers.
-        if (_pins is not null)
-        {
-            foreach (var pin in _pins)
+            foreach (var value in _values)
             {
-                pin.Dispose();
+                value.Dispose();
             }
         }
 
-        if (_rented is not null)
+        if (_slices is not null)
         {
-            foreach (var buffer in _rented)
+            foreach (var slice in _slices)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                if (slice.Buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(slice.Buffer);
+                }
             }
         }
     }
+}
+
+/// <summary>A request's rows of one batch output: <paramref name="Length"/> bytes at the start of a pooled buffer.</summary>
+internal readonly record struct BatchSlice(TensorElementType ElementType, long[] Shape, byte[] Buffer, int Length)
+{
+    public ReadOnlySpan<byte> Data => Buffer.AsSpan(0, Length);
 }

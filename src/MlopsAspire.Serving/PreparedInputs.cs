@@ -1,12 +1,19 @@
 using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace MlopsAspire.Serving;
 
 /// <summary>
-/// Validated inputs as ONNX Runtime values, in the order the request listed them. Owns the pins and pooled
-/// buffers behind those values; dispose after the Run that consumes them.
+/// Validated inputs in the order the request listed them: each a tensor over pinned memory (the request's own
+/// buffer or a pooled one), or a string tensor ONNX Runtime owns. Owns the pins and pooled buffers; dispose after
+/// the Run that consumes them.
 /// </summary>
+/// <remarks>
+/// The ONNX Runtime values of tensors over pinned memory are created on first use of <see cref="Values"/>: a request
+/// that joins a batch only has its bytes copied (<see cref="RawBytes"/>), so creating and releasing a native value
+/// for it would be wasted work on every request.
+/// </remarks>
 public sealed class PreparedInputs : IDisposable
 {
     // Arrays sized to the request's input count rather than growable lists: this is built on every request, and
@@ -14,7 +21,9 @@ public sealed class PreparedInputs : IDisposable
     private readonly string[] _names;
     private readonly OrtValue[] _values;
     private readonly long[][] _shapes;
+    private readonly Tensor[] _tensors;
     private int _count;
+    private bool _created;
     private List<MemoryHandle>? _pins;
     private MemoryHandle _firstPin;
     private bool _hasFirstPin;
@@ -25,12 +34,25 @@ public sealed class PreparedInputs : IDisposable
         _names = capacity == 0 ? [] : new string[capacity];
         _values = capacity == 0 ? [] : new OrtValue[capacity];
         _shapes = capacity == 0 ? [] : new long[capacity][];
+        _tensors = capacity == 0 ? [] : new Tensor[capacity];
     }
 
     /// <summary>The input names; complete (one per request input) once preparation succeeded.</summary>
     public IReadOnlyList<string> Names => _names;
 
-    public IReadOnlyList<OrtValue> Values => _values;
+    /// <summary>The inputs as ONNX Runtime values (created on first use).</summary>
+    public IReadOnlyList<OrtValue> Values
+    {
+        get
+        {
+            if (!_created)
+            {
+                CreateValues();
+            }
+
+            return _values;
+        }
+    }
 
     /// <summary>Each input's concrete shape.</summary>
     public IReadOnlyList<long[]> Shapes => _shapes;
@@ -38,12 +60,47 @@ public sealed class PreparedInputs : IDisposable
     /// <summary>How many inputs were added so far.</summary>
     internal int Count => _count;
 
+    /// <summary>Adds a tensor over memory that stays pinned until this is disposed (kept with <see cref="Keep(MemoryHandle)"/>).</summary>
+    internal void Add(string name, long[] shape, TensorElementType elementType, nint address, int byteLength)
+    {
+        _names[_count] = name;
+        _shapes[_count] = shape;
+        _tensors[_count] = new Tensor(elementType, address, byteLength);
+        _count++;
+        _created = false;
+    }
+
+    /// <summary>Adds a value ONNX Runtime owns (a string tensor); disposed with this.</summary>
     internal void Add(string name, long[] shape, OrtValue value)
     {
         _names[_count] = name;
         _shapes[_count] = shape;
         _values[_count] = value;
+        _tensors[_count] = new Tensor(TensorElementType.String, 0, -1);
         _count++;
+    }
+
+    /// <summary>The bytes of input <paramref name="index"/>, read in place; not for string tensors.</summary>
+    internal unsafe ReadOnlySpan<byte> RawBytes(int index)
+    {
+        var tensor = _tensors[index];
+        return tensor.ByteLength < 0
+            ? throw new InvalidOperationException($"input '{_names[index]}' is a string tensor; it has no raw bytes")
+            : new ReadOnlySpan<byte>((void*)tensor.Address, tensor.ByteLength);
+    }
+
+    private void CreateValues()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_values[i] is null)
+            {
+                var tensor = _tensors[i];
+                _values[i] = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, tensor.ElementType, _shapes[i], tensor.Address, tensor.ByteLength);
+            }
+        }
+
+        _created = true;
     }
 
     internal void Keep(MemoryHandle pin)
@@ -63,9 +120,11 @@ public sealed class PreparedInputs : IDisposable
 
     public void Dispose()
     {
+        // Values first: they point into the pinned buffers.
         for (var i = 0; i < _count; i++)
         {
-            _values[i].Dispose();
+            _values[i]?.Dispose();
+            _values[i] = null!;
         }
 
         _count = 0;
@@ -95,4 +154,7 @@ public sealed class PreparedInputs : IDisposable
             _rented.Clear();
         }
     }
+
+    /// <summary>Where a tensor input's elements are: pinned memory of a known length (-1 for a string tensor).</summary>
+    private readonly record struct Tensor(TensorElementType ElementType, nint Address, int ByteLength);
 }

@@ -50,10 +50,14 @@ public static class TensorCodec
                 seen[index] = true;
                 var spec = signature.Inputs[index];
                 var shape = ValidateShape(modelName, modelVersion, spec, input, out var elementCount);
-                var value = input.Data.IsRaw
-                    ? FromRaw(spec, input, shape, elementCount, prepared)
-                    : FromTyped(spec, input, shape, elementCount, prepared);
-                prepared.Add(spec.Name, shape, value);
+                if (input.Data.IsRaw)
+                {
+                    AddRaw(spec, input, shape, elementCount, prepared);
+                }
+                else
+                {
+                    AddTyped(spec, input, shape, elementCount, prepared);
+                }
             }
 
             if (prepared.Count < signature.Inputs.Count)
@@ -211,12 +215,13 @@ public static class TensorCodec
         return shape;
     }
 
-    private static OrtValue FromRaw(TensorSpec spec, InferenceInput input, long[] shape, long elementCount, PreparedInputs prepared)
+    private static void AddRaw(TensorSpec spec, InferenceInput input, long[] shape, long elementCount, PreparedInputs prepared)
     {
         var raw = input.Data.RawBytes;
         if (spec.Datatype == TensorDatatype.Bytes)
         {
-            return FromRawStrings(input, shape, elementCount, raw);
+            prepared.Add(spec.Name, shape, FromRawStrings(input, shape, elementCount, raw));
+            return;
         }
 
         var elementSize = spec.Datatype.ElementSize();
@@ -251,7 +256,7 @@ public static class TensorCodec
                 address = (nint)alignedPin.Pointer;
             }
 
-            return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, spec.Datatype.ToOnnx(), shape, address, raw.Length);
+            prepared.Add(spec.Name, shape, spec.Datatype.ToOnnx(), address, raw.Length);
         }
     }
 
@@ -298,13 +303,14 @@ public static class TensorCodec
         InferenceException.InvalidArgument(
             $"raw_input_contents[{input.Data.RawIndex}] for input '{input.Name}' {problem}; shape {ShapeFormat.Format(shape)} of BYTES needs {elementCount} elements, each a 4-byte little-endian length followed by that many bytes");
 
-    private static OrtValue FromTyped(TensorSpec spec, InferenceInput input, long[] shape, long elementCount, PreparedInputs prepared)
+    private static void AddTyped(TensorSpec spec, InferenceInput input, long[] shape, long elementCount, PreparedInputs prepared)
     {
         var values = input.Data.Values!;
         var count = (int)elementCount;
         if (spec.Datatype == TensorDatatype.Bytes)
         {
-            return FromTypedStrings(spec, input, shape, count, values);
+            prepared.Add(spec.Name, shape, FromTypedStrings(spec, input, shape, count, values));
+            return;
         }
 
         var buffer = Rent(prepared, count * spec.Datatype.ElementSize(), out var pin);
@@ -365,7 +371,7 @@ public static class TensorCodec
 
         unsafe
         {
-            return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, spec.Datatype.ToOnnx(), shape, (nint)pin.Pointer, buffer.Length);
+            prepared.Add(spec.Name, shape, spec.Datatype.ToOnnx(), (nint)pin.Pointer, buffer.Length);
         }
     }
 

@@ -1,11 +1,14 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace MlopsAspire.Serving.Batching;
 
 /// <summary>
 /// Concatenates the inputs of batched requests along the first dimension into pooled buffers, and splits a
-/// batch's outputs back into per-request values over pooled buffers. Plain span copies: batchable models have
+/// batch's outputs back into each request's rows in pooled buffers. Plain span copies: batchable models have
 /// no BYTES tensors.
 /// </summary>
 internal static class BatchTensors
@@ -59,7 +62,7 @@ internal static class BatchTensors
                 foreach (var entry in batch)
                 {
                     var inputs = entry.Request.Inputs;
-                    total += inputs.Values[DynamicBatcher.IndexOf(inputs.Names, spec.Name, input)].GetTensorMutableRawData().Length;
+                    total += inputs.RawBytes(DynamicBatcher.IndexOf(inputs.Names, spec.Name, input)).Length;
                 }
 
                 var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, total));
@@ -68,7 +71,7 @@ internal static class BatchTensors
                 foreach (var entry in batch)
                 {
                     var inputs = entry.Request.Inputs;
-                    var source = inputs.Values[DynamicBatcher.IndexOf(inputs.Names, spec.Name, input)].GetTensorMutableRawData();
+                    var source = inputs.RawBytes(DynamicBatcher.IndexOf(inputs.Names, spec.Name, input));
                     source.CopyTo(buffer.AsSpan(offset));
                     offset += source.Length;
                 }
@@ -77,10 +80,7 @@ internal static class BatchTensors
                 prepared.Keep(pin);
                 unsafe
                 {
-                    prepared.Add(
-                        spec.Name,
-                        shape,
-                        OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, spec.Datatype.ToOnnx(), shape, (nint)pin.Pointer, total));
+                    prepared.Add(spec.Name, shape, spec.Datatype.ToOnnx(), (nint)pin.Pointer, total);
                 }
             }
 
@@ -93,12 +93,17 @@ internal static class BatchTensors
         }
     }
 
-    /// <summary>Each request's rows of each output it asked for, in its order. Throws when an output is not batched along dim 0.</summary>
-    public static ExecutionOutputs[] Split(OnnxModel model, IReadOnlyList<OrtValue> values, IReadOnlyList<string> outputNames, List<QueuedRequest> batch, int rows)
+    /// <summary>
+    /// Each request's rows of each output it asked for, in its order, copied into pooled buffers. Throws when an
+    /// output is not batched along dim 0.
+    /// </summary>
+    public static unsafe ExecutionOutputs[] Split(OnnxModel model, IReadOnlyList<OrtValue> values, IReadOnlyList<string> outputNames, List<QueuedRequest> batch, int rows)
     {
+        // Each output's type, shape and memory, looked up once per batch: every lookup is several native calls.
         var rowBytes = new int[values.Count];
-        var elementTypes = new Microsoft.ML.OnnxRuntime.Tensors.TensorElementType[values.Count];
+        var elementTypes = new TensorElementType[values.Count];
         var shapes = new long[values.Count][];
+        var addresses = new nint[values.Count];
         for (var i = 0; i < values.Count; i++)
         {
             var typeAndShape = values[i].GetTensorTypeAndShape();
@@ -111,7 +116,9 @@ internal static class BatchTensors
                     $"model '{model.Name}' version '{model.Version}' returned output '{outputNames[i]}' with shape {ShapeFormat.Format(shapes[i])} for a batch of {rows} rows; it does not batch along the first dimension, so configure max_batch_size 0");
             }
 
-            rowBytes[i] = values[i].GetTensorMutableRawData().Length / rows;
+            var raw = values[i].GetTensorMutableRawData();
+            addresses[i] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(raw));
+            rowBytes[i] = raw.Length / rows;
         }
 
         var results = new ExecutionOutputs[batch.Count];
@@ -123,25 +130,19 @@ internal static class BatchTensors
             {
                 var request = batch[r].Request;
                 var requestRows = batch[r].Rows;
-                var requestValues = new List<OrtValue>(request.OutputNames.Count);
-                var outputs = new ExecutionOutputs(requestValues, default);
-                results[r] = outputs;
+                var slices = new BatchSlice[request.OutputNames.Count];
+                results[r] = new ExecutionOutputs(slices);
                 created++;
-                foreach (var name in request.OutputNames)
+                for (var o = 0; o < slices.Length; o++)
                 {
-                    var index = DynamicBatcher.IndexOf(outputNames, name, requestValues.Count);
+                    var index = DynamicBatcher.IndexOf(outputNames, request.OutputNames[o], o);
                     var length = requestRows * rowBytes[index];
                     var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
-                    outputs.Keep(buffer);
-                    values[index].GetTensorMutableRawData().Slice(rowOffset * rowBytes[index], length).CopyTo(buffer);
-                    var pin = buffer.AsMemory().Pin();
-                    outputs.Keep(pin);
+                    new ReadOnlySpan<byte>((byte*)addresses[index] + ((long)rowOffset * rowBytes[index]), length).CopyTo(buffer);
                     var shape = (long[])shapes[index].Clone();
                     shape[0] = requestRows;
-                    unsafe
-                    {
-                        requestValues.Add(OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, elementTypes[index], shape, (nint)pin.Pointer, length));
-                    }
+                    // Set once filled: disposing a partly built result returns only the buffers it holds.
+                    slices[o] = new BatchSlice(elementTypes[index], shape, buffer, length);
                 }
 
                 rowOffset += requestRows;

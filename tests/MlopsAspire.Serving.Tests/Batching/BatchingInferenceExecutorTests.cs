@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Time.Testing;
 using MlopsAspire.Serving.Batching;
 using MlopsAspire.Serving.Configuration;
@@ -87,7 +88,7 @@ public sealed class BatchingInferenceExecutorTests
             new ExecutionRequest { Inputs = inputs, OutputNames = ["y"], StartTimestamp = executor.TimeProvider.GetTimestamp() },
             CancellationToken.None);
 
-        Assert.Equal(7f, outputs.Values[0].GetTensorDataAsSpan<float>()[0]);
+        Assert.Equal(7f, MemoryMarshal.Cast<byte, float>(outputs.RawData(0))[0]);
         model.Release();
         Assert.True(model.IsDisposed);
     }

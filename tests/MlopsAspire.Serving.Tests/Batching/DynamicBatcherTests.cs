@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MlopsAspire.Serving.Batching;
 using MlopsAspire.Training;
 
@@ -358,6 +359,56 @@ public sealed class DynamicBatcherTests
         {
             var features = rows.AsSpan(row * FraudFeatures.Count, FraudFeatures.Count).ToArray();
             Assert.InRange(Math.Abs(probabilities[row] - TestModels.Fraud.PredictProbability(features)), 0, 1e-5);
+        }
+    }
+
+    [Fact]
+    public async Task Raw_and_typed_requests_batch_together_and_their_split_outputs_read_and_encode_like_a_request_run_alone()
+    {
+        string[] everyOutput = ["Features.output", "PredictedLabel.output", "Score.output", "Probability.output"];
+        var rows = Requests.FraudRows(3, seed: 9);
+        var raw = new InferenceRequest
+        {
+            ModelName = "fraud",
+            Inputs = [new InferenceInput("Features", "FP32", [3, FraudFeatures.Count], TensorData.Raw(MemoryMarshal.AsBytes(rows.AsSpan()).ToArray()))],
+            RequestedOutputs = everyOutput,
+        };
+        await using var scenario = new BatchingScenario(TestModels.LoadFraud(), Greedy);
+        var running = await scenario.OccupyAsync(Requests.Fraud(rows, outputs: everyOutput));
+        var typedInBatch = scenario.InferAsync(Requests.Fraud(rows, outputs: everyOutput));
+        var rawInBatch = scenario.InferAsync(raw);
+        await scenario.WaitUntilQueuedAsync(2);
+
+        scenario.Runner.Open();
+        using var alone = await running;
+        using var typedResponse = await typedInBatch;
+        using var rawResponse = await rawInBatch;
+
+        Assert.Equal([3L, 6L], scenario.Runner.BatchRows);
+        foreach (var batched in new[] { typedResponse, rawResponse })
+        {
+            Assert.Equal(everyOutput, batched.Outputs.Select(output => output.Name));
+            for (var i = 0; i < everyOutput.Length; i++)
+            {
+                var expected = alone.Outputs[i];
+                var actual = batched.Outputs[i];
+                Assert.Equal((expected.Datatype, expected.ElementCount), (actual.Datatype, actual.ElementCount));
+                Assert.Equal(expected.Shape, actual.Shape);
+                Assert.Equal(expected.RawData.ToArray(), actual.RawData.ToArray());
+                Assert.Equal(expected.RawByteLength, actual.RawByteLength);
+                var expectedRaw = new byte[expected.RawByteLength];
+                var actualRaw = new byte[actual.RawByteLength];
+                expected.WriteRaw(expectedRaw);
+                actual.WriteRaw(actualRaw);
+                Assert.Equal(expectedRaw, actualRaw);
+                var expectedContents = new RecordingContentsSink();
+                var actualContents = new RecordingContentsSink();
+                expected.WriteTypedContents(expectedContents);
+                actual.WriteTypedContents(actualContents);
+                Assert.Equal(expectedContents.Kind, actualContents.Kind);
+                Assert.Equal(expectedContents.Values, actualContents.Values);
+                Assert.Throws<InvalidOperationException>(() => actual.GetBytesElement(0));
+            }
         }
     }
 
