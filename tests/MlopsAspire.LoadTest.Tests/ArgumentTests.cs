@@ -15,6 +15,8 @@ public sealed class ArgumentTests
     [InlineData("--rate (open model) and --concurrency (closed model) exclude each other", "fraud-unary", "--rate", "10", "--concurrency", "4")]
     [InlineData("scenario 'shadow-on' needs a running platform", "shadow-on")]
     [InlineData("scenario 'batching-off' starts its own in-process replica; drop --target", "batching-off", "--target", "localhost:8001")]
+    [InlineData("scenario 'pipeline-batching-on' starts its own in-process replica; drop --target", "pipeline-batching-on", "--target", "localhost:8001")]
+    [InlineData("scenario 'pipeline-batching-off' hands raw tensors to the engine; drop --encoding typed", "pipeline-batching-off", "--encoding", "typed")]
     [InlineData("--arrival must be one of constant, poisson, ramp, not 'bursty'", "fraud-unary", "--rate", "10", "--arrival", "bursty")]
     [InlineData("--max-error-rate must be a fraction between 0 and 1", "fraud-unary", "--objective-p99-ms", "10", "--max-error-rate", "5")]
     [InlineData("unknown option '--rps'", "fraud-unary", "--rps", "10")]

@@ -34,6 +34,27 @@ public sealed class SmokeTests : IDisposable
     }
 
     [Fact]
+    public async Task Pipeline_scenarios_call_the_replicas_engine_in_process_with_batching_on_and_off()
+    {
+        var console = new StringWriter();
+        string[] args = ["pipeline-batching-on", "pipeline-batching-off", "--concurrency", "16", "--duration", "1s", "--warmup", "0.2s", "--no-progress", "--out", _output];
+
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, CancellationToken.None);
+
+        Assert.True(exitCode == 0, console.ToString());
+        var report = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName)));
+        Assert.Equal(["pipeline-batching-on", "pipeline-batching-off"], report.Runs.Select(run => run.Name));
+        Assert.All(report.Runs, run =>
+        {
+            Assert.True(run.Throughput > 0, $"{run.Name}: no throughput");
+            Assert.Equal(0, run.Failed);
+            Assert.StartsWith("pipeline", run.Call, StringComparison.Ordinal);
+        });
+        Assert.Equal("BatchingInferenceExecutor", report.Runs[0].Details["executor"]);
+        Assert.Equal("InlineInferenceExecutor", report.Runs[1].Details["executor"]);
+    }
+
+    [Fact]
     public async Task Baselines_measure_all_four_contenders_with_the_same_client_and_print_the_ratios()
     {
         var console = new StringWriter();

@@ -221,5 +221,10 @@ public static class LoadTestCommand
         return report with { Title = "MlopsAspire baselines", Runs = runs, Comparisons = comparisons, Notes = notes };
     }
 
-    private static string CallName(Scenario scenario) => scenario.Call == CallKind.Stream ? "stream" : "unary";
+    private static string CallName(Scenario scenario) => scenario.Call switch
+    {
+        CallKind.Stream => "stream",
+        CallKind.Pipeline => "pipeline (in process, no transport)",
+        _ => "unary",
+    };
 }

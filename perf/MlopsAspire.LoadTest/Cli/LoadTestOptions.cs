@@ -279,6 +279,11 @@ public static class LoadTestArguments
                 throw new UsageException(
                     $"scenario '{scenario.Name}' starts its own in-process replica; drop --target");
             }
+
+            if (scenario.Call == CallKind.Pipeline && options.Encoding != TensorEncoding.Raw)
+            {
+                throw new UsageException($"scenario '{scenario.Name}' hands raw tensors to the engine; drop --encoding typed");
+            }
         }
 
         return options;

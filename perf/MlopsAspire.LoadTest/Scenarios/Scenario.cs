@@ -9,6 +9,9 @@ public enum CallKind
 
     /// <summary>Requests over long-lived bidirectional ModelStreamInfer streams.</summary>
     Stream,
+
+    /// <summary>Requests handed to an in-process replica's prediction pipeline, with no transport.</summary>
+    Pipeline,
 }
 
 /// <summary>Where a scenario can run.</summary>

@@ -47,6 +47,24 @@ public static class ScenarioCatalog
         },
         new()
         {
+            Name = "pipeline-batching-on",
+            Description = "fraud requests handed straight to an in-process replica's prediction pipeline (no gRPC) with Inference:Batching:Enabled=true",
+            Model = Fraud,
+            Call = CallKind.Pipeline,
+            Target = TargetKind.InProcessOnly,
+            Replica = new() { Batching = true },
+        },
+        new()
+        {
+            Name = "pipeline-batching-off",
+            Description = "fraud requests handed straight to an in-process replica's prediction pipeline (no gRPC) with Inference:Batching:Enabled=false",
+            Model = Fraud,
+            Call = CallKind.Pipeline,
+            Target = TargetKind.InProcessOnly,
+            Replica = new() { Batching = false },
+        },
+        new()
+        {
             Name = "replicas-1",
             Description = "fraud unary against one replica",
             Model = Fraud,

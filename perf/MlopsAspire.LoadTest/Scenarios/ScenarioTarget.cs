@@ -108,9 +108,19 @@ public sealed class ScenarioTarget : IAsyncDisposable
                 scenario.InProcessReplicas,
                 cancellationToken);
 
-    /// <summary>A sender for the scenario's call kind over fresh channels (<c>--connections</c> per address).</summary>
+    /// <summary>
+    /// A sender for the scenario's call kind: over fresh channels (<c>--connections</c> per address), or straight into
+    /// the first in-process replica's prediction pipeline.
+    /// </summary>
     public IRequestSender CreateSender(Scenario scenario, InferRequestSet requests, LoadTestOptions options)
     {
+        if (scenario.Call == CallKind.Pipeline)
+        {
+            return _replicas.Count > 0
+                ? new PipelineInferSender(_replicas[0].Pipeline, requests)
+                : throw new InvalidOperationException($"scenario '{scenario.Name}' calls an in-process replica's pipeline; run it without --target");
+        }
+
         var channels = Addresses.SelectMany(address => GrpcChannels.CreateMany(address, options.Connections)).ToList();
         return scenario.Call == CallKind.Stream
             ? new StreamInferSender(channels, requests, Math.Max(options.Streams, channels.Count))

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Inference;
 using MlopsAspire.Inference;
+using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.LoadTest.Workloads;
 using MlopsAspire.Serving;
 
@@ -40,6 +41,9 @@ public sealed class InProcessReplica : IAsyncDisposable
 
     /// <summary>The configuration overrides it was started with, for the report.</summary>
     public IReadOnlyList<string> Configuration { get; }
+
+    /// <summary>The replica's prediction pipeline, which its gRPC and REST services call for every inference.</summary>
+    public PredictionPipeline Pipeline => _app.Services.GetRequiredService<PredictionPipeline>();
 
     /// <summary>How the replica runs requests: the executor type it resolved (inline per request, or a batcher).</summary>
     public string Executor => _app.Services.GetRequiredService<IInferenceExecutor>().GetType().Name;
