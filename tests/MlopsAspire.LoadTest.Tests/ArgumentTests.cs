@@ -21,6 +21,7 @@ public sealed class ArgumentTests
     [InlineData("--max-error-rate must be a fraction between 0 and 1", "fraud-unary", "--objective-p99-ms", "10", "--max-error-rate", "5")]
     [InlineData("unknown option '--rps'", "fraud-unary", "--rps", "10")]
     [InlineData("name a scenario", "--rate", "10")]
+    [InlineData("models needs the folder to write the demo models into", "models", "--model", "fraud")]
     public async Task A_bad_command_line_gets_one_clear_message_and_a_non_zero_exit(string expected, params string[] args)
     {
         var output = new StringWriter();
@@ -61,9 +62,34 @@ public sealed class ArgumentTests
 
         Assert.Equal(0, await LoadTestCommand.RunAsync(["list"], output, TextWriter.Null, CancellationToken.None));
 
-        foreach (var name in new[] { "fraud-unary", "fraud-stream", "resnet18", "shadow-on", "shadow-off", "monitoring-on", "monitoring-off", "replicas-1", "replicas-2", "batching-on", "batching-off" })
+        foreach (var name in new[] { "fraud-unary", "fraud-stream", "resnet18", "shadow-on", "shadow-off", "monitoring-on", "monitoring-off", "replicas-1", "replicas-2", "batching-on", "batching-off", "pipeline-batching-on", "pipeline-batching-off" })
         {
             Assert.Contains(name, output.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Models_writes_the_demo_fraud_model_as_a_replicas_model_folder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mlopsaspire-loadtest-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var output = new StringWriter();
+
+            Assert.Equal(0, await LoadTestCommand.RunAsync(["models", folder, "--model", "fraud"], output, TextWriter.Null, CancellationToken.None));
+
+            var model = Path.Combine(folder, "fraud", "1", "model.onnx");
+            Assert.True(File.Exists(model), output.ToString());
+            using var loaded = MlopsAspire.Serving.OnnxModel.Load("fraud", "1", await File.ReadAllBytesAsync(model));
+            Assert.Equal(["Features"], loaded.Signature.Inputs.Select(input => input.Name));
+            Assert.Single(Directory.GetDirectories(folder));
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 }

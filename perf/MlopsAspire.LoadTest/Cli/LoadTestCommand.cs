@@ -3,6 +3,7 @@ using MlopsAspire.LoadTest.Baselines;
 using MlopsAspire.LoadTest.Reports;
 using MlopsAspire.LoadTest.Scenarios;
 using MlopsAspire.LoadTest.Scheduling;
+using MlopsAspire.LoadTest.Targets;
 
 namespace MlopsAspire.LoadTest.Cli;
 
@@ -46,6 +47,13 @@ public static class LoadTestCommand
                 await output.WriteLineAsync($"{scenario.Name,-16} {scenario.Description} [{where}]{(scenario.TargetSetup is null ? string.Empty : $"; target: {scenario.TargetSetup}")}");
             }
 
+            return Success;
+        }
+
+        if (options.Verb == LoadTestVerb.Models)
+        {
+            DemoModelFiles.WriteRepository(options.ModelFolder!, options.BaselineModels);
+            await output.WriteLineAsync($"wrote {string.Join(", ", options.BaselineModels)} as version 1 under {Path.GetFullPath(options.ModelFolder!)}");
             return Success;
         }
 

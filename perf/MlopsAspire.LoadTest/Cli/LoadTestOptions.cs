@@ -11,6 +11,9 @@ public enum LoadTestVerb
     Baselines,
     List,
     Help,
+
+    /// <summary>Writes the demo models as a replica's model folder.</summary>
+    Models,
 }
 
 /// <summary>The parsed command line.</summary>
@@ -54,6 +57,9 @@ public sealed record LoadTestOptions
     public int Repeat { get; init; } = 1;
 
     public string? OutputDirectory { get; init; }
+
+    /// <summary>The folder the <c>models</c> verb writes into.</summary>
+    public string? ModelFolder { get; init; }
 
     public int Seed { get; init; } = 1;
 
@@ -109,6 +115,7 @@ public static class LoadTestArguments
         Usage: MlopsAspire.LoadTest <scenario> [<scenario> ...] [options]
                MlopsAspire.LoadTest baselines [--model fraud|resnet18|all] [options]
                MlopsAspire.LoadTest list
+               MlopsAspire.LoadTest models DIR [--model fraud|resnet18|all]   (writes a replica's model folder)
         Target:    --target host:port (a running platform) | --in-process (default: a replica in this process)
         Workload:  --rate R [--arrival constant|poisson|ramp] [--ramp-to R]   open model, R requests/s
                    --concurrency N                                         closed model, N clients
@@ -138,9 +145,24 @@ public static class LoadTestArguments
             var arg = args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
-                if (i == 0 && arg is "baselines" or "list" or "help")
+                if (i == 0 && arg is "baselines" or "list" or "help" or "models")
                 {
-                    options = options with { Verb = arg switch { "baselines" => LoadTestVerb.Baselines, "list" => LoadTestVerb.List, _ => LoadTestVerb.Help } };
+                    options = options with
+                    {
+                        Verb = arg switch
+                        {
+                            "baselines" => LoadTestVerb.Baselines,
+                            "list" => LoadTestVerb.List,
+                            "models" => LoadTestVerb.Models,
+                            _ => LoadTestVerb.Help,
+                        },
+                    };
+                    continue;
+                }
+
+                if (options.Verb == LoadTestVerb.Models && options.ModelFolder is null)
+                {
+                    options = options with { ModelFolder = arg };
                     continue;
                 }
 
@@ -214,6 +236,11 @@ public static class LoadTestArguments
                 "--compute-threads" => options with { ComputeThreads = PositiveInt(name, Value()) },
                 _ => throw new UsageException($"unknown option '{name}'; run with --help for the options"),
             };
+        }
+
+        if (options.Verb == LoadTestVerb.Models && options.ModelFolder is null)
+        {
+            throw new UsageException("models needs the folder to write the demo models into");
         }
 
         if (options.Verb != LoadTestVerb.Run)

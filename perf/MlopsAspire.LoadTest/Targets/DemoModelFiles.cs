@@ -24,14 +24,19 @@ public static class DemoModelFiles
     public static string WriteRepository(IEnumerable<string> modelNames)
     {
         var root = Path.Combine(Path.GetTempPath(), "mlopsaspire-loadtest", Guid.NewGuid().ToString("N"));
+        WriteRepository(root, modelNames);
+        return root;
+    }
+
+    /// <summary>Writes the named models as version 1 under <paramref name="root"/> (created if missing).</summary>
+    public static void WriteRepository(string root, IEnumerable<string> modelNames)
+    {
         foreach (var name in modelNames.Distinct(StringComparer.Ordinal))
         {
             var folder = Path.Combine(root, name, "1");
             Directory.CreateDirectory(folder);
             File.WriteAllBytes(Path.Combine(folder, "model.onnx"), Load(name));
         }
-
-        return root;
     }
 
     public static void DeleteRepository(string root)
