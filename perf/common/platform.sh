@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Shared by the side-by-side platform measurements (perf/shadow, perf/monitoring); sourced, not run.
+# Shared by the side-by-side measurements (perf/shadow, perf/monitoring, perf/tracing, perf/hosting); sourced, not run.
 #
 # start_platform: starts a Release AppHost with one replica of its own and no training worker on a fresh data
 #   folder under $WORK, waits for the control plane and sets STORE_PORT (the embedded Garnet store's port).
 # start_replica NAME GRPC_PORT HTTP_PORT BIN_DIR [VAR=VALUE...]: joins a standalone Release replica from BIN_DIR
 #   (bin/Release/net10.0 of MlopsAspire.Inference) to that platform with one intra-op thread and the given
-#   settings, waits until it serves fraud, and records its pid in REPLICA_PID[NAME].
+#   settings, waits until it serves fraud, and records its pid in REPLICA_PID[NAME]. launch_replica does the same
+#   without joining a platform.
 # closed_rounds ROUNDS DURATION CONCURRENCY REFERENCE: for each round, runs the closed-model fraud-unary workload
 #   against every replica in ARMS ("name:grpc-port", order rotated per round), reads the replica's CPU time around
 #   each run, prints a TSV line per run (round, replica, req/s, p50, p99 ms, failed, replica CPU µs per request) and
@@ -39,16 +40,23 @@ start_platform() {
   STORE_PORT=$(tr '\0' '\n' < "/proc/$store_pid/environ" | sed -n 's/^GARNET_PORT=//p')
 }
 
-start_replica() {
+# launch_replica NAME GRPC_PORT HTTP_PORT BIN_DIR [VAR=VALUE...]: starts a Release replica from BIN_DIR with one
+# intra-op thread and the given settings (later ones win), waits until it serves fraud, records its pid.
+launch_replica() {
   local name=$1 grpc=$2 http=$3 dir=$4; shift 4
-  (cd "$dir" && exec env ConnectionStrings__store=localhost:$STORE_PORT Orleans__ClusterId=mlops Orleans__ServiceId=mlops \
-    Orleans__Clustering__ProviderType=Redis Orleans__Clustering__ServiceKey=store Inference__IntraOpThreads=1 \
+  (cd "$dir" && exec env Inference__IntraOpThreads=1 \
     Kestrel__Endpoints__grpc__Url=http://localhost:$grpc Kestrel__Endpoints__http__Url=http://localhost:$http "$@" \
     dotnet MlopsAspire.Inference.dll > "$WORK/replica-$name.log" 2>&1) &
   REPLICA_PID[$name]=$!
   for _ in $(seq 1 60); do curl -sf "localhost:$http/v2/models/fraud/ready" > /dev/null && return 0; sleep 2; done
   echo "replica $name did not become ready (see $WORK/replica-$name.log)" >&2
   exit 1
+}
+
+start_replica() {
+  local name=$1 grpc=$2 http=$3 dir=$4; shift 4
+  launch_replica "$name" "$grpc" "$http" "$dir" ConnectionStrings__store=localhost:$STORE_PORT Orleans__ClusterId=mlops \
+    Orleans__ServiceId=mlops Orleans__Clustering__ProviderType=Redis Orleans__Clustering__ServiceKey=store "$@"
 }
 
 # CPU time (user + system) of a process so far, in clock ticks.

@@ -17,25 +17,18 @@ ROUNDS=$1 DURATION=$2; shift 2
 $LOAD models "$WORK/models" --model fraud > /dev/null
 
 start_local() {
-  local name=$1 grpc=$2 http=$3 settings=$4 dir=$BIN
-  local -a vars=()
+  local name=$1 grpc=$2 http=$3 settings=$4 dir=$BIN pair
+  local -a vars=() env=()
   if [ -n "$settings" ]; then
     IFS=, read -r -a vars <<< "$settings"
   fi
-  local -a env=()
   for pair in "${vars[@]}"; do
     case "$pair" in
       BIN_DIR=*) dir=${pair#BIN_DIR=} ;;
       *) env+=("$pair") ;;
     esac
   done
-  (cd "$dir" && exec env Inference__ModelRepository="$WORK/models" Inference__IntraOpThreads=1 Logging__LogLevel__Default=Warning \
-    Kestrel__Endpoints__grpc__Url=http://localhost:$grpc Kestrel__Endpoints__http__Url=http://localhost:$http "${env[@]}" \
-    dotnet MlopsAspire.Inference.dll > "$WORK/replica-$name.log" 2>&1) &
-  REPLICA_PID[$name]=$!
-  for _ in $(seq 1 60); do curl -sf "localhost:$http/v2/models/fraud/ready" > /dev/null && return 0; sleep 1; done
-  echo "replica $name did not become ready (see $WORK/replica-$name.log)" >&2
-  exit 1
+  launch_replica "$name" "$grpc" "$http" "$dir" Inference__ModelRepository="$WORK/models" Logging__LogLevel__Default=Warning "${env[@]}"
 }
 
 ARMS=()
