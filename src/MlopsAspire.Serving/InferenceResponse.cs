@@ -80,13 +80,8 @@ public sealed class InferenceOutput
         Name = name;
         Datatype = DatatypeOf(name, slice.ElementType);
         Shape = slice.Shape;
-        var count = 1L;
-        foreach (var dimension in slice.Shape)
-        {
-            count *= dimension;
-        }
-
-        ElementCount = count;
+        // Batches never hold BYTES, so every element has a fixed size.
+        ElementCount = slice.Length / Datatype.ElementSize();
         _buffer = slice.Buffer;
         _length = slice.Length;
     }

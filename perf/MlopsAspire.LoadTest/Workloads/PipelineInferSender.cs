@@ -1,4 +1,4 @@
-using Inference;
+using MlopsAspire.Inference;
 using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Serving;
 
@@ -18,7 +18,8 @@ public sealed class PipelineInferSender : IRequestSender
     public PipelineInferSender(PredictionPipeline pipeline, InferRequestSet requests)
     {
         _pipeline = pipeline;
-        _requests = [.. requests.All.Select(ToEngineRequest)];
+        // Decoded once, by the service's own codec: the buffers are shared by every send, as the engine only reads them.
+        _requests = [.. requests.All.Select(request => ProtoInferenceCodec.ToEngineRequest(request, deadline: null))];
     }
 
     public async ValueTask SendAsync(CancellationToken cancellationToken)
@@ -32,22 +33,4 @@ public sealed class PipelineInferSender : IRequestSender
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    /// <summary>The engine's view of a raw-contents request; the buffers are shared by every send, as the engine only reads them.</summary>
-    private static InferenceRequest ToEngineRequest(ModelInferRequest request)
-    {
-        if (request.RawInputContents.Count != request.Inputs.Count)
-        {
-            throw new ArgumentException("pipeline scenarios send raw contents; leave --encoding at raw", nameof(request));
-        }
-
-        return new InferenceRequest
-        {
-            ModelName = request.ModelName,
-            ModelVersion = string.IsNullOrEmpty(request.ModelVersion) ? null : request.ModelVersion,
-            Id = request.Id,
-            Inputs = [.. request.Inputs.Select((input, i) => new InferenceInput(input.Name, input.Datatype, [.. input.Shape], TensorData.Raw(request.RawInputContents[i].Memory)))],
-            RequestedOutputs = [.. request.Outputs.Select(output => output.Name)],
-        };
-    }
 }
