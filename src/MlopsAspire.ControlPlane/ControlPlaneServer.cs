@@ -6,6 +6,7 @@ using MlopsAspire.ControlPlane.Monitoring;
 using MlopsAspire.ControlPlane.Seeding;
 using MlopsAspire.ControlPlane.Validation;
 using MlopsAspire.Grains.Monitoring;
+using MlopsAspire.Grains.Storage;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using StackExchange.Redis;
@@ -49,6 +50,8 @@ public static class ControlPlaneServer
             }
         });
 
+        // Grain state is written in a form every later start can read back (see GrainStateJsonSerializer).
+        builder.Services.AddModelStateSerializer();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<MonitoringDefaultsOptions>(builder.Configuration.GetSection(MonitoringDefaultsOptions.SectionName));
         builder.Services.AddSingleton(services =>

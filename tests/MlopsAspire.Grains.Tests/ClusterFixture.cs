@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using MlopsAspire.Grains.Storage;
 using MlopsAspire.Store;
 using Orleans.TestingHost;
 using StackExchange.Redis;
@@ -16,6 +17,8 @@ public class ClusterFixture : IAsyncLifetime
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mlops-grains-" + Guid.NewGuid().ToString("N"));
     private EmbeddedGarnetServer? _garnet;
+    private readonly string _serviceId = Guid.NewGuid().ToString("N");
+    private string _storeEndpoint = string.Empty;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -36,15 +39,39 @@ public class ClusterFixture : IAsyncLifetime
             storeEndpoint = _garnet.Endpoint;
         }
 
+        _storeEndpoint = storeEndpoint;
+        Cluster = await DeployAsync();
+    }
+
+    /// <summary>The store's endpoint (host:port) the silos keep their grain state in.</summary>
+    public string StoreEndpoint => _storeEndpoint;
+
+    /// <summary>
+    /// Stops every silo and starts a new cluster over the same store, as a platform restart does: every grain is
+    /// activated afresh and reads its state back from storage.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        Cluster = await DeployAsync();
+    }
+
+    private async Task<InProcessTestCluster> DeployAsync()
+    {
         var builder = new InProcessTestClusterBuilder(2);
+        // Storage keys start with the service id: a restarted cluster keeps it, or it would find no state.
+        builder.Options.ServiceId = _serviceId;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton(Clock);
+            silo.Services.AddModelStateSerializer();
             silo.AddRedisGrainStorage(GrainStorageNames.Models, options =>
-                options.ConfigurationOptions = ConfigurationOptions.Parse(storeEndpoint));
+                options.ConfigurationOptions = ConfigurationOptions.Parse(_storeEndpoint));
         });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
     }
 
     public async Task DisposeAsync()

@@ -2,6 +2,7 @@ using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
+using static MlopsAspire.Grains.Tests.MonitoringTraffic;
 
 namespace MlopsAspire.Grains.Tests;
 
@@ -120,34 +121,4 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
     }
 
     private static ReferenceProfile ProfileOf(List<float[]> rows) => ReferenceProfile.FromRows(FeatureNames, rows);
-
-    private static List<float[]> Rows(Random random, int count, double shift)
-    {
-        var rows = new List<float[]>(count);
-        for (var i = 0; i < count; i++)
-        {
-            rows.Add([(float)(Gaussian(random) + shift), (float)Gaussian(random), (float)Gaussian(random)]);
-        }
-
-        return rows;
-    }
-
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
-    private static MonitoringSnapshot Snapshot(ReferenceProfile? profile, string replica, long sequence, DateTimeOffset start, List<float[]> rows)
-    {
-        var statistics = new PredictionStatistics(profile) { RequestCount = 1, RowCount = rows.Count };
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < statistics.Features.Length; i++)
-            {
-                statistics.Features[i].Add(row[i]);
-            }
-
-            statistics.TotalLatency.Record(500);
-        }
-
-        return MonitoringMapper.ToMessage(replica, sequence, start, start.AddSeconds(1), statistics);
-    }
 }
