@@ -32,7 +32,12 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
             }
 
             var table = new Table().AddColumns("Version", "Role", "Requests", "Rows", "Errors", "p50 ms", "p99 ms", "Batch", "Labelled", "Accuracy", "AUC", "Drift");
-            foreach (var v in stats.Versions)
+            foreach (var v in stats.Versions.Where(v => !string.IsNullOrEmpty(v.Unavailable)))
+            {
+                table.AddRow(Markup.Escape(v.Version), Markup.Escape(v.Role), "-", "-", "-", "-", "-", "-", "-", "-", "-", "[red]unavailable[/]");
+            }
+
+            foreach (var v in stats.Versions.Where(v => string.IsNullOrEmpty(v.Unavailable)))
             {
                 var worst = v.Features.Concat(v.Predictions).OrderByDescending(f => f.Psi).FirstOrDefault();
                 table.AddRow(
@@ -53,6 +58,11 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
             Out.Write(table);
             foreach (var v in stats.Versions)
             {
+                if (!string.IsNullOrEmpty(v.Unavailable))
+                {
+                    Out.MarkupLine($"  [red]unavailable[/] {Markup.Escape($"{v.Version}: {v.Unavailable}")}");
+                }
+
                 foreach (var shadow in v.Shadows)
                 {
                     Out.MarkupLine(Markup.Escape(

@@ -31,6 +31,12 @@ public sealed class ControlPlaneHost : IAsyncLifetime
     /// <summary>The management API's address, e.g. http://127.0.0.1:5123.</summary>
     public string Address { get; private set; } = "";
 
+    /// <summary>The store's endpoint (host:port).</summary>
+    public string StoreEndpoint => _garnet!.Endpoint;
+
+    /// <summary>The Orleans service id: the prefix of every grain state key in the store.</summary>
+    public string ServiceId { get; private set; } = "";
+
     public ArtifactStore Artifacts => _app!.Services.GetRequiredService<ArtifactStore>();
 
     public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
@@ -68,6 +74,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
             NullLoggerFactory.Instance);
         var grpcPort = FreePort();
         var cluster = "tests-" + Guid.NewGuid().ToString("N")[..8];
+        ServiceId = cluster;
         string[] args =
         [
             $"--ConnectionStrings:store={_garnet.Endpoint}",

@@ -88,6 +88,30 @@ public sealed class MonitoringApiTests(ControlPlaneHost host) : IClassFixture<Co
         Assert.Equal(StatusCode.NotFound, noModel.StatusCode);
     }
 
+    [Fact]
+    public async Task A_version_whose_stored_monitoring_cannot_be_read_is_reported_and_the_others_still_answer()
+    {
+        var name = await ModelInProductionAsync(shadowVersion: true);
+        // The shadow's monitoring state as a corrupted store would hold it, before anything activated it.
+        var key = $"{host.ServiceId}/state/modelmonitor/{name}/2/monitor";
+        await using (var store = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(host.StoreEndpoint))
+        {
+            await store.GetDatabase().HashSetAsync(key, [new("etag", "e1"), new("data", "{\"Profile\": [truncated")]);
+        }
+
+        var stats = await Reader.GetStatsAsync(new GetStatsRequest { ModelName = name, Span = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) });
+        Assert.Equal(["1", "2"], stats.Versions.Select(v => v.Version).Order());
+        Assert.Empty(stats.Versions.Single(v => v.Version == "1").Unavailable);
+        var shadow = stats.Versions.Single(v => v.Version == "2");
+        Assert.StartsWith("stored state could not be read", shadow.Unavailable);
+        Assert.Contains(key, shadow.Unavailable);
+
+        // A call that cannot do without that state fails with a status and a message that say what is wrong.
+        var gates = await Assert.ThrowsAsync<RpcException>(async () => await Reader.GetGatesAsync(new GetGatesRequest { ModelName = name }));
+        Assert.Equal(StatusCode.DataLoss, gates.StatusCode);
+        Assert.Contains(key, gates.Status.Detail);
+    }
+
     private async Task<string> ModelInProductionAsync(bool shadowVersion = false)
     {
         var name = ControlPlaneHost.UniqueModelName("monitored");

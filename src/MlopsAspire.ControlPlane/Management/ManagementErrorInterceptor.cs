@@ -55,6 +55,7 @@ public sealed class ManagementErrorInterceptor : Interceptor
         ArtifactTooLargeException => new Status(StatusCode.ResourceExhausted, exception.Message),
         ArtifactIntegrityException => new Status(StatusCode.InvalidArgument, exception.Message),
         ArgumentException => new Status(StatusCode.InvalidArgument, exception.Message),
+        _ when StoredStateFailure.Describe(exception) is { } reason => new Status(StatusCode.DataLoss, reason),
         _ => null,
     };
 }

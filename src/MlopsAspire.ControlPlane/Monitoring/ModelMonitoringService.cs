@@ -4,6 +4,7 @@ using Mlops.V1;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Artifacts.Payloads;
+using MlopsAspire.ControlPlane.Management;
 
 namespace MlopsAspire.ControlPlane.Monitoring;
 
@@ -103,8 +104,15 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
         foreach (var (version, role) in roles)
         {
             var monitor = grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(model.Name, version));
-            var summary = await monitor.GetSummary(span);
-            stats.Versions.Add(ToProto(version, role, summary));
+            try
+            {
+                stats.Versions.Add(ToProto(version, role, await monitor.GetSummary(span)));
+            }
+            catch (Exception exception) when (StoredStateFailure.Describe(exception) is { } reason)
+            {
+                // One version's unreadable state must not hide the others' statistics.
+                stats.Versions.Add(new VersionStats { Version = version, Role = role, Unavailable = reason });
+            }
         }
 
         return stats;
