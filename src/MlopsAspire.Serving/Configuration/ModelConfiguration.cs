@@ -1,3 +1,5 @@
+using MlopsAspire.ModelContracts;
+
 namespace MlopsAspire.Serving.Configuration;
 
 /// <summary>
@@ -34,6 +36,9 @@ public sealed record ModelConfiguration
 
     /// <summary>Which versions of the model folder are served.</summary>
     public VersionPolicy VersionPolicy { get; init; } = VersionPolicy.Latest(1);
+
+    /// <summary>What the document says about the model itself: task, features, output roles, labels, retraining.</summary>
+    public ModelContract Contract { get; init; } = ModelContract.None;
 
     /// <summary>The server's session settings with this configuration's own values put over them.</summary>
     public OnnxModelOptions ApplyTo(OnnxModelOptions serverOptions)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MlopsAspire.ModelContracts;
 
 namespace MlopsAspire.Serving.Configuration;
 
@@ -25,6 +26,10 @@ public sealed class ModelConfigurationException(string message, Exception? inner
 public static class ModelConfigurationParser
 {
     public const string FileName = "config.json";
+
+    /// <summary>The document's serving keys; the rest are the model contract's (<see cref="ModelContractReader.RootKeys"/>).</summary>
+    public static IReadOnlyList<string> ServingKeys { get; } =
+        ["max_batch_size", "dynamic_batching", "instance_group", "optimization", "execution_provider", "device_id", "warmup", "version_policy"];
 
     private const int MaxInstances = 64;
     private const int MaxThreads = 1024;
@@ -70,10 +75,12 @@ public static class ModelConfigurationParser
         public ModelConfiguration ReadRoot(JsonElement root)
         {
             var configuration = new ModelConfiguration { Source = source };
-            ForEachField(root, "", ["max_batch_size", "dynamic_batching", "instance_group", "optimization", "execution_provider", "device_id", "warmup", "version_policy"], (name, value) =>
+            ForEachField(root, "", [.. ServingKeys, .. ModelContractReader.RootKeys], (name, value) =>
             {
                 configuration = name switch
                 {
+                    // The model contract's keys are read together below, by the contract's own reader.
+                    _ when ModelContractReader.RootKeys.Contains(name) => configuration,
                     "max_batch_size" => configuration with { MaxBatchSize = Int(value, name, 0, MaxBatch) },
                     "dynamic_batching" => configuration with { DynamicBatching = ReadDynamicBatching(value) },
                     "instance_group" => configuration with { InstanceCount = ReadInstanceGroup(value) },
@@ -87,6 +94,15 @@ public static class ModelConfigurationParser
                     _ => configuration with { VersionPolicy = ReadVersionPolicy(value) },
                 };
             });
+
+            try
+            {
+                configuration = configuration with { Contract = ModelContractReader.Read(root, new JsonFieldReader(source)) };
+            }
+            catch (ModelContractException exception)
+            {
+                throw new ModelConfigurationException(exception.Message, exception);
+            }
 
             var batching = configuration.DynamicBatching;
             if (configuration.MaxBatchSize is { } max)

@@ -54,6 +54,20 @@ public sealed class ModelConfigurationTests
     }
 
     [Fact]
+    public void Serving_settings_and_the_model_contract_share_one_document()
+    {
+        var configuration = ModelConfigurationParser.Parse("""
+            { "max_batch_size": 16, "task": "regression", "inputs": { "x": { "features": ["a", "b"] } }, "outputs": { "score": "y" } }
+            """);
+
+        Assert.Equal(16, configuration.MaxBatchSize);
+        Assert.Equal(MlopsAspire.ModelContracts.ModelTask.Regression, configuration.Contract.Task);
+        Assert.Equal(["a", "b"], configuration.Contract.Inputs.Single().Features);
+        Assert.Equal("y", configuration.Contract.Outputs.Score!.Name);
+        Assert.True(ModelConfigurationParser.Parse("{}").Contract.IsEmpty);
+    }
+
+    [Fact]
     public void An_empty_file_takes_every_default()
     {
         var configuration = ModelConfigurationParser.Parse("{}");
@@ -65,7 +79,8 @@ public sealed class ModelConfigurationTests
     }
 
     [Theory]
-    [InlineData("""{ "max_batch_sise": 8 }""", "m/config.json: unknown field 'max_batch_sise'; allowed fields are max_batch_size, dynamic_batching, instance_group, optimization, execution_provider, device_id, warmup, version_policy")]
+    [InlineData("""{ "max_batch_sise": 8 }""", "m/config.json: unknown field 'max_batch_sise'; allowed fields are max_batch_size, dynamic_batching, instance_group, optimization, execution_provider, device_id, warmup, version_policy, task, inputs, outputs, feedback, training")]
+    [InlineData("""{ "max_batch_size": 8, "outputs": { "scores": "p" } }""", "m/config.json: unknown field 'outputs.scores'; allowed fields of 'outputs' are score, label, classes")]
     [InlineData("""{ "max_batch_size": -1 }""", "m/config.json: 'max_batch_size' must be an integer from 0 to 1048576; got -1")]
     [InlineData("""{ "max_batch_size": 2.5 }""", "m/config.json: 'max_batch_size' must be an integer from 0 to 1048576; got 2.5")]
     [InlineData("""{ "max_batch_size": "8" }""", "m/config.json: 'max_batch_size' must be an integer from 0 to 1048576; got \"8\"")]
