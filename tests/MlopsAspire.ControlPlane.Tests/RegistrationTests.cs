@@ -40,6 +40,58 @@ public sealed class RegistrationTests(ControlPlaneHost host) : IClassFixture<Con
     }
 
     [Fact]
+    public async Task A_config_document_is_checked_against_the_artifact_stored_and_read_back_with_what_monitoring_can_do()
+    {
+        var name = ControlPlaneHost.UniqueModelName();
+        var onnx = TestOnnxModels.AddBias(21f);
+        const string config = """
+            { "max_batch_size": 32, "task": "regression",
+              "inputs": { "x": { "features": ["a", "b", "c", "d"], "ranges": { "a": [0, 10] } } },
+              "outputs": { "score": { "name": "y", "column": 0 } } }
+            """;
+        var metadata = Uploads.Metadata(name, onnx);
+        metadata.ServingConfigJson = config;
+
+        var version = (await Operator.RegisterAsync(metadata, onnx)).Version;
+
+        Assert.Equal(ModelVersionState.Ready, version.State);
+        Assert.Equal(config, version.ServingConfigJson);
+        Assert.Equal("regression", version.Task);
+        Assert.Equal(["retraining needs a 'training' section"], version.MonitoringLimitations);
+        var read = await Operator.GetVersionAsync(new GetVersionRequest { Name = name, Version = version.Version });
+        Assert.Equal(("regression", config), (read.Task, read.ServingConfigJson));
+
+        // Without a config the platform says what it cannot do, and which key would make it possible.
+        var bare = (await Operator.RegisterAsync(ControlPlaneHost.UniqueModelName(), TestOnnxModels.AddBias(22f))).Version;
+        Assert.Empty(bare.Task);
+        Assert.Contains("drift names features by position (x[0], x[1], …): name them in 'inputs.x.features'", bare.MonitoringLimitations);
+        Assert.Contains(bare.MonitoringLimitations, limitation => limitation.StartsWith("live metrics need 'task'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{ "task": "regression", "outputs": { "scores": "y" } }""", "unknown field 'outputs.scores'; allowed fields of 'outputs' are score, label, classes")]
+    [InlineData("""{ "max_batch_sise": 8 }""", "unknown field 'max_batch_sise'")]
+    [InlineData("""{ "task": "regression", "outputs": { "score": "p" } }""", "'outputs.score' names output 'p', which the model does not have; its outputs are y FP32 [-1, 4]")]
+    [InlineData("""{ "inputs": { "x": { "features": ["a", "b"] } } }""", "'inputs.x.features' names 2 columns, but x FP32 [-1, 4] has 4 per row")]
+    [InlineData("""{ "task": "regression", "outputs": { "score": "y" } }""", "say which column is the score")]
+    [InlineData("""not json""", "not valid JSON")]
+    public async Task A_config_that_is_not_one_or_does_not_fit_the_model_is_refused_by_key_and_nothing_is_registered(string config, string expected)
+    {
+        var name = ControlPlaneHost.UniqueModelName();
+        var onnx = TestOnnxModels.AddBias(23f);
+        var metadata = Uploads.Metadata(name, onnx);
+        metadata.ServingConfigJson = config;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Operator.RegisterAsync(metadata, onnx));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("The config is refused: config: ", error.Status.Detail);
+        Assert.Contains(expected, error.Status.Detail);
+        Assert.EndsWith("Nothing was registered.", error.Status.Detail);
+        await AssertNothingRegisteredAsync(name, onnx);
+    }
+
+    [Fact]
     public async Task A_wrong_hash_is_rejected_and_nothing_is_registered()
     {
         var name = ControlPlaneHost.UniqueModelName();

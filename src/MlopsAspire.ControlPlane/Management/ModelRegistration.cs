@@ -9,6 +9,9 @@ using ModelSignature = MlopsAspire.Abstractions.ModelSignature;
 using ModelVersionState = MlopsAspire.Abstractions.ModelVersionState;
 using MlopsAspire.Artifacts;
 using MlopsAspire.ControlPlane.Validation;
+using MlopsAspire.Grains.Contracts;
+using MlopsAspire.ModelContracts;
+using MlopsAspire.Serving.Configuration;
 
 namespace MlopsAspire.ControlPlane.Management;
 
@@ -27,6 +30,9 @@ public sealed partial class ModelRegistration(
 {
     /// <summary>How long a pin outlives an upload whose control plane died: far longer than registering takes.</summary>
     private static readonly TimeSpan ArtifactPinDuration = TimeSpan.FromMinutes(10);
+
+    /// <summary>Largest config document accepted: a contract naming thousands of features fits many times over.</summary>
+    public const int MaxConfigCharacters = 256 * 1024;
 
     public async Task<RegisterModelResponse> RegisterAsync(
         IAsyncStreamReader<RegisterModelRequest> upload, ApiKeyIdentity caller, CancellationToken cancellationToken)
@@ -75,6 +81,7 @@ public sealed partial class ModelRegistration(
             throw Invalid($"The declared signature ({declared}) does not match the artifact's ({actual}); nothing was registered.");
         }
 
+        var config = CheckConfig(metadata.ServingConfigJson, actual);
         var alreadyRegistered = await model.ExistsAsync()
             && (await model.GetAsync()).Versions.FirstOrDefault(v => v.ArtifactSha256 == sha256) is not null;
         // Pinned before looking, so retiring another version that shares these bytes cannot delete them between our
@@ -93,7 +100,7 @@ public sealed partial class ModelRegistration(
                 metadata.Description,
                 caller.Name,
                 new Dictionary<string, double>(metadata.OfflineMetrics),
-                string.IsNullOrWhiteSpace(metadata.ServingConfigJson) ? null : metadata.ServingConfigJson,
+                config,
                 string.IsNullOrWhiteSpace(metadata.Owner) ? caller.Name : metadata.Owner,
                 declared ?? actual,
                 lineage));
@@ -156,6 +163,35 @@ public sealed partial class ModelRegistration(
         }
 
         return metadata.Sha256.ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// The version's config document, refused with the key at fault when it is not one (unknown keys, wrong values)
+    /// or does not fit the artifact (a named input or output it does not have, features that do not match its width).
+    /// </summary>
+    private static string? CheckConfig(string json, ModelSignature signature)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+
+        if (json.Length > MaxConfigCharacters)
+        {
+            throw Invalid($"The config document is {json.Length} characters; at most {MaxConfigCharacters} are accepted. Nothing was registered.");
+        }
+
+        try
+        {
+            var configuration = ModelConfigurationParser.Parse(json, "config");
+            ModelContractCheck.Against(configuration.Contract, VersionContracts.Describe(signature.Inputs), VersionContracts.Describe(signature.Outputs));
+        }
+        catch (Exception exception) when (exception is ModelConfigurationException or ModelContractException)
+        {
+            throw Invalid($"The config is refused: {exception.Message}. Nothing was registered.");
+        }
+
+        return json;
     }
 
     /// <summary>Reads the chunks into one buffer of exactly the declared size.</summary>

@@ -1,6 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Grains.Contracts;
+using MlopsAspire.ModelContracts;
 using Proto = Mlops.V1;
 
 namespace MlopsAspire.ControlPlane.Management;
@@ -41,6 +43,9 @@ public static class ProtoMapping
             ServingConfigJson = version.ServingConfigJson ?? "",
         };
         message.OfflineMetrics.Add(version.OfflineMetrics.ToDictionary());
+        var plan = version.MonitoringPlan();
+        message.Task = plan.Task is { } task ? ModelContractReader.NameOf(task) : "";
+        message.MonitoringLimitations.AddRange(plan.Limitations);
         if (version.Validation is { } validation)
         {
             message.Validation = new Proto.ValidationReport { Passed = validation.Passed, Detail = validation.Detail };
