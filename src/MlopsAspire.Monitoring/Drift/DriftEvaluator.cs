@@ -85,14 +85,16 @@ public sealed class DriftEvaluator(ReferenceProfile profile, DriftThresholds? th
         var results = new List<FeatureDrift>(references.Count);
         for (var i = 0; i < references.Count && i < live.Length; i++)
         {
-            var drift = Measure(references[i], live[i], _thresholds);
             var key = keyPrefix + references[i].Name;
-            if (drift.Rows < _thresholds.MinimumRows)
+            if (live[i].Total < _thresholds.MinimumRows)
             {
-                // Too few rows: neither evidence of drift nor of its end.
-                results.Add(drift);
+                // Too few rows: neither evidence of drift nor of its end, so no metric is reported either (a PSI of an
+                // almost empty histogram is large and meaningless).
+                results.Add(new FeatureDrift(references[i].Name, live[i].Total, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, DriftSeverity.None, DriftSeverity.None));
                 continue;
             }
+
+            var drift = Measure(references[i], live[i], _thresholds);
 
             var streak = drift.WindowSeverity >= DriftSeverity.Warning ? _consecutiveWarnings.GetValueOrDefault(key) + 1 : 0;
             _consecutiveWarnings[key] = streak;

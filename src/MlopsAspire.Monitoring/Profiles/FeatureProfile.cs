@@ -68,9 +68,60 @@ public sealed record FeatureProfile(
     }
 }
 
+/// <summary>Profiles of categorical values (class indices): one bin per category.</summary>
+public static class CategoricalProfile
+{
+    /// <summary>
+    /// The profile of class indices 0 … <paramref name="categories"/> − 1: edges halfway between them, so each class
+    /// has a bin of its own and drift compares class frequencies; indices outside count as out of range.
+    /// </summary>
+    public static FeatureProfile FromValues(string name, IReadOnlyList<double> values, int categories)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(categories, 2);
+        var edges = Enumerable.Range(0, categories - 1).Select(category => category + 0.5).ToArray();
+        var histogram = new BinnedHistogram(edges);
+        var finite = values.Where(double.IsFinite).ToArray();
+        if (finite.Length == 0)
+        {
+            throw new ArgumentException($"'{name}' has no finite reference values", nameof(values));
+        }
+
+        foreach (var value in finite)
+        {
+            histogram.Add(value);
+        }
+
+        var mean = finite.Average();
+        var variance = finite.Sum(value => (value - mean) * (value - mean)) / Math.Max(1, finite.Length - 1);
+        return new FeatureProfile(name, edges, histogram.Counts, mean, Math.Sqrt(variance), 0, categories - 1);
+    }
+}
+
 /// <summary>The reference profile of a model version: one profile per input feature and per scored output.</summary>
 public sealed record ReferenceProfile(IReadOnlyList<FeatureProfile> Features, IReadOnlyList<FeatureProfile> Predictions, long RowCount)
 {
+    /// <summary>
+    /// The profile with the expected ranges a model's contract declares (one entry per feature, null where none) as the
+    /// features' [minimum, maximum], so that replicas count values outside them as out of range. When any range is
+    /// declared, the other features count nothing as out of range: the declared ranges say what is valid, and a
+    /// reference sample's extremes do not.
+    /// </summary>
+    public ReferenceProfile WithExpectedRanges(IReadOnlyList<ModelContracts.ValueRange?> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        if (ranges.Count != Features.Count || ranges.All(range => range is null))
+        {
+            return this;
+        }
+
+        return this with
+        {
+            Features = [.. Features.Select((feature, i) => ranges[i] is { } range
+                ? feature with { Minimum = range.Minimum, Maximum = range.Maximum }
+                : feature with { Minimum = double.MinValue, Maximum = double.MaxValue })],
+        };
+    }
+
     /// <summary>Builds it from reference rows (row-major, one value per feature) and their predictions.</summary>
     public static ReferenceProfile FromRows(
         IReadOnlyList<string> featureNames,
