@@ -117,7 +117,7 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
     {
         var labels = new Option<string>("--labels")
         {
-            Description = "Ground truth as REQUEST_ID=LABEL pairs separated by commas (a label per row: 1 or 0), e.g. 'r1=1,r2=0'.",
+            Description = "Ground truth as REQUEST_ID=LABEL pairs separated by commas, read as the model's config says: 1 or 0, a class index, a value, or a class name (e.g. 'r1=1,r2=0' or 'r1=rain').",
             Required = true,
         };
         var command = new Command("feedback", "Send ground truth for earlier inference requests (by the id they carried).") { _name, labels };
@@ -127,15 +127,23 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
             foreach (var pair in result.GetRequiredValue(labels).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var parts = pair.Split('=', 2);
-                if (parts.Length != 2 || parts[0].Length == 0 || !float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var label))
+                if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
                 {
                     throw new CliException($"'{pair}' is not REQUEST_ID=LABEL (e.g. r1=1).");
                 }
 
-                request.Items.Add(new FeedbackItem { RequestId = parts[0], Labels = { label } });
+                // A number is a label value; anything else is a class name.
+                request.Items.Add(float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var label)
+                    ? new FeedbackItem { RequestId = parts[0], Labels = { label } }
+                    : new FeedbackItem { RequestId = parts[0], ClassLabels = { parts[1] } });
             }
 
             var response = await client.SendFeedbackAsync(request, cancellationToken: ct);
+            if (!string.IsNullOrEmpty(response.Unusable))
+            {
+                throw new CliException(response.Unusable);
+            }
+
             Out.MarkupLine(Markup.Escape($"joined {response.Joined} of {request.Items.Count}; unknown ids: {(response.UnknownRequestIds.Count == 0 ? "none" : string.Join(", ", response.UnknownRequestIds))}"));
             foreach (var rejected in response.Rejected)
             {

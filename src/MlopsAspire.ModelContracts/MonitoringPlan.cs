@@ -44,6 +44,9 @@ public sealed record MonitoringPlan
     /// <summary>Where each row's prediction comes from; null: no prediction profile or live metrics.</summary>
     public PredictionSource? Prediction { get; init; }
 
+    /// <summary>The declared label output (a binary classifier's predicted class, compared with a shadow's); null when none.</summary>
+    public string? LabelOutput { get; init; }
+
     /// <summary>The name of the prediction profile: the score output's name, or <see cref="ClassPrediction"/>.</summary>
     public string? PredictionName { get; init; }
 
@@ -121,6 +124,7 @@ public sealed record MonitoringPlan
             FeatureNames = declared?.Features,
             FeatureRanges = declared is null ? [] : [.. declared.Features.Select(name => RangeOf(declared, name))],
             Prediction = prediction,
+            LabelOutput = contract.Outputs.Label is { } label && outputs.Any(output => output.Name == label) ? label : null,
             PredictionName = predictionName,
             ClassCount = classCount,
             Classes = classes,

@@ -35,6 +35,9 @@ public sealed class InferenceResponse : IDisposable
 
     public string? Id { get; }
 
+    /// <summary>What monitoring reads from this version's requests and responses.</summary>
+    public ModelContracts.MonitoringPlan MonitoringPlan => _model.MonitoringPlan;
+
     public IReadOnlyList<InferenceOutput> Outputs { get; }
 
     /// <summary>How long the request queued and its batch's phases took (stopwatch ticks of the executor's clock).</summary>

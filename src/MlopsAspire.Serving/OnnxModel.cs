@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using MlopsAspire.ModelContracts;
 using MlopsAspire.Serving.Batching;
 using MlopsAspire.Serving.Configuration;
 using MlopsAspire.Serving.Statistics;
@@ -16,6 +17,7 @@ public sealed class OnnxModel : IDisposable
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions;
     private readonly CancellationTokenSource _unloading = new();
+    private MonitoringPlan? _monitoringPlan;
 
     // One reference for "loaded" plus one per lease; the session is disposed when it reaches zero.
     private int _references = 1;
@@ -52,6 +54,9 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>How requests to this version are queued and batched, resolved from <see cref="Configuration"/> and the signature.</summary>
     public BatchingOptions Batching { get; }
+
+    /// <summary>What monitoring reads from this version's requests and responses, from its contract and signature.</summary>
+    public MonitoringPlan MonitoringPlan => _monitoringPlan ??= MonitoringPlan.For(Configuration.Contract, Describe(Signature.Inputs), Describe(Signature.Outputs));
 
     /// <summary>Fires when the version is unloaded (no new leases); work already accepted still finishes.</summary>
     public CancellationToken Unloading => _unloading.Token;
@@ -215,4 +220,7 @@ public sealed class OnnxModel : IDisposable
     }
 
     public override string ToString() => $"{Name}:{Version}";
+
+    private static TensorDescription[] Describe(IReadOnlyList<TensorSpec> tensors) =>
+        [.. tensors.Select(tensor => new TensorDescription(tensor.Name, tensor.DatatypeName, tensor.Shape))];
 }

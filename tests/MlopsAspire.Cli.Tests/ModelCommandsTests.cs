@@ -116,9 +116,10 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
         Assert.Contains("2 (shadow) vs 1: undecided", gates.Output);
         Assert.Contains("minimum_rows", gates.Output);
 
-        var feedback = await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1=1,r2=0");
-        Assert.Contains("joined 0 of 2; unknown ids: r1, r2", feedback.Output);
-
+        // A model registered without a config has no task: its labels cannot become live metrics, and it says so.
+        AssertOneErrorLine(
+            await RunAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1=1,r2=0"),
+            $"feedback for '{name}' is not used: live metrics need 'task'");
         AssertOneErrorLine(await RunAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1"), "'r1' is not REQUEST_ID=LABEL");
         AssertOneErrorLine(await RunAsync(ControlPlaneHost.ReaderKey, "models", "feedback", name, "--labels", "r1=1"), "permission denied");
     }

@@ -112,14 +112,57 @@ public sealed class MonitoringApiTests(ControlPlaneHost host) : IClassFixture<Co
         Assert.Contains(key, gates.Status.Detail);
     }
 
-    private async Task<string> ModelInProductionAsync(bool shadowVersion = false)
+    [Fact]
+    public async Task Feedback_for_a_model_whose_contract_cannot_use_it_says_why_and_joins_nothing()
+    {
+        var name = await ModelInProductionAsync(config: null);
+        var request = new FeedbackRequest { ModelName = name, Items = { new FeedbackItem { RequestId = "req-1", Labels = { 1f } } } };
+
+        var response = await Operator.SendFeedbackAsync(request);
+
+        Assert.Equal(0, response.Joined);
+        Assert.Equal($"feedback for '{name}' is not used: live metrics need 'task' (binary-classification, multiclass-classification or regression) and 'outputs.score'", response.Unusable);
+    }
+
+    [Fact]
+    public async Task Labels_are_read_as_the_contract_says_and_refused_by_row_when_they_do_not_fit()
+    {
+        const string Multiclass = """{ "task": "multiclass-classification", "outputs": { "score": "p", "classes": ["sun", "rain", "snow"] } }""";
+        var name = await ModelInProductionAsync(config: Multiclass, outputWidth: 3);
+        var at = DateTimeOffset.UtcNow.AddSeconds(-1);
+        host.Payloads.Append([
+            new PayloadRecord(name, "1", "r-1", at, 2, [1, 2, 3, 4], [1, 2]),
+            new PayloadRecord(name, "1", "r-2", at, 2, [1, 2], [0]),
+        ]);
+        await host.Payloads.AppendAsync(new PayloadRecord(name, "1", "r-3", at, 2, [1, 2], [2]));
+
+        var request = new FeedbackRequest { ModelName = name, BatchId = "classes" };
+        request.Items.Add(new FeedbackItem { RequestId = "r-1", ClassLabels = { "rain", "snow" } });
+        request.Items.Add(new FeedbackItem { RequestId = "r-2", ClassLabels = { "hail" } });
+        request.Items.Add(new FeedbackItem { RequestId = "r-3", Labels = { 1f } });
+        var response = await Operator.SendFeedbackAsync(request);
+
+        Assert.Equal(1, response.Joined);
+        Assert.Equal(
+            ["r-2: row 0: 'hail' is not one of the classes (sun, rain, snow)", "r-3: the model reads labels as class names (sun, rain, snow): send them as class_labels"],
+            response.Rejected);
+        var stats = await Reader.GetStatsAsync(new GetStatsRequest { ModelName = name, Span = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) });
+        var production = Assert.Single(stats.Versions);
+        Assert.Equal(2, production.LabelledRows);
+        Assert.Equal(1.0, production.Accuracy, 9);
+    }
+
+    private const string BinaryConfig = """{ "task": "binary-classification", "outputs": { "score": "p" } }""";
+
+    private async Task<string> ModelInProductionAsync(bool shadowVersion = false, string? config = BinaryConfig, int outputWidth = 1)
     {
         var name = ControlPlaneHost.UniqueModelName("monitored");
         var model = host.Grains.GetGrain<IModelGrain>(name);
+        var signature = new MlopsAspire.Abstractions.ModelSignature([new("x", "FP32", [-1, 2])], [new("p", "FP32", [-1, outputWidth])]);
         for (var i = 1; i <= (shadowVersion ? 2 : 1); i++)
         {
             var version = await model.RegisterVersionAsync(new RegisterVersionRequest(
-                new string((char)('a' + i), 64), 1024, "onnx", "test", "tester", new Dictionary<string, double>(), null));
+                new string((char)('a' + i), 64), 1024, "onnx", "test", "tester", new Dictionary<string, double>(), config, DeclaredSignature: signature));
             await model.BeginValidationAsync(version.Version, "tester");
             await model.RecordValidationAsync(version.Version, new MlopsAspire.Abstractions.ValidationReport(true, "ok", [], [], new Dictionary<int, double>()), "tester");
         }

@@ -1,5 +1,6 @@
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.ModelContracts;
 using MlopsAspire.Monitoring.Windows;
 using static MlopsAspire.Grains.Tests.ModelLifecycleTests;
 
@@ -116,8 +117,8 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
         await monitor.Report(MonitoringMapper.ToMessage("replica", DateTime.UtcNow.Ticks, at, at.AddSeconds(1), statistics));
         if (accuracy is { } share)
         {
-            var outcomes = Enumerable.Range(0, 1000).Select(i => new LabelledOutcome(at, i < share * 1000 ? 0.9f : 0.1f, true)).ToList();
-            await monitor.RecordOutcomes(Guid.NewGuid().ToString("N"), outcomes);
+            var outcomes = Enumerable.Range(0, 1000).Select(i => new LabelledOutcome(at, i < share * 1000 ? 0.9f : 0.1f, 1f)).ToList();
+            await monitor.RecordOutcomes(Guid.NewGuid().ToString("N"), ModelTask.BinaryClassification, outcomes);
         }
     }
 

@@ -1,5 +1,7 @@
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using static MlopsAspire.Grains.Tests.MonitoringTraffic;
@@ -60,7 +62,7 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
         var alerts = await monitor.GetAlerts(10);
         var alert = Assert.Single(alerts);
         Assert.True(alert.Raised);
-        Assert.Equal("feature_drift", alert.Kind);
+        Assert.Equal(AlertKind.FeatureDrift, alert.Kind);
         Assert.Equal("amount", alert.Subject);
         Assert.Contains(reports.Skip(10), report => report.Features.Single(f => f.Name == "amount").Severity == "Alert");
 
@@ -99,11 +101,11 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
         var at = DateTimeOffset.UtcNow.AddSeconds(-3);
         LabelledOutcome[] outcomes =
         [
-            new(at, 0.9f, true), new(at, 0.8f, true), new(at, 0.2f, false), new(at, 0.6f, false),
+            new(at, 0.9f, 1f), new(at, 0.8f, 1f), new(at, 0.2f, 0f), new(at, 0.6f, 0f),
         ];
 
-        Assert.True(await monitor.RecordOutcomes("batch-1", outcomes));
-        Assert.False(await monitor.RecordOutcomes("batch-1", outcomes));
+        Assert.True(await monitor.RecordOutcomes("batch-1", ModelTask.BinaryClassification, outcomes));
+        Assert.False(await monitor.RecordOutcomes("batch-1", ModelTask.BinaryClassification, outcomes));
 
         var summary = await monitor.GetSummary(TimeSpan.FromMinutes(5));
         Assert.Equal(4, summary.LabelledRows);

@@ -1,6 +1,8 @@
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
+using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Windows;
 using static MlopsAspire.Grains.Tests.ModelLifecycleTests;
 
@@ -72,19 +74,19 @@ public sealed class ModelRetrainingGrainTests(ClusterFixture fixture) : IClassFi
         {
             var correct = i < 4 ? 0.97 : 0.80;
             var outcomes = Enumerable.Range(0, 600)
-                .Select(row => new LabelledOutcome(first + i * window, row % 2 == 0 ? 0.9f : 0.1f, row < correct * 600 ? row % 2 == 0 : row % 2 != 0))
+                .Select(row => new LabelledOutcome(first + i * window, row % 2 == 0 ? 0.9f : 0.1f, row < correct * 600 ? (row % 2 == 0 ? 1f : 0f) : (row % 2 != 0 ? 1f : 0f)))
                 .ToList();
-            Assert.True(await monitor.RecordOutcomes($"batch-{i}", outcomes));
+            Assert.True(await monitor.RecordOutcomes($"batch-{i}", ModelTask.BinaryClassification, outcomes));
         }
 
         await monitor.EvaluateClosedWindows();
 
         var summary = await monitor.GetSummary(TimeSpan.FromMinutes(10));
         var alerts = await monitor.GetAlerts(10);
-        Assert.True(alerts.Any(a => a.Kind == "accuracy"), $"no accuracy alert: {summary.LabelledRows} labelled rows, accuracy {summary.Accuracy}, alerts [{string.Join("; ", alerts)}], policy {await monitor.GetPolicy()}");
-        var alert = Assert.Single(alerts, a => a.Kind == "accuracy");
+        Assert.True(alerts.Any(a => a.Kind == AlertKind.Accuracy), $"no accuracy alert: {summary.LabelledRows} labelled rows, accuracy {summary.Accuracy}, alerts [{string.Join("; ", alerts)}], policy {await monitor.GetPolicy()}");
+        var alert = Assert.Single(alerts, a => a.Kind == AlertKind.Accuracy);
         Assert.True(alert.Raised);
-        Assert.Contains("reference 97", alert.Detail);
+        Assert.Contains("(reference accuracy 97", alert.Detail);
         var runs = await fixture.Grains.GetGrain<IModelRetrainingGrain>(name).GetRuns(10);
         var run = Assert.Single(runs);
         Assert.Equal((RetrainingTrigger.Alert, RetrainingRunStatus.Queued, "1"), (run.Trigger.Kind, run.Status, run.ParentVersion));
@@ -137,7 +139,7 @@ public sealed class ModelRetrainingScheduleTests(FakeClockClusterFixture fixture
         await retraining.Complete(scheduled.RunId, new RetrainingResult(true, "candidate 2", "2"));
 
         // An accuracy alert starts a run; another within the cool-down does not; one after it does.
-        var alert = new MonitoringAlert(fixture.Time.GetUtcNow(), name, version.Version, "accuracy", "outcomes", true, "accuracy fell");
+        var alert = new MonitoringAlert(fixture.Time.GetUtcNow(), name, version.Version, AlertKind.Accuracy, "outcomes", true, "accuracy fell");
         var first = await retraining.OnAlert(alert);
         Assert.NotNull(first);
         await retraining.Complete((await retraining.Claim("worker"))!.RunId, new RetrainingResult(false, "not enough labels"));
@@ -147,7 +149,7 @@ public sealed class ModelRetrainingScheduleTests(FakeClockClusterFixture fixture
         Assert.NotNull(await retraining.OnAlert(alert with { At = fixture.Time.GetUtcNow() }));
 
         // Alerts of a kind the policy ignores, or on a version that is not in production, start nothing.
-        Assert.Null(await retraining.OnAlert(alert with { Kind = "data_quality" }));
+        Assert.Null(await retraining.OnAlert(alert with { Kind = AlertKind.DataQuality }));
         Assert.Null(await retraining.OnAlert(alert with { ModelVersion = "9" }));
     }
 }

@@ -3,12 +3,14 @@ using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.Grains.Monitoring;
+using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
-using static MlopsAspire.Grains.Tests.MonitoringTraffic;
 using Orleans.Storage;
 using StackExchange.Redis;
 using static MlopsAspire.Grains.Tests.ModelLifecycleTests;
+using static MlopsAspire.Grains.Tests.MonitoringTraffic;
 
 namespace MlopsAspire.Grains.Tests;
 
@@ -61,7 +63,7 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
         }
 
         var at = start + Window;
-        await monitor.RecordOutcomes("labels", [new(at, 0.9f, true), new(at, 0.2f, false), new(at, 0.7f, true), new(at, 0.4f, true)]);
+        await monitor.RecordOutcomes("labels", ModelTask.BinaryClassification, [new(at, 0.9f, 1f), new(at, 0.2f, 0f), new(at, 0.7f, 1f), new(at, 0.4f, 1f)]);
         await monitor.EvaluateClosedWindows();
 
         var governor = fixture.Grains.GetGrain<IModelGovernorGrain>(name);
@@ -121,7 +123,7 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
         var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(key);
         await monitor.SetPolicy(MonitoringPolicy.Default with { Window = Window });
         var profile = ReferenceProfile.FromRows(FeatureNames, Rows(new Random(3), 2000, shift: 0));
-        var alert = new MonitoringAlert(DateTimeOffset.UtcNow, name, "1", "feature_drift", "wind", true, "PSI 0.4");
+        var alert = new MonitoringAlert(DateTimeOffset.UtcNow, name, "1", AlertKind.FeatureDrift, "wind", true, "PSI 0.4");
         var stored = new ModelMonitorState
         {
             Profile = MonitoringMapper.ToMessage(profile, "first 2000 production rows"),
@@ -139,7 +141,7 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
 
         var summary = await monitor.GetSummary(TimeSpan.FromMinutes(5));
         Assert.True(summary.HasReferenceProfile);
-        Assert.Equal(("feature_drift", "wind"), (summary.ActiveAlerts.Single().Kind, summary.ActiveAlerts.Single().Subject));
+        Assert.Equal((AlertKind.FeatureDrift, "wind"), (summary.ActiveAlerts.Single().Kind, summary.ActiveAlerts.Single().Subject));
         Assert.Equal(FeatureNames, (await monitor.GetReferenceProfile())!.Features.Select(f => f.Name));
 
         // The next write stores it in the form every build reads, with no type names.

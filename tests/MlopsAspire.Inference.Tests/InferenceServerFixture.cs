@@ -36,6 +36,14 @@ public abstract class InferenceServerFixture : IAsyncLifetime
         var folder = Path.Combine(ModelRoot, name, version);
         Directory.CreateDirectory(folder);
         File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
+        if (name == DemoModels.FraudModelName && !File.Exists(Path.Combine(ModelRoot, name, "config.json")))
+        {
+            // The demo fraud model's contract, as the platform registers it (what monitoring reads from it), serving
+            // every version in the folder.
+            var config = System.Text.Json.Nodes.JsonNode.Parse(DemoModels.FraudConfigJson)!.AsObject();
+            config["version_policy"] = new System.Text.Json.Nodes.JsonObject { ["all"] = true };
+            File.WriteAllText(Path.Combine(ModelRoot, name, "config.json"), config.ToJsonString());
+        }
     }
 
     public async Task InitializeAsync()

@@ -7,7 +7,9 @@ using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Monitoring.Windows;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
+using MlopsAspire.Serving.Configuration;
 using MlopsAspire.Serving.Threading;
+using MlopsAspire.Training;
 using static MlopsAspire.Inference.Tests.Eventually;
 
 namespace MlopsAspire.Inference.Tests;
@@ -20,13 +22,15 @@ public sealed class ShadowScoringTests : IAsyncDisposable
     private readonly ReplicaMonitoring _monitoring = new(TimeProvider.System);
     private readonly TrafficRoutes _traffic = new();
 
+    private static readonly Lazy<ModelConfiguration> FraudConfiguration = new(() => ModelConfigurationParser.Parse(DemoModels.FraudConfigJson));
+
     public ShadowScoringTests()
     {
         var fraud = FraudServerFixture.SharedFraud.OnnxModel;
         // Version 2 is the same model: every shadow answer must agree with production's exactly.
         foreach (var version in new[] { "1", "2" })
         {
-            _repository.Add(OnnxModel.Load("fraud", version, fraud, new OnnxModelOptions { IntraOpThreads = 1 }));
+            _repository.Add(OnnxModel.Load("fraud", version, fraud, new OnnxModelOptions { IntraOpThreads = 1 }, configuration: FraudConfiguration.Value));
         }
 
         _repository.SetDefaultVersion("fraud", "1");

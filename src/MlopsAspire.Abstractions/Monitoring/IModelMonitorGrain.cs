@@ -1,3 +1,5 @@
+using MlopsAspire.ModelContracts;
+
 namespace MlopsAspire.Abstractions.Monitoring;
 
 /// <summary>
@@ -11,10 +13,11 @@ public interface IModelMonitorGrain : IGrainWithStringKey
     Task<bool> Report(MonitoringSnapshot snapshot);
 
     /// <summary>
-    /// Merges ground truth joined from feedback into the windows of the predictions' times. <paramref name="batchId"/>
-    /// identifies the batch, so a retried delivery is counted once.
+    /// Merges ground truth joined from feedback into the windows of the predictions' times, read for the version's
+    /// <paramref name="task"/> (binary, multiclass or regression). <paramref name="batchId"/> identifies the batch, so a
+    /// retried delivery is counted once.
     /// </summary>
-    Task<bool> RecordOutcomes(string batchId, IReadOnlyList<LabelledOutcome> outcomes);
+    Task<bool> RecordOutcomes(string batchId, ModelTask task, IReadOnlyList<LabelledOutcome> outcomes);
 
     Task SetReferenceProfile(ReferenceProfileData profile);
 

@@ -35,7 +35,20 @@ public static class MonitoringMapper
         Outcomes: statistics.Outcomes.Count == 0 ? null : ToMessage(statistics.Outcomes));
 
     public static OutcomeData ToMessage(OutcomeStatistics outcomes) => new(
-        outcomes.Count, outcomes.Correct, outcomes.LogLossSum, (long[])outcomes.PositiveScores.Clone(), (long[])outcomes.NegativeScores.Clone());
+        outcomes.Count,
+        outcomes.Correct,
+        outcomes.LogLossSum,
+        (long[])outcomes.PositiveScores.Clone(),
+        (long[])outcomes.NegativeScores.Clone(),
+        outcomes.Classes,
+        outcomes.Classes == 0 ? null : (long[])outcomes.Confusion.Clone(),
+        outcomes.RegressionCount,
+        outcomes.SumAbsoluteError,
+        outcomes.SumSquaredError);
+
+    public static OutcomeStatistics ToStatistics(OutcomeData outcomes) =>
+        OutcomeStatistics.FromCounts(outcomes.Count, outcomes.Correct, outcomes.LogLossSum, outcomes.PositiveScores, outcomes.NegativeScores)
+            .WithOtherTasks(outcomes.Classes, outcomes.Confusion, outcomes.RegressionCount, outcomes.SumAbsoluteError, outcomes.SumSquaredError);
 
     /// <summary>
     /// Rebuilds statistics on the version's reference bins. Histograms that do not fit the profile (a replica that
@@ -66,7 +79,7 @@ public static class MonitoringMapper
 
         if (message.Outcomes is { } outcomes)
         {
-            statistics.Outcomes.Merge(OutcomeStatistics.FromCounts(outcomes.Count, outcomes.Correct, outcomes.LogLossSum, outcomes.PositiveScores, outcomes.NegativeScores));
+            statistics.Outcomes.Merge(ToStatistics(outcomes));
         }
 
         CopyCounts(message.FeatureCounts, statistics.Features);

@@ -1,3 +1,4 @@
+using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Drift;
 
 namespace MlopsAspire.Abstractions.Monitoring;
@@ -28,23 +29,36 @@ public sealed record MonitoringSnapshot(
     [property: Id(15)] IReadOnlyDictionary<string, ShadowComparisonData> Shadows,
     [property: Id(16)] float[][]? SampleRows = null,
     [property: Id(17)] IReadOnlyList<string>? FeatureNames = null,
-    [property: Id(18)] OutcomeData? Outcomes = null);
+    [property: Id(18)] OutcomeData? Outcomes = null,
+    [property: Id(19)] float[]? SamplePredictions = null);
 
-/// <summary>Ground-truth outcomes: counts, log-loss sum and score histograms per class (see the monitoring library).</summary>
+/// <summary>
+/// Ground-truth outcomes (see the monitoring library's OutcomeStatistics): counts, log-loss sum and score histograms
+/// per class of a binary classifier, the confusion matrix of a multiclass one, the error sums of a regression.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record OutcomeData(
     [property: Id(0)] long Count,
     [property: Id(1)] long Correct,
     [property: Id(2)] double LogLossSum,
     [property: Id(3)] long[] PositiveScores,
-    [property: Id(4)] long[] NegativeScores);
+    [property: Id(4)] long[] NegativeScores,
+    [property: Id(5)] int Classes = 0,
+    [property: Id(6)] long[]? Confusion = null,
+    [property: Id(7)] long RegressionCount = 0,
+    [property: Id(8)] double SumAbsoluteError = 0,
+    [property: Id(9)] double SumSquaredError = 0);
 
-/// <summary>One labelled row of a version: when it was predicted, its score and its true label (0 or 1).</summary>
+/// <summary>
+/// One labelled row of a version: when it was predicted, the prediction monitoring recorded (a binary classifier's
+/// score, a multiclass one's class index, a regression's value) and the true label read as the contract says (0 or 1,
+/// a class index, the true value).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record LabelledOutcome(
     [property: Id(0)] DateTimeOffset PredictedAt,
-    [property: Id(1)] float Score,
-    [property: Id(2)] bool Label);
+    [property: Id(1)] float Prediction,
+    [property: Id(2)] float Label);
 
 /// <summary>A latency histogram's non-empty buckets (index → count), with the sum and maximum in microseconds.</summary>
 [GenerateSerializer, Immutable]
@@ -109,9 +123,10 @@ public sealed record MonitoringPolicy(
     [property: Id(8)] double AccuracyDropAlert = 0,
     [property: Id(9)] double AucDropAlert = 0,
     [property: Id(10)] long MinimumLabelledRows = 0,
-    [property: Id(11)] int AccuracyWindows = 0)
+    [property: Id(11)] int AccuracyWindows = 0,
+    [property: Id(12)] double ErrorIncreaseAlert = 0)
 {
-    public static MonitoringPolicy Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), 0.1, 0.25, 0.1, 0.2, 3, 200, 0.02, 0.1, 2000, 5);
+    public static MonitoringPolicy Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), 0.1, 0.25, 0.1, 0.2, 3, 200, 0.02, 0.1, 2000, 5, 0.25);
 
     /// <summary>Labelled rows that set the reference accuracy, and that a recent span needs before it is judged.</summary>
     public long LabelledRowsToJudge => MinimumLabelledRows > 0 ? MinimumLabelledRows : Default.MinimumLabelledRows;
@@ -132,10 +147,7 @@ public sealed record MonitoringPolicy(
             throw new ArgumentException($"grace must be between 0 and 10 windows; got {Grace}");
         }
 
-        if (AccuracyDropAlert is < 0 or > 1 || AucDropAlert is < 0 or > 1)
-        {
-            throw new ArgumentException($"accuracy and AUC drop limits must be between 0 (off) and 1; got {AccuracyDropAlert} and {AucDropAlert}");
-        }
+        ToAlertThresholds().Validate();
 
         if (MinimumLabelledRows < 0 || AccuracyWindows < 0)
         {
@@ -144,6 +156,14 @@ public sealed record MonitoringPolicy(
 
         ToThresholds().Validate();
     }
+
+    /// <summary>The alert limits of this policy, as the monitoring library judges with them.</summary>
+    public AlertThresholds ToAlertThresholds() => new()
+    {
+        AccuracyDrop = AccuracyDropAlert,
+        AucDrop = AucDropAlert,
+        ErrorIncrease = ErrorIncreaseAlert,
+    };
 
     /// <summary>The drift thresholds of this policy, as the monitoring library judges with them.</summary>
     public DriftThresholds ToThresholds() => new()
@@ -187,7 +207,16 @@ public sealed record WindowReport(
     [property: Id(12)] long LabelledRows = 0,
     [property: Id(13)] double Accuracy = double.NaN,
     [property: Id(14)] double Auc = double.NaN,
-    [property: Id(15)] double LogLoss = double.NaN);
+    [property: Id(15)] double LogLoss = double.NaN,
+    [property: Id(16)] double MacroF1 = double.NaN,
+    [property: Id(17)] double MeanAbsoluteError = double.NaN,
+    [property: Id(18)] double RootMeanSquaredError = double.NaN)
+{
+    /// <summary>The severity of a window with too few rows to be judged: no drift metric, no alert change.</summary>
+    public const string InsufficientData = "InsufficientData";
+
+    public bool IsInsufficient => Severity == InsufficientData;
+}
 
 /// <summary>A monitoring alert: raised when a feature or prediction reaches alert severity, cleared when it recovers.</summary>
 [GenerateSerializer, Immutable]
@@ -195,7 +224,7 @@ public sealed record MonitoringAlert(
     [property: Id(0)] DateTimeOffset At,
     [property: Id(1)] string ModelName,
     [property: Id(2)] string ModelVersion,
-    [property: Id(3)] string Kind,
+    [property: Id(3)] AlertKind Kind,
     [property: Id(4)] string Subject,
     [property: Id(5)] bool Raised,
     [property: Id(6)] string Detail);
@@ -224,4 +253,7 @@ public sealed record MonitoringSummary(
     [property: Id(18)] double Accuracy = double.NaN,
     [property: Id(19)] double Auc = double.NaN,
     [property: Id(20)] double LogLoss = double.NaN,
-    [property: Id(21)] DateTimeOffset? FirstWindow = null);
+    [property: Id(21)] DateTimeOffset? FirstWindow = null,
+    [property: Id(22)] double MacroF1 = double.NaN,
+    [property: Id(23)] double MeanAbsoluteError = double.NaN,
+    [property: Id(24)] double RootMeanSquaredError = double.NaN);

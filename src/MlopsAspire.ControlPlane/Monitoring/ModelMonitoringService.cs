@@ -5,6 +5,9 @@ using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.ControlPlane.Management;
+using MlopsAspire.Grains.Contracts;
+using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Alerts;
 
 namespace MlopsAspire.ControlPlane.Monitoring;
 
@@ -25,58 +28,84 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"a feedback batch carries 1 to {MaxFeedbackItems} items; got {request.Items.Count}"));
         }
 
+        var modelGrain = grains.GetGrain<IModelGrain>(request.ModelName);
+        var model = await modelGrain.ExistsAsync() ? await modelGrain.GetAsync() : null;
+        var plans = (model?.Versions ?? []).ToDictionary(version => version.Version, version => version.MonitoringPlan(), StringComparer.Ordinal);
+
+        // Labels are read as the production version's contract says; a model whose labels cannot become live metrics
+        // is told why, and nothing is joined.
+        var plan = model?.ProductionVersion is { } production ? plans[production] : null;
+        if (plan is not null && plan.FeedbackUnusableReason is { } unusable)
+        {
+            return new FeedbackResponse { Unusable = $"feedback for '{request.ModelName}' is not used: {unusable}" };
+        }
+
         var labels = new List<FeedbackLabel>(request.Items.Count);
+        var refused = new List<string>();
         foreach (var item in request.Items)
         {
-            if (string.IsNullOrEmpty(item.RequestId) || item.Labels.Count == 0)
+            if (string.IsNullOrEmpty(item.RequestId) || (item.Labels.Count == 0 && item.ClassLabels.Count == 0))
             {
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "each feedback item needs a request_id and at least one label"));
             }
 
-            labels.Add(new FeedbackLabel(item.RequestId, [.. item.Labels]));
+            if (plan is null)
+            {
+                labels.Add(new FeedbackLabel(item.RequestId, [.. item.Labels]));
+            }
+            else if (FeedbackLabels.TryRead(plan, item.Labels, item.ClassLabels, out var read, out var error))
+            {
+                labels.Add(new FeedbackLabel(item.RequestId, read));
+            }
+            else
+            {
+                refused.Add($"{(item.RequestId.Length <= 64 ? item.RequestId : item.RequestId[..64] + "…")}: {error}");
+            }
         }
 
         // Versions that may have shadowed the labelled requests: their logged scores are joined with the same labels.
-        var modelGrain = grains.GetGrain<IModelGrain>(request.ModelName);
-        IReadOnlyCollection<string> shadowCandidates = await modelGrain.ExistsAsync()
-            ? [.. (await modelGrain.GetAsync()).Versions
-                .Where(version => version.State is Abstractions.ModelVersionState.Shadow or Abstractions.ModelVersionState.Canary or Abstractions.ModelVersionState.Production)
-                .Select(version => version.Version)]
-            : [];
+        IReadOnlyCollection<string> shadowCandidates = [.. (model?.Versions ?? [])
+            .Where(version => version.State is Abstractions.ModelVersionState.Shadow or Abstractions.ModelVersionState.Canary or Abstractions.ModelVersionState.Production)
+            .Select(version => version.Version)];
         var join = await payloads.JoinAsync(request.ModelName, labels, time.GetUtcNow(), shadowCandidates);
         var batchId = string.IsNullOrEmpty(request.BatchId) ? Guid.NewGuid().ToString("N") : request.BatchId;
         var response = new FeedbackResponse { Joined = join.Joined.Count };
         response.UnknownRequestIds.AddRange(join.UnknownRequestIds);
+        response.Rejected.AddRange(refused);
         response.Rejected.AddRange(join.Rejected);
         foreach (var byVersion in join.Joined.GroupBy(joined => joined.Payload.ModelVersion))
         {
-            var outcomes = Outcomes(byVersion.Select(joined => (joined.Payload.At, joined.Payload.Scores, joined.Labels)));
-            await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(request.ModelName, byVersion.Key)).RecordOutcomes($"{batchId}:{byVersion.Key}", outcomes);
+            await RecordAsync(request.ModelName, byVersion.Key, $"{batchId}:{byVersion.Key}", plans, byVersion.Select(joined => (joined.Payload.At, joined.Payload.Scores, joined.Labels)));
             response.JoinedByVersion[byVersion.Key] = byVersion.Count();
         }
 
         foreach (var byShadow in join.Shadows.GroupBy(shadow => shadow.ShadowVersion))
         {
-            var outcomes = Outcomes(byShadow.Select(shadow => (shadow.At, shadow.Scores, shadow.Labels)));
-            await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(request.ModelName, byShadow.Key)).RecordOutcomes($"{batchId}:shadow:{byShadow.Key}", outcomes);
+            await RecordAsync(request.ModelName, byShadow.Key, $"{batchId}:shadow:{byShadow.Key}", plans, byShadow.Select(shadow => (shadow.At, shadow.Scores, shadow.Labels)));
         }
 
         return response;
     }
 
-    /// <summary>One outcome per labelled row (score against label; a label of 0.5 or more is positive).</summary>
-    private static List<LabelledOutcome> Outcomes(IEnumerable<(DateTimeOffset At, float[] Scores, float[] Labels)> predictions)
+    /// <summary>One outcome per labelled row (the prediction monitoring logged against the label), recorded for the version's task.</summary>
+    private async Task RecordAsync(
+        string modelName, string version, string batchId, Dictionary<string, MonitoringPlan> plans, IEnumerable<(DateTimeOffset At, float[] Predictions, float[] Labels)> rows)
     {
-        var outcomes = new List<LabelledOutcome>();
-        foreach (var (at, scores, labels) in predictions)
+        if (!plans.TryGetValue(version, out var plan) || !plan.HasLiveMetrics || plan.Task is not { } task)
         {
-            for (var row = 0; row < labels.Length && row < scores.Length; row++)
+            return;
+        }
+
+        var outcomes = new List<LabelledOutcome>();
+        foreach (var (at, predictions, labels) in rows)
+        {
+            for (var row = 0; row < labels.Length && row < predictions.Length; row++)
             {
-                outcomes.Add(new LabelledOutcome(at, scores[row], labels[row] >= 0.5f));
+                outcomes.Add(new LabelledOutcome(at, predictions[row], labels[row]));
             }
         }
 
-        return outcomes;
+        await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(modelName, version)).RecordOutcomes(batchId, task, outcomes);
     }
 
     public override async Task<ModelStats> GetStats(GetStatsRequest request, ServerCallContext context)
@@ -106,7 +135,15 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             var monitor = grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(model.Name, version));
             try
             {
-                stats.Versions.Add(ToProto(version, role, await monitor.GetSummary(span)));
+                var versionStats = ToProto(version, role, await monitor.GetSummary(span));
+                if (model.Versions.FirstOrDefault(info => info.Version == version) is { } info)
+                {
+                    var plan = info.MonitoringPlan();
+                    versionStats.Task = plan.Task is { } task ? ModelContractReader.NameOf(task) : "";
+                    versionStats.Limitations.AddRange(plan.Limitations);
+                }
+
+                stats.Versions.Add(versionStats);
             }
             catch (Exception exception) when (StoredStateFailure.Describe(exception) is { } reason)
             {
@@ -214,6 +251,9 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             Auc = summary.Auc,
             LogLoss = summary.LogLoss,
             HasReferenceProfile = summary.HasReferenceProfile,
+            MacroF1 = summary.MacroF1,
+            Mae = summary.MeanAbsoluteError,
+            Rmse = summary.RootMeanSquaredError,
         };
         foreach (var (status, count) in summary.ErrorsByStatus)
         {
@@ -223,6 +263,7 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
         if (summary.LastJudgedWindow is { } window)
         {
             stats.LastWindow = Timestamp.FromDateTimeOffset(window.WindowStart);
+            stats.LastWindowInsufficient = window.IsInsufficient;
             stats.Features.AddRange(window.Features.Select(ToProto));
             stats.Predictions.AddRange(window.Predictions.Select(ToProto));
         }
@@ -243,7 +284,7 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
         stats.ActiveAlerts.AddRange(summary.ActiveAlerts.Select(alert => new AlertInfo
         {
             At = Timestamp.FromDateTimeOffset(alert.At),
-            Kind = alert.Kind,
+            Kind = alert.Kind.Name(),
             Subject = alert.Subject,
             Raised = alert.Raised,
             Detail = alert.Detail,

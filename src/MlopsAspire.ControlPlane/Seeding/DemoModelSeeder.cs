@@ -99,8 +99,11 @@ public sealed partial class DemoModelSeeder(
 
         var (onnx, framework, metrics, lineage) = build();
         var artifact = await artifacts.PutAsync(onnx, cancellationToken);
+        // The fraud model says what it is (task, feature names, score and label outputs, how to retrain it), so its
+        // monitoring and retraining work as for any model that declares it.
+        var config = modelName == DemoModels.FraudModelName ? DemoModels.FraudConfigJson : null;
         var version = await model.RegisterVersionAsync(new RegisterVersionRequest(
-            artifact.Sha256, artifact.Size, framework, description, Actor, metrics, ServingConfigJson: null, Owner: "platform", Lineage: lineage));
+            artifact.Sha256, artifact.Size, framework, description, Actor, metrics, ServingConfigJson: config, Owner: "platform", Lineage: lineage));
 
         if (version.State is ModelVersionState.Registered or ModelVersionState.Validating)
         {

@@ -3,7 +3,11 @@ using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
+using MlopsAspire.Grains.Contracts;
+using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Drift;
+using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using StatisticsProfile = MlopsAspire.Monitoring.Profiles.ReferenceProfile;
 
@@ -12,10 +16,12 @@ namespace MlopsAspire.Grains.Monitoring;
 /// <summary>
 /// Monitoring of one model version. Replicas report a snapshot about once a second; the grain merges them into
 /// rolling windows (deduplicated by replica and sequence), judges each window once it has closed and its grace
-/// period for late snapshots has passed, and raises or clears alerts. State is written every few seconds when
-/// it changed, and on deactivation, so a silo crash loses at most that much merged data.
+/// period for late snapshots has passed, and raises or clears alerts as the monitoring library's
+/// <see cref="AlertEvaluator"/> decides. What it monitors (feature names, where predictions come from, the task's
+/// live metrics, declared ranges) follows the version's <see cref="MonitoringPlan"/>. State is written every few
+/// seconds when it changed, and on deactivation, so a silo crash loses at most that much merged data.
 /// </summary>
-public sealed class ModelMonitorGrain(
+public sealed partial class ModelMonitorGrain(
     [PersistentState("monitor", GrainStorageNames.Models)] IPersistentState<ModelMonitorState> state,
     TimeProvider time,
     IGrainFactory grains,
@@ -28,23 +34,26 @@ public sealed class ModelMonitorGrain(
     /// <summary>Rows collected from production to build a reference profile when none was supplied.</summary>
     public const int ProfileSampleRows = 2000;
 
-    private const string AccuracyAlertKey = "accuracy:outcomes";
     private const int KeptReports = 1440;
     private const int KeptAlerts = 500;
     private const int PersistedShortWindows = 60;
     private static readonly TimeSpan PersistInterval = TimeSpan.FromSeconds(5);
 
+    private readonly Lazy<MonitoringPolicy> _defaultPolicy = new(defaults.Value.ToPolicy);
+    private readonly List<MonitoringAlert> _unaudited = [];
     private string _modelName = string.Empty;
     private string _version = string.Empty;
+    private MonitoringPlan? _plan;
+    private bool _planLoaded;
     private StatisticsProfile? _profile;
     private RollingWindows _windows = null!;
     private DriftEvaluator? _evaluator;
     private bool _dirty;
     private DateTimeOffset _lastPersisted;
 
-    private readonly Lazy<MonitoringPolicy> _defaultPolicy = new(defaults.Value.ToPolicy);
-
     private MonitoringPolicy Policy => state.State.Policy ?? _defaultPolicy.Value;
+
+    private AlertEvaluator Alerts => new(Policy.ToAlertThresholds());
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -85,18 +94,23 @@ public sealed class ModelMonitorGrain(
         _dirty = true;
         if (_profile is null && snapshot.SampleRows is { Length: > 0 })
         {
-            CollectProfileSample(snapshot);
+            await CollectProfileSampleAsync(snapshot);
         }
 
-        JudgeClosedWindows();
+        await JudgeClosedWindowsAsync();
         await PersistIfDueAsync();
         return true;
     }
 
-    public async Task<bool> RecordOutcomes(string batchId, IReadOnlyList<LabelledOutcome> outcomes)
+    public async Task<bool> RecordOutcomes(string batchId, ModelTask task, IReadOnlyList<LabelledOutcome> outcomes)
     {
         ArgumentException.ThrowIfNullOrEmpty(batchId);
         ArgumentNullException.ThrowIfNull(outcomes);
+        if (task is not (ModelTask.BinaryClassification or ModelTask.MulticlassClassification or ModelTask.Regression))
+        {
+            throw new ArgumentException($"outcomes are recorded for classification and regression models, not {task}", nameof(task));
+        }
+
         var accepted = false;
         var window = Policy.Window;
         var sequence = 0L;
@@ -105,7 +119,7 @@ public sealed class ModelMonitorGrain(
             var statistics = new PredictionStatistics(_profile);
             foreach (var outcome in group)
             {
-                statistics.Outcomes.Record(outcome.Score, outcome.Label);
+                Record(statistics.Outcomes, task, outcome);
             }
 
             // One pseudo-replica per batch: a retried batch repeats its ids and sequences and is refused.
@@ -114,6 +128,7 @@ public sealed class ModelMonitorGrain(
 
         if (accepted)
         {
+            state.State.OutcomeTask = task;
             _dirty = true;
             await PersistIfDueAsync();
         }
@@ -129,14 +144,9 @@ public sealed class ModelMonitorGrain(
             throw new ArgumentException("a reference profile needs at least one feature or prediction");
         }
 
-        state.State.Profile = profile;
-        state.State.ProfileSample.Clear();
-        state.State.ConsecutiveWarnings.Clear();
-
-        // Windows binned without (or on another) profile cannot be compared with this one: start afresh.
-        state.State.ShortWindows.Clear();
-        state.State.LongWindows.Clear();
-        Rebuild(keepWindows: false);
+        var plan = await PlanAsync();
+        var withRanges = plan is null ? profile : MonitoringMapper.ToMessage(MonitoringMapper.ToProfile(profile).WithExpectedRanges(plan.FeatureRanges), profile.Source);
+        UseProfile(withRanges);
         await PersistAsync();
     }
 
@@ -172,6 +182,7 @@ public sealed class ModelMonitorGrain(
             rows += batches[bucket] * Math.Pow(2, bucket);
         }
 
+        var outcomes = merged.Outcomes;
         return Task.FromResult(new MonitoringSummary(
             _modelName,
             _version,
@@ -190,11 +201,14 @@ public sealed class ModelMonitorGrain(
             state.State.Reports.LastOrDefault(),
             [.. state.State.ActiveAlerts.Values],
             state.State.Profile is not null,
-            merged.Outcomes.Count,
-            merged.Outcomes.Accuracy,
-            merged.Outcomes.Auc,
-            merged.Outcomes.LogLoss,
-            _windows.ShortWindows.Keys.Cast<DateTimeOffset?>().FirstOrDefault()));
+            outcomes.Count,
+            outcomes.Accuracy,
+            outcomes.Auc,
+            outcomes.LogLoss,
+            _windows.ShortWindows.Keys.Cast<DateTimeOffset?>().FirstOrDefault(),
+            outcomes.MacroF1,
+            outcomes.MeanAbsoluteError,
+            outcomes.RootMeanSquaredError));
     }
 
     public Task<IReadOnlyList<WindowReport>> GetWindowReports(int count) =>
@@ -205,44 +219,57 @@ public sealed class ModelMonitorGrain(
 
     public async Task EvaluateClosedWindows()
     {
-        JudgeClosedWindows();
-        JudgeAccuracy();
+        await JudgeClosedWindowsAsync();
+        JudgeOutcomes();
         await PersistIfDueAsync();
     }
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
-        JudgeClosedWindows();
-        JudgeAccuracy();
+        await JudgeClosedWindowsAsync();
+        JudgeOutcomes();
         await PersistIfDueAsync();
     }
 
+    private static void Record(OutcomeStatistics outcomes, ModelTask task, LabelledOutcome outcome)
+    {
+        switch (task)
+        {
+            case ModelTask.BinaryClassification:
+                outcomes.Record(outcome.Prediction, outcome.Label >= 0.5f);
+                break;
+            case ModelTask.MulticlassClassification when float.IsFinite(outcome.Prediction) && float.IsFinite(outcome.Label):
+                outcomes.RecordClass((int)MathF.Round(outcome.Prediction), (int)MathF.Round(outcome.Label));
+                break;
+            case ModelTask.Regression:
+                outcomes.RecordValue(outcome.Prediction, outcome.Label);
+                break;
+        }
+    }
+
     /// <summary>
-    /// Concept drift shows only in ground truth: compares accuracy and AUC over the recent windows with the
-    /// version's first labelled rows, and raises an accuracy alert when either has dropped by its limit
-    /// (cleared when both are back within half of it). Labels arrive late, so this runs on every tick.
+    /// Concept drift shows only in ground truth: once the version's first labelled rows have set its reference
+    /// metrics, the recent windows' metrics are compared with them by the task's measure. Labels arrive late, so this
+    /// runs on every tick.
     /// </summary>
-    private void JudgeAccuracy()
+    private void JudgeOutcomes()
     {
         var policy = Policy;
-        if (policy.AccuracyDropAlert <= 0 && policy.AucDropAlert <= 0)
-        {
-            return;
-        }
-
+        var task = state.State.OutcomeTask ?? ModelTask.BinaryClassification;
         var windows = _windows.ShortWindows.OrderBy(pair => pair.Key).ToList();
         var needed = policy.LabelledRowsToJudge;
         if (state.State.AccuracyReference is not { } reference)
         {
-            var early = new MlopsAspire.Monitoring.Windows.OutcomeStatistics();
+            var early = new OutcomeStatistics();
             foreach (var (start, window) in windows)
             {
                 early.Merge(window.Outcomes);
                 if (early.Count >= needed)
                 {
-                    state.State.AccuracyReference = new AccuracyReference(early.Accuracy, early.Auc, early.Count, start);
+                    var metrics = OutcomeMetrics.Of(early);
+                    state.State.AccuracyReference = AccuracyReference.Of(metrics, start);
                     _dirty = true;
-                    logger.LogInformation("Reference accuracy of {Model} version {Version}: {Accuracy:P2}, AUC {Auc:F3} over {Rows} labelled rows", _modelName, _version, early.Accuracy, early.Auc, early.Count);
+                    LogReference(_modelName, _version, metrics.Describe(task), early.Count);
                     break;
                 }
             }
@@ -255,7 +282,7 @@ public sealed class ModelMonitorGrain(
             reference = captured;
         }
 
-        var recent = new MlopsAspire.Monitoring.Windows.OutcomeStatistics();
+        var recent = new OutcomeStatistics();
         var from = DateTimeOffset.MaxValue;
         foreach (var (start, window) in windows.Where(pair => pair.Key > reference.LastWindow).TakeLast(policy.RecentAccuracyWindows))
         {
@@ -268,29 +295,16 @@ public sealed class ModelMonitorGrain(
             return;
         }
 
-
-        MonitoringInstruments.PublishOutcomes(_modelName, _version, recent.Accuracy, recent.Auc);
-        var accuracyDrop = reference.Accuracy - recent.Accuracy;
-        var aucDrop = double.IsNaN(reference.Auc) || double.IsNaN(recent.Auc) ? 0 : reference.Auc - recent.Auc;
-        var breached = (policy.AccuracyDropAlert > 0 && accuracyDrop >= policy.AccuracyDropAlert)
-            || (policy.AucDropAlert > 0 && aucDrop >= policy.AucDropAlert);
-        var recovered = (policy.AccuracyDropAlert <= 0 || accuracyDrop < policy.AccuracyDropAlert / 2)
-            && (policy.AucDropAlert <= 0 || aucDrop < policy.AucDropAlert / 2);
-        var detail = $"since {from:u}: accuracy {recent.Accuracy:P2} (reference {reference.Accuracy:P2}), AUC {recent.Auc:F3} (reference {reference.Auc:F3}) over {recent.Count} labelled rows";
-        var active = state.State.ActiveAlerts.ContainsKey(AccuracyAlertKey);
-        if (breached && !active)
+        var recentMetrics = OutcomeMetrics.Of(recent);
+        MonitoringInstruments.PublishOutcomes(_modelName, _version, recentMetrics);
+        var key = AlertDecision.KeyOf(AlertKind.Accuracy, AlertEvaluator.OutcomesSubject);
+        if (Alerts.JudgeOutcomes(task, reference.ToMetrics(), recentMetrics, from, state.State.ActiveAlerts.ContainsKey(key)) is { } decision)
         {
-            Raise(AccuracyAlertKey, new MonitoringAlert(time.GetUtcNow(), _modelName, _version, "accuracy", "outcomes", true, detail));
-            _dirty = true;
-        }
-        else if (recovered && active)
-        {
-            Clear(AccuracyAlertKey, new MonitoringAlert(time.GetUtcNow(), _modelName, _version, "accuracy", "outcomes", false, $"back within limits {detail}"));
-            _dirty = true;
+            Apply(decision, time.GetUtcNow());
         }
     }
 
-    private void JudgeClosedWindows()
+    private async Task JudgeClosedWindowsAsync()
     {
         var now = time.GetUtcNow();
         var policy = Policy;
@@ -298,9 +312,15 @@ public sealed class ModelMonitorGrain(
             .Where(pair => (state.State.LastJudgedWindow is null || pair.Key > state.State.LastJudgedWindow) && pair.Key + policy.Window + policy.Grace <= now)
             .OrderBy(pair => pair.Key)
             .ToList();
+        if (closed.Count == 0)
+        {
+            return;
+        }
+
+        var plan = await PlanAsync();
         foreach (var (start, window) in closed)
         {
-            var report = Judge(start, window);
+            var (report, drift) = Judge(start, window, policy);
             state.State.Reports.Add(report);
             if (state.State.Reports.Count > KeptReports)
             {
@@ -308,31 +328,41 @@ public sealed class ModelMonitorGrain(
             }
 
             state.State.LastJudgedWindow = start;
-            UpdateAlerts(report, now);
+            if (!report.IsInsufficient)
+            {
+                var featureCount = state.State.Profile?.Features.Count ?? 0;
+                var quality = new WindowQuality(
+                    report.RowCount,
+                    report.RowCount * featureCount,
+                    report.NonFiniteInputs,
+                    report.OutOfRangeInputs,
+                    OutOfRangeChecked: featureCount > 0 && plan?.FeatureRanges.Any(range => range is not null) == true);
+                foreach (var decision in Alerts.JudgeWindow(start, drift, quality, state.State.ActiveAlerts.Keys.ToHashSet(StringComparer.Ordinal)))
+                {
+                    Apply(decision, now);
+                }
+            }
+
             MonitoringInstruments.Publish(_modelName, _version, report, state.State.ActiveAlerts.Count);
             _dirty = true;
         }
 
-        if (closed.Count > 0 && _evaluator is not null)
+        if (_evaluator is not null)
         {
             state.State.ConsecutiveWarnings = new Dictionary<string, int>(_evaluator.ConsecutiveWarnings);
         }
     }
 
-    private WindowReport Judge(DateTimeOffset start, PredictionStatistics window)
+    /// <summary>
+    /// The report of one closed window. A window with fewer rows than the policy's minimum is insufficient data: it
+    /// gets no drift metrics and changes no alert, so an idle version never shows drift computed from nothing.
+    /// </summary>
+    private (WindowReport Report, DriftReport? Drift) Judge(DateTimeOffset start, PredictionStatistics window, MonitoringPolicy policy)
     {
-        var features = new List<FeatureDriftData>();
-        var predictions = new List<FeatureDriftData>();
-        var severity = DriftSeverity.None;
-        if (_evaluator is not null)
-        {
-            var drift = _evaluator.Evaluate(start, window);
-            features.AddRange(drift.Features.Select(ToData));
-            predictions.AddRange(drift.Predictions.Select(ToData));
-            severity = drift.Severity;
-        }
-
-        return new WindowReport(
+        var insufficient = window.RowCount < policy.MinimumRows;
+        var drift = insufficient ? null : _evaluator?.Evaluate(start, window);
+        var outcomes = window.Outcomes;
+        var report = new WindowReport(
             start,
             window.RequestCount,
             window.RowCount,
@@ -341,108 +371,147 @@ public sealed class ModelMonitorGrain(
             window.TotalLatency.Percentile(0.99) / 1000,
             window.NonFiniteInputs,
             window.OutOfRangeInputs,
-            features,
-            predictions,
+            [.. drift?.Features.Select(ToData) ?? []],
+            [.. drift?.Predictions.Select(ToData) ?? []],
             window.Shadows.ToDictionary(pair => pair.Key, pair => MonitoringMapper.ToMessage(pair.Value), StringComparer.Ordinal),
-            severity.ToString(),
-            window.Outcomes.Count,
-            window.Outcomes.Accuracy,
-            window.Outcomes.Auc,
-            window.Outcomes.LogLoss);
+            insufficient ? WindowReport.InsufficientData : (drift?.Severity ?? DriftSeverity.None).ToString(),
+            outcomes.Count,
+            outcomes.Accuracy,
+            outcomes.Auc,
+            outcomes.LogLoss,
+            outcomes.MacroF1,
+            outcomes.MeanAbsoluteError,
+            outcomes.RootMeanSquaredError);
+        return (report, drift);
     }
 
-    private void UpdateAlerts(WindowReport report, DateTimeOffset now)
+    private void Apply(AlertDecision decision, DateTimeOffset now)
     {
-        foreach (var (kind, drift) in report.Features.Select(d => ("feature_drift", d)).Concat(report.Predictions.Select(d => ("prediction_drift", d))))
+        var alert = new MonitoringAlert(now, _modelName, _version, decision.Kind, decision.Subject, decision.Raise, decision.Detail);
+        if (decision.Raise)
         {
-            var key = $"{kind}:{drift.Name}";
-            var active = state.State.ActiveAlerts.ContainsKey(key);
-            if (drift.Severity == nameof(DriftSeverity.Alert) && !active)
-            {
-                Raise(key, new MonitoringAlert(
-                    now, _modelName, _version, kind, drift.Name, Raised: true,
-                    $"window {report.WindowStart:u}: PSI {drift.PopulationStabilityIndex:F3}, JS {drift.JensenShannonDistance:F3}, KS {drift.KolmogorovSmirnov:F3} over {drift.Rows} rows"));
-            }
-            else if (drift.Severity == nameof(DriftSeverity.None) && active && drift.Rows > 0)
-            {
-                Clear(key, new MonitoringAlert(
-                    now, _modelName, _version, kind, drift.Name, Raised: false,
-                    $"window {report.WindowStart:u}: back within thresholds (PSI {drift.PopulationStabilityIndex:F3})"));
-            }
+            state.State.ActiveAlerts[decision.Key] = alert;
+            MonitoringInstruments.RecordAlert(_modelName, _version, decision.Kind, decision.Subject);
+            LogRaised(_modelName, _version, decision.Kind.Name(), decision.Subject, decision.Detail);
+        }
+        else
+        {
+            state.State.ActiveAlerts.Remove(decision.Key);
+            LogCleared(_modelName, _version, decision.Kind.Name(), decision.Subject);
         }
 
-        // Data quality: more than 1% of the window's input values non-finite.
-        var values = report.RowCount * Math.Max(1, state.State.Profile?.Features.Count ?? 1);
-        var nonFiniteShare = values == 0 ? 0 : (double)report.NonFiniteInputs / values;
-        const string qualityKey = "data_quality:non_finite";
-        if (nonFiniteShare > 0.01 && !state.State.ActiveAlerts.ContainsKey(qualityKey))
-        {
-            Raise(qualityKey, new MonitoringAlert(now, _modelName, _version, "data_quality", "non_finite", true, $"{nonFiniteShare:P1} of input values were NaN or infinite"));
-        }
-        else if (nonFiniteShare <= 0.01 && report.RowCount > 0 && state.State.ActiveAlerts.ContainsKey(qualityKey))
-        {
-            Clear(qualityKey, new MonitoringAlert(now, _modelName, _version, "data_quality", "non_finite", false, "non-finite inputs back under 1%"));
-        }
-    }
-
-    private readonly List<MonitoringAlert> _unaudited = [];
-
-    private void Raise(string key, MonitoringAlert alert)
-    {
-        state.State.ActiveAlerts[key] = alert;
         _unaudited.Add(alert);
-        AppendAlert(alert);
-        MonitoringInstruments.RecordAlert(_modelName, _version, alert.Kind, alert.Subject);
-        logger.LogWarning("Monitoring alert for {Model} version {Version}: {Kind} {Subject}: {Detail}", _modelName, _version, alert.Kind, alert.Subject, alert.Detail);
-    }
-
-    private void Clear(string key, MonitoringAlert alert)
-    {
-        state.State.ActiveAlerts.Remove(key);
-        _unaudited.Add(alert);
-        AppendAlert(alert);
-        logger.LogInformation("Monitoring alert cleared for {Model} version {Version}: {Kind} {Subject}", _modelName, _version, alert.Kind, alert.Subject);
-    }
-
-    private void AppendAlert(MonitoringAlert alert)
-    {
         state.State.Alerts.Add(alert);
         if (state.State.Alerts.Count > KeptAlerts)
         {
             state.State.Alerts.RemoveRange(0, state.State.Alerts.Count - KeptAlerts);
         }
+
+        _dirty = true;
     }
 
-    private void CollectProfileSample(MonitoringSnapshot snapshot)
+    /// <summary>
+    /// Collects production rows (and their predictions) until there are enough to build the reference profile the
+    /// version was registered without: features named as the contract names them, the prediction profiled as the
+    /// task reads it (class frequencies for a multiclass model), declared ranges as what is valid.
+    /// </summary>
+    private async Task CollectProfileSampleAsync(MonitoringSnapshot snapshot)
     {
         var sample = state.State.ProfileSample;
+        var predictions = state.State.ProfilePredictions;
         var width = snapshot.SampleRows![0].Length;
-        foreach (var row in snapshot.SampleRows)
+        var withPredictions = snapshot.SamplePredictions is { } sampled && sampled.Length == snapshot.SampleRows.Length;
+        for (var row = 0; row < snapshot.SampleRows.Length && sample.Count < ProfileSampleRows; row++)
         {
-            if (sample.Count >= ProfileSampleRows)
+            if (snapshot.SampleRows[row].Length == width && (sample.Count == 0 || sample[0].Length == width))
             {
-                break;
-            }
-
-            if (row.Length == width && (sample.Count == 0 || sample[0].Length == width))
-            {
-                sample.Add(row);
+                sample.Add(snapshot.SampleRows[row]);
+                predictions.Add(withPredictions ? snapshot.SamplePredictions![row] : float.NaN);
             }
         }
 
+        var plan = await PlanAsync();
         state.State.SampleFeatureNames ??= snapshot.FeatureNames?.Count == width
             ? [.. snapshot.FeatureNames]
-            : [.. Enumerable.Range(0, width).Select(i => $"input_{i}")];
-        if (sample.Count >= ProfileSampleRows)
+            : [.. plan?.FeatureNamesFor(width) ?? Enumerable.Range(0, width).Select(i => $"input[{i}]")];
+        if (sample.Count < ProfileSampleRows)
         {
-            var profile = StatisticsProfile.FromRows(state.State.SampleFeatureNames, sample);
-            state.State.Profile = MonitoringMapper.ToMessage(profile, $"first {sample.Count} production rows");
-            sample.Clear();
-            state.State.ShortWindows.Clear();
-            state.State.LongWindows.Clear();
-            Rebuild(keepWindows: false);
-            logger.LogInformation("Built the reference profile of {Model} version {Version} from production traffic", _modelName, _version);
+            return;
         }
+
+        var profile = StatisticsProfile.FromRows(state.State.SampleFeatureNames, sample);
+        if (PredictionProfile(predictions, plan) is { } prediction)
+        {
+            profile = profile with { Predictions = [prediction] };
+        }
+
+        if (plan is not null)
+        {
+            profile = profile.WithExpectedRanges(plan.FeatureRanges);
+        }
+
+        UseProfile(MonitoringMapper.ToMessage(profile, $"first {sample.Count} production rows"));
+        LogProfileBuilt(_modelName, _version, sample.Count, profile.Predictions.Count > 0);
+    }
+
+    /// <summary>The profile of the sampled predictions: class frequencies for a multiclass model, else their values.</summary>
+    private static FeatureProfile? PredictionProfile(List<float> predictions, MonitoringPlan? plan)
+    {
+        var values = predictions.Where(float.IsFinite).Select(value => (double)value).ToList();
+        if (values.Count < predictions.Count / 2 || values.Count == 0)
+        {
+            return null;
+        }
+
+        var name = plan?.PredictionName ?? "prediction";
+        if (plan?.Task == ModelTask.MulticlassClassification)
+        {
+            var classes = Math.Max(plan.ClassCount ?? 0, (int)values.Max() + 1);
+            return CategoricalProfile.FromValues(name, values, Math.Max(2, classes));
+        }
+
+        return FeatureProfile.FromValues(name, values);
+    }
+
+    /// <summary>
+    /// Judges from now on against <paramref name="profile"/>. The windows keep their counts, latency and outcomes, so
+    /// requests served before the profile existed stay in the statistics; their distributions were binned on no (or
+    /// another) profile, so those are dropped rather than compared with this one.
+    /// </summary>
+    private void UseProfile(ReferenceProfileData profile)
+    {
+        StoreWindows();
+        state.State.ShortWindows = [.. state.State.ShortWindows.Select(WithoutDistributions)];
+        state.State.LongWindows = [.. state.State.LongWindows.Select(WithoutDistributions)];
+        state.State.Profile = profile;
+        state.State.ProfileSample.Clear();
+        state.State.ProfilePredictions.Clear();
+        state.State.ConsecutiveWarnings.Clear();
+        Rebuild();
+        _dirty = true;
+    }
+
+    private static MonitoringSnapshot WithoutDistributions(MonitoringSnapshot window) =>
+        window with { FeatureCounts = [], PredictionCounts = [] };
+
+    private async Task<MonitoringPlan?> PlanAsync()
+    {
+        if (!_planLoaded)
+        {
+            try
+            {
+                _plan = (await grains.GetGrain<IModelGrain>(_modelName).GetVersionAsync(_version)).MonitoringPlan();
+            }
+            catch (ModelNotFoundException)
+            {
+                // A monitor with no registered version (direct use): monitored by what its snapshots say.
+                _plan = null;
+            }
+
+            _planLoaded = true;
+        }
+
+        return _plan;
     }
 
     private void Rebuild(bool keepWindows = true)
@@ -473,7 +542,7 @@ public sealed class ModelMonitorGrain(
         }
     }
 
-    /// <summary>Alerts become events in the model's audit trail (best effort: the alert itself is kept here).</summary>
+    /// <summary>Alerts become events in the model's audit trail, and raised ones go to retraining (best effort: the alert itself is kept here).</summary>
     private async Task AuditAlertsAsync()
     {
         if (_unaudited.Count == 0)
@@ -490,25 +559,25 @@ public sealed class ModelMonitorGrain(
             {
                 await model.RecordEventAsync(
                     _version,
-                    alert.Raised ? $"alert:{alert.Kind}" : $"alert-cleared:{alert.Kind}",
+                    alert.Raised ? $"alert:{alert.Kind.Name()}" : $"alert-cleared:{alert.Kind.Name()}",
                     $"{alert.Subject}: {alert.Detail}",
                     Actor);
             }
             catch (Exception exception)
             {
-                logger.LogWarning(exception, "Could not record the {Kind} alert of {Model} version {Version} in the audit trail", alert.Kind, _modelName, _version);
+                LogAuditFailed(exception, alert.Kind.Name(), _modelName, _version);
             }
 
             if (alert.Raised)
             {
                 try
                 {
-                    // Retraining decides from its policy whether this alert starts a run.
+                    // Retraining decides from the version's contract and its policy whether this alert starts a run.
                     await grains.GetGrain<IModelRetrainingGrain>(_modelName).OnAlert(alert);
                 }
                 catch (Exception exception)
                 {
-                    logger.LogWarning(exception, "Could not hand the {Kind} alert of {Model} version {Version} to retraining", alert.Kind, _modelName, _version);
+                    LogRetrainingHandOffFailed(exception, alert.Kind.Name(), _modelName, _version);
                 }
             }
         }
@@ -525,6 +594,15 @@ public sealed class ModelMonitorGrain(
 
     private async Task PersistAsync()
     {
+        StoreWindows();
+        await state.WriteStateAsync();
+        _dirty = false;
+        _lastPersisted = time.GetUtcNow();
+    }
+
+    /// <summary>Copies the merged windows and the deduplication state into the grain's state, ready to be written.</summary>
+    private void StoreWindows()
+    {
         var policy = Policy;
         state.State.ShortWindows = [.. _windows.ShortWindows
             .TakeLast(PersistedShortWindows)
@@ -532,9 +610,6 @@ public sealed class ModelMonitorGrain(
         state.State.LongWindows = [.. _windows.LongWindows
             .Select(pair => MonitoringMapper.ToMessage(ModelMonitorState.StoredWindowReplica, 0, pair.Key, pair.Key + _windows.LongWindow, pair.Value))];
         state.State.Replicas = [.. _windows.Deduplicator.Export().Select(replica => new ReplicaSequence(replica.ReplicaId, replica.Highest, replica.Seen))];
-        await state.WriteStateAsync();
-        _dirty = false;
-        _lastPersisted = time.GetUtcNow();
     }
 
     private static FeatureDriftData ToData(FeatureDrift drift) => new(
@@ -546,4 +621,22 @@ public sealed class ModelMonitorGrain(
         drift.KolmogorovSmirnovPValue,
         drift.Wasserstein,
         drift.Severity.ToString());
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reference metrics of {Model} version {Version}: {Metrics} over {Rows} labelled rows")]
+    private partial void LogReference(string model, string version, string metrics, long rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring alert for {Model} version {Version}: {Kind} {Subject}: {Detail}")]
+    private partial void LogRaised(string model, string version, string kind, string subject, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring alert cleared for {Model} version {Version}: {Kind} {Subject}")]
+    private partial void LogCleared(string model, string version, string kind, string subject);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built the reference profile of {Model} version {Version} from {Rows} production rows (predictions profiled: {WithPredictions})")]
+    private partial void LogProfileBuilt(string model, string version, int rows, bool withPredictions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the {Kind} alert of {Model} version {Version} in the audit trail")]
+    private partial void LogAuditFailed(Exception exception, string kind, string model, string version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand the {Kind} alert of {Model} version {Version} to retraining")]
+    private partial void LogRetrainingHandOffFailed(Exception exception, string kind, string model, string version);
 }

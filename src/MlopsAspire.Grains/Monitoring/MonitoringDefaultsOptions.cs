@@ -20,6 +20,12 @@ public sealed class MonitoringDefaultsOptions
 
     public long MinimumLabelledRows { get; set; } = MonitoringPolicy.Default.MinimumLabelledRows;
 
+    /// <summary>Relative MAE increase of a regression that raises an accuracy alert (0.25: a quarter worse than its reference).</summary>
+    public double ErrorIncreaseAlert { get; set; } = MonitoringPolicy.Default.ErrorIncreaseAlert;
+
+    /// <summary>Windows with fewer rows are insufficient data: not judged for drift.</summary>
+    public long MinimumRows { get; set; } = MonitoringPolicy.Default.MinimumRows;
+
     /// <summary>The default policy with these values, checked like any policy (a bad setting stops the silo with its reason).</summary>
     public MonitoringPolicy ToPolicy()
     {
@@ -30,6 +36,8 @@ public sealed class MonitoringDefaultsOptions
             AccuracyDropAlert = AccuracyDropAlert,
             AucDropAlert = AucDropAlert,
             MinimumLabelledRows = MinimumLabelledRows,
+            ErrorIncreaseAlert = ErrorIncreaseAlert,
+            MinimumRows = MinimumRows,
         };
         policy.Validate();
         return policy;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using MlopsAspire.Monitoring.Alerts;
 
 namespace MlopsAspire.Grains.Monitoring;
 
@@ -23,6 +24,9 @@ public static class MonitoringInstruments
     private static readonly ConcurrentDictionary<(string Model, string Version), int> ActiveAlerts = new();
     private static readonly ConcurrentDictionary<(string Model, string Version), double> Accuracy = new();
     private static readonly ConcurrentDictionary<(string Model, string Version), double> Auc = new();
+    private static readonly ConcurrentDictionary<(string Model, string Version), double> MacroF1 = new();
+    private static readonly ConcurrentDictionary<(string Model, string Version), double> MeanAbsoluteError = new();
+    private static readonly ConcurrentDictionary<(string Model, string Version), double> RootMeanSquaredError = new();
 
     private static readonly Counter<long> AlertsRaised = Meter.CreateCounter<long>(
         "mlops.monitoring.alerts", unit: "{alert}", description: "Monitoring alerts raised, by model, version, kind and subject.");
@@ -35,7 +39,10 @@ public static class MonitoringInstruments
         Meter.CreateObservableGauge("mlops.monitoring.latency.p99", () => Observe(P99), unit: "ms", description: "p99 request latency of the last judged window.");
         Meter.CreateObservableGauge("mlops.monitoring.error_rate", () => Observe(ErrorRate), description: "Failed share of requests in the last judged window.");
         Meter.CreateObservableGauge("mlops.monitoring.accuracy", () => Observe(Accuracy), description: "Accuracy from feedback over the recent windows.");
-        Meter.CreateObservableGauge("mlops.monitoring.auc", () => Observe(Auc), description: "AUC from feedback over the recent windows.");
+        Meter.CreateObservableGauge("mlops.monitoring.auc", () => Observe(Auc), description: "AUC from feedback over the recent windows (binary classifiers).");
+        Meter.CreateObservableGauge("mlops.monitoring.macro_f1", () => Observe(MacroF1), description: "Macro-averaged F1 from feedback over the recent windows (multiclass classifiers).");
+        Meter.CreateObservableGauge("mlops.monitoring.mae", () => Observe(MeanAbsoluteError), description: "Mean absolute error from feedback over the recent windows (regressions).");
+        Meter.CreateObservableGauge("mlops.monitoring.rmse", () => Observe(RootMeanSquaredError), description: "Root mean squared error from feedback over the recent windows (regressions).");
         Meter.CreateObservableGauge(
             "mlops.monitoring.active_alerts",
             () => ActiveAlerts.Select(pair => new Measurement<int>(pair.Value, new TagList { { "model", pair.Key.Model }, { "version", pair.Key.Version } })),
@@ -44,7 +51,7 @@ public static class MonitoringInstruments
 
     public static void Publish(string model, string version, Abstractions.Monitoring.WindowReport report, int activeAlerts)
     {
-        foreach (var drift in report.Features.Concat(report.Predictions))
+        foreach (var drift in report.Features.Concat(report.Predictions).Where(drift => !double.IsNaN(drift.PopulationStabilityIndex)))
         {
             Psi[(model, version, drift.Name)] = drift.PopulationStabilityIndex;
             JensenShannon[(model, version, drift.Name)] = drift.JensenShannonDistance;
@@ -67,18 +74,26 @@ public static class MonitoringInstruments
         ActiveAlerts[(model, version)] = activeAlerts;
     }
 
-    /// <summary>Live accuracy and AUC from feedback, as the accuracy check last judged them.</summary>
-    public static void PublishOutcomes(string model, string version, double accuracy, double auc)
+    /// <summary>Live metrics from feedback, as the accuracy check last judged them; a task's missing metrics stay unpublished.</summary>
+    public static void PublishOutcomes(string model, string version, OutcomeMetrics metrics)
     {
-        Accuracy[(model, version)] = accuracy;
-        if (!double.IsNaN(auc))
-        {
-            Auc[(model, version)] = auc;
-        }
+        Set(Accuracy, model, version, metrics.Accuracy);
+        Set(Auc, model, version, metrics.Auc);
+        Set(MacroF1, model, version, metrics.MacroF1);
+        Set(MeanAbsoluteError, model, version, metrics.MeanAbsoluteError);
+        Set(RootMeanSquaredError, model, version, metrics.RootMeanSquaredError);
     }
 
-    public static void RecordAlert(string model, string version, string kind, string subject) =>
-        AlertsRaised.Add(1, new TagList { { "model", model }, { "version", version }, { "kind", kind }, { "subject", subject } });
+    public static void RecordAlert(string model, string version, AlertKind kind, string subject) =>
+        AlertsRaised.Add(1, new TagList { { "model", model }, { "version", version }, { "kind", kind.Name() }, { "subject", subject } });
+
+    private static void Set(ConcurrentDictionary<(string Model, string Version), double> gauge, string model, string version, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            gauge[(model, version)] = value;
+        }
+    }
 
     private static IEnumerable<Measurement<double>> Observe(ConcurrentDictionary<(string Model, string Version), double> values) =>
         values.Select(pair => new Measurement<double>(pair.Value, new TagList { { "model", pair.Key.Model }, { "version", pair.Key.Version } }));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
+using MlopsAspire.Monitoring.Alerts;
 
 namespace MlopsAspire.Grains.Retraining;
 
@@ -87,8 +88,8 @@ public sealed class ModelRetrainingGrain(
         var policy = Policy;
         var wanted = alert.Kind switch
         {
-            "accuracy" => policy.OnAccuracyAlert,
-            "feature_drift" or "prediction_drift" => policy.OnDriftAlert,
+            AlertKind.Accuracy => policy.OnAccuracyAlert,
+            AlertKind.FeatureDrift or AlertKind.PredictionDrift => policy.OnDriftAlert,
             _ => false,
         };
         if (!alert.Raised || !wanted || !policy.Enabled)
@@ -108,14 +109,14 @@ public sealed class ModelRetrainingGrain(
         if (last is not null && last.Status is RetrainingRunStatus.Succeeded or RetrainingRunStatus.Failed
             && last.Trigger.Kind == RetrainingTrigger.Alert && time.GetUtcNow() - last.RequestedAt < policy.Cooldown)
         {
-            await AuditAsync(alert.ModelVersion, "retrain-skipped", $"{alert.Kind} alert within the cool-down of {policy.Cooldown} after run {last.RunId}");
+            await AuditAsync(alert.ModelVersion, "retrain-skipped", $"{alert.Kind.Name()} alert within the cool-down of {policy.Cooldown} after run {last.RunId}");
             return null;
         }
 
         // Train on what the world looks like since the alert: rows from before it would teach the old concept again.
         return await QueueAsync(new RetrainingTrigger(
             RetrainingTrigger.Alert,
-            $"{alert.Kind} alert on version {alert.ModelVersion}: {alert.Subject}: {alert.Detail}",
+            $"{alert.Kind.Name()} alert on version {alert.ModelVersion}: {alert.Subject}: {alert.Detail}",
             "monitoring",
             alert.At), info);
     }

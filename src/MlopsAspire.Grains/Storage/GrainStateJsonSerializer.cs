@@ -1,4 +1,6 @@
 using Newtonsoft.Json;
+using Newtonsoft.Json.Converters;
+using Newtonsoft.Json.Serialization;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -29,6 +31,9 @@ public sealed class GrainStateJsonSerializer : IGrainStorageSerializer
         _settings = OrleansJsonSerializerSettings.GetDefaultSerializerSettings(services);
         _settings.TypeNameHandling = TypeNameHandling.None;
         _settings.PreserveReferencesHandling = PreserveReferencesHandling.None;
+        // Enums by name ("feature_drift", "production"): readable, and safe when members are added or reordered.
+        // Numbers written by earlier builds still read.
+        _settings.Converters.Add(new StringEnumConverter(new SnakeCaseNamingStrategy()));
     }
 
     public BinaryData Serialize<T>(T? input) => BinaryData.FromString(JsonConvert.SerializeObject(input, typeof(T), _settings));

@@ -70,11 +70,13 @@ public sealed class PredictionPipeline(
             var shadows = shadowsOf is { Shadows.IsEmpty: false } && response.ModelVersion != shadowsOf.Canary?.Version
                 ? shadowsOf.Shadows
                 : [];
-            var rows = ScoredRows.From(request, response, withLabels: !shadows.IsEmpty);
+            var plan = response.MonitoringPlan;
+            var rows = ScoredRows.From(request, response, plan, withLabels: !shadows.IsEmpty);
             var timings = response.Timings;
             var version = monitoring.For(response.ModelName, response.ModelVersion);
             version.RecordSuccess(
                 rows,
+                plan,
                 timings.QueueTime,
                 timings.ComputeTime,
                 total);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.ModelContracts;
 using MlopsAspire.Serving.Monitoring;
 
 namespace MlopsAspire.Inference.Monitoring;
@@ -29,7 +30,8 @@ public sealed class ReplicaMonitoring(TimeProvider time)
 /// <summary>One version's statistics on this replica.</summary>
 public sealed class VersionStatistics
 {
-    private readonly ConcurrentQueue<float[]> _profileSample = new();
+    private readonly ConcurrentQueue<(float[] Row, float Prediction)> _profileSample = new();
+    private MonitoringPlan? _plan;
     private PredictionStatisticsAccumulator _accumulator;
     private readonly string _replicaId;
     private int _sampledRows;
@@ -57,8 +59,11 @@ public sealed class VersionStatistics
 
     public bool HasProfile => Accumulator.Profile is not null;
 
-    /// <summary>Feature names, when known (from the profile).</summary>
-    public IReadOnlyList<string>? FeatureNames { get; private set; }
+    /// <summary>Feature names: the profile's, or the ones the version's plan gives before there is a profile.</summary>
+    public IReadOnlyList<string>? FeatureNames => _profileFeatureNames ?? (_plan is { } plan && _featureCount > 0 ? plan.FeatureNamesFor(_featureCount) : null);
+
+    private IReadOnlyList<string>? _profileFeatureNames;
+    private int _featureCount;
 
     public DateTimeOffset LastProfileCheck { get; set; } = DateTimeOffset.MinValue;
 
@@ -67,9 +72,14 @@ public sealed class VersionStatistics
 
     internal long DroppedSnapshots { get; set; }
 
-    /// <summary>Records a successful request; never throws.</summary>
-    public void RecordSuccess(ScoredRows rows, TimeSpan queue, TimeSpan compute, TimeSpan total)
+    /// <summary>Records a successful request read as <paramref name="plan"/> says; never throws.</summary>
+    public void RecordSuccess(ScoredRows rows, MonitoringPlan plan, TimeSpan queue, TimeSpan compute, TimeSpan total)
     {
+        if (!ReferenceEquals(_plan, plan))
+        {
+            _plan = plan;
+        }
+
         var accumulator = Accumulator;
         var profile = accumulator.Profile;
         var features = rows.FeatureCount > 0 && (profile is null || profile.Features.Count == rows.FeatureCount)
@@ -82,32 +92,36 @@ public sealed class VersionStatistics
         accumulator.RecordBatch(rows.BatchRows);
         if (profile is null && rows.FeatureCount > 0 && Volatile.Read(ref _sampledRows) < 100_000)
         {
+            _featureCount = rows.FeatureCount;
             for (var row = 0; row < rows.Rows; row++)
             {
-                _profileSample.Enqueue(features.Slice(row * rows.FeatureCount, rows.FeatureCount).ToArray());
+                var prediction = scores.IsEmpty ? float.NaN : scores[row];
+                _profileSample.Enqueue((features.Slice(row * rows.FeatureCount, rows.FeatureCount).ToArray(), prediction));
             }
 
             Interlocked.Add(ref _sampledRows, rows.Rows);
         }
     }
 
-    /// <summary>Takes up to <paramref name="count"/> sampled rows for the next snapshot.</summary>
-    internal float[][] TakeProfileSample(int count)
+    /// <summary>Takes up to <paramref name="count"/> sampled rows, and the prediction of each, for the next snapshot.</summary>
+    internal (float[][] Rows, float[] Predictions) TakeProfileSample(int count)
     {
         var rows = new List<float[]>(Math.Min(count, 512));
-        while (rows.Count < count && _profileSample.TryDequeue(out var row))
+        var predictions = new List<float>(Math.Min(count, 512));
+        while (rows.Count < count && _profileSample.TryDequeue(out var sampled))
         {
-            rows.Add(row);
+            rows.Add(sampled.Row);
+            predictions.Add(sampled.Prediction);
         }
 
-        return [.. rows];
+        return ([.. rows], [.. predictions]);
     }
 
     /// <summary>Switches to a profile: drains the old accumulator (returned, to be sent) and starts binning on the new one.</summary>
     internal (PredictionStatisticsAccumulator Previous, string PreviousSenderId) UseProfile(ReferenceProfileData profile, DateTimeOffset now)
     {
         var converted = MonitoringMapper.ToProfile(profile);
-        FeatureNames = [.. converted.Features.Select(feature => feature.Name)];
+        _profileFeatureNames = [.. converted.Features.Select(feature => feature.Name)];
         _profileSample.Clear();
         var previousSender = SnapshotSenderId;
         var previous = Interlocked.Exchange(ref _accumulator, new PredictionStatisticsAccumulator(converted, now));

@@ -1,20 +1,19 @@
 using System.Runtime.InteropServices;
+using MlopsAspire.ModelContracts;
 using MlopsAspire.Serving;
 
 namespace MlopsAspire.Inference.Monitoring;
 
 /// <summary>
-/// The tabular view monitoring takes of a request: its first input as rows of FP32 features, the score per row
-/// (a probability or score output of one value per row) and the predicted label per row when the model has one.
-/// Models that do not fit (images, several values per row) are monitored by counts and latency only.
+/// The tabular view monitoring takes of a request, as the version's <see cref="MonitoringPlan"/> says: the profiled
+/// input's rows of FP32 features, one prediction per row (a binary classifier's score, a multiclass one's class index,
+/// a regression's value) and, for comparing with a shadow, the predicted class per row. What the plan does not name
+/// is not read: a model without a tabular input or a prediction is monitored by counts and latency only.
 /// Features are read in place, not copied: they are valid only while the request is, so whatever keeps them
 /// longer (the payload log, the profile sample) copies what it keeps.
 /// </summary>
 public sealed class ScoredRows
 {
-    private static readonly string[] ScoreOutputNames = ["Probability.output", "probability", "probabilities", "Score.output", "score"];
-    private static readonly string[] LabelOutputNames = ["PredictedLabel.output", "label", "predicted_label"];
-
     /// <summary>Rows above this many features are not profiled (an image is not a feature vector).</summary>
     public const int MaxFeatures = 1024;
 
@@ -43,21 +42,30 @@ public sealed class ScoredRows
     /// <summary>Row-major features, read in place (valid only while the request is); empty when not tabular.</summary>
     public ReadOnlySpan<float> Features => _copiedFeatures ?? MemoryMarshal.Cast<byte, float>(_rawFeatures.Span);
 
+    /// <summary>The prediction of each row, as the plan reads it; empty when the plan names none.</summary>
     public float[] Scores { get; }
 
-    /// <summary>Predicted label per row; read only when asked for (shadow comparisons need them, statistics do not).</summary>
+    /// <summary>
+    /// The predicted class per row, read only when asked for (shadow comparisons need them, statistics do not):
+    /// a binary classifier's label output when it names one, a multiclass one's class index; null otherwise.
+    /// </summary>
     public float[]? Labels { get; }
 
-    /// <summary>Reads what it can; never throws (monitoring must not fail a request).</summary>
-    /// <param name="withLabels">Also read the predicted labels (for comparing with a shadow's).</param>
-    public static ScoredRows From(InferenceRequest request, InferenceResponse response, bool withLabels = false)
+    /// <summary>Reads what the version's plan names; never throws (monitoring must not fail a request).</summary>
+    /// <param name="withLabels">Also read the predicted classes (for comparing with a shadow's).</param>
+    public static ScoredRows From(InferenceRequest request, InferenceResponse response, bool withLabels = false) =>
+        From(request, response, response.MonitoringPlan, withLabels);
+
+    /// <inheritdoc cref="From(InferenceRequest, InferenceResponse, bool)"/>
+    public static ScoredRows From(InferenceRequest request, InferenceResponse response, MonitoringPlan plan, bool withLabels = false)
     {
         var rows = 1;
         var featureCount = 0;
         ReadOnlyMemory<byte> rawFeatures = default;
         float[]? copiedFeatures = null;
-        var input = request.Inputs.Count > 0 ? request.Inputs[0] : null;
-        if (input is { Datatype: "FP32", Shape.Count: 2 } && input.Shape[1] is > 0 and <= MaxFeatures && input.Shape[0] >= 0)
+        var input = FindInput(request, plan.FeatureInput) ?? (request.Inputs.Count > 0 ? request.Inputs[0] : null);
+        if (plan.FeatureInput is not null && input is { Datatype: "FP32", Shape.Count: 2 } && input.Name == plan.FeatureInput
+            && input.Shape[1] is > 0 and <= MaxFeatures && input.Shape[0] >= 0)
         {
             rows = (int)input.Shape[0];
             featureCount = (int)input.Shape[1];
@@ -80,8 +88,8 @@ public sealed class ScoredRows
             rows = (int)Math.Max(1, input.Shape[0]);
         }
 
-        var scores = ReadPerRow(response, ScoreOutputNames, rows, preferLastColumn: true) ?? [];
-        var labels = withLabels ? ReadPerRow(response, LabelOutputNames, rows, preferLastColumn: false) : null;
+        var scores = plan.Prediction is { } prediction ? Read(response, prediction, plan.Classes, rows) ?? [] : [];
+        var labels = withLabels ? PredictedClasses(response, plan, scores, rows) : null;
         // An executor that reports no batch ran the request on its own.
         var batchRows = response.Timings.BatchRows > 0 ? response.Timings.BatchRows : rows;
         return new ScoredRows(rows, batchRows, featureCount, rawFeatures, copiedFeatures, scores, labels);
@@ -151,7 +159,26 @@ public sealed class ScoredRows
         return copy;
     }
 
-    // A loop rather than InferenceResponse.FindOutput: this runs for every request and every candidate name.
+    // Loops rather than LINQ: these run for every request.
+    private static InferenceInput? FindInput(InferenceRequest request, string? name)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+
+        var inputs = request.Inputs;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (string.Equals(inputs[i].Name, name, StringComparison.Ordinal))
+            {
+                return inputs[i];
+            }
+        }
+
+        return null;
+    }
+
     private static InferenceOutput? FindOutput(InferenceResponse response, string name)
     {
         var outputs = response.Outputs;
@@ -166,61 +193,102 @@ public sealed class ScoredRows
         return null;
     }
 
-    private static float[]? ReadPerRow(InferenceResponse response, string[] names, int rows, bool preferLastColumn)
+    /// <summary>The predicted class per row for comparing with a shadow: the label output of a binary classifier, the prediction of a multiclass one.</summary>
+    private static float[]? PredictedClasses(InferenceResponse response, MonitoringPlan plan, float[] predictions, int rows) => plan.Task switch
     {
-        foreach (var name in names)
+        ModelTask.MulticlassClassification when predictions.Length == rows => predictions,
+        ModelTask.BinaryClassification when plan.Prediction is { Reading: PredictionReading.Value } && plan.LabelOutput is { } label =>
+            Read(response, new PredictionSource(label, PredictionReading.LabelValue), plan.Classes, rows),
+        ModelTask.BinaryClassification when plan.Prediction is { Reading: PredictionReading.LabelValue or PredictionReading.LabelName } && predictions.Length == rows => predictions,
+        _ => null,
+    };
+
+    /// <summary>
+    /// One value per row of <paramref name="source"/>'s output, or null when the response lacks it (not requested by the
+    /// caller) or it does not hold a whole number of values per row.
+    /// </summary>
+    private static float[]? Read(InferenceResponse response, PredictionSource source, IReadOnlyList<string> classes, int rows)
+    {
+        if (FindOutput(response, source.Output) is not { } output || rows <= 0 || output.ElementCount == 0 || output.ElementCount % rows != 0)
         {
-            if (FindOutput(response, name) is not { } output || output.ElementCount == 0 || output.ElementCount % rows != 0)
+            return null;
+        }
+
+        var perRow = (int)(output.ElementCount / rows);
+        var result = new float[rows];
+        if (output.Datatype == TensorDatatype.Bytes)
+        {
+            if (source.Reading != PredictionReading.LabelName || perRow != 1)
             {
-                continue;
+                return null;
             }
 
-            var perRow = (int)(output.ElementCount / rows);
-            if (perRow > 2)
+            for (var row = 0; row < rows; row++)
             {
-                continue;
+                result[row] = ClassIndex(output.GetBytesElement(row), classes);
             }
 
-            // Two values per row are class probabilities: the positive class is the last.
-            var column = preferLastColumn ? perRow - 1 : 0;
-            var result = new float[rows];
-            switch (output.Datatype)
+            return result;
+        }
+
+        if (source.Reading == PredictionReading.ArgMax)
+        {
+            for (var row = 0; row < rows; row++)
             {
-                case TensorDatatype.Fp32:
-                    var floats = output.GetValues<float>();
-                    for (var row = 0; row < rows; row++)
+                var best = 0;
+                var bestValue = double.NegativeInfinity;
+                for (var column = 0; column < perRow; column++)
+                {
+                    var value = Element(output, (row * perRow) + column);
+                    if (value > bestValue)
                     {
-                        result[row] = floats[row * perRow + column];
+                        (best, bestValue) = (column, value);
                     }
+                }
 
-                    return result;
-                case TensorDatatype.Fp64:
-                    var doubles = output.GetValues<double>();
-                    for (var row = 0; row < rows; row++)
-                    {
-                        result[row] = (float)doubles[row * perRow + column];
-                    }
+                result[row] = best;
+            }
 
-                    return result;
-                case TensorDatatype.Int64:
-                    var longs = output.GetValues<long>();
-                    for (var row = 0; row < rows; row++)
-                    {
-                        result[row] = longs[row * perRow + column];
-                    }
+            return result;
+        }
 
-                    return result;
-                case TensorDatatype.Bool:
-                    var bools = output.GetValues<byte>();
-                    for (var row = 0; row < rows; row++)
-                    {
-                        result[row] = bools[row * perRow + column] != 0 ? 1 : 0;
-                    }
+        var at = source.Reading == PredictionReading.Value ? source.Column : 0;
+        if (at >= perRow)
+        {
+            return null;
+        }
 
-                    return result;
+        for (var row = 0; row < rows; row++)
+        {
+            result[row] = (float)Element(output, (row * perRow) + at);
+        }
+
+        return result;
+    }
+
+    private static double Element(InferenceOutput output, long index) => output.Datatype switch
+    {
+        TensorDatatype.Fp32 => output.GetValues<float>()[(int)index],
+        TensorDatatype.Fp64 => output.GetValues<double>()[(int)index],
+        TensorDatatype.Int64 => output.GetValues<long>()[(int)index],
+        TensorDatatype.Int32 => output.GetValues<int>()[(int)index],
+        TensorDatatype.UInt32 => output.GetValues<uint>()[(int)index],
+        TensorDatatype.UInt8 => output.GetValues<byte>()[(int)index],
+        TensorDatatype.Bool => output.GetValues<byte>()[(int)index] != 0 ? 1 : 0,
+        _ => double.NaN,
+    };
+
+    private static float ClassIndex(ReadOnlySpan<byte> name, IReadOnlyList<string> classes)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(name);
+        for (var i = 0; i < classes.Count; i++)
+        {
+            if (string.Equals(classes[i], text, StringComparison.Ordinal))
+            {
+                return i;
             }
         }
 
-        return null;
+        return float.NaN;
     }
 }

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.ServiceDefaults;
+using MlopsAspire.ModelContracts;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Monitoring;
 using MlopsAspire.Serving.Threading;
@@ -257,7 +258,8 @@ public sealed class ShadowScorer : IDisposable
             // The inline executor completes on this thread; anything else would be a bug, not a slow shadow.
             using var response = pending.IsCompleted ? pending.Result : throw new InvalidOperationException("shadow inference did not complete inline");
             var finished = Stopwatch.GetTimestamp();
-            var scored = ScoredRows.From(request, response, withLabels: true);
+            var plan = response.MonitoringPlan;
+            var scored = ScoredRows.From(request, response, plan, withLabels: true);
             var compute = response.Timings.ComputeTime;
             var statistics = _monitoring.For(lane.Model, lane.Version);
             var firstRow = 0;
@@ -269,8 +271,8 @@ public sealed class ShadowScorer : IDisposable
                 // The shadow's total latency is its batch's own run, not the wait for the shadow thread: the latency
                 // gate compares it with production's p99, and the wait measures how busy the shadow thread was (and
                 // the gathering window), not how fast the version is. The wait is its queue time.
-                statistics.RecordSuccess(shadow, Stopwatch.GetElapsedTime(copy.Queued, started), compute, Stopwatch.GetElapsedTime(started, finished));
-                Compare(lane, copy, shadow);
+                statistics.RecordSuccess(shadow, plan, Stopwatch.GetElapsedTime(copy.Queued, started), compute, Stopwatch.GetElapsedTime(started, finished));
+                Compare(lane, copy, shadow, plan.Task);
             }
         }
         catch (Exception exception)
@@ -294,15 +296,18 @@ public sealed class ShadowScorer : IDisposable
         }
     }
 
-    private void Compare(ShadowLane lane, ShadowCopy copy, ScoredRows shadow)
+    private void Compare(ShadowLane lane, ShadowCopy copy, ScoredRows shadow, ModelTask? task)
     {
         var shadowVersion = lane.Version;
         var production = copy.Production;
         if (production.Scores.Length == shadow.Scores.Length && production.Scores.Length > 0)
         {
+            // Classes agree when equal; a regression's values when close; a score alone by its side of 0.5.
             var comparison = production.Labels is { } productionLabels && shadow.Labels is { } shadowLabels && productionLabels.Length == shadowLabels.Length
                 ? _comparer.Compare(production.Scores, shadow.Scores, productionLabels, shadowLabels)
-                : _comparer.Compare(production.Scores, shadow.Scores);
+                : task == ModelTask.Regression
+                    ? _comparer.CompareValues(production.Scores, shadow.Scores)
+                    : _comparer.Compare(production.Scores, shadow.Scores);
             copy.ProductionStatistics.Accumulator.RecordShadow(shadowVersion, comparison);
         }
 

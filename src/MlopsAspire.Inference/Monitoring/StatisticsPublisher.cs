@@ -97,7 +97,7 @@ public sealed class StatisticsPublisher(
     private void Enqueue(VersionStatistics version, StatisticsSnapshot snapshot, MonitoringOptions settings)
     {
         var statistics = snapshot.Statistics;
-        var sample = version.HasProfile ? [] : version.TakeProfileSample(settings.ProfileSampleRowsPerSnapshot);
+        var (sample, predictions) = version.HasProfile ? ([], []) : version.TakeProfileSample(settings.ProfileSampleRowsPerSnapshot);
         if (statistics.RequestCount == 0 && statistics.Shadows.Count == 0 && sample.Length == 0)
         {
             return; // Nothing happened: no message (sequence numbers may skip; the grain does not mind).
@@ -106,6 +106,7 @@ public sealed class StatisticsPublisher(
         var message = MonitoringMapper.ToMessage(snapshot) with
         {
             SampleRows = sample.Length == 0 ? null : sample,
+            SamplePredictions = sample.Length == 0 || predictions.All(float.IsNaN) ? null : predictions,
             FeatureNames = version.FeatureNames,
         };
         version.Pending.Enqueue(message);

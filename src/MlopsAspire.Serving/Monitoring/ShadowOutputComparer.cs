@@ -13,6 +13,9 @@ public sealed class ShadowOutputComparer
 {
     public const double DefaultThreshold = 0.5;
 
+    /// <summary>How close a shadow's regression value must be to production's to agree: 5% of its magnitude.</summary>
+    public const double DefaultValueTolerance = 0.05;
+
     private const double RelativeFloor = 1e-6;
 
     public ShadowOutputComparer(double threshold = DefaultThreshold)
@@ -43,6 +46,28 @@ public sealed class ShadowOutputComparer
         }
 
         return WithDifferences(productionScores, shadowScores, agreements);
+    }
+
+    /// <summary>
+    /// Compares a regression's values: a row agrees when the shadow's value is within <paramref name="relativeTolerance"/>
+    /// of production's (relative to production's magnitude, at least <see cref="RelativeFloor"/>).
+    /// </summary>
+    public ShadowBatchComparison CompareValues(ReadOnlySpan<float> productionValues, ReadOnlySpan<float> shadowValues, double relativeTolerance = DefaultValueTolerance)
+    {
+        RequireSameLength(productionValues.Length, shadowValues.Length, nameof(shadowValues));
+        long agreements = 0;
+        for (var row = 0; row < productionValues.Length; row++)
+        {
+            double production = productionValues[row];
+            double shadow = shadowValues[row];
+            if (double.IsFinite(production) && double.IsFinite(shadow)
+                && Math.Abs(production - shadow) <= relativeTolerance * Math.Max(Math.Abs(production), RelativeFloor))
+            {
+                agreements++;
+            }
+        }
+
+        return WithDifferences(productionValues, shadowValues, agreements);
     }
 
     /// <summary>Compares predicted labels (e.g. ONNX int64 class ids) and scores.</summary>

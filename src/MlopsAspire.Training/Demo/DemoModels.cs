@@ -23,6 +23,20 @@ public static class DemoModels
     public static readonly string ResNet18RelativePath = Path.Combine("DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
 
     /// <summary>
+    /// The fraud model's config document: a binary classifier whose input <c>Features</c> holds the columns of
+    /// <see cref="FraudFeatures.Names"/>, whose score is the probability of fraud and whose label output is the
+    /// predicted class, retrained with ML.NET FastTree on labelled production rows.
+    /// </summary>
+    public static string FraudConfigJson { get; } = $$"""
+        {
+          "task": "binary-classification",
+          "inputs": { "Features": { "features": [{{string.Join(", ", FraudFeatures.Names.Select(name => $"\"{name}\""))}}] } },
+          "outputs": { "score": "Probability.output", "label": "PredictedLabel.output", "classes": ["legitimate", "fraud"] },
+          "training": { "trainer": "mlnet-fasttree", "label": "is_fraud" }
+        }
+        """;
+
+    /// <summary>
     /// Trains the demo fraud model on generated, undrifted data. The same seed gives a byte-identical ONNX
     /// model and identical predictions in every process.
     /// </summary>
