@@ -10,9 +10,9 @@ namespace MlopsAspire.Cli;
 
 /// <summary>
 /// <c>mlops infer NAME --json ROWS</c>: sends rows of numbers to a model's single input over the Open Inference
-/// Protocol and prints every output per row.
+/// Protocol and prints every output per row (or, with <c>--output json</c>, the response with its outputs as numbers).
 /// </summary>
-internal sealed class InferCommand(CliConsole console, ServerConnections connections)
+internal sealed class InferCommand(CliConsole console, ServerConnections connections, OutputOption output)
 {
     public Command Build()
     {
@@ -27,7 +27,7 @@ internal sealed class InferCommand(CliConsole console, ServerConnections connect
         {
             Description = $"Inference gRPC address (default: ${ServerConnections.InferServerVariable} or {ServerConnections.DefaultInferServer}).",
         };
-        var command = new Command("infer", "Run a model on rows of numbers (gRPC Open Inference Protocol).") { name, json, version, inferServer };
+        var command = new Command("infer", "Run a model on rows of numbers (gRPC Open Inference Protocol).") { name, json, version, inferServer, output.Option };
         command.SetAction((result, ct) => MlopsCommandLine.GuardAsync(console, () => connections.InferenceAddress(result.GetValue(inferServer)), $"--infer-server or {ServerConnections.InferServerVariable}", async () =>
         {
             var rows = ParseRows(result.GetRequiredValue(json));
@@ -44,8 +44,16 @@ internal sealed class InferCommand(CliConsole console, ServerConnections connect
 
             var request = new ModelInferRequest { ModelName = modelName, ModelVersion = pinned, Id = Guid.NewGuid().ToString("N") };
             request.Inputs.Add(Input(metadata.Inputs[0], rows));
-            var response = await client.ModelInferAsync(request, cancellationToken: ct);
-            Print(response, rows.Count);
+            var response = WithTypedContents(await client.ModelInferAsync(request, cancellationToken: ct));
+            if (output.IsJson(result))
+            {
+                console.WriteJson(response);
+            }
+            else
+            {
+                Print(response, rows.Count);
+            }
+
             return 0;
         }));
         return command;
@@ -147,7 +155,7 @@ internal sealed class InferCommand(CliConsole console, ServerConnections connect
             foreach (var (_, values) in columns)
             {
                 var perRow = values.Count / rowCount;
-                cells.Add(Markup.Escape(string.Join(", ", values.Skip(row * perRow).Take(perRow))));
+                cells.Add(TableCells.Text(string.Join(", ", values.Skip(row * perRow).Take(perRow))));
             }
 
             table.AddRow([.. cells]);
@@ -156,21 +164,56 @@ internal sealed class InferCommand(CliConsole console, ServerConnections connect
         console.Output.Write(table);
     }
 
+    /// <summary>
+    /// The response with its raw output bytes read into typed contents, so that both the table and the JSON show
+    /// numbers (JSON would show raw bytes as base64). A datatype without typed contents (FP16, BYTES) keeps them raw.
+    /// </summary>
+    internal static ModelInferResponse WithTypedContents(ModelInferResponse response)
+    {
+        if (response.RawOutputContents.Count == 0)
+        {
+            return response;
+        }
+
+        var typed = response.Clone();
+        for (var index = 0; index < typed.Outputs.Count && index < typed.RawOutputContents.Count; index++)
+        {
+            if (Typed(typed.Outputs[index].Datatype, typed.RawOutputContents[index].Span) is not { } contents)
+            {
+                return response;
+            }
+
+            typed.Outputs[index].Contents = contents;
+        }
+
+        typed.RawOutputContents.Clear();
+        return typed;
+    }
+
+    // Raw contents are little-endian, as the Open Inference Protocol lays them out.
+    private static InferTensorContents? Typed(string datatype, ReadOnlySpan<byte> raw) => datatype switch
+    {
+        "FP32" => new InferTensorContents { Fp32Contents = { MemoryMarshal.Cast<byte, float>(raw).ToArray() } },
+        "FP64" => new InferTensorContents { Fp64Contents = { MemoryMarshal.Cast<byte, double>(raw).ToArray() } },
+        "INT64" => new InferTensorContents { Int64Contents = { MemoryMarshal.Cast<byte, long>(raw).ToArray() } },
+        "INT32" => new InferTensorContents { IntContents = { MemoryMarshal.Cast<byte, int>(raw).ToArray() } },
+        "INT16" => new InferTensorContents { IntContents = { MemoryMarshal.Cast<byte, short>(raw).ToArray().Select(v => (int)v) } },
+        "INT8" => new InferTensorContents { IntContents = { MemoryMarshal.Cast<byte, sbyte>(raw).ToArray().Select(v => (int)v) } },
+        "UINT64" => new InferTensorContents { Uint64Contents = { MemoryMarshal.Cast<byte, ulong>(raw).ToArray() } },
+        "UINT32" => new InferTensorContents { UintContents = { MemoryMarshal.Cast<byte, uint>(raw).ToArray() } },
+        "UINT16" => new InferTensorContents { UintContents = { MemoryMarshal.Cast<byte, ushort>(raw).ToArray().Select(v => (uint)v) } },
+        "UINT8" => new InferTensorContents { UintContents = { raw.ToArray().Select(v => (uint)v) } },
+        "BOOL" => new InferTensorContents { BoolContents = { raw.ToArray().Select(v => v != 0) } },
+        _ => null,
+    };
+
     private static List<string> Values(ModelInferResponse response, ModelInferResponse.Types.InferOutputTensor output, int index)
     {
         static string Number(double value) => value.ToString("G7", CultureInfo.InvariantCulture);
 
         if (response.RawOutputContents.Count > index)
         {
-            var raw = response.RawOutputContents[index].Span;
-            return output.Datatype switch
-            {
-                "FP32" => [.. MemoryMarshal.Cast<byte, float>(raw).ToArray().Select(v => Number(v))],
-                "FP64" => [.. MemoryMarshal.Cast<byte, double>(raw).ToArray().Select(Number)],
-                "INT64" => [.. MemoryMarshal.Cast<byte, long>(raw).ToArray().Select(v => v.ToString(CultureInfo.InvariantCulture))],
-                "INT32" => [.. MemoryMarshal.Cast<byte, int>(raw).ToArray().Select(v => v.ToString(CultureInfo.InvariantCulture))],
-                _ => [$"<{raw.Length} bytes of {output.Datatype}>"],
-            };
+            return [$"<{response.RawOutputContents[index].Length} bytes of {output.Datatype}>"];
         }
 
         var contents = output.Contents ?? new InferTensorContents();
@@ -180,6 +223,7 @@ internal sealed class InferCommand(CliConsole console, ServerConnections connect
             "FP64" => [.. contents.Fp64Contents.Select(Number)],
             "INT64" => [.. contents.Int64Contents.Select(v => v.ToString(CultureInfo.InvariantCulture))],
             "INT32" or "INT16" or "INT8" => [.. contents.IntContents.Select(v => v.ToString(CultureInfo.InvariantCulture))],
+            "UINT64" => [.. contents.Uint64Contents.Select(v => v.ToString(CultureInfo.InvariantCulture))],
             "BOOL" => [.. contents.BoolContents.Select(v => v ? "true" : "false")],
             "BYTES" => [.. contents.BytesContents.Select(v => v.ToStringUtf8())],
             _ => [.. contents.UintContents.Select(v => v.ToString(CultureInfo.InvariantCulture))],

@@ -5,7 +5,8 @@ namespace MlopsAspire.Cli;
 
 /// <summary>
 /// The <c>mlops</c> command tree. Each command returns 0 on success; any failure prints one line to standard
-/// error and returns 1 (usage errors: System.CommandLine's message and 1).
+/// error and returns 1 (usage errors: System.CommandLine's message and 1). Commands that print what they read or did
+/// take <c>--output json</c>: the response as one JSON document on standard output.
 /// </summary>
 public static class MlopsCommandLine
 {
@@ -25,8 +26,9 @@ public static class MlopsCommandLine
             Recursive = true,
         };
 
-        var models = new ModelCommands(console, connections, server).Build();
-        foreach (var command in new MonitoringCommands(console, connections, server).Build().Concat(new RetrainingCommands(console, connections, server).Build()))
+        var output = new OutputOption();
+        var models = new ModelCommands(console, connections, server, output).Build();
+        foreach (var command in new MonitoringCommands(console, connections, server, output).Build().Concat(new RetrainingCommands(console, connections, server, output).Build()))
         {
             models.Subcommands.Add(command);
         }
@@ -35,7 +37,8 @@ public static class MlopsCommandLine
         {
             server,
             models,
-            new InferCommand(console, connections).Build(),
+            new InferCommand(console, connections, output).Build(),
+            new SecurityCommands(console, connections, server, output).Build(),
             new ScenarioCommands(console, connections, server).Build(),
         };
         return root;

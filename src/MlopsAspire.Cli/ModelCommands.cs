@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
 using Mlops.V1;
@@ -9,8 +10,11 @@ using Spectre.Console;
 namespace MlopsAspire.Cli;
 
 /// <summary><c>mlops models ...</c>: list, show, register, shadow, canary, promote, rollback, retire, audit.</summary>
-internal sealed class ModelCommands(CliConsole console, ServerConnections connections, Option<string?> server)
+internal sealed class ModelCommands(CliConsole console, ServerConnections connections, Option<string?> server, OutputOption output)
 {
+    /// <summary>The largest config document <c>register --config</c> sends; real ones are a few kilobytes.</summary>
+    internal const long MaxConfigBytes = 1024 * 1024;
+
     private const int UploadChunkBytes = 1024 * 1024;
 
     private readonly Argument<string> _name = new("NAME") { Description = "Model name." };
@@ -30,10 +34,16 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
 
     private Command List()
     {
-        var command = new Command("list", "List models with their production, canary and shadow versions.");
+        var command = new Command("list", "List models with their production, canary and shadow versions.") { output.Option };
         SetManagementAction(command, async (client, result, ct) =>
         {
             var response = await client.ListModelsAsync(new ListModelsRequest(), cancellationToken: ct);
+            if (output.IsJson(result))
+            {
+                console.WriteJson(response);
+                return 0;
+            }
+
             if (response.Models.Count == 0)
             {
                 Out.MarkupLine("[grey]No models registered.[/]");
@@ -44,10 +54,10 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
             foreach (var model in response.Models)
             {
                 table.AddRow(
-                    Markup.Escape(model.Name),
-                    Dash(model.ProductionVersion),
+                    TableCells.Text(model.Name),
+                    TableCells.Dash(model.ProductionVersion),
                     model.Canary is { } canary ? $"{Markup.Escape(canary.Version)} ({canary.WeightPercent}%)" : "-",
-                    Shadows(model),
+                    ModelView.Shadows(model),
                     model.Versions.Count.ToString(CultureInfo.InvariantCulture),
                     model.Revision.ToString(CultureInfo.InvariantCulture));
             }
@@ -60,28 +70,36 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
 
     private Command Show()
     {
-        var command = new Command("show", "Show a model, its aliases and every version.") { _name };
+        var version = new Argument<string?>("VERSION") { Description = "One version in detail: signature, lineage, task, monitoring limits and config document.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("show", "Show a model, its aliases and every version with its task, monitoring limits and config document.") { _name, version, output.Option };
         SetManagementAction(command, async (client, result, ct) =>
         {
-            var model = await client.GetModelAsync(new GetModelRequest { Name = result.GetRequiredValue(_name) }, cancellationToken: ct);
-            Out.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/]  revision {model.Revision}");
-            Out.MarkupLine($"  production: {Dash(model.ProductionVersion)}");
-            Out.MarkupLine($"  canary:     {(model.Canary is { } canary ? $"{Markup.Escape(canary.Version)} ({canary.WeightPercent}%)" : "-")}");
-            Out.MarkupLine($"  shadows:    {Shadows(model)}");
-            var table = new Table().AddColumns("Version", "State", "SHA-256", "Size", "Owner", "Registered", "Validation");
-            foreach (var version in model.Versions)
+            var name = result.GetRequiredValue(_name);
+            if (result.GetValue(version) is { Length: > 0 } number)
             {
-                table.AddRow(
-                    Markup.Escape(version.Version),
-                    StateName(version.State),
-                    Markup.Escape(version.ArtifactSha256[..Math.Min(12, version.ArtifactSha256.Length)]),
-                    version.ArtifactSize.ToString("N0", CultureInfo.InvariantCulture),
-                    Dash(version.Owner),
-                    version.RegisteredAt?.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-",
-                    Markup.Escape(Validation(version)));
+                var found = await client.GetVersionAsync(new GetVersionRequest { Name = name, Version = number }, cancellationToken: ct);
+                if (output.IsJson(result))
+                {
+                    console.WriteJson(found);
+                }
+                else
+                {
+                    new ModelView(Out).Write(found);
+                }
+
+                return 0;
             }
 
-            Out.Write(table);
+            var model = await client.GetModelAsync(new GetModelRequest { Name = name }, cancellationToken: ct);
+            if (output.IsJson(result))
+            {
+                console.WriteJson(model);
+            }
+            else
+            {
+                new ModelView(Out).Write(model);
+            }
+
             return 0;
         });
         return command;
@@ -90,12 +108,18 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
     private Command Register()
     {
         var file = new Argument<FileInfo>("FILE") { Description = "The ONNX model file." };
+        var config = new Option<FileInfo?>("--config")
+        {
+            HelpName = "FILE",
+            Description = "The version's config document (JSON): serving settings and the model's contract (task, inputs, outputs, feedback, training). " +
+                "Checked as JSON before anything is uploaded and against the model by the server; a refused document registers nothing.",
+        };
         var description = new Option<string>("--description") { Description = "What this version is.", DefaultValueFactory = _ => "" };
         var owner = new Option<string>("--owner") { Description = "Team or person responsible (default: the API key's name).", DefaultValueFactory = _ => "" };
         var parent = new Option<string>("--parent") { Description = "The version this one was derived from.", DefaultValueFactory = _ => "" };
         var command = new Command("register", "Upload an ONNX file as a new version; it is validated with ONNX Runtime before it becomes Ready.")
         {
-            _name, file, description, owner, parent,
+            _name, file, config, description, owner, parent, output.Option,
         };
         SetManagementAction(command, async (client, result, ct) =>
         {
@@ -105,6 +129,7 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
                 throw new CliException($"file '{path.FullName}' not found.");
             }
 
+            var document = result.GetValue(config) is { } configFile ? await ReadConfigAsync(configFile, ct) : "";
             var content = await File.ReadAllBytesAsync(path.FullName, ct);
             var metadata = new RegisterModelMetadata
             {
@@ -114,25 +139,86 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
                 Sha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
                 Size = content.Length,
                 Framework = "onnx",
+                ServingConfigJson = document,
             };
             if (result.GetValue(parent) is { Length: > 0 } parentVersion)
             {
                 metadata.Lineage = new Lineage { ParentVersion = parentVersion };
             }
 
-            var response = await UploadAsync(client, metadata, content, ct);
+            var json = output.IsJson(result);
+            var response = json ? await UploadAsync(client, metadata, content, _ => { }, ct) : await UploadWithProgressAsync(client, metadata, content, ct);
             var version = response.Version;
+            if (json)
+            {
+                console.WriteJson(response);
+            }
+
             if (version.State == ModelVersionState.Failed)
             {
                 throw new CliException($"{metadata.Name} version {version.Version} was registered but failed validation: {version.Validation?.Detail}");
             }
 
+            if (json)
+            {
+                return 0;
+            }
+
+            var keptConfig = !response.Created && document.Length > 0 && document != version.ServingConfigJson
+                ? " (it keeps the config document it was registered with; --config was not applied)"
+                : "";
             Out.MarkupLine(response.Created
-                ? $"Registered [bold]{Markup.Escape(metadata.Name)}[/] version [bold]{Markup.Escape(version.Version)}[/]: {StateName(version.State)} (sha256 {version.ArtifactSha256[..12]}, {version.ArtifactSize:N0} bytes)"
-                : $"[bold]{Markup.Escape(metadata.Name)}[/] already has this artifact as version [bold]{Markup.Escape(version.Version)}[/]: {StateName(version.State)}");
+                ? $"Registered [bold]{Markup.Escape(metadata.Name)}[/] version [bold]{Markup.Escape(version.Version)}[/]: {ModelView.StateName(version.State)} (sha256 {version.ArtifactSha256[..12]}, {version.ArtifactSize:N0} bytes)"
+                : $"[bold]{Markup.Escape(metadata.Name)}[/] already has this artifact as version [bold]{Markup.Escape(version.Version)}[/]: {ModelView.StateName(version.State)}{Markup.Escape(keptConfig)}");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The config document in <paramref name="file"/>, refused here (before anything is uploaded) when it is missing,
+    /// unreadable, too large or not a JSON object. The server checks the keys against the model.
+    /// </summary>
+    internal static async Task<string> ReadConfigAsync(FileInfo file, CancellationToken ct)
+    {
+        if (!file.Exists)
+        {
+            throw new CliException($"config file '{file.FullName}' not found.");
+        }
+
+        if (file.Length > MaxConfigBytes)
+        {
+            throw new CliException($"config file '{file.FullName}' is {file.Length:N0} bytes; a config document is at most {MaxConfigBytes:N0} bytes.");
+        }
+
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(file.FullName, ct);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"config file '{file.FullName}' cannot be read: {ex.Message}");
+        }
+
+        JsonValueKind kind;
+        try
+        {
+            // The server's reading of the document: comments and trailing commas are allowed.
+            using var parsed = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            kind = parsed.RootElement.ValueKind;
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"config file '{file.FullName}' is not valid JSON: {ex.Message}");
+        }
+
+        if (kind != JsonValueKind.Object)
+        {
+            throw new CliException($"config file '{file.FullName}' holds a JSON {kind.ToString().ToLowerInvariant()}; a config document is a JSON object, e.g. {{ \"task\": \"binary-classification\" }}.");
+        }
+
+        return text;
     }
 
     private Command Shadow()
@@ -140,7 +226,7 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
         var sample = new Option<double>("--sample") { Description = "Fraction of production requests copied to the shadow (0-1).", DefaultValueFactory = _ => 0.1 };
         var command = new Command("shadow", "Make a version a shadow: it scores a sample of production traffic, never answering it.")
         {
-            _name, _version, sample, _reason, _expectedRevision,
+            _name, _version, sample, _reason, _expectedRevision, output.Option,
         };
         SetManagementAction(command, async (client, result, ct) =>
         {
@@ -157,7 +243,7 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
             }
 
             var response = await client.SetShadowAsync(request, cancellationToken: ct);
-            return Changed(response, $"shadows production with sample rate {request.SampleRate.ToString(CultureInfo.InvariantCulture)}");
+            return Changed(result, response, $"shadows production with sample rate {request.SampleRate.ToString(CultureInfo.InvariantCulture)}");
         });
         return command;
     }
@@ -167,7 +253,7 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
         var weight = new Option<int>("--weight") { Description = "Percentage of unpinned requests the canary answers (0-100).", Required = true };
         var command = new Command("canary", "Make a version the canary, answering a percentage of requests.")
         {
-            _name, _version, weight, _reason, _expectedRevision,
+            _name, _version, weight, _reason, _expectedRevision, output.Option,
         };
         SetManagementAction(command, async (client, result, ct) =>
         {
@@ -184,14 +270,14 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
             }
 
             var response = await client.SetCanaryAsync(request, cancellationToken: ct);
-            return Changed(response, $"is the canary at {request.WeightPercent}%");
+            return Changed(result, response, $"is the canary at {request.WeightPercent}%");
         });
         return command;
     }
 
     private Command Promote()
     {
-        var command = new Command("promote", "Make a version the production version.") { _name, _version, _reason, _expectedRevision };
+        var command = new Command("promote", "Make a version the production version.") { _name, _version, _reason, _expectedRevision, output.Option };
         SetManagementAction(command, async (client, result, ct) =>
         {
             var request = new PromoteRequest
@@ -205,14 +291,14 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
                 request.ExpectedRevision = revision;
             }
 
-            return Changed(await client.PromoteAsync(request, cancellationToken: ct), "is in production");
+            return Changed(result, await client.PromoteAsync(request, cancellationToken: ct), "is in production");
         });
         return command;
     }
 
     private Command Rollback()
     {
-        var command = new Command("rollback", "Put the previous production version back in production.") { _name, _reason, _expectedRevision };
+        var command = new Command("rollback", "Put the previous production version back in production.") { _name, _reason, _expectedRevision, output.Option };
         SetManagementAction(command, async (client, result, ct) =>
         {
             var request = new RollbackRequest { Name = result.GetRequiredValue(_name), Reason = result.GetValue(_reason) ?? "" };
@@ -221,14 +307,14 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
                 request.ExpectedRevision = revision;
             }
 
-            return Changed(await client.RollbackAsync(request, cancellationToken: ct), "is back in production");
+            return Changed(result, await client.RollbackAsync(request, cancellationToken: ct), "is back in production");
         });
         return command;
     }
 
     private Command Retire()
     {
-        var command = new Command("retire", "Retire a version that is not in production; it is never served again.") { _name, _version, _reason, _expectedRevision };
+        var command = new Command("retire", "Retire a version that is not in production; it is never served again.") { _name, _version, _reason, _expectedRevision, output.Option };
         SetManagementAction(command, async (client, result, ct) =>
         {
             var request = new RetireRequest
@@ -242,27 +328,33 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
                 request.ExpectedRevision = revision;
             }
 
-            return Changed(await client.RetireAsync(request, cancellationToken: ct), "is retired");
+            return Changed(result, await client.RetireAsync(request, cancellationToken: ct), "is retired");
         });
         return command;
     }
 
     private Command Audit()
     {
-        var command = new Command("audit", "Show a model's audit trail: who changed what, when and why.") { _name };
+        var command = new Command("audit", "Show a model's audit trail: who changed what, when and why.") { _name, output.Option };
         SetManagementAction(command, async (client, result, ct) =>
         {
             var log = await client.GetAuditLogAsync(new GetAuditLogRequest { Name = result.GetRequiredValue(_name) }, cancellationToken: ct);
+            if (output.IsJson(result))
+            {
+                console.WriteJson(log);
+                return 0;
+            }
+
             var table = new Table().AddColumns("At (UTC)", "Actor", "Action", "Version", "From → To", "Reason", "Rev");
             foreach (var entry in log.Events)
             {
                 table.AddRow(
                     entry.At.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    Markup.Escape(entry.Actor),
-                    Markup.Escape(entry.Action),
-                    Dash(entry.Version),
-                    Markup.Escape($"{(entry.From.Length > 0 ? entry.From : "-")} → {(entry.To.Length > 0 ? entry.To : "-")}"),
-                    Markup.Escape(entry.Reason),
+                    TableCells.Text(entry.Actor),
+                    TableCells.Text(entry.Action),
+                    TableCells.Dash(entry.Version),
+                    TableCells.Text($"{(entry.From.Length > 0 ? entry.From : "-")} → {(entry.To.Length > 0 ? entry.To : "-")}"),
+                    TableCells.Text(entry.Reason),
                     entry.Revision.ToString(CultureInfo.InvariantCulture));
             }
 
@@ -272,11 +364,10 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
         return command;
     }
 
-    private async Task<RegisterModelResponse> UploadAsync(
+    private async Task<RegisterModelResponse> UploadWithProgressAsync(
         ModelManagement.ModelManagementClient client, RegisterModelMetadata metadata, byte[] content, CancellationToken ct)
     {
-        using var call = client.RegisterModel(cancellationToken: ct);
-        await Out.Progress()
+        return await Out.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn())
             .StartAsync(async progress =>
@@ -284,30 +375,55 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
                 var upload = progress.AddTask($"Uploading {Markup.Escape(metadata.Name)}", maxValue: content.Length);
                 try
                 {
-                    await call.RequestStream.WriteAsync(new RegisterModelRequest { Metadata = metadata }, ct);
-                    for (var offset = 0; offset < content.Length; offset += UploadChunkBytes)
+                    return await UploadAsync(client, metadata, content, sent =>
                     {
-                        var length = Math.Min(UploadChunkBytes, content.Length - offset);
-                        await call.RequestStream.WriteAsync(new RegisterModelRequest { Chunk = ByteString.CopyFrom(content, offset, length) }, ct);
-                        upload.Increment(length);
-                    }
-
-                    await call.RequestStream.CompleteAsync();
-                    upload.Description = $"Validating {Markup.Escape(metadata.Name)}";
-                    await call.ResponseAsync;
+                        upload.Increment(sent);
+                        if (upload.Value >= content.Length)
+                        {
+                            upload.Description = $"Validating {Markup.Escape(metadata.Name)}";
+                        }
+                    }, ct);
                 }
-                catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException)
+                finally
                 {
-                    // The server ended the call early (it refused the upload); its status, awaited below, says why.
+                    upload.StopTask();
                 }
-
-                upload.StopTask();
             });
+    }
+
+    /// <summary>Streams the metadata, then the content in chunks; <paramref name="sent"/> hears of each chunk's length.</summary>
+    private static async Task<RegisterModelResponse> UploadAsync(
+        ModelManagement.ModelManagementClient client, RegisterModelMetadata metadata, byte[] content, Action<int> sent, CancellationToken ct)
+    {
+        using var call = client.RegisterModel(cancellationToken: ct);
+        try
+        {
+            await call.RequestStream.WriteAsync(new RegisterModelRequest { Metadata = metadata }, ct);
+            for (var offset = 0; offset < content.Length; offset += UploadChunkBytes)
+            {
+                var length = Math.Min(UploadChunkBytes, content.Length - offset);
+                await call.RequestStream.WriteAsync(new RegisterModelRequest { Chunk = ByteString.CopyFrom(content, offset, length) }, ct);
+                sent(length);
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException)
+        {
+            // The server ended the call early (it refused the upload); its status, awaited below, says why.
+        }
+
         return await call.ResponseAsync;
     }
 
-    private int Changed(LifecycleResponse response, string what)
+    private int Changed(ParseResult result, LifecycleResponse response, string what)
     {
+        if (output.IsJson(result))
+        {
+            console.WriteJson(response);
+            return 0;
+        }
+
         Out.MarkupLine($"[bold]{Markup.Escape(response.Version.ModelName)}[/] version [bold]{Markup.Escape(response.Version.Version)}[/] {Markup.Escape(what)} (model revision {response.Model.Revision}).");
         return 0;
     }
@@ -327,31 +443,4 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
                 return await action(client, result, ct);
             }
         }));
-
-    private static string StateName(ModelVersionState state) =>
-        state.ToString();
-
-    private static string Shadows(Model model) =>
-        model.Shadows.Count == 0
-            ? "-"
-            : Markup.Escape(string.Join(", ", model.Shadows.Select(s => $"{s.Version} ({s.SampleRate.ToString("0.###", CultureInfo.InvariantCulture)})")));
-
-    private static string Validation(ModelVersion version)
-    {
-        if (version.Validation is null)
-        {
-            return "-";
-        }
-
-        if (!version.Validation.Passed)
-        {
-            return "failed: " + version.Validation.Detail;
-        }
-
-        var latency = string.Join(", ", version.Validation.LatencyMsByBatchSize.OrderBy(l => l.Key)
-            .Select(l => $"b{l.Key} {l.Value.ToString("0.##", CultureInfo.InvariantCulture)} ms"));
-        return $"passed ({latency})";
-    }
-
-    private static string Dash(string value) => string.IsNullOrEmpty(value) ? "-" : Markup.Escape(value);
 }

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace MlopsAspire.Cli;
 
 /// <summary><c>mlops models stats|gates|feedback</c>: what monitoring knows of a model and what its gates say.</summary>
-internal sealed class MonitoringCommands(CliConsole console, ServerConnections connections, Option<string?> server)
+internal sealed class MonitoringCommands(CliConsole console, ServerConnections connections, Option<string?> server, OutputOption output)
 {
     private readonly Argument<string> _name = new("NAME") { Description = "Model name." };
 
@@ -19,12 +19,18 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
     {
         var version = new Argument<string?>("VERSION") { Description = "One version (default: production, canary and shadows).", Arity = ArgumentArity.ZeroOrOne };
         var span = new Option<TimeSpan>("--span") { Description = "How far back to look (default 01:00:00).", DefaultValueFactory = _ => TimeSpan.FromHours(1) };
-        var command = new Command("stats", "Show a model's live statistics: traffic, latency, errors, accuracy, drift and shadow agreement.") { _name, version, span };
+        var command = new Command("stats", "Show a model's live statistics: traffic, latency, errors, accuracy, drift and shadow agreement.") { _name, version, span, output.Option };
         SetAction(command, async (client, result, ct) =>
         {
             var stats = await client.GetStatsAsync(
                 new GetStatsRequest { ModelName = result.GetRequiredValue(_name), Version = result.GetValue(version) ?? "", Span = Duration.FromTimeSpan(result.GetValue(span)) },
                 cancellationToken: ct);
+            if (output.IsJson(result))
+            {
+                console.WriteJson(stats);
+                return 0;
+            }
+
             if (stats.Versions.Count == 0)
             {
                 Out.MarkupLine("[grey]No version is serving.[/]");
@@ -34,15 +40,15 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
             var table = new Table().AddColumns("Version", "Role", "Requests", "Rows", "Errors", "p50 ms", "p99 ms", "Batch", "Labelled", "Accuracy", "AUC", "Drift");
             foreach (var v in stats.Versions.Where(v => !string.IsNullOrEmpty(v.Unavailable)))
             {
-                table.AddRow(Markup.Escape(v.Version), Markup.Escape(v.Role), "-", "-", "-", "-", "-", "-", "-", "-", "-", "[red]unavailable[/]");
+                table.AddRow(TableCells.Text(v.Version), TableCells.Text(v.Role), "-", "-", "-", "-", "-", "-", "-", "-", "-", "[red]unavailable[/]");
             }
 
             foreach (var v in stats.Versions.Where(v => string.IsNullOrEmpty(v.Unavailable)))
             {
                 var worst = v.Features.Concat(v.Predictions).OrderByDescending(f => f.Psi).FirstOrDefault();
                 table.AddRow(
-                    Markup.Escape(v.Version),
-                    Markup.Escape(v.Role),
+                    TableCells.Text(v.Version),
+                    TableCells.Text(v.Role),
                     v.Requests.ToString("N0", CultureInfo.InvariantCulture),
                     v.Rows.ToString("N0", CultureInfo.InvariantCulture),
                     Percent(v.ErrorRate),
@@ -52,7 +58,7 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
                     v.LabelledRows.ToString("N0", CultureInfo.InvariantCulture),
                     Percent(v.Accuracy),
                     Number(v.Auc, "0.000"),
-                    worst is null ? (v.HasReferenceProfile ? "-" : "no profile") : Markup.Escape($"{worst.Name} PSI {worst.Psi:0.000} ({worst.Severity})"));
+                    worst is null ? (v.HasReferenceProfile ? "-" : "no profile") : TableCells.Text($"{worst.Name} PSI {worst.Psi:0.000} ({worst.Severity})"));
             }
 
             Out.Write(table);
@@ -82,10 +88,16 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
 
     private Command Gates()
     {
-        var command = new Command("gates", "Evaluate a model's promotion gates now: each shadow and canary against production, production against the version it replaced.") { _name };
+        var command = new Command("gates", "Evaluate a model's promotion gates now: each shadow and canary against production, production against the version it replaced.") { _name, output.Option };
         SetAction(command, async (client, result, ct) =>
         {
             var gates = await client.GetGatesAsync(new GetGatesRequest { ModelName = result.GetRequiredValue(_name) }, cancellationToken: ct);
+            if (output.IsJson(result))
+            {
+                console.WriteJson(gates);
+                return 0;
+            }
+
             var policy = gates.Policy;
             Out.MarkupLine(Markup.Escape(
                 $"policy: ≥{policy.MinimumRows:N0} rows over ≥{policy.MinimumDuration.ToTimeSpan()}, auto-promote {(policy.AutoPromote ? "on" : "off")}, auto-rollback {(policy.AutoRollback ? "on" : "off")}"));
@@ -102,7 +114,7 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
                 var table = new Table().AddColumns("Check", "Result", "Detail");
                 foreach (var check in verdict.Checks)
                 {
-                    table.AddRow(Markup.Escape(check.Name), check.Skipped ? "skipped" : check.Passed ? "pass" : "FAIL", Markup.Escape(check.Detail));
+                    table.AddRow(TableCells.Text(check.Name), check.Skipped ? "skipped" : check.Passed ? "pass" : "FAIL", TableCells.Text(check.Detail));
                 }
 
                 Out.Write(table);
@@ -117,37 +129,31 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
     {
         var labels = new Option<string>("--labels")
         {
-            Description = "Ground truth as REQUEST_ID=LABEL pairs separated by commas, read as the model's config says: 1 or 0, a class index, a value, or a class name (e.g. 'r1=1,r2=0' or 'r1=rain').",
+            Description = "Ground truth as REQUEST_ID=LABEL pairs separated by commas, read as the model's contract says: 1 or 0 for a binary classifier, " +
+                "a class name or index, or the true value of a regression, e.g. 'r1=1,r2=0' or 'r1=rain,r2=dry'.",
             Required = true,
         };
-        var command = new Command("feedback", "Send ground truth for earlier inference requests (by the id they carried).") { _name, labels };
+        var command = new Command("feedback", "Send ground truth for earlier inference requests (by the id they carried).") { _name, labels, output.Option };
         SetAction(command, async (client, result, ct) =>
         {
-            var request = new FeedbackRequest { ModelName = result.GetRequiredValue(_name) };
-            foreach (var pair in result.GetRequiredValue(labels).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            var request = new FeedbackRequest { ModelName = result.GetRequiredValue(_name), Items = { FeedbackLabels.Parse(result.GetRequiredValue(labels)) } };
+            var response = await client.SendFeedbackAsync(request, cancellationToken: ct);
+            if (output.IsJson(result))
             {
-                var parts = pair.Split('=', 2);
-                if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                console.WriteJson(response);
+            }
+            else
+            {
+                Out.MarkupLine(Markup.Escape($"joined {response.Joined} of {request.Items.Count}; unknown ids: {(response.UnknownRequestIds.Count == 0 ? "none" : string.Join(", ", response.UnknownRequestIds))}"));
+                foreach (var rejected in response.Rejected)
                 {
-                    throw new CliException($"'{pair}' is not REQUEST_ID=LABEL (e.g. r1=1).");
+                    Out.MarkupLine($"[red]rejected[/] {Markup.Escape(rejected)}");
                 }
-
-                // A number is a label value; anything else is a class name.
-                request.Items.Add(float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var label)
-                    ? new FeedbackItem { RequestId = parts[0], Labels = { label } }
-                    : new FeedbackItem { RequestId = parts[0], ClassLabels = { parts[1] } });
             }
 
-            var response = await client.SendFeedbackAsync(request, cancellationToken: ct);
-            if (!string.IsNullOrEmpty(response.Unusable))
+            if (response.Unusable.Length > 0)
             {
                 throw new CliException(response.Unusable);
-            }
-
-            Out.MarkupLine(Markup.Escape($"joined {response.Joined} of {request.Items.Count}; unknown ids: {(response.UnknownRequestIds.Count == 0 ? "none" : string.Join(", ", response.UnknownRequestIds))}"));
-            foreach (var rejected in response.Rejected)
-            {
-                Out.MarkupLine($"[red]rejected[/] {Markup.Escape(rejected)}");
             }
 
             return 0;

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace MlopsAspire.Cli;
 
 /// <summary><c>mlops models retrain NAME</c> and <c>mlops models retraining NAME</c>: request a run, show runs and policy.</summary>
-internal sealed class RetrainingCommands(CliConsole console, ServerConnections connections, Option<string?> server)
+internal sealed class RetrainingCommands(CliConsole console, ServerConnections connections, Option<string?> server, OutputOption output)
 {
     private readonly Argument<string> _name = new("NAME") { Description = "Model name." };
     private readonly Option<string> _reason = new("--reason") { Description = "Why; recorded in the audit trail.", DefaultValueFactory = _ => "" };
@@ -20,11 +20,17 @@ internal sealed class RetrainingCommands(CliConsole console, ServerConnections c
     {
         var command = new Command("retrain", "Queue a retraining run: the worker trains on labelled production rows, registers the candidate with lineage and shadows it; the promotion gates decide.")
         {
-            _name, _reason,
+            _name, _reason, output.Option,
         };
         SetAction(command, async (client, result, ct) =>
         {
             var run = await client.RequestRetrainingAsync(new RequestRetrainingRequest { Name = result.GetRequiredValue(_name), Reason = result.GetValue(_reason) ?? "" }, cancellationToken: ct);
+            if (output.IsJson(result))
+            {
+                console.WriteJson(run);
+                return 0;
+            }
+
             Out.MarkupLine($"Run [bold]{Markup.Escape(run.RunId)}[/] of [bold]{Markup.Escape(run.ModelName)}[/] is {Markup.Escape(run.Status)} (parent version {Markup.Escape(run.ParentVersion)}). Follow it with `mlops models retraining {Markup.Escape(run.ModelName)}`.");
             return 0;
         });
@@ -33,7 +39,7 @@ internal sealed class RetrainingCommands(CliConsole console, ServerConnections c
 
     private Command Retraining()
     {
-        var command = new Command("retraining", "Show a model's retraining policy and recent runs: trigger, status, candidate, reason and steps.") { _name, _count };
+        var command = new Command("retraining", "Show a model's retraining policy and recent runs: trigger, status, candidate, reason and steps.") { _name, _count, output.Option };
         SetAction(command, async (client, result, ct) =>
         {
             var count = result.GetValue(_count);
@@ -43,6 +49,12 @@ internal sealed class RetrainingCommands(CliConsole console, ServerConnections c
             }
 
             var status = await client.GetRetrainingAsync(new GetRetrainingRequest { Name = result.GetRequiredValue(_name), Count = count }, cancellationToken: ct);
+            if (output.IsJson(result))
+            {
+                console.WriteJson(status);
+                return 0;
+            }
+
             var policy = status.Policy;
             Out.MarkupLine($"[bold]{Markup.Escape(status.ModelName)}[/] retraining {(policy.Enabled ? "[green]enabled[/]" : "[grey]disabled[/]")}: " +
                 $"on accuracy alerts {YesNo(policy.OnAccuracyAlert)}, on drift alerts {YesNo(policy.OnDriftAlert)}, schedule {(policy.Schedule is null ? "none" : policy.Schedule.ToTimeSpan().ToString())}, " +
@@ -57,12 +69,12 @@ internal sealed class RetrainingCommands(CliConsole console, ServerConnections c
             foreach (var run in status.Runs)
             {
                 table.AddRow(
-                    Markup.Escape(run.RunId),
+                    TableCells.Text(run.RunId),
                     run.RequestedAt.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    Markup.Escape($"{run.Trigger} by {run.RequestedBy}: {run.TriggerDetail}"),
-                    Markup.Escape(run.Status),
-                    Markup.Escape($"{run.ParentVersion} → {(run.CandidateVersion.Length > 0 ? run.CandidateVersion : "-")}"),
-                    Markup.Escape(run.Reason));
+                    TableCells.Text($"{run.Trigger} by {run.RequestedBy}: {run.TriggerDetail}"),
+                    TableCells.Text(run.Status),
+                    TableCells.Text($"{run.ParentVersion} → {(run.CandidateVersion.Length > 0 ? run.CandidateVersion : "-")}"),
+                    TableCells.Text(run.Reason));
             }
 
             Out.Write(table);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using MlopsAspire.ControlPlane.Tests;
 
@@ -28,6 +29,25 @@ public sealed class InferCommandTests : IAsyncLifetime
         Assert.Contains($"{ModelName} version 1", run.Output);
         Assert.Contains("2, 3, 4, 5", run.Output);
         Assert.Contains("1.5, 1, 0, 11", run.Output);
+    }
+
+    [Fact]
+    public async Task Infer_with_json_output_prints_the_response_with_its_outputs_as_numbers()
+    {
+        var run = await RunUntilServedAsync("infer", ModelName, "--json", "[[1, 2, 3, 4], [0.5, 0, -1, 10]]", "--infer-server", _address, "--output", "json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("", run.Error);
+        using var document = JsonDocument.Parse(run.Output);
+        var response = document.RootElement;
+        Assert.Equal(ModelName, response.GetProperty("model_name").GetString());
+        Assert.Equal("1", response.GetProperty("model_version").GetString());
+        Assert.Equal(0, response.GetProperty("raw_output_contents").GetArrayLength());
+        var output = Assert.Single(response.GetProperty("outputs").EnumerateArray());
+        Assert.Equal(TestOnnxModels.OutputName, output.GetProperty("name").GetString());
+        Assert.Equal("FP32", output.GetProperty("datatype").GetString());
+        Assert.Equal([2, 4], output.GetProperty("shape").EnumerateArray().Select(dimension => long.Parse(dimension.GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal([2, 3, 4, 5, 1.5, 1, 0, 11], output.GetProperty("contents").GetProperty("fp32_contents").EnumerateArray().Select(value => value.GetDouble()));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace MlopsAspire.Cli.Tests;
 
 public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<ControlPlaneHost>, IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("mlops-cli-").FullName;
+    private readonly ControlPlaneCli _cli = new(host);
 
     [Fact]
     public async Task Register_list_show_and_the_whole_lifecycle_from_the_command_line()
@@ -76,15 +76,15 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
         var stale = await RunAsync(ControlPlaneHost.OperatorKey, "models", "promote", name, "2", "--expected-revision", "0");
         AssertOneErrorLine(stale, "conflict:");
 
-        var missingFile = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, Path.Combine(_folder, "missing.onnx"));
+        var missingFile = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, Path.Combine(_cli.Folder, "missing.onnx"));
         AssertOneErrorLine(missingFile, "missing.onnx' not found");
 
-        var notOnnx = Path.Combine(_folder, "notes.onnx");
+        var notOnnx = Path.Combine(_cli.Folder, "notes.onnx");
         await File.WriteAllTextAsync(notOnnx, "not a model");
         var rejected = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, notOnnx);
         AssertOneErrorLine(rejected, "invalid: The artifact is not a model ONNX Runtime can load");
 
-        var large = Path.Combine(_folder, "large.onnx");
+        var large = Path.Combine(_cli.Folder, "large.onnx");
         await File.WriteAllBytesAsync(large, new byte[(3 * ControlPlaneHost.MaxArtifactBytes) + 7]);
         var tooLarge = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, large);
         AssertOneErrorLine(tooLarge, "too large:");
@@ -124,41 +124,62 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
         AssertOneErrorLine(await RunAsync(ControlPlaneHost.ReaderKey, "models", "feedback", name, "--labels", "r1=1"), "permission denied");
     }
 
-    public void Dispose()
+    [Fact]
+    public async Task Register_refuses_a_missing_or_broken_config_before_uploading_and_sends_a_good_one_as_the_versions_document()
     {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
+        var name = ControlPlaneHost.UniqueModelName("configured");
+        var model = WriteModel("configured.onnx", 1f);
+
+        var missing = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, model, "--config", Path.Combine(_cli.Folder, "missing.json"));
+        AssertOneErrorLine(missing, "missing.json' not found");
+
+        var notJson = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, model, "--config", _cli.WriteFile("broken.json", "{ \"task\": \"regression\", "));
+        AssertOneErrorLine(notJson, "broken.json' is not valid JSON");
+
+        var notObject = await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, model, "--config", _cli.WriteFile("list.json", "[\"regression\"]"));
+        AssertOneErrorLine(notObject, "list.json' holds a JSON array; a config document is a JSON object");
+
+        var directory = Directory.CreateDirectory(Path.Combine(_cli.Folder, "folder.json")).FullName;
+        AssertOneErrorLine(await RunAsync(ControlPlaneHost.OperatorKey, "models", "register", name, model, "--config", directory), "folder.json' not found");
+
+        // Nothing was uploaded: the model was never created.
+        AssertOneErrorLine(await RunAsync(ControlPlaneHost.ReaderKey, "models", "show", name), $"not found: Model '{name}'");
+
+        const string Document = """
+            {
+              // Comments and trailing commas are allowed, as in a model folder's config.json.
+              "task": "regression",
+              "inputs": { "x": { "features": ["temp_max", "temp_min", "wind", "humidity"] } },
+              "outputs": { "score": { "name": "y", "column": 0 } },
+              "max_batch_size": 8,
+            }
+            """;
+        var registered = await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "register", name, model, "--config", _cli.WriteFile("model.json", Document));
+        Assert.Contains($"Registered {name} version 1: Ready", registered.Output);
+
+        var version = await _cli.JsonAsync(ControlPlaneHost.ReaderKey, "models", "show", name, "1");
+        Assert.Equal(Document, version.GetProperty("serving_config_json").GetString());
+
+        var shown = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "show", name, "1");
+        Assert.Contains("config document:", shown.Output);
+        Assert.Contains("\"features\": [\"temp_max\", \"temp_min\", \"wind\", \"humidity\"]", shown.Output);
+        Assert.Contains("inputs:      x FP32 [-1, 4]", shown.Output);
+
+        var model2 = WriteModel("unconfigured.onnx", 2f);
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "register", name, model2);
+        var all = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "show", name);
+        Assert.Contains("config document of version 1:", all.Output);
+        Assert.Contains("\"max_batch_size\": 8,", all.Output);
+        Assert.Contains("config document of version 2: none", all.Output);
     }
 
-    private string WriteModel(string fileName, float bias)
-    {
-        var path = Path.Combine(_folder, fileName);
-        File.WriteAllBytes(path, TestOnnxModels.AddBias(bias));
-        return path;
-    }
+    public void Dispose() => _cli.Dispose();
 
-    private Task<CliRun> RunAsync(string apiKey, params string[] args) =>
-        CliRun.RunAsync(new Dictionary<string, string?> { ["MLOPS_SERVER"] = host.Address, ["MLOPS_API_KEY"] = apiKey }, args);
+    private string WriteModel(string fileName, float bias) => _cli.WriteModel(fileName, bias);
 
-    private async Task<CliRun> SucceedsAsync(string apiKey, params string[] args)
-    {
-        var run = await RunAsync(apiKey, args);
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal("", run.Error);
-        return run;
-    }
+    private Task<CliRun> RunAsync(string apiKey, params string[] args) => _cli.RunAsync(apiKey, args);
 
-    private static void AssertOneErrorLine(CliRun run, string expected)
-    {
-        Assert.True(run.ExitCode != 0, run.ToString());
-        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("error: ", line);
-        Assert.Contains(expected, line);
-    }
+    private Task<CliRun> SucceedsAsync(string apiKey, params string[] args) => _cli.SucceedsAsync(apiKey, args);
+
+    private static void AssertOneErrorLine(CliRun run, string expected) => ControlPlaneCli.AssertOneErrorLine(run, expected);
 }
