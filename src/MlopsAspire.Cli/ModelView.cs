@@ -10,7 +10,7 @@ namespace MlopsAspire.Cli;
 /// </summary>
 internal sealed class ModelView(IAnsiConsole output)
 {
-    private const string NoConfig = "none: the platform infers what it can from the model's signature (register with --config to declare the model's contract)";
+    private const string NoConfig = "none (the platform infers what it can from the model's signature; register with --config to declare the model's contract)";
 
     public void Write(Model model)
     {
