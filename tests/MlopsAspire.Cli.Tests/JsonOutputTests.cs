@@ -15,7 +15,7 @@ public sealed class JsonOutputTests(ControlPlaneHost host) : IClassFixture<Contr
     public async Task Every_read_command_prints_one_json_document_with_the_apis_field_names()
     {
         var name = ControlPlaneHost.UniqueModelName("json");
-        var config = _cli.WriteFile("model.json", """{ "task": "regression", "max_batch_size": 4 }""");
+        var config = _cli.WriteFile("model.json", """{ "task": "regression", "outputs": { "score": { "name": "y", "column": 0 } }, "max_batch_size": 4 }""");
         var registered = await _cli.JsonAsync(ControlPlaneHost.OperatorKey, "models", "register", name, _cli.WriteModel("j1.onnx", 1f), "--config", config);
         Assert.True(registered.GetProperty("created").GetBoolean());
         Assert.Equal("1", registered.GetProperty("version").GetProperty("version").GetString());
@@ -37,7 +37,7 @@ public sealed class JsonOutputTests(ControlPlaneHost host) : IClassFixture<Contr
         var model = await _cli.JsonAsync(ControlPlaneHost.ReaderKey, "models", "show", name);
         Assert.Equal(name, model.GetProperty("name").GetString());
         var first = model.GetProperty("versions")[0];
-        Assert.Equal("""{ "task": "regression", "max_batch_size": 4 }""", first.GetProperty("serving_config_json").GetString());
+        Assert.Equal("""{ "task": "regression", "outputs": { "score": { "name": "y", "column": 0 } }, "max_batch_size": 4 }""", first.GetProperty("serving_config_json").GetString());
         Assert.Equal(JsonValueKind.String, first.GetProperty("task").ValueKind);
         Assert.Equal(JsonValueKind.Array, first.GetProperty("monitoring_limitations").ValueKind);
 
