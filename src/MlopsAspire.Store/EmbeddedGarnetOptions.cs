@@ -5,7 +5,7 @@ namespace MlopsAspire.Store;
 /// <summary>
 /// What the embedded Garnet server needs to know, and how that maps onto Garnet's own
 /// command-line options. Everything the platform relies on (Lua, AOF, recovery) is always on;
-/// only placement and tuning are configurable.
+/// only placement, tuning and the password are configurable.
 /// </summary>
 public sealed class EmbeddedGarnetOptions
 {
@@ -15,14 +15,24 @@ public sealed class EmbeddedGarnetOptions
     public const string AofCommitFrequencyVariable = "GARNET_AOF_COMMIT_MS";
     public const string CheckpointFrequencyVariable = "GARNET_CHECKPOINT_SECONDS";
     public const string MemoryVariable = "GARNET_MEMORY";
+    public const string PasswordVariable = "GARNET_PASSWORD";
 
     /// <summary>Relative to the working directory; the AppHost passes an absolute path instead.</summary>
     public const string DefaultDataDirectory = ".data/garnet";
 
     public int Port { get; set; } = 6379;
 
-    /// <summary>Loopback by default: the store has no authentication, so it must not be reachable from outside.</summary>
+    /// <summary>
+    /// Loopback by default: the Redis protocol is cleartext, so even with a password the store must not be
+    /// reachable from other machines.
+    /// </summary>
     public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// The password every client must send (AUTH) before any other command; null accepts anyone. It never
+    /// appears in <see cref="ToGarnetArguments"/>, so it cannot leak through a printed command line.
+    /// </summary>
+    public string? Password { get; set; }
 
     public string DataDirectory { get; set; } = Path.GetFullPath(DefaultDataDirectory);
 
@@ -60,6 +70,8 @@ public sealed class EmbeddedGarnetOptions
             options.CheckpointFrequencySeconds = ParseInt(CheckpointFrequencyVariable, checkpoint, min: 0, max: int.MaxValue);
         if (NonEmpty(read(MemoryVariable)) is { } memory)
             options.Memory = memory;
+        if (NonEmpty(read(PasswordVariable)) is { } password)
+            options.Password = password;
 
         return options;
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using Garnet;
 using Garnet.client;
+using Garnet.server.Auth.Settings;
 using Microsoft.Extensions.Logging;
 
 namespace MlopsAspire.Store;
@@ -40,7 +41,10 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
 
         var logger = loggerFactory.CreateLogger<EmbeddedGarnetServer>();
         // cleanupDir: false — disposing must never delete the data it exists to keep.
-        var server = new GarnetServer(options.ToGarnetArguments(), loggerFactory, cleanupDir: false);
+        // The password goes in as settings rather than as "--auth Password --password", so it is never part of an
+        // argument list that Garnet or anyone else might print.
+        var authentication = options.Password is { Length: > 0 } password ? new PasswordAuthenticationSettings(password) : null;
+        var server = new GarnetServer(options.ToGarnetArguments(), loggerFactory, cleanupDir: false, authentication);
         try
         {
             server.Start();
@@ -52,8 +56,9 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
         }
 
         logger.LogInformation(
-            "Garnet listening on {Address}:{Port}; data {DataDirectory}; lua on; aof on (commit every {AofCommitMs} ms), checkpoint every {CheckpointSeconds} s",
-            options.BindAddress, options.Port, options.DataDirectory, options.AofCommitFrequencyMs, options.CheckpointFrequencySeconds);
+            "Garnet listening on {Address}:{Port}; {Authentication}; data {DataDirectory}; lua on; aof on (commit every {AofCommitMs} ms), checkpoint every {CheckpointSeconds} s",
+            options.BindAddress, options.Port, authentication is null ? "no password" : "password required",
+            options.DataDirectory, options.AofCommitFrequencyMs, options.CheckpointFrequencySeconds);
         return new EmbeddedGarnetServer(options, server, logger);
     }
 
@@ -95,7 +100,7 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
         timeout.CancelAfter(ShutdownCheckpointTimeout);
 
         var endpoint = new IPEndPoint(IPAddress.Parse(ClientAddress(Options.BindAddress)), Options.Port);
-        using var client = new GarnetClient(endpoint);
+        using var client = new GarnetClient(endpoint, authPassword: Options.Password);
         await client.ConnectAsync(timeout.Token).ConfigureAwait(false);
         var reply = await client.ExecuteForStringResultAsync("SAVE").WaitAsync(timeout.Token).ConfigureAwait(false);
         logger.LogInformation("Checkpoint on shutdown: {Reply}", reply);

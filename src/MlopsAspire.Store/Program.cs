@@ -11,6 +11,15 @@ using var loggerFactory = LoggerFactory.Create(logging => logging
     .AddSimpleConsole(console => console.SingleLine = true));
 
 var options = EmbeddedGarnetOptions.FromEnvironment();
+if (options.Password is null)
+{
+    // Without a password any process on this machine could read and rewrite every model, decision and payload.
+    // The AppHost always passes one (its secret parameter "store-password").
+    await Console.Error.WriteLineAsync(
+        $"The store will not start without a password: set {EmbeddedGarnetOptions.PasswordVariable}, and give clients the same one (\"host:port,password=...\").");
+    return 2;
+}
+
 var server = EmbeddedGarnetServer.Start(options, loggerFactory);
 
 // Aspire stops resources with SIGTERM; a terminal sends SIGINT. Both mean: checkpoint, flush, exit.
@@ -25,3 +34,4 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestSto
 
 await stop.Task;
 await server.StopAsync();
+return 0;

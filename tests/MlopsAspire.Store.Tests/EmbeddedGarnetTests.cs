@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlopsAspire.Artifacts;
 
 namespace MlopsAspire.Store.Tests;
@@ -103,16 +102,16 @@ public sealed class EmbeddedGarnetTests(StoreFixture fixture)
         var port = StoreFixture.FreeLoopbackPort();
         try
         {
-            using (var first = await StoreProcess.StartAsync(port, dataDirectory))
+            using (var first = await StoreProcess.StartAsync(port, dataDirectory, StoreProcess.Password))
             {
-                await using var redis = await StoreFixture.ConnectAsync($"127.0.0.1:{port}");
+                await using var redis = await StoreFixture.ConnectAsync($"127.0.0.1:{port},password={StoreProcess.Password}");
                 await redis.GetDatabase().StringSetAsync("before-sigterm", "1");
                 Assert.Equal(0, await first.TerminateAsync());
             }
 
-            using (var second = await StoreProcess.StartAsync(port, dataDirectory))
+            using (var second = await StoreProcess.StartAsync(port, dataDirectory, StoreProcess.Password))
             {
-                await using var redis = await StoreFixture.ConnectAsync($"127.0.0.1:{port}");
+                await using var redis = await StoreFixture.ConnectAsync($"127.0.0.1:{port},password={StoreProcess.Password}");
                 var db = redis.GetDatabase();
                 Assert.Equal("1", (string?)await db.StringGetAsync("before-sigterm"));
                 await db.StringSetAsync("before-kill", "2");
@@ -123,9 +122,9 @@ public sealed class EmbeddedGarnetTests(StoreFixture fixture)
                 second.Kill();
             }
 
-            using (var third = await StoreProcess.StartAsync(port, dataDirectory))
+            using (var third = await StoreProcess.StartAsync(port, dataDirectory, StoreProcess.Password))
             {
-                await using var redis = await StoreFixture.ConnectAsync($"127.0.0.1:{port}");
+                await using var redis = await StoreFixture.ConnectAsync($"127.0.0.1:{port},password={StoreProcess.Password}");
                 var db = redis.GetDatabase();
                 Assert.Equal("1", (string?)await db.StringGetAsync("before-sigterm"));
                 Assert.Equal("2", (string?)await db.StringGetAsync("before-kill"));
@@ -135,67 +134,6 @@ public sealed class EmbeddedGarnetTests(StoreFixture fixture)
         finally
         {
             StoreFixture.DeleteDirectory(dataDirectory);
-        }
-    }
-
-    /// <summary>The MlopsAspire.Store executable (copied next to the tests) as a child process.</summary>
-    private sealed class StoreProcess : IDisposable
-    {
-        private readonly Process process;
-
-        private StoreProcess(Process process) => this.process = process;
-
-        public static async Task<StoreProcess> StartAsync(int port, string dataDirectory)
-        {
-            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MlopsAspire.Store.dll")])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = dataDirectory,
-            };
-            start.Environment[EmbeddedGarnetOptions.PortVariable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment[EmbeddedGarnetOptions.DataDirectoryVariable] = dataDirectory;
-
-            var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the store executable.");
-            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, line) =>
-            {
-                if (line.Data?.Contains("Garnet listening", StringComparison.Ordinal) == true)
-                    ready.TrySetResult();
-            };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
-            var exited = process.WaitForExitAsync();
-            if (await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(60))) != ready.Task)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new InvalidOperationException($"The store executable did not report listening on port {port}.");
-            }
-            return new StoreProcess(process);
-        }
-
-        /// <summary>Sends SIGTERM, as Aspire does, and returns the exit code.</summary>
-        public async Task<int> TerminateAsync()
-        {
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                await kill!.WaitForExitAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            return process.ExitCode;
-        }
-
-        public void Kill()
-        {
-            process.Kill();
-            process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            if (!process.HasExited)
-                process.Kill();
-            process.Dispose();
         }
     }
 }

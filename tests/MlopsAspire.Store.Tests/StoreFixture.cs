@@ -63,15 +63,16 @@ public sealed class StoreFixture : IAsyncLifetime
             new EmbeddedGarnetOptions { Port = port ?? FreeLoopbackPort(), DataDirectory = dataDirectory },
             NullLoggerFactory.Instance);
 
-    public static Task<ConnectionMultiplexer> ConnectAsync(string endpoint) =>
-        ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
-        {
-            EndPoints = { endpoint },
-            AbortOnConnectFail = false,
-            ConnectTimeout = 10_000,
-            SyncTimeout = 30_000,
-            AsyncTimeout = 30_000,
-        });
+    /// <summary>Connects with a StackExchange.Redis connection string: "host:port", plus ",password=..." if it has one.</summary>
+    public static Task<ConnectionMultiplexer> ConnectAsync(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = 10_000;
+        options.SyncTimeout = 30_000;
+        options.AsyncTimeout = 30_000;
+        return ConnectionMultiplexer.ConnectAsync(options);
+    }
 
     public static int FreeLoopbackPort()
     {
