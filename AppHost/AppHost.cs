@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using MlopsAspire.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
+builder.WarnWhenDashboardIsAnonymous();
 
 var store = builder.AddStore();
 
@@ -11,13 +12,12 @@ var orleans = builder.AddOrleans("mlops")
     .WithClustering(store.ConnectionString)
     .WithGrainStorage("Default", store.ConnectionString);
 
-// Management API keys, one per role. Secret parameters with generated values: `dotnet run` needs no setup, the
-// values persist in the AppHost's user secrets (Parameters:mlops-*-key) and the dashboard shows them on demand.
-var readerKey = ManagementKey("mlops-reader-key");
-var operatorKey = ManagementKey("mlops-operator-key");
-var adminKey = ManagementKey("mlops-admin-key");
+// Management API keys, one per role, generated on first run and kept in the AppHost's user secrets.
+var readerKey = builder.AddGeneratedSecret("mlops-reader-key");
+var operatorKey = builder.AddGeneratedSecret("mlops-operator-key");
+var adminKey = builder.AddGeneratedSecret("mlops-admin-key");
 // The training worker registers candidates through the management API as an operator of its own name.
-var trainingKey = ManagementKey("mlops-training-key");
+var trainingKey = builder.AddGeneratedSecret("mlops-training-key");
 
 var controlPlane = builder.AddProject<Projects.MlopsAspire_ControlPlane>("control-plane")
     .WithReference(orleans)
@@ -31,6 +31,9 @@ var controlPlane = builder.AddProject<Projects.MlopsAspire_ControlPlane>("contro
     .WithHttpHealthCheck("/health");
 // Monitoring defaults (window, grace, accuracy limits) given to the AppHost, e.g. --Monitoring:Window=00:00:05 for a demo.
 ForwardSection(controlPlane, "Monitoring");
+// More management keys of one's own naming (Management:ApiKeys:<role>:<name>, best kept in the AppHost's user secrets):
+// a key per person or pipeline, and overlap while a key is rotated.
+ForwardSection(controlPlane, "Management:ApiKeys");
 controlPlane.WithUrl($"{controlPlane.GetEndpoint("http")}/dashboard", "Orleans dashboard");
 controlPlane.WithUrlForEndpoint("grpc", url => url.DisplayText = "Management API (gRPC)");
 
@@ -44,6 +47,8 @@ var inference = builder.AddProject<Projects.MlopsAspire_Inference>("inference")
     .WithEndpoint("grpc", endpoint => endpoint.Port = StablePort("Inference:GrpcPort", 8001))
     .WithHttpHealthCheck("/health")
     .WaitFor(controlPlane);
+// Inference API keys (Inference:ApiKeys:<name>); with none, inference is open.
+ForwardSection(inference, "Inference:ApiKeys");
 
 // Retraining: claims runs (alerts, schedule, `mlops models retrain`), trains with ML.NET, registers and shadows candidates.
 IResourceBuilder<ProjectResource>? training = null;
@@ -69,9 +74,6 @@ if (store.Server is { } server)
 
 builder.Build().Run();
 
-IResourceBuilder<ParameterResource> ManagementKey(string name) =>
-    builder.AddParameter(name, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
-
 // Passes the AppHost's configuration values under a section to a resource as environment variables.
 void ForwardSection(IResourceBuilder<ProjectResource> resource, string section, string[]? except = null)
 {
@@ -79,7 +81,7 @@ void ForwardSection(IResourceBuilder<ProjectResource> resource, string section, 
     {
         if (setting.Value is { } value && !(except ?? []).Contains(setting.Key, StringComparer.OrdinalIgnoreCase))
         {
-            resource.WithEnvironment($"{section}__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", value);
+            resource.WithEnvironment($"{section}:{setting.Key}".Replace(":", "__", StringComparison.Ordinal), value);
         }
     }
 }

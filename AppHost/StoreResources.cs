@@ -1,14 +1,19 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace MlopsAspire.AppHost;
 
 /// <summary>
 /// The Redis-protocol store every tier shares. Chosen by configuration value <c>Store:Mode</c>
 /// while the model is built, so the container branch is never built where no container runtime exists.
+/// Every mode hands its clients one connection string that carries the password.
 /// </summary>
 internal static class StoreResources
 {
     public const string ConnectionName = "store";
+
+    /// <summary>The store's password in the embedded and container modes (the name <c>AddRedis</c> would give it).</summary>
+    public const string PasswordParameterName = ConnectionName + "-password";
 
     public sealed record Store(
         IResourceBuilder<IResourceWithConnectionString> ConnectionString,
@@ -21,6 +26,7 @@ internal static class StoreResources
         {
             "embedded" => AddEmbeddedGarnet(builder),
             "container" => AddRedisContainer(builder),
+            // The operator's own server: its connection string brings its own password ("host:port,password=...").
             "external" => new Store(builder.AddConnectionString(ConnectionName).WithOrleansProviderType("Redis"), null),
             _ => throw new InvalidOperationException(
                 $"Store:Mode '{mode}' is not one of: embedded (Garnet, default), container (Redis container), external (ConnectionStrings:store)."),
@@ -35,29 +41,32 @@ internal static class StoreResources
             dataDirectory = Path.Combine(builder.AppHostDirectory, ".data", "garnet");
         }
 
+        var password = builder.AddGeneratedSecret(PasswordParameterName);
+        // Garnet binds loopback unless told otherwise (GARNET_BIND), and is never told otherwise here.
         var garnet = builder.AddProject<Projects.MlopsAspire_Store>("garnet")
             .WithEndpoint(name: "tcp", scheme: "tcp", env: "GARNET_PORT", isProxied: false)
-            .WithEnvironment("GARNET_DATA_DIR", Path.GetFullPath(dataDirectory));
+            .WithEnvironment("GARNET_DATA_DIR", Path.GetFullPath(dataDirectory))
+            .WithEnvironment("GARNET_PASSWORD", password);
 
         var endpoint = garnet.GetEndpoint("tcp");
         var healthCheckName = "garnet-ping";
-        builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             healthCheckName,
-            _ => new RedisPingHealthCheck(() => (endpoint.Host, endpoint.Port)),
+            _ => new RedisPingHealthCheck(() => (endpoint.Host, endpoint.Port), password.Resource),
             failureStatus: null,
             tags: null));
         garnet.WithHealthCheck(healthCheckName);
 
         var connectionString = builder.AddConnectionString(
                 ConnectionName,
-                ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"))
+                ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)},password={password.Resource}"))
             .WithOrleansProviderType("Redis");
         return new Store(connectionString, garnet);
     }
 
     private static Store AddRedisContainer(IDistributedApplicationBuilder builder)
     {
-        var redis = builder.AddRedis(ConnectionName);
+        var redis = builder.AddRedis(ConnectionName, port: null, password: builder.AddGeneratedSecret(PasswordParameterName));
         return new Store(redis, redis);
     }
 }

@@ -2,7 +2,8 @@
 # Shared by the side-by-side measurements (perf/shadow, perf/monitoring, perf/tracing, perf/hosting); sourced, not run.
 #
 # start_platform: starts a Release AppHost with one replica of its own and no training worker on a fresh data
-#   folder under $WORK, waits for the control plane and sets STORE_PORT (the embedded Garnet store's port).
+#   folder under $WORK, waits for the control plane and sets STORE_PORT (the embedded Garnet store's port; its
+#   password is STORE_PASSWORD).
 # start_replica NAME GRPC_PORT HTTP_PORT BIN_DIR [VAR=VALUE...]: joins a standalone Release replica from BIN_DIR
 #   (bin/Release/net10.0 of MlopsAspire.Inference) to that platform with one intra-op thread and the given
 #   settings, waits until it serves fraud, and records its pid in REPLICA_PID[NAME]. launch_replica does the same
@@ -15,6 +16,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=$(mktemp -d "/tmp/$(basename "$0" .sh).XXXXXX")
 export MLOPS_API_KEY=perf-operator-key-0123456789abcdef
+STORE_PASSWORD=perf-store-password-0123456789abcdef
 MLOPS="dotnet $ROOT/src/MlopsAspire.Cli/bin/Release/net10.0/mlops.dll"
 LOAD="dotnet $ROOT/perf/MlopsAspire.LoadTest/bin/Release/net10.0/MlopsAspire.LoadTest.dll"
 BIN="$ROOT/src/MlopsAspire.Inference/bin/Release/net10.0"
@@ -30,7 +32,7 @@ trap stop_platform EXIT
 start_platform() {
   dotnet run --no-build -c Release --project "$ROOT/AppHost" -- --Store:DataDirectory="$WORK/data" --Inference:Replicas=1 \
     --Inference:HttpPort=0 --Inference:GrpcPort=0 --Training:Enabled=false \
-    --Parameters:mlops-operator-key=$MLOPS_API_KEY > "$WORK/apphost.log" 2>&1 &
+    --Parameters:mlops-operator-key=$MLOPS_API_KEY --Parameters:store-password=$STORE_PASSWORD > "$WORK/apphost.log" 2>&1 &
   for _ in $(seq 1 120); do
     sleep 2
     if $MLOPS models list 2>/dev/null | grep -q fraud; then break; fi
@@ -55,7 +57,7 @@ launch_replica() {
 
 start_replica() {
   local name=$1 grpc=$2 http=$3 dir=$4; shift 4
-  launch_replica "$name" "$grpc" "$http" "$dir" ConnectionStrings__store=localhost:$STORE_PORT Orleans__ClusterId=mlops \
+  launch_replica "$name" "$grpc" "$http" "$dir" ConnectionStrings__store=localhost:$STORE_PORT,password=$STORE_PASSWORD Orleans__ClusterId=mlops \
     Orleans__ServiceId=mlops Orleans__Clustering__ProviderType=Redis Orleans__Clustering__ServiceKey=store "$@"
 }
 

@@ -32,14 +32,21 @@ public class PlatformFixture : IAsyncLifetime
     /// <summary>AppHost arguments beyond the common ones (accelerated monitoring, say).</summary>
     protected virtual IReadOnlyList<string> ExtraArguments => [];
 
+    /// <summary>
+    /// Whether the Aspire dashboard and the AppHost's resource service run, as under `dotnet run` (with the AppHost's
+    /// default launch profile); off by default, since they cost a process and no test but the security ones reads them.
+    /// </summary>
+    protected virtual bool WithDashboard => false;
+
     public async Task InitializeAsync()
     {
-        App = await StartAsync(DataDirectory, ExtraArguments);
+        App = await StartAsync(DataDirectory, ExtraArguments, WithDashboard);
         InferenceChannel = CreateInferenceChannel(App);
         Inference = new GRPCInferenceService.GRPCInferenceServiceClient(InferenceChannel);
     }
 
-    public static async Task<DistributedApplication> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArguments = null)
+    public static async Task<DistributedApplication> StartAsync(
+        string dataDirectory, IReadOnlyList<string>? extraArguments = null, bool withDashboard = false)
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MlopsAspire_AppHost>(
@@ -54,10 +61,12 @@ public class PlatformFixture : IAsyncLifetime
                 $"--Parameters:mlops-operator-key={OperatorKey}",
                 "--Parameters:mlops-admin-key=e2e-admin-key-0123456789abcdef0123",
                 "--Parameters:mlops-training-key=e2e-training-key-0123456789abcdef01",
+                // Given rather than generated, so no test run writes a store password into the developer's user secrets.
+                "--Parameters:store-password=e2e-store-password-0123456789abcdef",
                 "--Training:HttpPort=0",
                 .. extraArguments ?? [],
             ],
-            (options, _) => options.DisableDashboard = true,
+            (options, _) => options.DisableDashboard = !withDashboard,
             timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
