@@ -71,10 +71,20 @@ public class PlatformFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         var app = await builder.BuildAsync(timeout.Token).WaitAsync(timeout.Token);
-        await app.StartAsync(timeout.Token).WaitAsync(timeout.Token);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("control-plane", timeout.Token).WaitAsync(timeout.Token);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("inference", timeout.Token).WaitAsync(timeout.Token);
-        return app;
+        try
+        {
+            await app.StartAsync(timeout.Token).WaitAsync(timeout.Token);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("control-plane", timeout.Token).WaitAsync(timeout.Token);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("inference", timeout.Token).WaitAsync(timeout.Token);
+            return app;
+        }
+        catch
+        {
+            // A platform that did not come up in time still runs its processes: stop them, or they slow down every
+            // platform the following test classes start.
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     public static GrpcChannel CreateInferenceChannel(DistributedApplication app) =>
