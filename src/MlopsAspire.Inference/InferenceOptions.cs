@@ -23,7 +23,7 @@ public sealed class InferenceOptions
     /// </summary>
     public Dictionary<string, string> ApiKeys { get; set; } = [];
 
-    /// <summary>Largest gRPC message received or sent, in bytes (default 64 MiB).</summary>
+    /// <summary>Largest gRPC message received or sent, in bytes (default 64 MiB); also the largest REST request body.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>
