@@ -23,8 +23,15 @@ public sealed class InferenceOptions
     /// </summary>
     public Dictionary<string, string> ApiKeys { get; set; } = [];
 
-    /// <summary>Largest gRPC message received or sent, in bytes (default 64 MiB).</summary>
+    /// <summary>Largest gRPC message received or sent, in bytes (default 64 MiB); also the largest REST request body.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of input tensors that the queues of every model together may hold; a request that would pass it is
+    /// refused with RESOURCE_EXHAUSTED (REST 429). Each model's queue also has its own bound, its config's
+    /// <c>dynamic_batching.max_queue_bytes</c>. Default (null): a quarter of the memory the process may use.
+    /// </summary>
+    public long? MaxQueuedBytes { get; set; }
 
     /// <summary>
     /// Requests of one ModelStreamInfer stream that may be computing at once; the stream stops reading until one

@@ -54,7 +54,14 @@ public static class InferenceServer
         builder.Services.AddSingleton<ModelRepository>();
         if (options.Batching.Enabled)
         {
+            if (options.MaxQueuedBytes is < 1)
+            {
+                throw new InvalidOperationException($"{InferenceOptions.SectionName}:MaxQueuedBytes must be at least 1; got {options.MaxQueuedBytes}");
+            }
+
+            builder.Services.AddSingleton(new QueueByteBudget(options.MaxQueuedBytes ?? QueueByteBudget.DefaultLimit));
             builder.Services.AddSingleton<IInferenceExecutor, BatchingInferenceExecutor>();
+            builder.Services.AddHostedService<QueueFloodMemoryRelease>();
         }
         else
         {

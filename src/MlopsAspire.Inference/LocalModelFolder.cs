@@ -106,8 +106,8 @@ public sealed class LocalModelFolder(
             {
                 var available = Directory.Exists(root) ? Directory.EnumerateDirectories(root).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList() : [];
                 throw InferenceException.NotFound(available.Count == 0
-                    ? $"model '{modelName}' is not in the model repository {root}, which holds no models"
-                    : $"model '{modelName}' is not in the model repository {root}; models there: {string.Join(", ", available)}");
+                    ? $"model '{EchoedText.Of(modelName)}' is not in the model repository {root}, which holds no models"
+                    : $"model '{EchoedText.Of(modelName)}' is not in the model repository {root}; models there: {string.Join(", ", available)}");
             }
 
             var model = ScanModel(folder);
@@ -154,8 +154,8 @@ public sealed class LocalModelFolder(
 
                 var served = repository.ModelNames;
                 throw InferenceException.NotFound(served.Count == 0
-                    ? $"model '{modelName}' is neither loaded nor in the model repository; no models are loaded"
-                    : $"model '{modelName}' is neither loaded nor in the model repository; loaded models: {string.Join(", ", served)}");
+                    ? $"model '{EchoedText.Of(modelName)}' is neither loaded nor in the model repository; no models are loaded"
+                    : $"model '{EchoedText.Of(modelName)}' is neither loaded nor in the model repository; loaded models: {string.Join(", ", served)}");
             }
 
             await ApplyAsync(root, CancellationToken.None);
@@ -205,7 +205,7 @@ public sealed class LocalModelFolder(
         // A model is one folder directly under the root; nothing may reach outside it.
         if (modelName != Path.GetFileName(modelName) || modelName is "." or "..")
         {
-            throw InferenceException.InvalidArgument($"model name '{modelName}' is not a folder name under the model repository");
+            throw InferenceException.InvalidArgument($"model name '{EchoedText.Of(modelName)}' is not a folder name under the model repository");
         }
     }
 

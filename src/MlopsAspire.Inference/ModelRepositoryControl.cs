@@ -48,6 +48,6 @@ public sealed class RoutingTableModelControl(ModelRepository repository) : IMode
     public Task UnloadAsync(string modelName, CancellationToken cancellationToken) => throw Refused("unload", modelName);
 
     private static ModelControlRefusedException Refused(string operation, string modelName) => new(
-        $"cannot {operation} model '{modelName}': this replica serves what the control plane's routing table lists; "
+        $"cannot {operation} model '{EchoedText.Of(modelName)}': this replica serves what the control plane's routing table lists; "
         + "register, promote or retire versions through the management API instead");
 }

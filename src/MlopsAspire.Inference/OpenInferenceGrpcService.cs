@@ -176,7 +176,7 @@ public sealed class OpenInferenceGrpcService(
             {
                 ErrorMessage = failure.Message,
                 // The id lets the client match the error to its request.
-                InferResponse = new ModelInferResponse { Id = request.Id, ModelName = request.ModelName, ModelVersion = request.ModelVersion },
+                InferResponse = new ModelInferResponse { Id = request.Id, ModelName = EchoedText.Of(request.ModelName), ModelVersion = EchoedText.Of(request.ModelVersion) },
             };
         }
         finally

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Inference.Monitoring;
@@ -20,6 +21,12 @@ namespace MlopsAspire.Inference;
 /// </summary>
 public static class OpenInferenceRestApi
 {
+    /// <summary>The most a request body is given before its bytes arrive: what Kestrel itself buffers per connection.</summary>
+    private const int UpFrontBodyBytes = 1024 * 1024;
+
+    /// <summary>The first buffer of a body sent without a Content-Length (chunked).</summary>
+    private const int UnknownLengthBodyBytes = 16 * 1024;
+
     public static IEndpointRouteBuilder MapOpenInferenceRestApi(this IEndpointRouteBuilder endpoints)
     {
         // Health stays open to probes; every other route needs an API key when Inference:ApiKeys has any.
@@ -113,7 +120,7 @@ public static class OpenInferenceRestApi
     {
         var ready = repository.IsModelReady(modelName, version);
         return TypedResults.Json(
-            new RestModelReady(modelName, ready),
+            new RestModelReady(EchoedText.Of(modelName), ready),
             RestJsonContext.Default.RestModelReady,
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
@@ -147,13 +154,16 @@ public static class OpenInferenceRestApi
         }
         catch (Exception exception) when (!context.Response.HasStarted)
         {
-            // Kestrel refuses a body above its limit while it is read; say what the limit is.
-            var tooLarge = exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
-            var failure = tooLarge
-                ? new ProtocolFailure(StatusCode.ResourceExhausted, BodyTooLarge(services))
-                : errors.Translate(exception, "ModelInfer");
+            // Kestrel refuses a body above its limit (and a body that ends before its Content-Length) while it is
+            // read; say what the limit is, or what was wrong with the body.
+            var failure = exception switch
+            {
+                BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ProtocolFailure(StatusCode.ResourceExhausted, BodyTooLarge(services)),
+                BadHttpRequestException bad => new ProtocolFailure(StatusCode.InvalidArgument, $"the request body could not be read: {bad.Message}"),
+                _ => errors.Translate(exception, "ModelInfer"),
+            };
             status = failure.Code;
-            await Error(failure, tooLarge ? StatusCodes.Status413PayloadTooLarge : null).ExecuteAsync(context);
+            await Error(failure, (exception as BadHttpRequestException)?.StatusCode).ExecuteAsync(context);
         }
         finally
         {
@@ -168,13 +178,50 @@ public static class OpenInferenceRestApi
         {
             jsonLength = int.TryParse(header, out var length)
                 ? length
-                : throw InferenceException.InvalidArgument($"{RestInferenceJson.InferenceHeaderContentLength} is '{header}'; it must be a byte count");
+                : throw InferenceException.InvalidArgument($"{RestInferenceJson.InferenceHeaderContentLength} is '{EchoedText.Of(header)}'; it must be a byte count");
         }
 
-        // The whole body is kept: binary inputs are handed to the runtime in place, without a copy.
-        using var body = new MemoryStream(checked((int)Math.Max(0, context.Request.ContentLength ?? 0)));
-        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-        return RestInferenceJson.ReadRequest(body.GetBuffer().AsMemory(0, (int)body.Length), jsonLength, modelName, version);
+        var body = await ReadBodyAsync(context);
+        return RestInferenceJson.ReadRequest(body, jsonLength, modelName, version);
+    }
+
+    /// <summary>
+    /// Reads the whole body, which is kept: binary inputs are handed to the runtime in place, without a copy. A
+    /// declared Content-Length above the limit is refused before anything is read; one within it is believed only
+    /// as far as bytes arrive: the buffer starts at <see cref="UpFrontBodyBytes"/> at most and doubles as the
+    /// body fills it, so a client that declares 64 MiB and sends four bytes costs no more than any other.
+    /// </summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var declared = request.ContentLength;
+        var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        if (declared > limit)
+        {
+            throw new BadHttpRequestException($"Content-Length {declared} is over the limit", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var buffer = new byte[(int)Math.Min(declared ?? UnknownLengthBodyBytes, UpFrontBodyBytes)];
+        var length = 0;
+        while (declared is null || length < declared)
+        {
+            if (length == buffer.Length)
+            {
+                // Kestrel refuses bytes past the limit (413) and past a declared length, so this stays within both.
+                var grown = (int)Math.Min(Array.MaxLength, Math.Min((long)buffer.Length * 2, declared ?? long.MaxValue));
+                Array.Resize(ref buffer, Math.Max(grown, buffer.Length + 1));
+            }
+
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
+        }
+
+        return buffer.AsMemory(0, length);
     }
 
     private static async Task WriteInferenceResponseAsync(HttpContext context, InferenceResponse response, Func<string, bool> isBinaryOutput)

@@ -40,7 +40,7 @@ internal static class ProtoInferenceCodec
                 if (input.Contents is not null && CountSetFields(input.Contents) > 0)
                 {
                     throw InferenceException.InvalidArgument(
-                        $"input '{input.Name}' has both contents and raw_input_contents[{i}]; send one or the other");
+                        $"input '{EchoedText.Of(input.Name)}' has both contents and raw_input_contents[{i}]; send one or the other");
                 }
 
                 data = TensorData.Raw(raw[i].Memory, i);
@@ -130,7 +130,7 @@ internal static class ProtoInferenceCodec
         if (CountSetFields(contents) > 1)
         {
             throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' sets more than one contents field; use the one its datatype calls for");
+                $"input '{EchoedText.Of(input.Name)}' sets more than one contents field; use the one its datatype calls for");
         }
 
         if (contents.BoolContents.Count > 0)

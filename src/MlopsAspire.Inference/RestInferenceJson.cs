@@ -122,7 +122,7 @@ internal static class RestInferenceJson
         }
 
         var name = RequiredString(input, "name", where);
-        where = $"input '{name}'";
+        where = $"input '{EchoedText.Of(name)}'";
         var datatype = RequiredString(input, "datatype", where);
         if (!input.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
         {
@@ -134,7 +134,7 @@ internal static class RestInferenceJson
         {
             if (dimension.ValueKind != JsonValueKind.Number || !dimension.TryGetInt64(out var size))
             {
-                throw InferenceException.InvalidArgument($"{where} shape has {dimension.GetRawText()}; dimensions are integers");
+                throw InferenceException.InvalidArgument($"{where} shape has {Echo(dimension)}; dimensions are integers");
             }
 
             shape.Add(size);
@@ -145,7 +145,7 @@ internal static class RestInferenceJson
         {
             if (sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt32(out var byteSize) || byteSize < 0)
             {
-                throw InferenceException.InvalidArgument($"{where} has binary_data_size {sizeElement.GetRawText()}; it must be a byte count");
+                throw InferenceException.InvalidArgument($"{where} has binary_data_size {Echo(sizeElement)}; it must be a byte count");
             }
 
             if (byteSize > binary.Length - binaryOffset)
@@ -154,7 +154,7 @@ internal static class RestInferenceJson
                     $"{where} has binary_data_size {byteSize} but only {binary.Length - binaryOffset} bytes of binary tensor data remain");
             }
 
-            var data = TensorData.Raw(binary.Slice(binaryOffset, byteSize), index);
+            var data = TensorData.Raw(binary.Slice(binaryOffset, byteSize), index, TensorDataTerms.Json);
             binaryOffset += byteSize;
             return new InferenceInput(name, datatype, shape, data);
         }
@@ -173,7 +173,7 @@ internal static class RestInferenceJson
             {
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
-                _ => throw InferenceException.InvalidArgument($"parameter '{name}' is {value.GetRawText()}; it must be true or false"),
+                _ => throw InferenceException.InvalidArgument($"parameter '{name}' is {Echo(value)}; it must be true or false"),
             }
             : null;
 
@@ -182,30 +182,30 @@ internal static class RestInferenceJson
         if (!TensorDatatypes.TryParse(datatype, out var parsed))
         {
             // The engine names the model's expected datatype; no values are needed to say it.
-            return TensorData.Typed(Array.Empty<float>());
+            return TensorData.Typed(Array.Empty<float>(), TensorDataTerms.Json);
         }
 
         return parsed switch
         {
-            TensorDatatype.Bool => TensorData.Typed(Collect(data, name, datatype, static (JsonElement e, out bool v) =>
+            TensorDatatype.Bool => Collect(data, name, datatype, static (JsonElement e, out bool v) =>
             {
                 v = e.ValueKind == JsonValueKind.True;
                 return e.ValueKind is JsonValueKind.True or JsonValueKind.False;
-            })),
+            }),
             TensorDatatype.Int8 or TensorDatatype.Int16 or TensorDatatype.Int32 =>
-                TensorData.Typed(Collect(data, name, datatype, Number(static (JsonElement e, out int v) => e.TryGetInt32(out v)))),
-            TensorDatatype.Int64 => TensorData.Typed(Collect(data, name, datatype, Number(static (JsonElement e, out long v) => e.TryGetInt64(out v)))),
+                Collect(data, name, datatype, Number(static (JsonElement e, out int v) => e.TryGetInt32(out v))),
+            TensorDatatype.Int64 => Collect(data, name, datatype, Number(static (JsonElement e, out long v) => e.TryGetInt64(out v))),
             TensorDatatype.UInt8 or TensorDatatype.UInt16 or TensorDatatype.UInt32 =>
-                TensorData.Typed(Collect(data, name, datatype, Number(static (JsonElement e, out uint v) => e.TryGetUInt32(out v)))),
-            TensorDatatype.UInt64 => TensorData.Typed(Collect(data, name, datatype, Number(static (JsonElement e, out ulong v) => e.TryGetUInt64(out v)))),
+                Collect(data, name, datatype, Number(static (JsonElement e, out uint v) => e.TryGetUInt32(out v))),
+            TensorDatatype.UInt64 => Collect(data, name, datatype, Number(static (JsonElement e, out ulong v) => e.TryGetUInt64(out v))),
             TensorDatatype.Fp16 or TensorDatatype.Bf16 or TensorDatatype.Fp32 =>
-                TensorData.Typed(Collect(data, name, datatype, Number(static (JsonElement e, out float v) => e.TryGetSingle(out v) && float.IsFinite(v)))),
-            TensorDatatype.Fp64 => TensorData.Typed(Collect(data, name, datatype, Number(static (JsonElement e, out double v) => e.TryGetDouble(out v)))),
-            _ => TensorData.Typed(Collect(data, name, datatype, static (JsonElement e, out ReadOnlyMemory<byte> v) =>
+                Collect(data, name, datatype, Number(static (JsonElement e, out float v) => e.TryGetSingle(out v) && float.IsFinite(v))),
+            TensorDatatype.Fp64 => Collect(data, name, datatype, Number(static (JsonElement e, out double v) => e.TryGetDouble(out v))),
+            _ => Collect(data, name, datatype, static (JsonElement e, out ReadOnlyMemory<byte> v) =>
             {
                 v = e.ValueKind == JsonValueKind.String ? Encoding.UTF8.GetBytes(e.GetString()!) : default;
                 return e.ValueKind == JsonValueKind.String;
-            })),
+            }),
         };
     }
 
@@ -218,11 +218,11 @@ internal static class RestInferenceJson
         return element.ValueKind == JsonValueKind.Number && read(element, out value);
     };
 
-    private static List<T> Collect<T>(JsonElement data, string name, string datatype, ElementReader<T> read)
+    private static TensorData Collect<T>(JsonElement data, string name, string datatype, ElementReader<T> read)
     {
         var values = new List<T>();
         Append(data, values, name, datatype, read);
-        return values;
+        return TensorData.Typed(values, TensorDataTerms.Json);
     }
 
     // Nested arrays are read depth first, which is row-major order.
@@ -241,17 +241,20 @@ internal static class RestInferenceJson
         if (!read(element, out var value))
         {
             throw InferenceException.InvalidArgument(
-                $"input '{name}' element {values.Count} is {element.GetRawText()}, which is not a {datatype} value");
+                $"input '{EchoedText.Of(name)}' element {values.Count} is {Echo(element)}, which is not a {datatype} value");
         }
 
         values.Add(value);
     }
 
+    /// <summary>A JSON value the caller sent, as a message repeats it.</summary>
+    private static string Echo(JsonElement element) => EchoedText.Of(element.GetRawText());
+
     private static string? ReadId(JsonElement id) => id.ValueKind switch
     {
         JsonValueKind.String => id.GetString(),
         JsonValueKind.Null => null,
-        _ => throw InferenceException.InvalidArgument($"\"id\" must be a string, not {id.GetRawText()}"),
+        _ => throw InferenceException.InvalidArgument($"\"id\" must be a string, not {Echo(id)}"),
     };
 
     private static int ReadPriority(JsonElement parameters)
@@ -281,7 +284,7 @@ internal static class RestInferenceJson
 
         return parameter.ValueKind == JsonValueKind.Number && parameter.TryGetUInt64(out value)
             ? true
-            : throw InferenceException.InvalidArgument($"parameter '{name}' is {parameter.GetRawText()}; it must be a non-negative integer");
+            : throw InferenceException.InvalidArgument($"parameter '{name}' is {Echo(parameter)}; it must be a non-negative integer");
     }
 
     private static string RequiredString(JsonElement element, string property, string where)

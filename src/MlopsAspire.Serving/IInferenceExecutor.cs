@@ -125,7 +125,7 @@ public sealed class ExecutionRequest
             $"request{IdText} to model '{model.Name}' version '{model.Version}' was cancelled before it was computed");
     }
 
-    private string IdText => string.IsNullOrEmpty(Id) ? "" : $" '{Id}'";
+    private string IdText => string.IsNullOrEmpty(Id) ? "" : $" '{EchoedText.Of(Id)}'";
 
     private static long SaturatingAdd(long left, long right) => right > long.MaxValue - left ? long.MaxValue : left + right;
 }

@@ -51,6 +51,16 @@ public sealed class InferenceInput(string name, string datatype, IReadOnlyList<l
     public TensorData Data { get; } = data;
 }
 
+/// <summary>Whose names error messages give the place a tensor's data came from.</summary>
+public enum TensorDataTerms : byte
+{
+    /// <summary>The gRPC message's fields: <c>raw_input_contents[i]</c>, or the datatype's typed contents (<c>fp32_contents</c>, ...).</summary>
+    Grpc,
+
+    /// <summary>The JSON request's: an input's <c>data</c>, or its <c>binary data</c> (Triton's binary tensor extension).</summary>
+    Json,
+}
+
 /// <summary>
 /// Tensor data: either raw little-endian bytes in row-major order (BYTES elements each prefixed by a 4-byte
 /// little-endian length) or a list of typed values of the protocol's contents types
@@ -58,11 +68,15 @@ public sealed class InferenceInput(string name, string datatype, IReadOnlyList<l
 /// </summary>
 public readonly struct TensorData
 {
-    private TensorData(ReadOnlyMemory<byte> raw, object? values, int rawIndex)
+    // A byte, so that it fits the struct's padding: every request input carries one.
+    private readonly TensorDataTerms _terms;
+
+    private TensorData(ReadOnlyMemory<byte> raw, object? values, int rawIndex, TensorDataTerms terms)
     {
         RawBytes = raw;
         Values = values;
         RawIndex = rawIndex;
+        _terms = terms;
     }
 
     /// <summary>The raw bytes; meaningful when <see cref="IsRaw"/>.</summary>
@@ -77,7 +91,20 @@ public readonly struct TensorData
     public bool IsRaw => Values is null;
 
     /// <param name="rawIndex">Position of this buffer among the request's raw buffers, named in error messages.</param>
-    public static TensorData Raw(ReadOnlyMemory<byte> bytes, int rawIndex = 0) => new(bytes, null, rawIndex);
+    /// <param name="terms">Whose names error messages give these bytes.</param>
+    public static TensorData Raw(ReadOnlyMemory<byte> bytes, int rawIndex = 0, TensorDataTerms terms = TensorDataTerms.Grpc) =>
+        new(bytes, null, rawIndex, terms);
 
-    public static TensorData Typed<T>(IReadOnlyList<T> values) => new(default, values ?? throw new ArgumentNullException(nameof(values)), -1);
+    /// <param name="terms">Whose names error messages give these values.</param>
+    public static TensorData Typed<T>(IReadOnlyList<T> values, TensorDataTerms terms = TensorDataTerms.Grpc) =>
+        new(default, values ?? throw new ArgumentNullException(nameof(values)), -1, terms);
+
+    /// <summary>What error messages call this data: the caller's own protocol's name for it.</summary>
+    internal string FieldFor(TensorDatatype datatype) => (_terms, IsRaw) switch
+    {
+        (TensorDataTerms.Json, true) => "binary data",
+        (TensorDataTerms.Json, false) => "data",
+        (_, true) => $"raw_input_contents[{RawIndex}]",
+        _ => datatype.TypedContentsField(),
+    };
 }

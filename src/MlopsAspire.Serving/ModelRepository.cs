@@ -136,8 +136,8 @@ public sealed class ModelRepository(ILogger<ModelRepository>? logger = null) : I
         {
             var names = snapshot.Where(pair => !pair.Value.Versions.IsEmpty).Select(pair => pair.Key).ToList();
             throw InferenceException.NotFound(names.Count == 0
-                ? $"model '{modelName}' is not served; no models are loaded"
-                : $"model '{modelName}' is not served; served models: {string.Join(", ", names)}");
+                ? $"model '{EchoedText.Of(modelName)}' is not served; no models are loaded"
+                : $"model '{EchoedText.Of(modelName)}' is not served; served models: {string.Join(", ", names)}");
         }
 
         if (string.IsNullOrEmpty(version))
@@ -154,7 +154,7 @@ public sealed class ModelRepository(ILogger<ModelRepository>? logger = null) : I
         return served.Versions.TryGetValue(version, out var model)
             ? model
             : throw InferenceException.NotFound(
-                $"model '{modelName}' has no version '{version}'; loaded versions: {string.Join(", ", served.Versions.Keys)}");
+                $"model '{modelName}' has no version '{EchoedText.Of(version)}'; loaded versions: {string.Join(", ", served.Versions.Keys)}");
     }
 
     /// <summary>Resolves and takes a lease; call <see cref="OnnxModel.Release"/> when done with it and its outputs.</summary>
@@ -172,7 +172,7 @@ public sealed class ModelRepository(ILogger<ModelRepository>? logger = null) : I
 
         throw new InferenceException(
             InferenceErrorKind.Unavailable,
-            $"model '{modelName}' version '{version}' is being reloaded; retry");
+            $"model '{EchoedText.Of(modelName)}' version '{EchoedText.Of(version)}' is being reloaded; retry");
     }
 
     public void Dispose()

@@ -57,6 +57,24 @@ public sealed class PreparedInputs : IDisposable
     /// <summary>Each input's concrete shape.</summary>
     public IReadOnlyList<long[]> Shapes => _shapes;
 
+    /// <summary>
+    /// Bytes of every input's elements: what the request's tensors hold while it waits (BYTES inputs count their
+    /// elements with their 4-byte lengths, as raw contents carry them).
+    /// </summary>
+    public long ByteLength
+    {
+        get
+        {
+            long total = 0;
+            for (var i = 0; i < _count; i++)
+            {
+                total += _tensors[i].ByteLength;
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>How many inputs were added so far.</summary>
     internal int Count => _count;
 
@@ -70,13 +88,13 @@ public sealed class PreparedInputs : IDisposable
         _created = false;
     }
 
-    /// <summary>Adds a value ONNX Runtime owns (a string tensor); disposed with this.</summary>
-    internal void Add(string name, long[] shape, OrtValue value)
+    /// <summary>Adds a value ONNX Runtime owns (a string tensor) of <paramref name="byteLength"/> bytes as sent; disposed with this.</summary>
+    internal void Add(string name, long[] shape, OrtValue value, int byteLength)
     {
         _names[_count] = name;
         _shapes[_count] = shape;
         _values[_count] = value;
-        _tensors[_count] = new Tensor(TensorElementType.String, 0, -1);
+        _tensors[_count] = new Tensor(TensorElementType.String, 0, byteLength);
         _count++;
     }
 
@@ -84,7 +102,7 @@ public sealed class PreparedInputs : IDisposable
     internal unsafe ReadOnlySpan<byte> RawBytes(int index)
     {
         var tensor = _tensors[index];
-        return tensor.ByteLength < 0
+        return tensor.ElementType == TensorElementType.String
             ? throw new InvalidOperationException($"input '{_names[index]}' is a string tensor; it has no raw bytes")
             : new ReadOnlySpan<byte>((void*)tensor.Address, tensor.ByteLength);
     }
@@ -155,6 +173,6 @@ public sealed class PreparedInputs : IDisposable
         }
     }
 
-    /// <summary>Where a tensor input's elements are: pinned memory of a known length (-1 for a string tensor).</summary>
+    /// <summary>Where a tensor input's elements are: pinned memory of a known length; a string tensor has no address, only the bytes it was sent as.</summary>
     private readonly record struct Tensor(TensorElementType ElementType, nint Address, int ByteLength);
 }

@@ -39,16 +39,16 @@ public static class TensorCodec
                 if (index < 0)
                 {
                     throw InferenceException.InvalidArgument(
-                        $"unknown input '{input.Name}'; model '{modelName}' inputs are: {signature.InputNames}");
+                        $"unknown input '{EchoedText.Of(input.Name)}'; model '{modelName}' inputs are: {signature.InputNames}");
                 }
 
+                var spec = signature.Inputs[index];
                 if (seen[index])
                 {
-                    throw InferenceException.InvalidArgument($"input '{input.Name}' appears more than once");
+                    throw InferenceException.InvalidArgument($"input '{spec.Name}' appears more than once");
                 }
 
                 seen[index] = true;
-                var spec = signature.Inputs[index];
                 var shape = ValidateShape(modelName, modelVersion, spec, input, out var elementCount);
                 if (input.Data.IsRaw)
                 {
@@ -138,7 +138,7 @@ public static class TensorCodec
             if (signature.FindOutput(name) is null)
             {
                 throw InferenceException.InvalidArgument(
-                    $"unknown requested output '{name}'; model '{modelName}' outputs are: {signature.OutputNames}");
+                    $"unknown requested output '{EchoedText.Of(name)}'; model '{modelName}' outputs are: {signature.OutputNames}");
             }
 
             if (Array.IndexOf(names, name, 0, i) >= 0)
@@ -152,75 +152,90 @@ public static class TensorCodec
         return names;
     }
 
+    /// <summary>
+    /// Checks the declared datatype and shape against the spec, in order of cost: nothing proportional to the
+    /// declared shape is allocated or computed here, so a shape that claims billions of elements costs as little
+    /// to refuse as any other. Returns the concrete shape and its element count.
+    /// </summary>
     private static long[] ValidateShape(string modelName, string modelVersion, TensorSpec spec, InferenceInput input, out long elementCount)
     {
         if (!TensorDatatypes.TryParse(input.Datatype, out var datatype))
         {
             throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' has unknown datatype '{input.Datatype}'; model '{modelName}' version '{modelVersion}' expects {spec.DatatypeName}");
+                $"input '{spec.Name}' has unknown datatype '{EchoedText.Of(input.Datatype)}'; model '{modelName}' version '{modelVersion}' expects {spec.DatatypeName}");
         }
 
         if (datatype != spec.Datatype)
         {
             throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' has datatype {input.Datatype} but model '{modelName}' version '{modelVersion}' expects {spec.DatatypeName}");
+                $"input '{spec.Name}' has datatype {input.Datatype} but model '{modelName}' version '{modelVersion}' expects {spec.DatatypeName}");
         }
 
-        var shape = new long[input.Shape.Count];
-        for (var i = 0; i < shape.Length; i++)
+        // The caller's list as sent: a rank of thousands is refused before it is copied or printed whole.
+        var sent = input.Shape;
+        if (sent.Count != spec.Shape.Length)
         {
-            shape[i] = input.Shape[i];
-            if (shape[i] < 0)
+            throw InferenceException.InvalidArgument(
+                $"input '{spec.Name}' shape {FormatSent(sent)} does not match expected {ShapeFormat.Format(spec.Shape)}");
+        }
+
+        for (var i = 0; i < sent.Count; i++)
+        {
+            if (sent[i] < 0)
             {
                 throw InferenceException.InvalidArgument(
-                    $"input '{input.Name}' shape {ShapeFormat.Format(shape)} has a negative dimension; send the concrete size of every dimension");
+                    $"input '{spec.Name}' shape {ShapeFormat.Format(sent)} has a negative dimension; send the concrete size of every dimension");
             }
         }
 
-        if (!spec.Accepts(shape))
+        if (!spec.Accepts(sent))
         {
             throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' shape {ShapeFormat.Format(shape)} does not match expected {ShapeFormat.Format(spec.Shape)}");
+                $"input '{spec.Name}' shape {ShapeFormat.Format(sent)} does not match expected {ShapeFormat.Format(spec.Shape)}");
         }
 
-        if (shape.Length > 0 && shape[0] == 0)
+        if (sent.Count > 0 && sent[0] == 0)
         {
             throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' has an empty batch (shape {ShapeFormat.Format(shape)}); send at least one row");
+                $"input '{spec.Name}' has an empty batch (shape {ShapeFormat.Format(sent)}); send at least one row");
         }
 
-        if (Array.IndexOf(shape, 0L) >= 0)
+        var shape = new long[sent.Count];
+        elementCount = 1;
+        var overflow = false;
+        for (var i = 0; i < shape.Length; i++)
         {
-            throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' shape {ShapeFormat.Format(shape)} has a zero-sized dimension and so no elements");
-        }
-
-        try
-        {
-            elementCount = 1;
-            foreach (var dim in shape)
+            shape[i] = sent[i];
+            if (shape[i] == 0)
             {
-                elementCount = checked(elementCount * dim);
+                throw InferenceException.InvalidArgument(
+                    $"input '{spec.Name}' shape {ShapeFormat.Format(sent)} has a zero-sized dimension and so no elements");
             }
 
-            // Buffers are indexed by int; a tensor this large could never arrive in one message anyway.
-            _ = checked((int)(elementCount * Math.Max(1, spec.Datatype.ElementSize())));
+            overflow |= elementCount > long.MaxValue / shape[i];
+            elementCount = overflow ? long.MaxValue : elementCount * shape[i];
         }
-        catch (OverflowException)
+
+        // Buffers are indexed by int; a tensor this large could never arrive in one message anyway.
+        if (overflow || elementCount > int.MaxValue / Math.Max(1, spec.Datatype.ElementSize()))
         {
             throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' shape {ShapeFormat.Format(shape)} is too large to serve");
+                $"input '{spec.Name}' shape {ShapeFormat.Format(shape)} is too large to serve");
         }
 
         return shape;
     }
+
+    /// <summary>A shape as sent, shortened when its rank alone would make the message long.</summary>
+    private static string FormatSent(IReadOnlyList<long> shape) =>
+        shape.Count <= 16 ? ShapeFormat.Format(shape) : $"of rank {shape.Count}";
 
     private static void AddRaw(TensorSpec spec, InferenceInput input, long[] shape, long elementCount, PreparedInputs prepared)
     {
         var raw = input.Data.RawBytes;
         if (spec.Datatype == TensorDatatype.Bytes)
         {
-            prepared.Add(spec.Name, shape, FromRawStrings(input, shape, elementCount, raw));
+            prepared.Add(spec.Name, shape, FromRawStrings(spec, input, shape, elementCount, raw), raw.Length);
             return;
         }
 
@@ -229,13 +244,13 @@ public static class TensorCodec
         if (raw.Length != expected)
         {
             throw InferenceException.InvalidArgument(
-                $"raw_input_contents[{input.Data.RawIndex}] for input '{input.Name}' has {raw.Length} bytes; shape {ShapeFormat.Format(shape)} of {spec.DatatypeName} needs {expected}");
+                $"{input.Data.FieldFor(spec.Datatype)} for input '{spec.Name}' has {raw.Length} bytes; shape {ShapeFormat.Format(shape)} of {spec.DatatypeName} needs {expected}");
         }
 
         if (spec.Datatype == TensorDatatype.Bool && raw.Span.IndexOfAnyExcept((byte)0, (byte)1) is var bad and >= 0)
         {
             throw InferenceException.InvalidArgument(
-                $"raw_input_contents[{input.Data.RawIndex}] for input '{input.Name}' has byte {raw.Span[bad]} at element {bad}; BOOL elements are 0 or 1");
+                $"{input.Data.FieldFor(spec.Datatype)} for input '{spec.Name}' has byte {raw.Span[bad]} at element {bad}; BOOL elements are 0 or 1");
         }
 
         if (!BitConverter.IsLittleEndian)
@@ -260,8 +275,15 @@ public static class TensorCodec
         }
     }
 
-    private static OrtValue FromRawStrings(InferenceInput input, long[] shape, long elementCount, ReadOnlyMemory<byte> raw)
+    private static OrtValue FromRawStrings(TensorSpec spec, InferenceInput input, long[] shape, long elementCount, ReadOnlyMemory<byte> raw)
     {
+        // Every element takes at least its 4-byte length: refuse a shape the bytes cannot fill before the runtime
+        // allocates a string for each element it declares.
+        if (elementCount > raw.Length / BytesLengthPrefix)
+        {
+            throw RawBytesMismatch(spec, input, shape, elementCount, $"has {raw.Length} bytes, room for at most {raw.Length / BytesLengthPrefix} elements");
+        }
+
         var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
         try
         {
@@ -271,14 +293,14 @@ public static class TensorCodec
             {
                 if (span.Length - offset < BytesLengthPrefix)
                 {
-                    throw RawBytesMismatch(input, shape, elementCount, $"ends after {i} elements");
+                    throw RawBytesMismatch(spec, input, shape, elementCount, $"ends after {i} elements");
                 }
 
                 var length = BinaryPrimitives.ReadUInt32LittleEndian(span[offset..]);
                 offset += BytesLengthPrefix;
                 if (length > (uint)(span.Length - offset))
                 {
-                    throw RawBytesMismatch(input, shape, elementCount, $"element {i} claims {length} bytes but only {span.Length - offset} remain");
+                    throw RawBytesMismatch(spec, input, shape, elementCount, $"element {i} claims {length} bytes but only {span.Length - offset} remain");
                 }
 
                 value.StringTensorSetElementAt(span.Slice(offset, (int)length), i);
@@ -287,7 +309,7 @@ public static class TensorCodec
 
             if (offset != span.Length)
             {
-                throw RawBytesMismatch(input, shape, elementCount, $"has {span.Length - offset} bytes left over");
+                throw RawBytesMismatch(spec, input, shape, elementCount, $"has {span.Length - offset} bytes left over");
             }
 
             return value;
@@ -299,9 +321,9 @@ public static class TensorCodec
         }
     }
 
-    private static InferenceException RawBytesMismatch(InferenceInput input, long[] shape, long elementCount, string problem) =>
+    private static InferenceException RawBytesMismatch(TensorSpec spec, InferenceInput input, long[] shape, long elementCount, string problem) =>
         InferenceException.InvalidArgument(
-            $"raw_input_contents[{input.Data.RawIndex}] for input '{input.Name}' {problem}; shape {ShapeFormat.Format(shape)} of BYTES needs {elementCount} elements, each a 4-byte little-endian length followed by that many bytes");
+            $"{input.Data.FieldFor(spec.Datatype)} for input '{spec.Name}' {problem}; shape {ShapeFormat.Format(shape)} of BYTES needs {elementCount} elements, each a 4-byte little-endian length followed by that many bytes");
 
     private static void AddTyped(TensorSpec spec, InferenceInput input, long[] shape, long elementCount, PreparedInputs prepared)
     {
@@ -309,64 +331,56 @@ public static class TensorCodec
         var count = (int)elementCount;
         if (spec.Datatype == TensorDatatype.Bytes)
         {
-            prepared.Add(spec.Name, shape, FromTypedStrings(spec, input, shape, count, values));
+            prepared.Add(spec.Name, shape, FromTypedStrings(spec, input, shape, count, values, out var byteLength), byteLength);
             return;
         }
 
+        // The values actually sent are counted before a buffer for the declared shape is rented.
+        CheckCount(input, spec, shape, count, ValueCount(spec, input, values));
         var buffer = Rent(prepared, count * spec.Datatype.ElementSize(), out var pin);
         switch (spec.Datatype, values)
         {
             case (TensorDatatype.Bool, IReadOnlyList<bool> bools):
-                CheckCount(input, shape, count, bools.Count, spec);
                 CopyValues(bools, MemoryMarshal.Cast<byte, bool>(buffer));
                 break;
             case (TensorDatatype.Int8, IReadOnlyList<int> ints):
-                Narrow(input, spec, shape, count, ints, MemoryMarshal.Cast<byte, sbyte>(buffer));
+                Narrow(spec, ints, MemoryMarshal.Cast<byte, sbyte>(buffer));
                 break;
             case (TensorDatatype.Int16, IReadOnlyList<int> ints):
-                Narrow(input, spec, shape, count, ints, MemoryMarshal.Cast<byte, short>(buffer));
+                Narrow(spec, ints, MemoryMarshal.Cast<byte, short>(buffer));
                 break;
             case (TensorDatatype.Int32, IReadOnlyList<int> ints):
-                CheckCount(input, shape, count, ints.Count, spec);
                 CopyValues(ints, MemoryMarshal.Cast<byte, int>(buffer));
                 break;
             case (TensorDatatype.Int64, IReadOnlyList<long> longs):
-                CheckCount(input, shape, count, longs.Count, spec);
                 CopyValues(longs, MemoryMarshal.Cast<byte, long>(buffer));
                 break;
             case (TensorDatatype.UInt8, IReadOnlyList<uint> uints):
-                Narrow(input, spec, shape, count, uints, buffer);
+                Narrow(spec, uints, buffer);
                 break;
             case (TensorDatatype.UInt16, IReadOnlyList<uint> uints):
-                Narrow(input, spec, shape, count, uints, MemoryMarshal.Cast<byte, ushort>(buffer));
+                Narrow(spec, uints, MemoryMarshal.Cast<byte, ushort>(buffer));
                 break;
             case (TensorDatatype.UInt32, IReadOnlyList<uint> uints):
-                CheckCount(input, shape, count, uints.Count, spec);
                 CopyValues(uints, MemoryMarshal.Cast<byte, uint>(buffer));
                 break;
             case (TensorDatatype.UInt64, IReadOnlyList<ulong> ulongs):
-                CheckCount(input, shape, count, ulongs.Count, spec);
                 CopyValues(ulongs, MemoryMarshal.Cast<byte, ulong>(buffer));
                 break;
             case (TensorDatatype.Fp32, IReadOnlyList<float> floats):
-                CheckCount(input, shape, count, floats.Count, spec);
                 CopyValues(floats, MemoryMarshal.Cast<byte, float>(buffer));
                 break;
             case (TensorDatatype.Fp16, IReadOnlyList<float> floats):
-                CheckCount(input, shape, count, floats.Count, spec);
                 ReducedPrecision.ToHalf(floats, MemoryMarshal.Cast<byte, Half>(buffer));
                 break;
             case (TensorDatatype.Bf16, IReadOnlyList<float> floats):
-                CheckCount(input, shape, count, floats.Count, spec);
                 ReducedPrecision.ToBFloat16(floats, MemoryMarshal.Cast<byte, ushort>(buffer));
                 break;
             case (TensorDatatype.Fp64, IReadOnlyList<double> doubles):
-                CheckCount(input, shape, count, doubles.Count, spec);
                 CopyValues(doubles, MemoryMarshal.Cast<byte, double>(buffer));
                 break;
             default:
-                throw InferenceException.InvalidArgument(
-                    $"input '{input.Name}' has datatype {spec.DatatypeName} but its contents are {ContentsFieldOf(values)}; send {spec.DatatypeName} values in {spec.Datatype.TypedContentsField()} or raw_input_contents");
+                throw new InvalidOperationException($"{spec.DatatypeName} values of type {values.GetType().Name} passed the count check");
         }
 
         unsafe
@@ -375,24 +389,42 @@ public static class TensorCodec
         }
     }
 
-    private static OrtValue FromTypedStrings(TensorSpec spec, InferenceInput input, long[] shape, int count, object values)
+    /// <summary>How many values were sent, when their kind is the one the datatype takes; a clear refusal otherwise.</summary>
+    private static int ValueCount(TensorSpec spec, InferenceInput input, object values) => (spec.Datatype, values) switch
+    {
+        (TensorDatatype.Bool, IReadOnlyList<bool> bools) => bools.Count,
+        (TensorDatatype.Int8 or TensorDatatype.Int16 or TensorDatatype.Int32, IReadOnlyList<int> ints) => ints.Count,
+        (TensorDatatype.Int64, IReadOnlyList<long> longs) => longs.Count,
+        (TensorDatatype.UInt8 or TensorDatatype.UInt16 or TensorDatatype.UInt32, IReadOnlyList<uint> uints) => uints.Count,
+        (TensorDatatype.UInt64, IReadOnlyList<ulong> ulongs) => ulongs.Count,
+        (TensorDatatype.Fp32 or TensorDatatype.Fp16 or TensorDatatype.Bf16, IReadOnlyList<float> floats) => floats.Count,
+        (TensorDatatype.Fp64, IReadOnlyList<double> doubles) => doubles.Count,
+        _ => throw InferenceException.InvalidArgument(
+            $"input '{spec.Name}' has datatype {spec.DatatypeName} but its contents are {ContentsFieldOf(values)}; send {spec.DatatypeName} values in {spec.Datatype.TypedContentsField()} or raw_input_contents"),
+    };
+
+    private static OrtValue FromTypedStrings(TensorSpec spec, InferenceInput input, long[] shape, int count, object values, out int byteLength)
     {
         var elements = values switch
         {
             IReadOnlyList<ReadOnlyMemory<byte>> memories => memories,
             IReadOnlyList<byte[]> arrays => arrays.Select(array => (ReadOnlyMemory<byte>)array).ToArray(),
             _ => throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' has datatype BYTES but its contents are {ContentsFieldOf(values)}; send BYTES values in bytes_contents or raw_input_contents"),
+                $"input '{spec.Name}' has datatype BYTES but its contents are {ContentsFieldOf(values)}; send BYTES values in bytes_contents or raw_input_contents"),
         };
-        CheckCount(input, shape, count, elements.Count, spec);
+        CheckCount(input, spec, shape, count, elements.Count);
         var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
         try
         {
+            long total = 0;
             for (var i = 0; i < count; i++)
             {
-                value.StringTensorSetElementAt(elements[i].Span, i);
+                var element = elements[i].Span;
+                value.StringTensorSetElementAt(element, i);
+                total += BytesLengthPrefix + element.Length;
             }
 
+            byteLength = (int)Math.Min(total, int.MaxValue);
             return value;
         }
         catch
@@ -411,12 +443,12 @@ public static class TensorCodec
         return buffer.AsSpan(0, length);
     }
 
-    private static void CheckCount(InferenceInput input, long[] shape, int expected, int actual, TensorSpec spec)
+    private static void CheckCount(InferenceInput input, TensorSpec spec, long[] shape, int expected, int actual)
     {
         if (actual != expected)
         {
             throw InferenceException.InvalidArgument(
-                $"input '{input.Name}' has {actual} values in {spec.Datatype.TypedContentsField()} but shape {ShapeFormat.Format(shape)} needs {expected}");
+                $"input '{spec.Name}' has {actual} values in {input.Data.FieldFor(spec.Datatype)} but shape {ShapeFormat.Format(shape)} needs {expected}");
         }
     }
 
@@ -440,17 +472,10 @@ public static class TensorCodec
         }
     }
 
-    private static void Narrow<TSource, TTarget>(
-        InferenceInput input,
-        TensorSpec spec,
-        long[] shape,
-        int count,
-        IReadOnlyList<TSource> source,
-        Span<TTarget> destination)
+    private static void Narrow<TSource, TTarget>(TensorSpec spec, IReadOnlyList<TSource> source, Span<TTarget> destination)
         where TSource : INumberBase<TSource>
         where TTarget : INumberBase<TTarget>
     {
-        CheckCount(input, shape, count, source.Count, spec);
         for (var i = 0; i < destination.Length; i++)
         {
             var value = source[i];
@@ -458,7 +483,7 @@ public static class TensorCodec
             if (TSource.CreateTruncating(narrowed) != value)
             {
                 throw InferenceException.InvalidArgument(
-                    $"input '{input.Name}' value {value} at element {i} is out of range for {spec.DatatypeName}");
+                    $"input '{spec.Name}' value {value} at element {i} is out of range for {spec.DatatypeName}");
             }
 
             destination[i] = narrowed;

@@ -46,6 +46,14 @@ public abstract class InferenceServerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Writes the model's <c>config.json</c> (beside its version folders).</summary>
+    protected void WriteConfig(string name, string json)
+    {
+        var folder = Path.Combine(ModelRoot, name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), json);
+    }
+
     public async Task InitializeAsync()
     {
         WriteModels();
@@ -163,5 +171,25 @@ public sealed class RestServerFixture : InferenceServerFixture
         WriteModel("fraud", "2", Fraud.OnnxModel);
         WriteModel("half", "1", IdentityModels.Create(elementType: 10, "x", "y", [-1, -1]));
         WriteModel("text", "1", IdentityModels.Create(elementType: 8, "s", "t", [-1]));
+    }
+}
+
+/// <summary>
+/// fraud, plus "wide": an FP32 identity model of 1,024 values per row (4 KiB) whose queue holds at most three rows'
+/// bytes and waits an hour for a batch of four, so that what a test queues stays queued until it cancels it.
+/// </summary>
+public sealed class QueueBytesServerFixture : InferenceServerFixture
+{
+    public const int Width = 1024;
+    public const int RowBytes = Width * sizeof(float);
+    public const long MaxQueueBytes = 3 * RowBytes;
+
+    protected override void WriteModels()
+    {
+        WriteModel("fraud", "1", FraudServerFixture.SharedFraud.OnnxModel);
+        WriteModel("wide", "1", IdentityModels.Create(elementType: 1, "x", "y", [-1, Width]));
+        WriteConfig("wide", $$"""
+            { "max_batch_size": 4, "dynamic_batching": { "max_queue_delay_microseconds": 3600000000, "max_queue_bytes": {{MaxQueueBytes}} } }
+            """);
     }
 }

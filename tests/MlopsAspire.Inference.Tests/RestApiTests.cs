@@ -231,16 +231,7 @@ public sealed class RestApiTests(RestServerFixture server) : IClassFixture<RestS
     private static long SuccessCount(JsonNode statistics) =>
         (long)statistics["model_stats"]![0]!["inference_stats"]!["success"]!["count"]!;
 
-    private static JsonObject Request(string input, string datatype, long[] shape, JsonArray data) => new()
-    {
-        ["inputs"] = new JsonArray(new JsonObject
-        {
-            ["name"] = input,
-            ["shape"] = new JsonArray([.. shape.Select(dim => JsonValue.Create(dim))]),
-            ["datatype"] = datatype,
-            ["data"] = data,
-        }),
-    };
+    private static JsonObject Request(string input, string datatype, long[] shape, JsonArray data) => RestRequests.Json(input, datatype, shape, data);
 
     private async Task<JsonNode> GetJsonAsync(string path, HttpStatusCode expected)
     {

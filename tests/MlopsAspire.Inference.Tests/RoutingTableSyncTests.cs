@@ -59,7 +59,9 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
 
         // An older stamp is ignored.
         _tables.Table = Table(1, Route("fraud", production: "1", ("1", "aa")));
-        await Task.Delay(200);
+        var pollsBefore = _tables.Calls;
+        // Two more polls: at least one of them read the older table from start to end.
+        await Until(() => _tables.Calls >= pollsBefore + 2, "the older table read");
         Assert.Equal(2, _sync.AppliedStamp);
         Assert.Equal(["2"], _repository.GetVersions("fraud"));
 

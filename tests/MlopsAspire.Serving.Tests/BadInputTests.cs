@@ -20,6 +20,8 @@ public sealed class BadInputTests : IDisposable
         _repository.SetDefaultVersion("int8", "1");
         _repository.Add(OnnxModel.Load("bool", "1", TestModels.Identity(TensorDatatype.Bool, -1)));
         _repository.SetDefaultVersion("bool", "1");
+        _repository.Add(OnnxModel.Load("text", "1", TestModels.Identity(TensorDatatype.Bytes, -1)));
+        _repository.SetDefaultVersion("text", "1");
         _engine = new InferenceEngine(_repository);
     }
 
@@ -80,10 +82,60 @@ public sealed class BadInputTests : IDisposable
             $"input 'Features' has an empty batch (shape [0,{F}]); send at least one row");
 
     [Fact]
-    public Task Negative_dimension_is_rejected() =>
+    public Task Negative_dimension_is_rejected_and_the_shape_shown_as_sent() =>
         ExpectInvalid(
             Fraud(new InferenceInput("Features", "FP32", [-1, F], TensorData.Typed(new float[F]))),
-            "has a negative dimension");
+            $"input 'Features' shape [-1,{F}] has a negative dimension");
+
+    [Fact]
+    public async Task A_declared_shape_far_beyond_the_values_sent_is_refused_before_its_buffer_is_rented()
+    {
+        // The most rows whose FP32 buffer an int can still index: 2 GiB for the one value sent.
+        const int Rows = int.MaxValue / sizeof(float) / F;
+        var request = Fraud(new InferenceInput("Features", "FP32", [Rows, F], TensorData.Typed(new float[1])));
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        await ExpectInvalid(request, $"input 'Features' has 1 values in fp32_contents but shape [{Rows},{F}] needs {(long)Rows * F}");
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        Assert.True(allocated < 1024 * 1024, $"{allocated} bytes allocated to refuse it");
+    }
+
+    [Fact]
+    public Task A_declared_shape_past_what_a_buffer_can_hold_is_too_large_not_an_internal_error() =>
+        ExpectInvalid(
+            Fraud(new InferenceInput("Features", "FP32", [(int.MaxValue / sizeof(float) / F) + 1, F], TensorData.Typed(new float[1]))),
+            "is too large to serve");
+
+    [Fact]
+    public Task A_declared_shape_whose_element_count_overflows_is_too_large() =>
+        ExpectInvalid(
+            Fraud(new InferenceInput("Features", "FP32", [long.MaxValue / 2, F], TensorData.Raw(new byte[4]))),
+            $"input 'Features' shape [{long.MaxValue / 2},{F}] is too large to serve");
+
+    [Fact]
+    public Task Bytes_elements_declared_beyond_what_the_raw_bytes_can_hold_are_refused_before_any_is_made() =>
+        // Every element needs at least its 4-byte length; 4 bytes cannot hold 30 million of them.
+        ExpectInvalid(
+            new InferenceRequest { ModelName = "text", Inputs = [new InferenceInput("x", "BYTES", [30_000_000], TensorData.Raw(new byte[4]))] },
+            "raw_input_contents[0] for input 'x' has 4 bytes, room for at most 1 elements; shape [30000000] of BYTES needs 30000000 elements");
+
+    [Fact]
+    public Task Messages_name_the_field_the_callers_protocol_used() =>
+        ExpectInvalid(
+            Fraud(new InferenceInput("Features", "FP32", [1, F], TensorData.Typed(new float[F - 1], TensorDataTerms.Json))),
+            $"input 'Features' has {F - 1} values in data but shape [1,{F}] needs {F}");
+
+    [Fact]
+    public async Task Names_the_caller_sent_are_echoed_shortened()
+    {
+        var name = new string('m', 10_000);
+        var exception = await Assert.ThrowsAsync<InferenceException>(() => Infer(new InferenceRequest { ModelName = name, Inputs = [] }));
+
+        Assert.Equal(InferenceErrorKind.NotFound, exception.Kind);
+        Assert.StartsWith($"model '{new string('m', EchoedText.MaxLength)}…' is not served", exception.Message);
+        Assert.True(exception.Message.Length < 300, $"a message of {exception.Message.Length} characters");
+    }
 
     [Fact]
     public Task Request_without_inputs_lists_the_model_inputs() =>
@@ -172,7 +224,7 @@ public sealed class BadInputTests : IDisposable
         var exception = await Assert.ThrowsAsync<InferenceException>(() => Infer(new InferenceRequest { ModelName = "nope", Inputs = [] }));
 
         Assert.Equal(InferenceErrorKind.NotFound, exception.Kind);
-        Assert.Equal("model 'nope' is not served; served models: add, bool, fraud, int8", exception.Message);
+        Assert.Equal("model 'nope' is not served; served models: add, bool, fraud, int8, text", exception.Message);
     }
 
     [Fact]

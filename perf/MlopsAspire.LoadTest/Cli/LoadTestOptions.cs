@@ -48,6 +48,9 @@ public sealed record LoadTestOptions
 
     public int MaxInFlight { get; init; } = 4096;
 
+    /// <summary>How long requests still outstanding at the end of the run may take before they are cancelled.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public TimeSpan LateThreshold { get; init; } = TimeSpan.FromMilliseconds(1);
 
     public TimeSpan SpinWindow { get; init; } = TimeSpan.FromMilliseconds(1);
@@ -100,6 +103,7 @@ public sealed record LoadTestOptions
         Duration = Duration,
         Warmup = Warmup,
         MaxInFlight = MaxInFlight,
+        DrainTimeout = DrainTimeout,
         LateThreshold = LateThreshold,
         SpinWindow = SpinWindow,
         Seed = Seed,
@@ -121,7 +125,7 @@ public static class LoadTestArguments
                    --concurrency N                                         closed model, N clients
                    --duration 10s  --warmup 2s  --batch-size 1  --encoding raw|typed
                    --connections 1  --streams 4  --max-in-flight 4096  --late-threshold-ms 1  --spin-us 1000
-                   --repeat N (medians of N runs)  --seed 1
+                   --drain-timeout 10s  --repeat N (medians of N runs)  --seed 1
         Objective: --objective-p99-ms X [--max-error-rate 0.001] [--start-rate 100] [--max-rate 100000]
                    [--step-factor 1.5] [--step-duration 5s] [--refine-steps 3]   finds the highest rate meeting it
         Replica:   --intra-op-threads 1  --set Key=Value (configuration of in-process replicas, repeatable)
@@ -217,6 +221,7 @@ public static class LoadTestArguments
                 "--connections" => options with { Connections = PositiveInt(name, Value()) },
                 "--streams" => options with { Streams = PositiveInt(name, Value()) },
                 "--max-in-flight" => options with { MaxInFlight = PositiveInt(name, Value()) },
+                "--drain-timeout" => options with { DrainTimeout = Duration(name, Value()) },
                 "--late-threshold-ms" => options with { LateThreshold = TimeSpan.FromMilliseconds(PositiveDouble(name, Value())) },
                 "--spin-us" => options with { SpinWindow = TimeSpan.FromMicroseconds(NonNegativeDouble(name, Value())) },
                 "--intra-op-threads" => options with { IntraOpThreads = NonNegativeInt(name, Value()) },

@@ -31,6 +31,14 @@ public static class ScenarioCatalog
         },
         new()
         {
+            Name = "resnet18-stream",
+            Description = "ResNet-18, one 3x224x224 FP32 image per request over bidirectional ModelStreamInfer streams",
+            Model = DemoModels.ResNet18ModelName,
+            Call = CallKind.Stream,
+            DefaultConcurrency = 4,
+        },
+        new()
+        {
             Name = "batching-on",
             Description = "fraud unary against an in-process replica with Inference:Batching:Enabled=true",
             Model = Fraud,

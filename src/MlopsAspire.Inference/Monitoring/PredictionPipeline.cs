@@ -19,9 +19,10 @@ public sealed class PredictionPipeline(
     IOptions<MonitoringOptions> options,
     ILogger<PredictionPipeline> logger,
     IMonitoringSink? sink = null,
-    PayloadLogWriter? payloads = null) : IDisposable
+    PayloadLogWriter? payloads = null,
+    TimeProvider? timeProvider = null) : IDisposable
 {
-    private readonly ShadowScorer _shadows = new(engine, monitoring, options.Value, logger, payloads);
+    private readonly ShadowScorer _shadows = new(engine, monitoring, options.Value, logger, payloads, timeProvider);
 
     // Statistics need somewhere to go: a replica serving a local folder has no monitoring grains.
     private readonly bool _enabled = options.Value.Enabled && sink is not null;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Diagnostics;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.ServiceDefaults;
@@ -33,9 +32,11 @@ public sealed class ShadowScorer : IDisposable
     private readonly MonitoringOptions _options;
     private readonly ILogger _logger;
     private readonly PayloadLogWriter? _payloads;
+    private readonly TimeProvider _time;
     private readonly Lazy<LowPriorityWorkQueue> _threads;
 
-    public ShadowScorer(InferenceEngine engine, ReplicaMonitoring monitoring, MonitoringOptions options, ILogger logger, PayloadLogWriter? payloads = null)
+    /// <param name="timeProvider">The clock of the gathering window, the shadow timeout and the shadow's queue and run times.</param>
+    public ShadowScorer(InferenceEngine engine, ReplicaMonitoring monitoring, MonitoringOptions options, ILogger logger, PayloadLogWriter? payloads = null, TimeProvider? timeProvider = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShadowThreads, 1, $"{MonitoringOptions.SectionName}:ShadowThreads");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxShadowInFlight, 1, $"{MonitoringOptions.SectionName}:MaxShadowInFlight");
@@ -53,6 +54,7 @@ public sealed class ShadowScorer : IDisposable
         _options = options;
         _logger = logger;
         _payloads = payloads;
+        _time = timeProvider ?? TimeProvider.System;
         // The inline executor runs each batch on the shadow thread itself: through the replica's batcher it would
         // run on whichever request thread leads the batch.
         _engine = new InferenceEngine(engine.Repository);
@@ -87,7 +89,7 @@ public sealed class ShadowScorer : IDisposable
                 production,
                 productionStatistics,
                 payloadLoggedAt is { } loggedAt && !string.IsNullOrEmpty(request.Id) ? new LoggedPayload(request.Id, loggedAt) : null,
-                Stopwatch.GetTimestamp()));
+                _time.GetTimestamp()));
             Schedule(lane);
         }
     }
@@ -184,7 +186,8 @@ public sealed class ShadowScorer : IDisposable
         var enough = Math.Max(1, Math.Min(_options.MaxShadowInFlight / 2, maxRows / Math.Max(1, oldest.Rows)));
         while (true)
         {
-            var age = Stopwatch.GetElapsedTime(oldest.Queued);
+            var now = _time.GetTimestamp();
+            var age = _time.GetElapsedTime(oldest.Queued, now);
             var pending = Volatile.Read(ref lane.Pending);
             if (age >= window || pending >= enough)
             {
@@ -198,7 +201,28 @@ public sealed class ShadowScorer : IDisposable
                 ? TimeSpan.FromTicks(Math.Min(wait.Ticks, (long)(age.Ticks * (enough - pending) / (double)(pending - 1))))
                 : TimeSpan.FromTicks(Math.Min(wait.Ticks, Math.Min(window.Ticks / 4, MaxGatherStep.Ticks)));
 
-            Thread.Sleep(wait < OneMillisecond ? OneMillisecond : wait);
+            SleepUntil(now + _time.ToTimestampTicks(wait < OneMillisecond ? OneMillisecond : wait));
+        }
+    }
+
+    /// <summary>
+    /// Blocks the shadow thread until the clock reaches <paramref name="wakeAt"/>. The timer counts from the clock as
+    /// it reads when set, so the clock is read again after setting it: it may have passed the time meanwhile.
+    /// </summary>
+    private void SleepUntil(long wakeAt)
+    {
+        var remaining = wakeAt - _time.GetTimestamp();
+        if (remaining <= 0)
+        {
+            return;
+        }
+
+        // A completion rather than an event: a timer that fires as it is disposed finds nothing disposed.
+        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timer = _time.CreateTimer(static state => ((TaskCompletionSource)state!).TrySetResult(), wake, _time.GetElapsedTime(0, remaining), Timeout.InfiniteTimeSpan);
+        if (_time.GetTimestamp() < wakeAt)
+        {
+            wake.Task.Wait();
         }
     }
 
@@ -215,7 +239,7 @@ public sealed class ShadowScorer : IDisposable
         // a ConcurrentQueue segment, so every later enqueue would need a new segment (and the cross-segment lock).
         while (TakeNext(lane) is { } next)
         {
-            if (Stopwatch.GetElapsedTime(next.Queued) >= _options.ShadowTimeout)
+            if (_time.GetElapsedTime(next.Queued) >= _options.ShadowTimeout)
             {
                 // Production outran the shadow for longer than a copy may wait: stale copies are not worth a core.
                 Interlocked.Decrement(ref lane.Pending);
@@ -250,14 +274,14 @@ public sealed class ShadowScorer : IDisposable
 
     private void RunBatch(ShadowLane lane, List<ShadowCopy> batch)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         try
         {
             var request = batch.Count == 1 ? batch[0].Request : Concatenate(batch);
             var pending = _engine.InferAsync(request, CancellationToken.None);
             // The inline executor completes on this thread; anything else would be a bug, not a slow shadow.
             using var response = pending.IsCompleted ? pending.Result : throw new InvalidOperationException("shadow inference did not complete inline");
-            var finished = Stopwatch.GetTimestamp();
+            var finished = _time.GetTimestamp();
             var plan = response.MonitoringPlan;
             var scored = ScoredRows.From(request, response, plan, withLabels: true);
             var compute = response.Timings.ComputeTime;
@@ -271,13 +295,13 @@ public sealed class ShadowScorer : IDisposable
                 // The shadow's total latency is its batch's own run, not the wait for the shadow thread: the latency
                 // gate compares it with production's p99, and the wait measures how busy the shadow thread was (and
                 // the gathering window), not how fast the version is. The wait is its queue time.
-                statistics.RecordSuccess(shadow, plan, Stopwatch.GetElapsedTime(copy.Queued, started), compute, Stopwatch.GetElapsedTime(started, finished));
+                statistics.RecordSuccess(shadow, plan, _time.GetElapsedTime(copy.Queued, started), compute, _time.GetElapsedTime(started, finished));
                 Compare(lane, copy, shadow, plan.Task);
             }
         }
         catch (Exception exception)
         {
-            var elapsed = Stopwatch.GetElapsedTime(started);
+            var elapsed = _time.GetElapsedTime(started);
             var served = exception is InferenceException { Kind: not InferenceErrorKind.NotFound }
                 && _engine.Repository.TryResolve(lane.Model, lane.Version, out _);
             foreach (var copy in batch)

@@ -8,7 +8,8 @@ namespace MlopsAspire.Serving.Batching;
 /// The platform's executor: one <see cref="DynamicBatcher"/> per loaded model version, created on the version's
 /// first request with its <see cref="OnnxModel.Batching"/> options. When a version is unloaded its batcher stops
 /// taking requests and finishes the queued ones (they hold leases, so the session lives until they are answered);
-/// a request that leased the version just before it was unloaded runs on its own.
+/// a request that leased the version just before it was unloaded runs on its own. Every batcher's queue draws on
+/// one <see cref="QueueByteBudget"/>, so that the bytes queued for all models together stay bounded too.
 /// </summary>
 public sealed class BatchingInferenceExecutor : IInferenceExecutor, IAsyncDisposable, IDisposable
 {
@@ -20,20 +21,25 @@ public sealed class BatchingInferenceExecutor : IInferenceExecutor, IAsyncDispos
     private readonly Func<OnnxModel, SessionRunner>? _runners;
     private bool _disposed;
 
-    public BatchingInferenceExecutor(TimeProvider? timeProvider = null, ILogger<BatchingInferenceExecutor>? logger = null)
-        : this(timeProvider, logger, runners: null)
+    /// <param name="queueBudget">What every queue together may hold; default <see cref="QueueByteBudget.DefaultLimit"/>.</param>
+    public BatchingInferenceExecutor(TimeProvider? timeProvider = null, ILogger<BatchingInferenceExecutor>? logger = null, QueueByteBudget? queueBudget = null)
+        : this(timeProvider, logger, runners: null, queueBudget)
     {
     }
 
-    internal BatchingInferenceExecutor(TimeProvider? timeProvider, ILogger<BatchingInferenceExecutor>? logger, Func<OnnxModel, SessionRunner>? runners)
+    internal BatchingInferenceExecutor(TimeProvider? timeProvider, ILogger<BatchingInferenceExecutor>? logger, Func<OnnxModel, SessionRunner>? runners, QueueByteBudget? queueBudget = null)
     {
         TimeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _inline = new InlineInferenceExecutor(TimeProvider);
         _runners = runners;
+        QueueBudget = queueBudget ?? new QueueByteBudget(QueueByteBudget.DefaultLimit);
     }
 
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>The bytes every batcher's queue may hold together.</summary>
+    public QueueByteBudget QueueBudget { get; }
 
     /// <summary>The batchers of versions that received requests and are still loaded.</summary>
     public IReadOnlyCollection<DynamicBatcher> Batchers => [.. _batchers.Values];
@@ -70,18 +76,19 @@ public sealed class BatchingInferenceExecutor : IInferenceExecutor, IAsyncDispos
                 return null;
             }
 
-            batcher = new DynamicBatcher(model, model.Batching, TimeProvider, _logger, _runners?.Invoke(model));
+            batcher = new DynamicBatcher(model, model.Batching, TimeProvider, _logger, _runners?.Invoke(model), QueueBudget);
             _batchers[model] = batcher;
         }
 
         _logger.LogInformation(
-            "Batching model {Model} version {Version}: max batch {MaxBatchSize}, delay {Delay} µs, {Instances} instance(s), queue {QueueSize}",
+            "Batching model {Model} version {Version}: max batch {MaxBatchSize}, delay {Delay} µs, {Instances} instance(s), queue {QueueSize} requests and {QueueBytes} bytes",
             model.Name,
             model.Version,
             batcher.Options.MaxBatchSize,
             batcher.Options.MaxQueueDelay.TotalMicroseconds,
             batcher.Options.InstanceCount,
-            batcher.Options.MaxQueueSize);
+            batcher.Options.MaxQueueSize,
+            batcher.Options.MaxQueueBytes);
         // Runs at once when the version was unloaded meanwhile.
         model.Unloading.UnsafeRegister(static state => ((BatchingInferenceExecutor)state!).OnUnloading(), this);
         return batcher;

@@ -30,6 +30,13 @@ public sealed record BatchingOptions
     /// <summary>Most requests waiting; more are rejected with <see cref="InferenceErrorKind.ResourceExhausted"/>.</summary>
     public int MaxQueueSize { get; init; } = QueueSizePerBatchRow;
 
+    /// <summary>
+    /// Most bytes of input tensors waiting (<see cref="PreparedInputs.ByteLength"/> summed over queued requests); a
+    /// request that would take the queue past it is rejected with <see cref="InferenceErrorKind.ResourceExhausted"/>.
+    /// A count alone does not bound memory: 1,024 queued rows of a table model are kilobytes, of images gigabytes.
+    /// </summary>
+    public long MaxQueueBytes { get; init; } = DefaultMaxQueueBytes;
+
     /// <summary>Timeout of requests that do not set one; null is none.</summary>
     public TimeSpan? DefaultTimeout { get; init; }
 
@@ -44,6 +51,19 @@ public sealed record BatchingOptions
 
     /// <summary>Concurrent executions of the version.</summary>
     public int InstanceCount { get; init; } = 1;
+
+    /// <summary>
+    /// An eighth of the memory this process may use (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>: the
+    /// machine's memory, or the container's limit when there is one). The queue holds request tensors only; the
+    /// rest of the process needs the remainder: sessions and their arenas, the batch copies of inputs and outputs,
+    /// requests being read and answered, the garbage collector's headroom, and the queues of other models (all of
+    /// which together a replica-wide budget also bounds). An eighth of a 2 GiB container still queues over 400
+    /// ResNet-18 images, several seconds of work for a CPU replica: a queue longer than callers wait buys nothing.
+    /// </summary>
+    public static long DefaultMaxQueueBytes { get; } = Math.Max(MinimumDefaultQueueBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8);
+
+    /// <summary>Floor of the defaults, for machines that report implausibly little memory.</summary>
+    private const long MinimumDefaultQueueBytes = 64L * 1024 * 1024;
 
     /// <summary>Whether requests are concatenated into batches (else each runs alone).</summary>
     public bool IsBatching => MaxBatchSize > 0;
@@ -135,6 +155,7 @@ public sealed record BatchingOptions
             MaxQueueDelay = TimeSpan.FromMicroseconds(dynamic.MaxQueueDelayMicroseconds),
             PreferredBatchSizes = [.. dynamic.PreferredBatchSizes.Distinct().Order()],
             MaxQueueSize = dynamic.MaxQueueSize ?? (int)Math.Min(int.MaxValue, (long)QueueSizePerBatchRow * Math.Max(1, maxBatchSize)),
+            MaxQueueBytes = dynamic.MaxQueueBytes ?? DefaultMaxQueueBytes,
             DefaultTimeout = dynamic.DefaultTimeoutMicroseconds > 0 ? TimeSpan.FromMicroseconds(dynamic.DefaultTimeoutMicroseconds) : null,
             PriorityLevels = levels,
             // Triton's default level when none is configured is the lowest one.
@@ -147,10 +168,10 @@ public sealed record BatchingOptions
     /// <summary>Throws <see cref="ArgumentException"/> when the options are inconsistent or do not fit the model.</summary>
     public void Validate(ModelSignature signature)
     {
-        if (MaxBatchSize < 0 || MaxQueueSize < 1 || PriorityLevels < 1 || InstanceCount < 1 || MaxQueueDelay < TimeSpan.Zero)
+        if (MaxBatchSize < 0 || MaxQueueSize < 1 || MaxQueueBytes < 1 || PriorityLevels < 1 || InstanceCount < 1 || MaxQueueDelay < TimeSpan.Zero)
         {
             throw new ArgumentException(
-                "max batch size must be at least 0, max queue size, priority levels and instance count at least 1, and the queue delay not negative");
+                "max batch size must be at least 0, max queue size, max queue bytes, priority levels and instance count at least 1, and the queue delay not negative");
         }
 
         if (DefaultPriorityLevel < 1 || DefaultPriorityLevel > PriorityLevels)

@@ -13,7 +13,9 @@ internal delegate IDisposableReadOnlyCollection<OrtValue> SessionRunner(Prepared
 /// requests are concatenated along their first dimension up to <see cref="BatchingOptions.MaxBatchSize"/> rows
 /// (a request is never split; one larger than that runs alone), preferred batch sizes are formed when the queue holds them, otherwise the oldest
 /// request waits at most <see cref="BatchingOptions.MaxQueueDelay"/> for company (zero: take what is queued now,
-/// no timer). Higher priority levels are drained first; requests that time out, pass their deadline or are
+/// no timer). The queue holds at most <see cref="BatchingOptions.MaxQueueSize"/> requests and
+/// <see cref="BatchingOptions.MaxQueueBytes"/> bytes of inputs (and, with a <see cref="QueueByteBudget"/>, no more
+/// than the process's queues may hold together). Higher priority levels are drained first; requests that time out, pass their deadline or are
 /// cancelled while queued fail without being computed. <see cref="BatchingOptions.InstanceCount"/> workers run
 /// batches concurrently on the version's one session (ONNX Runtime's Run is thread-safe).
 /// </summary>
@@ -27,6 +29,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly SessionRunner _run;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly QueueByteBudget? _budget;
     private readonly BatchLatencyModel _latency = new();
     private readonly HashSet<int> _preferred;
     private readonly long _delayTicks;
@@ -35,6 +38,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly Queue<QueuedRequest>[] _levels;
     private readonly int[] _rowsByLevel;
     private int _queued;
+    private long _queuedBytes;
     private int _running;
     private bool _draining;
 
@@ -42,14 +46,16 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly long[] _busyUntil;
     private readonly Task[] _workers;
 
-    public DynamicBatcher(OnnxModel model, BatchingOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
-        : this(model, options, timeProvider, logger, runner: null)
+    /// <param name="budget">The bytes every queue of the process may hold together; null bounds this queue alone.</param>
+    public DynamicBatcher(OnnxModel model, BatchingOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null, QueueByteBudget? budget = null)
+        : this(model, options, timeProvider, logger, runner: null, budget)
     {
     }
 
-    internal DynamicBatcher(OnnxModel model, BatchingOptions? options, TimeProvider? timeProvider, ILogger? logger, SessionRunner? runner)
+    internal DynamicBatcher(OnnxModel model, BatchingOptions? options, TimeProvider? timeProvider, ILogger? logger, SessionRunner? runner, QueueByteBudget? budget = null)
     {
         _model = model;
+        _budget = budget;
         Options = options ?? model.Batching;
         Options.Validate(model.Signature);
         _run = runner ?? model.Run;
@@ -82,6 +88,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     /// <summary>Requests waiting (not yet taken into a batch, cancelled or expired).</summary>
     public int QueuedRequests => Volatile.Read(ref _queued);
+
+    /// <summary>Bytes of the inputs of the requests waiting.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
     public bool IsDraining
     {
@@ -124,6 +133,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
 
         var entry = new QueuedRequest(this, request, rows, level - 1, now, expiresAt);
+        var bytes = entry.Bytes;
         lock (_lock)
         {
             if (_draining)
@@ -133,8 +143,16 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
             if (_queued >= Options.MaxQueueSize)
             {
+                _budget?.RecordRefusal();
                 throw InferenceException.ResourceExhausted(
                     $"the queue of model '{_model.Name}' version '{_model.Version}' is full ({Options.MaxQueueSize} requests waiting, max_queue_size {Options.MaxQueueSize}); back off and retry");
+            }
+
+            if (bytes > Options.MaxQueueBytes - _queuedBytes)
+            {
+                _budget?.RecordRefusal();
+                throw InferenceException.ResourceExhausted(
+                    $"the queue of model '{_model.Name}' version '{_model.Version}' is full: it holds {ByteCount.Format(_queuedBytes)} of inputs and this request's {ByteCount.Format(bytes)} would pass max_queue_bytes ({ByteCount.Format(Options.MaxQueueBytes)}); back off and retry");
             }
 
             if (Options.LatencyObjective is { } objective && _latency.IsReady)
@@ -148,8 +166,17 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 }
             }
 
+            // Last, so that nothing refuses the request after its bytes are reserved.
+            if (_budget is not null && !_budget.TryReserve(bytes))
+            {
+                _budget.RecordRefusal();
+                throw InferenceException.ResourceExhausted(
+                    $"this server's queues are full: together they hold {ByteCount.Format(_budget.Used)} of inputs and this request's {ByteCount.Format(bytes)} to model '{_model.Name}' version '{_model.Version}' would pass their budget ({ByteCount.Format(_budget.Limit)}); back off and retry");
+            }
+
             _levels[entry.Level].Enqueue(entry);
             _queued++;
+            _queuedBytes += bytes;
             _rowsByLevel[entry.Level] += rows;
         }
 
@@ -300,7 +327,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private void Dequeued(QueuedRequest entry)
     {
         _queued--;
+        _queuedBytes -= entry.Bytes;
         _rowsByLevel[entry.Level] -= entry.Rows;
+        _budget?.Release(entry.Bytes);
     }
 
     private async Task RunWorkerAsync(int instance)

@@ -24,6 +24,12 @@ internal sealed class QueuedRequest(DynamicBatcher owner, ExecutionRequest reque
 
     public int Rows { get; } = rows;
 
+    /// <summary>
+    /// Bytes of the request's inputs, counted against the queue's byte bounds while it waits (read when it is queued
+    /// and when it leaves the queue; its inputs do not change in between).
+    /// </summary>
+    public long Bytes => Request.Inputs.ByteLength;
+
     /// <summary>Zero-based priority level (0 is Triton's level 1, the highest).</summary>
     public int Level { get; } = level;
 

@@ -90,6 +90,12 @@ public sealed record DynamicBatchingConfiguration
     /// <summary>Most requests waiting; null is 1024 × max batch size.</summary>
     public int? MaxQueueSize { get; init; }
 
+    /// <summary>
+    /// Most bytes of input tensors waiting; null is <see cref="Batching.BatchingOptions.DefaultMaxQueueBytes"/>, an
+    /// eighth of the memory this process may use.
+    /// </summary>
+    public long? MaxQueueBytes { get; init; }
+
     /// <summary>Timeout of requests that do not set one; 0 is none.</summary>
     public long DefaultTimeoutMicroseconds { get; init; }
 

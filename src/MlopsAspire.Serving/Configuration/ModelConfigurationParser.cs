@@ -12,8 +12,8 @@ public sealed class ModelConfigurationException(string message, Exception? inner
 /// {
 ///   "max_batch_size": 64,
 ///   "dynamic_batching": { "max_queue_delay_microseconds": 0, "preferred_batch_size": [16, 32], "max_queue_size": 4096,
-///                         "default_timeout_microseconds": 0, "priority_levels": 2, "default_priority_level": 2,
-///                         "latency_objective_ms": 20 },
+///                         "max_queue_bytes": 268435456, "default_timeout_microseconds": 0, "priority_levels": 2,
+///                         "default_priority_level": 2, "latency_objective_ms": 20 },
 ///   "instance_group": { "count": 2 },
 ///   "optimization": { "intra_op_threads": 1, "inter_op_threads": 1, "graph_optimization_level": "all", "enable_cpu_mem_arena": true },
 ///   "execution_provider": "cpu", "device_id": 0,
@@ -141,7 +141,7 @@ public static class ModelConfigurationParser
             ForEachField(
                 element,
                 "dynamic_batching.",
-                ["max_queue_delay_microseconds", "preferred_batch_size", "max_queue_size", "default_timeout_microseconds", "priority_levels", "default_priority_level", "latency_objective_ms"],
+                ["max_queue_delay_microseconds", "preferred_batch_size", "max_queue_size", "max_queue_bytes", "default_timeout_microseconds", "priority_levels", "default_priority_level", "latency_objective_ms"],
                 (name, value) =>
                 {
                     var field = "dynamic_batching." + name;
@@ -150,6 +150,7 @@ public static class ModelConfigurationParser
                         "max_queue_delay_microseconds" => batching with { MaxQueueDelayMicroseconds = Long(value, field, 0, MaxMicroseconds) },
                         "preferred_batch_size" => batching with { PreferredBatchSizes = IntArray(value, field, 1, MaxBatch) },
                         "max_queue_size" => batching with { MaxQueueSize = Int(value, field, 1, int.MaxValue) },
+                        "max_queue_bytes" => batching with { MaxQueueBytes = Long(value, field, 1, long.MaxValue) },
                         "default_timeout_microseconds" => batching with { DefaultTimeoutMicroseconds = Long(value, field, 0, MaxMicroseconds) },
                         "priority_levels" => batching with { PriorityLevels = Int(value, field, 0, 64) },
                         "default_priority_level" => batching with { DefaultPriorityLevel = Int(value, field, 0, 64) },

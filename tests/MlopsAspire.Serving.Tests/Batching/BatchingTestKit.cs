@@ -84,13 +84,13 @@ internal sealed class SingleBatcherExecutor(DynamicBatcher batcher, TimeProvider
 /// <summary>A model served through one batcher with a gated runner, on fake time.</summary>
 internal sealed class BatchingScenario : IAsyncDisposable
 {
-    public BatchingScenario(OnnxModel model, BatchingOptions options)
+    public BatchingScenario(OnnxModel model, BatchingOptions options, QueueByteBudget? budget = null)
     {
         Model = model;
         Repository.Add(model);
         Repository.SetDefaultVersion(model.Name, model.Version);
         Runner = new GatedRunner(model);
-        Batcher = new DynamicBatcher(model, options, Time, logger: null, Runner.Run);
+        Batcher = new DynamicBatcher(model, options, Time, logger: null, Runner.Run, budget);
         Engine = new InferenceEngine(Repository, new SingleBatcherExecutor(Batcher, Time));
     }
 

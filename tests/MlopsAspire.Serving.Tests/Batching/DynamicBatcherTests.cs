@@ -140,6 +140,71 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task A_queue_at_its_byte_bound_rejects_with_resource_exhausted_naming_the_bound_and_takes_requests_again_once_drained()
+    {
+        // Each request is one FP32 value: two of them fill 8 bytes, however many requests the queue could count.
+        await using var scenario = new BatchingScenario(IdentityModel(), new BatchingOptions { MaxBatchSize = 1, MaxQueueSize = 100, MaxQueueBytes = 8 });
+        var running = await scenario.OccupyAsync(Requests.Identity("id", [0]));
+        var queued = Enumerable.Range(1, 2).Select(i => scenario.InferAsync(Requests.Identity("id", [i]))).ToList();
+        await scenario.WaitUntilQueuedAsync(2);
+        Assert.Equal(8, scenario.Batcher.QueuedBytes);
+
+        var exception = await Assert.ThrowsAsync<InferenceException>(() => scenario.InferAsync(Requests.Identity("id", [3])));
+
+        Assert.Equal(InferenceErrorKind.ResourceExhausted, exception.Kind);
+        Assert.Equal(
+            "the queue of model 'id' version '1' is full: it holds 8 bytes of inputs and this request's 4 bytes would pass max_queue_bytes (8 bytes); back off and retry",
+            exception.Message);
+        scenario.Runner.Open();
+        foreach (var response in await Task.WhenAll([running, .. queued]))
+        {
+            response.Dispose();
+        }
+
+        Assert.Equal(0, scenario.Batcher.QueuedBytes);
+        await scenario.Runner.WaitForRunsToStartAsync(2);
+        var again = await scenario.OccupyAsync(Requests.Identity("id", [4]));
+        var accepted = scenario.InferAsync(Requests.Identity("id", [5]));
+        await scenario.WaitUntilQueuedAsync(1);
+        scenario.Runner.Open();
+        (await again).Dispose();
+        (await accepted).Dispose();
+    }
+
+    [Fact]
+    public async Task The_queues_of_several_models_share_one_byte_budget()
+    {
+        var budget = new QueueByteBudget(limit: 8);
+        await using var first = new BatchingScenario(IdentityModel("first"), new BatchingOptions { MaxBatchSize = 1 }, budget);
+        await using var second = new BatchingScenario(IdentityModel("second"), new BatchingOptions { MaxBatchSize = 1 }, budget);
+        var firstRunning = await first.OccupyAsync(Requests.Identity("first", [0]));
+        var firstQueued = Enumerable.Range(1, 2).Select(i => first.InferAsync(Requests.Identity("first", [i]))).ToList();
+        await first.WaitUntilQueuedAsync(2);
+        var secondRunning = await second.OccupyAsync(Requests.Identity("second", [0]));
+
+        // The second model's own queue is empty, but together the queues hold the budget.
+        var exception = await Assert.ThrowsAsync<InferenceException>(() => second.InferAsync(Requests.Identity("second", [1])));
+
+        Assert.Equal(InferenceErrorKind.ResourceExhausted, exception.Kind);
+        Assert.StartsWith("this server's queues are full: together they hold 8 bytes of inputs and this request's 4 bytes to model 'second' version '1' would pass their budget (8 bytes)", exception.Message);
+        Assert.Equal((8L, 1L), budget.TakePressure());
+        first.Runner.Open();
+        foreach (var response in await Task.WhenAll([firstRunning, .. firstQueued]))
+        {
+            response.Dispose();
+        }
+
+        Assert.Equal(0, budget.Used);
+        var secondQueued = second.InferAsync(Requests.Identity("second", [2]));
+        await second.WaitUntilQueuedAsync(1);
+        Assert.Equal(4, budget.Used);
+        second.Runner.Open();
+        (await secondRunning).Dispose();
+        (await secondQueued).Dispose();
+        Assert.Equal(0, budget.Used);
+    }
+
+    [Fact]
     public async Task A_request_whose_timeout_passes_while_queued_fails_with_deadline_exceeded_and_is_never_run()
     {
         await using var scenario = new BatchingScenario(IdentityModel(), new BatchingOptions { MaxBatchSize = 4 });

@@ -18,6 +18,7 @@ public sealed class ModelConfigurationTests
                 "max_queue_delay_microseconds": 250,
                 "preferred_batch_size": [16, 8],
                 "max_queue_size": 500,
+                "max_queue_bytes": 268435456,
                 "default_timeout_microseconds": 20000,
                 "priority_levels": 3,
                 "default_priority_level": 2,
@@ -39,6 +40,7 @@ public sealed class ModelConfigurationTests
         Assert.Equal(250, batching.MaxQueueDelayMicroseconds);
         Assert.Equal([8, 16], batching.PreferredBatchSizes);
         Assert.Equal(500, batching.MaxQueueSize);
+        Assert.Equal(256L * 1024 * 1024, batching.MaxQueueBytes);
         Assert.Equal(20000, batching.DefaultTimeoutMicroseconds);
         Assert.Equal(3, batching.PriorityLevels);
         Assert.Equal(2, batching.DefaultPriorityLevel);
@@ -85,7 +87,9 @@ public sealed class ModelConfigurationTests
     [InlineData("""{ "max_batch_size": 2.5 }""", "m/config.json: 'max_batch_size' must be an integer from 0 to 1048576; got 2.5")]
     [InlineData("""{ "max_batch_size": "8" }""", "m/config.json: 'max_batch_size' must be an integer from 0 to 1048576; got \"8\"")]
     [InlineData("""{ "dynamic_batching": { "max_queue_size": 0 } }""", "m/config.json: 'dynamic_batching.max_queue_size' must be an integer of at least 1; got 0")]
-    [InlineData("""{ "dynamic_batching": { "delay": 5 } }""", "m/config.json: unknown field 'dynamic_batching.delay'; allowed fields of 'dynamic_batching' are max_queue_delay_microseconds, preferred_batch_size, max_queue_size, default_timeout_microseconds, priority_levels, default_priority_level, latency_objective_ms")]
+    [InlineData("""{ "dynamic_batching": { "max_queue_bytes": 0 } }""", "m/config.json: 'dynamic_batching.max_queue_bytes' must be an integer of at least 1; got 0")]
+    [InlineData("""{ "dynamic_batching": { "max_queue_bytes": "1GB" } }""", "m/config.json: 'dynamic_batching.max_queue_bytes' must be an integer of at least 1; got \"1GB\"")]
+    [InlineData("""{ "dynamic_batching": { "delay": 5 } }""", "m/config.json: unknown field 'dynamic_batching.delay'; allowed fields of 'dynamic_batching' are max_queue_delay_microseconds, preferred_batch_size, max_queue_size, max_queue_bytes, default_timeout_microseconds, priority_levels, default_priority_level, latency_objective_ms")]
     [InlineData("""{ "dynamic_batching": { "latency_objective_ms": 0 } }""", "m/config.json: 'dynamic_batching.latency_objective_ms' must be a positive number; got 0")]
     [InlineData("""{ "max_batch_size": 8, "dynamic_batching": { "preferred_batch_size": [4, 16] } }""", "m/config.json: 'dynamic_batching.preferred_batch_size' must hold sizes from 1 to max_batch_size (8); got 16")]
     [InlineData("""{ "dynamic_batching": { "priority_levels": 2, "default_priority_level": 3 } }""", "m/config.json: 'dynamic_batching.default_priority_level' must be from 1 to priority_levels (2), or 0 for the lowest level; got 3")]
@@ -143,10 +147,21 @@ public sealed class ModelConfigurationTests
         Assert.Equal(64, options.MaxBatchSize);
         Assert.Equal(TimeSpan.Zero, options.MaxQueueDelay);
         Assert.Equal(1024 * 64, options.MaxQueueSize);
+        Assert.Equal(BatchingOptions.DefaultMaxQueueBytes, options.MaxQueueBytes);
         Assert.Equal(1, options.InstanceCount);
         Assert.Equal(1, options.PriorityLevels);
         Assert.Null(options.DefaultTimeout);
         Assert.Null(options.LatencyObjective);
+    }
+
+    [Fact]
+    public void Queue_bytes_default_to_an_eighth_of_the_memory_the_process_may_use_and_a_configured_bound_wins()
+    {
+        Assert.Equal(Math.Max(64L * 1024 * 1024, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8), BatchingOptions.DefaultMaxQueueBytes);
+        Assert.Equal(2 * BatchingOptions.DefaultMaxQueueBytes, QueueByteBudget.DefaultLimit);
+
+        var configuration = ModelConfigurationParser.Parse("""{ "dynamic_batching": { "max_queue_bytes": 1048576 } }""");
+        Assert.Equal(1024 * 1024, BatchingOptions.Resolve(configuration, TestModels.LoadFraud().Signature).MaxQueueBytes);
     }
 
     [Fact]
@@ -200,6 +215,7 @@ public sealed class ModelConfigurationTests
         Assert.Equal(TimeSpan.FromMicroseconds(100), options.MaxQueueDelay);
         Assert.Equal([4, 8], options.PreferredBatchSizes);
         Assert.Equal(16 * 1024, options.MaxQueueSize);
+        Assert.Equal(BatchingOptions.DefaultMaxQueueBytes, options.MaxQueueBytes);
         Assert.Equal(TimeSpan.FromMilliseconds(5), options.DefaultTimeout);
         Assert.Equal(2, options.PriorityLevels);
         Assert.Equal(2, options.DefaultPriorityLevel);

@@ -91,6 +91,7 @@ public sealed class PredictionStatisticsAccumulatorTests(ITestOutputHelper outpu
         var accumulator = new PredictionStatisticsAccumulator(workload.Profile, Start, stripes);
         var snapshots = new List<StatisticsSnapshot>();
         var writersDone = 0;
+        var drains = 0;
 
         var drainer = Task.Factory.StartNew(
             () =>
@@ -101,6 +102,7 @@ public sealed class PredictionStatisticsAccumulatorTests(ITestOutputHelper outpu
                     Thread.Sleep(2);
                     now = now.AddMilliseconds(2);
                     snapshots.Add(accumulator.Drain("replica-a", now));
+                    Interlocked.Increment(ref drains);
                 }
 
                 snapshots.Add(accumulator.Drain("replica-a", now.AddMilliseconds(2)));
@@ -109,9 +111,17 @@ public sealed class PredictionStatisticsAccumulatorTests(ITestOutputHelper outpu
         var writers = calls.Select(mine => Task.Factory.StartNew(
             () =>
             {
-                foreach (var call in mine)
+                for (var i = 0; i < mine.Count; i++)
                 {
-                    call.Apply(accumulator, workload);
+                    // A third and two thirds of the way through, each writer waits for a drain to happen: drains
+                    // overlap the writes however the threads are scheduled on a busy machine.
+                    if (i == mine.Count / 3 || i == 2 * mine.Count / 3)
+                    {
+                        var seen = Volatile.Read(ref drains);
+                        SpinWait.SpinUntil(() => Volatile.Read(ref drains) > seen);
+                    }
+
+                    mine[i].Apply(accumulator, workload);
                 }
 
                 Interlocked.Increment(ref writersDone);
