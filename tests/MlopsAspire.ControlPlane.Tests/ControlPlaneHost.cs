@@ -23,6 +23,9 @@ public sealed class ControlPlaneHost : IAsyncLifetime
     public const string AdminKey = "admin-key-0123456789abcdef";
     public const long MaxArtifactBytes = 256 * 1024;
 
+    /// <summary>What the validation sandbox may use per model: far more than the test models need, far less than a hostile one asks.</summary>
+    public const long ValidationMemoryLimitBytes = 256L * 1024 * 1024;
+
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mlops-control-plane-" + Guid.NewGuid().ToString("N"));
     private EmbeddedGarnetServer? _garnet;
     private WebApplication? _app;
@@ -93,6 +96,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
             "--ControlPlane:SeedDemoModels=false",
             "--ControlPlane:OrleansDashboard=false",
             $"--Management:MaxArtifactBytes={MaxArtifactBytes}",
+            $"--Validation:MemoryLimitBytes={ValidationMemoryLimitBytes}",
             "--Management:WatchRenewInterval=00:00:02",
             $"--Management:ApiKeys:Reader:ann-reader={ReaderKey}",
             $"--Management:ApiKeys:Operator:olly-operator={OperatorKey}",
