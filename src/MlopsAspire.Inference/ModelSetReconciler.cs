@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Configuration;
@@ -5,8 +7,12 @@ using MlopsAspire.Serving.Warmup;
 
 namespace MlopsAspire.Inference;
 
-/// <summary>A version the replica should serve; <paramref name="ContentKey"/> changes when its bytes do.</summary>
-public sealed record DesiredVersion(string Model, string Version, string ContentKey);
+/// <summary>
+/// A version the replica should serve; <paramref name="ContentKey"/> changes when its bytes do. A version from the
+/// control plane carries its own serving configuration (<paramref name="ServingConfigJson"/>, the schema of
+/// <see cref="ModelConfigurationParser"/>); a local folder's versions share their model's <c>config.json</c>.
+/// </summary>
+public sealed record DesiredVersion(string Model, string Version, string ContentKey, string? ServingConfigJson = null);
 
 /// <summary>
 /// Brings the repository to a desired model set: loads what is missing or changed, sets each model's default
@@ -40,7 +46,7 @@ public sealed class ModelSetReconciler(
             foreach (var version in desired)
             {
                 var key = (version.Model, version.Version);
-                var contentKey = version.ContentKey + LocalConfigurationStamp(version.Model);
+                var contentKey = version.ContentKey + ConfigurationStamp(version);
                 if (_loadedContent.TryGetValue(key, out var loadedFrom) && loadedFrom == contentKey
                     && repository.TryResolve(version.Model, version.Version, out _))
                 {
@@ -117,11 +123,16 @@ public sealed class ModelSetReconciler(
     }
 
     /// <summary>
-    /// A local model folder keeps its configuration beside the versions, <c>&lt;root&gt;/&lt;model&gt;/config.json</c>;
-    /// control-plane artifacts have none and get the defaults computed from their signature.
+    /// A control-plane version brings its serving configuration in the routing table (none: the defaults computed
+    /// from its signature); a local model folder keeps one beside the versions, <c>&lt;root&gt;/&lt;model&gt;/config.json</c>.
     /// </summary>
     private ModelConfiguration ConfigurationFor(DesiredVersion version, string path)
     {
+        if (!string.IsNullOrWhiteSpace(version.ServingConfigJson))
+        {
+            return ModelConfigurationParser.Parse(version.ServingConfigJson, $"serving configuration of model '{version.Model}' version {version.Version}");
+        }
+
         var root = options.Value.ModelRepository;
         if (string.IsNullOrWhiteSpace(root)
             || Path.GetFullPath(path) != Path.GetFullPath(Path.Combine(root, version.Model, version.Version, LocalModelFolder.ModelFileName)))
@@ -132,9 +143,18 @@ public sealed class ModelSetReconciler(
         return ModelConfigurationParser.LoadFromFolder(Path.Combine(root, version.Model)) ?? ModelConfiguration.Default;
     }
 
-    /// <summary>Changes when a local model's <c>config.json</c> does, so that editing it reloads the model.</summary>
-    private string LocalConfigurationStamp(string model)
+    /// <summary>
+    /// Changes when a version's configuration does (its own from the control plane, or a local model's
+    /// <c>config.json</c>), so that a new configuration reloads the version.
+    /// </summary>
+    private string ConfigurationStamp(DesiredVersion version)
     {
+        if (!string.IsNullOrWhiteSpace(version.ServingConfigJson))
+        {
+            return "|config@" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(version.ServingConfigJson)));
+        }
+
+        var model = version.Model;
         var root = options.Value.ModelRepository;
         if (string.IsNullOrWhiteSpace(root))
         {

@@ -91,7 +91,7 @@ public sealed class RoutingTableSync(
         {
             foreach (var version in route.Versions)
             {
-                desired.Add(new DesiredVersion(route.ModelName, version.Version, version.ArtifactSha256));
+                desired.Add(new DesiredVersion(route.ModelName, version.Version, version.ArtifactSha256, version.ServingConfigJson));
             }
 
             defaults[route.ModelName] = string.IsNullOrEmpty(route.ProductionVersion) ? null : route.ProductionVersion;

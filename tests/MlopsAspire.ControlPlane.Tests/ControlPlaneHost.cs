@@ -34,11 +34,14 @@ public sealed class ControlPlaneHost : IAsyncLifetime
     /// <summary>The management API's address, e.g. http://127.0.0.1:5123.</summary>
     public string Address { get; private set; } = "";
 
-    /// <summary>The store's endpoint (host:port).</summary>
+    /// <summary>The store's endpoint (host:port), where replicas also find the cluster and the artifacts.</summary>
     public string StoreEndpoint => _garnet!.Endpoint;
 
-    /// <summary>The Orleans service id: the prefix of every grain state key in the store.</summary>
-    public string ServiceId { get; private set; } = "";
+    /// <summary>The Orleans cluster id replicas join.</summary>
+    public string ClusterId { get; } = "tests-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The Orleans service id (the same as the cluster id): the prefix of every grain state key in the store.</summary>
+    public string ServiceId => ClusterId;
 
     public ArtifactStore Artifacts => _app!.Services.GetRequiredService<ArtifactStore>();
 
@@ -76,8 +79,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
             new EmbeddedGarnetOptions { Port = FreePort(), DataDirectory = _dataDirectory, Memory = "64m" },
             NullLoggerFactory.Instance);
         var grpcPort = FreePort();
-        var cluster = "tests-" + Guid.NewGuid().ToString("N")[..8];
-        ServiceId = cluster;
+        var cluster = ClusterId;
         string[] args =
         [
             $"--ConnectionStrings:store={_garnet.Endpoint}",
@@ -136,7 +138,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
 
     public static string UniqueModelName(string prefix = "model") => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
