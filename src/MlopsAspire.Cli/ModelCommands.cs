@@ -68,7 +68,7 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
             Out.MarkupLine($"  production: {Dash(model.ProductionVersion)}");
             Out.MarkupLine($"  canary:     {(model.Canary is { } canary ? $"{Markup.Escape(canary.Version)} ({canary.WeightPercent}%)" : "-")}");
             Out.MarkupLine($"  shadows:    {Shadows(model)}");
-            var table = new Table().AddColumns("Version", "State", "SHA-256", "Size", "Owner", "Registered", "Validation");
+            var table = new Table().AddColumns("Version", "State", "SHA-256", "Size", "Owner", "Registered", "Validation", "Replicas");
             foreach (var version in model.Versions)
             {
                 table.AddRow(
@@ -78,10 +78,17 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
                     version.ArtifactSize.ToString("N0", CultureInfo.InvariantCulture),
                     Dash(version.Owner),
                     version.RegisteredAt?.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "-",
-                    Markup.Escape(Validation(version)));
+                    Markup.Escape(Validation(version)),
+                    version.ReplicaLoad is { } load ? $"{load.Loaded}/{load.Replicas} loaded" : "-");
             }
 
             Out.Write(table);
+            // Load errors are long: each on its own line under the table, where it is read whole.
+            foreach (var version in model.Versions.Where(version => version.ReplicaLoad is { } load && (load.Failed > 0 || load.Loaded < load.Replicas)))
+            {
+                Out.MarkupLine($"  version {Markup.Escape(version.Version)}: {Markup.Escape(version.ReplicaLoad.Summary)}");
+            }
+
             return 0;
         });
         return command;

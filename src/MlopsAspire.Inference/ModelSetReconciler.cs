@@ -16,20 +16,27 @@ public sealed record DesiredVersion(string Model, string Version, string Content
 
 /// <summary>
 /// Brings the repository to a desired model set: loads what is missing or changed, sets each model's default
-/// version, unloads what is no longer wanted. Shared by the control-plane sync and the local folder loader.
+/// version, unloads what is no longer wanted. Shared by the control-plane sync and the local folder loader. Each
+/// version's state (loading, loaded, failed with the error) is kept in <see cref="Loads"/>; a version that failed
+/// is tried again only once its backoff has passed.
 /// </summary>
-public sealed class ModelSetReconciler(
+public sealed partial class ModelSetReconciler(
     ModelRepository repository,
     IOptions<InferenceOptions> options,
-    ILogger<ModelSetReconciler> logger)
+    ILogger<ModelSetReconciler> logger,
+    VersionLoadStates? loads = null)
 {
     // What each loaded version was loaded from, to notice a version whose artifact changed.
     private readonly Dictionary<(string Model, string Version), string> _loadedContent = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>Loaded, loading or failed, for every version of the set last applied.</summary>
+    public VersionLoadStates Loads { get; } = loads ?? new VersionLoadStates(options, TimeProvider.System);
+
     /// <summary>
     /// Applies the set. Returns true when every desired version is loaded; failures are logged and the rest
-    /// of the set still applies, so one bad artifact does not stop the others.
+    /// of the set still applies, so one bad artifact does not stop the others. A version still waiting out the
+    /// backoff of its last failure is not tried (and counts as not loaded).
     /// </summary>
     /// <param name="localPath">Finds (downloading if need be) the model file of a version.</param>
     public async Task<bool> ApplyAsync(
@@ -53,6 +60,13 @@ public sealed class ModelSetReconciler(
                     continue;
                 }
 
+                if (!Loads.IsDue(version.Model, version.Version, contentKey))
+                {
+                    allLoaded = false;
+                    continue;
+                }
+
+                Loads.Loading(version.Model, version.Version, contentKey);
                 try
                 {
                     var path = await localPath(version, cancellationToken);
@@ -61,6 +75,7 @@ public sealed class ModelSetReconciler(
                     var model = await Task.Run(() => LoadAndWarmUp(version, path, modelOptions, configuration), cancellationToken);
                     repository.Add(model);
                     _loadedContent[key] = contentKey;
+                    Loads.Loaded(version.Model, version.Version, contentKey);
                     // A model is served as soon as its production version is warm, not after every other model
                     // of the table (ResNet-18 takes seconds) has loaded too.
                     if (defaultVersions.TryGetValue(version.Model, out var defaultVersion) && defaultVersion == version.Version)
@@ -71,7 +86,8 @@ public sealed class ModelSetReconciler(
                 catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     allLoaded = false;
-                    logger.LogError(exception, "Could not load model {Model} version {Version}", version.Model, version.Version);
+                    var failed = Loads.Failed(version.Model, version.Version, contentKey, exception);
+                    LogLoadFailed(exception, version.Model, version.Version, failed.FailedAttempts, failed.NextAttemptAt);
                 }
             }
 
@@ -81,6 +97,7 @@ public sealed class ModelSetReconciler(
             }
 
             var wanted = desired.Select(version => (version.Model, version.Version)).ToHashSet();
+            Loads.RetainOnly(wanted);
             foreach (var loaded in repository.LoadedModels)
             {
                 if (!wanted.Contains((loaded.Name, loaded.Version)))
@@ -164,4 +181,7 @@ public sealed class ModelSetReconciler(
         var file = Path.Combine(root, model, ModelConfigurationParser.FileName);
         return File.Exists(file) ? $"|{ModelConfigurationParser.FileName}@{File.GetLastWriteTimeUtc(file).Ticks}" : "";
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not load model {Model} version {Version} (attempt {Attempt}); next attempt at {NextAttemptAt:O}")]
+    private partial void LogLoadFailed(Exception exception, string model, string version, int attempt, DateTimeOffset? nextAttemptAt);
 }
