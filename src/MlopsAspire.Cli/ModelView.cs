@@ -18,7 +18,7 @@ internal sealed class ModelView(IAnsiConsole output)
         output.MarkupLine($"  production: {TableCells.Dash(model.ProductionVersion)}");
         output.MarkupLine($"  canary:     {(model.Canary is { } canary ? $"{Markup.Escape(canary.Version)} ({canary.WeightPercent}%)" : "-")}");
         output.MarkupLine($"  shadows:    {Shadows(model)}");
-        var table = new Table().AddColumns("Version", "State", "Task", "SHA-256", "Size", "Owner", "Registered", "Validation");
+        var table = new Table().AddColumns("Version", "State", "Task", "SHA-256", "Size", "Owner", "Registered", "Validation", "Replicas");
         foreach (var version in model.Versions)
         {
             table.AddRow(
@@ -29,10 +29,17 @@ internal sealed class ModelView(IAnsiConsole output)
                 version.ArtifactSize.ToString("N0", CultureInfo.InvariantCulture),
                 TableCells.Dash(version.Owner),
                 Time(version.RegisteredAt),
-                TableCells.Text(Validation(version)));
+                TableCells.Text(Validation(version)),
+                version.ReplicaLoad is { } load ? $"{load.Loaded}/{load.Replicas} loaded" : "-");
         }
 
         output.Write(table);
+
+        // Load errors are long: each on its own line under the table, where it is read whole.
+        foreach (var version in model.Versions.Where(version => version.ReplicaLoad is { } load && (load.Failed > 0 || load.Loaded < load.Replicas)))
+        {
+            output.MarkupLine($"  version {Markup.Escape(version.Version)}: {Markup.Escape(version.ReplicaLoad.Summary)}");
+        }
 
         // Retrained versions inherit their parent's document, so versions that share one are listed together.
         foreach (var group in model.Versions.Where(v => v.MonitoringLimitations.Count > 0).GroupBy(v => string.Join("\n", v.MonitoringLimitations)))

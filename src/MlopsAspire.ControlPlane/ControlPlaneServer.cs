@@ -56,6 +56,7 @@ public static class ControlPlaneServer
         builder.Services.Configure<MonitoringDefaultsOptions>(builder.Configuration.GetSection(MonitoringDefaultsOptions.SectionName));
         builder.Services.AddSingleton(services =>
             new ArtifactStore(services.GetRequiredKeyedService<IConnectionMultiplexer>(StoreConnectionName)));
+        builder.Services.Configure<ValidationOptions>(builder.Configuration.GetSection(ValidationOptions.SectionName));
         builder.Services.AddSingleton<ArtifactValidator>();
         builder.Services.AddSingleton<DemoModelSeeder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DemoModelSeeder>());

@@ -200,6 +200,7 @@ public sealed class ModelGrain(
         }
 
         RequireProduction("a canary splits traffic with production");
+        await RequireLoadableAsync(entry);
         if (state.State.Canary is { } previous && previous.Version != version)
         {
             var previousEntry = FindEntry(previous.Version);
@@ -231,6 +232,8 @@ public sealed class ModelGrain(
         {
             throw Refuse(candidate, "only Ready, Shadow or Canary versions can be promoted");
         }
+
+        await RequireLoadableAsync(candidate);
 
         if (state.State.ProductionVersion is { } previous)
         {
@@ -382,6 +385,16 @@ public sealed class ModelGrain(
         if (state.State.ProductionVersion is null)
         {
             throw new LifecycleViolationException($"Model '{Name}' has no production version; {why}, so promote a version first.");
+        }
+    }
+
+    /// <summary>Replicas report the versions they could not load; sending traffic to one that none could load serves nothing.</summary>
+    private async Task RequireLoadableAsync(ModelVersionEntry entry)
+    {
+        var loads = await GrainFactory.GetGrain<IModelLoadStatusGrain>(Name).GetAsync();
+        if (loads.FirstOrDefault(load => load.Version == entry.Version) is { NoReplicaLoaded: true } load)
+        {
+            throw Refuse(entry, $"no replica could load it ({load.Describe()}); fix the artifact or its serving configuration and register it as a new version");
         }
     }
 

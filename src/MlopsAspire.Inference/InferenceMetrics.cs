@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
+using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.Serving;
 
@@ -23,7 +24,9 @@ public static class InferenceProtocol
 /// so that arbitrary names cannot grow the tag set. With a payload log, <c>mlops.inference.payload_log.dropped</c>
 /// counts payloads dropped because the log's queue was full, <c>mlops.inference.payload_log.failed</c> those
 /// the store did not take, and <c>mlops.inference.payload_log.join_window</c> (per model) how long feedback can
-/// still join a payload logged now.
+/// still join a payload logged now. <c>mlops.inference.versions</c> counts the versions this replica was asked to
+/// serve by <c>state</c> (loaded, loading, failed), and <c>mlops.inference.version.load_failures</c> the failed
+/// attempts to load each.
 /// </summary>
 public sealed class InferenceMetrics
 {
@@ -34,10 +37,32 @@ public sealed class InferenceMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
 
-    public InferenceMetrics(IMeterFactory meterFactory, ModelRepository repository, PayloadLogWriter? payloadLog = null)
+    public InferenceMetrics(IMeterFactory meterFactory, ModelRepository repository, PayloadLogWriter? payloadLog = null, VersionLoadStates? loads = null)
     {
         _repository = repository;
         var meter = meterFactory.Create(MeterName);
+        if (loads is not null)
+        {
+            // Versions are the ones this replica was asked to serve, so the tag sets stay bounded by the routing table.
+            meter.CreateObservableGauge(
+                "mlops.inference.versions",
+                () => loads.Snapshot()
+                    .GroupBy(load => load.State)
+                    .Select(group => new Measurement<int>(group.Count(), new KeyValuePair<string, object?>("state", StateTag(group.Key)))),
+                unit: "{version}",
+                description: "Versions this replica was asked to serve, by state: loaded, loading, failed.");
+            meter.CreateObservableCounter(
+                "mlops.inference.version.load_failures",
+                () => loads.Snapshot()
+                    .Where(load => load.TotalFailures > 0)
+                    .Select(load => new Measurement<long>(
+                        load.TotalFailures,
+                        new KeyValuePair<string, object?>("model", load.Model),
+                        new KeyValuePair<string, object?>("version", load.Version))),
+                unit: "{failure}",
+                description: "Failed attempts to load a version, by model and version.");
+        }
+
         if (payloadLog is not null)
         {
             meter.CreateObservableCounter("mlops.inference.payload_log.dropped", () => payloadLog.Dropped, unit: "{payload}", description: "Logged payloads dropped because the payload log's queue was full.");
@@ -60,6 +85,13 @@ public sealed class InferenceMetrics
                 HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
             });
     }
+
+    private static string StateTag(VersionLoadState state) => state switch
+    {
+        VersionLoadState.Loaded => "loaded",
+        VersionLoadState.Loading => "loading",
+        _ => "failed",
+    };
 
     /// <summary>Records one request for the model and version it named (tags resolved against what is served).</summary>
     public void RecordRequest(string? modelName, string? modelVersion, StatusCode status, string protocol, long startedTimestamp)

@@ -42,6 +42,15 @@ public sealed class InferenceOptions
     /// <summary>How often the routing table is read from the control plane.</summary>
     public TimeSpan RoutingPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How soon a version that failed to load is tried again; each further failure doubles the wait, up to
+    /// <see cref="LoadRetryMaxDelay"/>. A new artifact or configuration for the version is tried at once.
+    /// </summary>
+    public TimeSpan LoadRetryInitialDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between two tries of a version that keeps failing to load.</summary>
+    public TimeSpan LoadRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Where downloaded model artifacts are cached; default: a folder per replica under the temp folder.</summary>
     public string? ArtifactCacheDirectory { get; set; }
 

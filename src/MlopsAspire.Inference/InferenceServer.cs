@@ -78,6 +78,7 @@ public static class InferenceServer
         builder.Services.AddSingleton<ProtocolErrors>();
         builder.Services.AddSingleton<ServerIdentity>();
         builder.Services.AddSingleton<ModelConfigDescription>();
+        builder.Services.AddSingleton<VersionLoadStates>();
         builder.Services.AddSingleton<ModelSetReconciler>();
         builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyHealthCheck.Name, tags: [ModelsReadyHealthCheck.ReadyTag]);
 
@@ -109,6 +110,8 @@ public static class InferenceServer
         builder.Services.AddSingleton<IRoutingTableSource, RegistryGrainRoutingTableSource>();
         builder.Services.AddSingleton<IModelRepositoryControl, RoutingTableModelControl>();
         builder.Services.AddHostedService<RoutingTableSync>();
+        // Which versions load here, and why one does not, for `mlops models show` and promotion.
+        builder.Services.AddHostedService<LoadStatusPublisher>();
 
         // Statistics to the monitoring grains, payloads for feedback joins.
         var payloadLogOptions = builder.Configuration.GetSection(PayloadLogSectionName).Get<PayloadLogOptions>() ?? new PayloadLogOptions();

@@ -59,6 +59,9 @@ public sealed class LocalModelFolder(
         try
         {
             var onDisk = ScanFolder(root).ToDictionary(model => model.Name, StringComparer.Ordinal);
+            var errors = reconciler.Loads.Snapshot()
+                .Where(load => load.Error is not null)
+                .ToDictionary(load => (load.Model, load.Version), load => load.Error);
             var entries = new List<RepositoryIndexEntry>();
             foreach (var name in onDisk.Keys.Union(repository.ModelNames).Order(StringComparer.Ordinal))
             {
@@ -81,7 +84,9 @@ public sealed class LocalModelFolder(
                     else
                     {
                         var wanted = _wanted.TryGetValue(name, out var model) && model.Versions.Any(desired => desired.Version == version);
-                        entries.Add(new RepositoryIndexEntry(name, version, RepositoryIndexEntry.Unavailable, wanted ? LoadFailedReason : "unloaded"));
+                        var error = errors.GetValueOrDefault((name, version));
+                        entries.Add(new RepositoryIndexEntry(
+                            name, version, RepositoryIndexEntry.Unavailable, !wanted ? "unloaded" : error is null ? LoadFailedReason : $"failed to load: {error}"));
                     }
                 }
             }
@@ -118,15 +123,19 @@ public sealed class LocalModelFolder(
             }
 
             _wanted[modelName] = model;
+            reconciler.Loads.RetryNow(modelName);
             // Not the caller's token: a cancelled call must not leave the model set half applied.
             await ApplyAsync(root, CancellationToken.None);
 
             var failed = model.Versions.Where(version => !repository.IsModelReady(modelName, version.Version)).Select(version => version.Version).ToList();
             if (failed.Count > 0)
             {
+                var errors = reconciler.Loads.Snapshot()
+                    .Where(load => load.Model == modelName && failed.Contains(load.Version) && load.Error is not null)
+                    .Select(load => $"version {load.Version}: {load.Error}");
                 throw new InferenceException(
                     InferenceErrorKind.Internal,
-                    $"model '{modelName}' version {string.Join(", ", failed)} failed to load from {folder}; see the server log");
+                    $"model '{modelName}' version {string.Join(", ", failed)} failed to load from {folder}: {string.Join("; ", errors)}");
             }
         }
         finally

@@ -1,3 +1,4 @@
+using MlopsAspire.Abstractions;
 using MlopsAspire.Serving;
 
 namespace MlopsAspire.Inference;
@@ -6,6 +7,7 @@ namespace MlopsAspire.Inference;
 public sealed record RepositoryIndexEntry(string Name, string Version, string State, string Reason)
 {
     public const string Ready = "READY";
+    public const string Loading = "LOADING";
     public const string Unavailable = "UNAVAILABLE";
 }
 
@@ -29,18 +31,26 @@ public interface IModelRepositoryControl
 }
 
 /// <summary>Control-plane mode: the routing table decides what is served, so load and unload are refused.</summary>
-public sealed class RoutingTableModelControl(ModelRepository repository) : IModelRepositoryControl
+public sealed class RoutingTableModelControl(ModelRepository repository, VersionLoadStates loads) : IModelRepositoryControl
 {
     public bool AcceptsLoadAndUnload => false;
 
+    /// <summary>Every routed version: loaded ones serve; one still loading or that failed says so, with the error.</summary>
     public Task<IReadOnlyList<RepositoryIndexEntry>> IndexAsync(bool readyOnly, CancellationToken cancellationToken)
     {
-        // Only routed versions are ever loaded here, and a loaded version serves.
-        IReadOnlyList<RepositoryIndexEntry> entries =
-        [
-            .. repository.LoadedModels.Select(model => new RepositoryIndexEntry(model.Name, model.Version, RepositoryIndexEntry.Ready, "")),
-        ];
-        return Task.FromResult(entries);
+        var served = repository.LoadedModels.Select(model => (model.Name, model.Version)).ToHashSet();
+        var entries = repository.LoadedModels
+            .Select(model => new RepositoryIndexEntry(model.Name, model.Version, RepositoryIndexEntry.Ready, ""))
+            .Concat(loads.Snapshot()
+                .Where(load => !served.Contains((load.Model, load.Version)))
+                .Select(load => load.State == VersionLoadState.Failed
+                    ? new RepositoryIndexEntry(load.Model, load.Version, RepositoryIndexEntry.Unavailable, $"failed to load: {load.Error}")
+                    : new RepositoryIndexEntry(load.Model, load.Version, RepositoryIndexEntry.Loading, "")))
+            .Where(entry => !readyOnly || entry.State == RepositoryIndexEntry.Ready)
+            .OrderBy(entry => entry.Name, StringComparer.Ordinal)
+            .ThenBy(entry => entry.Version, VersionComparer.Instance)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<RepositoryIndexEntry>>(entries);
     }
 
     public Task LoadAsync(string modelName, CancellationToken cancellationToken) => throw Refused("load", modelName);

@@ -9,7 +9,9 @@ namespace MlopsAspire.Inference;
 /// Keeps the replica's models in step with the control plane: reads the registry's routing table at every poll
 /// and as soon as the source hears of a change, applies tables with a newer stamp (download, load, set production
 /// versions, unload what is no longer routed) and keeps serving from the last applied table while the control
-/// plane is unreachable. Polling stays the fallback: a lost push costs at most one poll interval.
+/// plane is unreachable. Polling stays the fallback: a lost push costs at most one poll interval. A table that
+/// applied only partly is applied again at each poll, where the reconciler tries each failed version once its
+/// backoff has passed.
 /// </summary>
 public sealed class RoutingTableSync(
     IRoutingTableSource routingTables,
@@ -23,6 +25,7 @@ public sealed class RoutingTableSync(
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private long _appliedStamp = -1;
+    private long _partlyAppliedStamp = -1;
     private bool _controlPlaneDown;
 
     /// <summary>Stamp of the last table applied in full; -1 before the first.</summary>
@@ -91,7 +94,7 @@ public sealed class RoutingTableSync(
         {
             foreach (var version in route.Versions)
             {
-                desired.Add(new DesiredVersion(route.ModelName, version.Version, version.ArtifactSha256));
+                desired.Add(new DesiredVersion(route.ModelName, version.Version, version.ArtifactSha256, version.ServingConfigJson));
             }
 
             defaults[route.ModelName] = string.IsNullOrEmpty(route.ProductionVersion) ? null : route.ProductionVersion;
@@ -118,8 +121,9 @@ public sealed class RoutingTableSync(
                 desired.Count,
                 table.Models.Count);
         }
-        else
+        else if (Interlocked.Exchange(ref _partlyAppliedStamp, table.Stamp) != table.Stamp)
         {
+            // Once per table: the reconciler logs each failed attempt, and retries back off.
             logger.LogWarning("Routing table stamp {Stamp} applied partly; retrying the versions that failed", table.Stamp);
         }
     }

@@ -1,4 +1,6 @@
+using MlopsAspire.Abstractions;
 using MlopsAspire.ControlPlane.Tests;
+using static MlopsAspire.Inference.Tests.Eventually;
 
 namespace MlopsAspire.Cli.Tests;
 
@@ -122,6 +124,28 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
             $"feedback for '{name}' is not used: live metrics need 'task'");
         AssertOneErrorLine(await RunAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1"), "'r1' is not REQUEST_ID=LABEL");
         AssertOneErrorLine(await RunAsync(ControlPlaneHost.ReaderKey, "models", "feedback", name, "--labels", "r1=1"), "permission denied");
+    }
+
+    [Fact]
+    public async Task Show_tells_on_how_many_replicas_each_version_loaded_and_why_not_on_the_others()
+    {
+        var name = ControlPlaneHost.UniqueModelName("loads");
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel("l1.onnx", 1f));
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "promote", name, "1");
+
+        // The second replica cannot write its artifact cache (its folder would sit under a file): it never loads.
+        var blocker = Path.Combine(_cli.Folder, "not-a-folder");
+        await File.WriteAllTextAsync(blocker, "");
+        await using var healthy = await ControlPlaneReplica.StartAsync(host);
+        await using var broken = await ControlPlaneReplica.StartAsync(host, $"--Inference:ArtifactCacheDirectory={Path.Combine(blocker, "cache")}");
+        var loads = host.Grains.GetGrain<IModelLoadStatusGrain>(name);
+        await Until(async () => (await loads.GetAsync()) is [{ Loaded: 1, Failed: 1 }], "one replica loaded, one failed");
+
+        var show = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "show", name);
+        Assert.Contains("1/2 loaded", show.Output);
+        var line = Assert.Single(show.Output.Split('\n'), line => line.TrimStart().StartsWith("version 1:", StringComparison.Ordinal));
+        Assert.Contains("loaded on 1 of 2 replicas, failed on 1: ", line);
+        Assert.Contains("not-a-folder", show.Output);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed class ControlPlaneHost : IAsyncLifetime
     public const string AdminKey = "admin-key-0123456789abcdef";
     public const long MaxArtifactBytes = 256 * 1024;
 
+    /// <summary>What the validation sandbox may use per model: far more than the test models need, far less than a hostile one asks.</summary>
+    public const long ValidationMemoryLimitBytes = 256L * 1024 * 1024;
+
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mlops-control-plane-" + Guid.NewGuid().ToString("N"));
     private EmbeddedGarnetServer? _garnet;
     private WebApplication? _app;
@@ -31,11 +34,14 @@ public sealed class ControlPlaneHost : IAsyncLifetime
     /// <summary>The management API's address, e.g. http://127.0.0.1:5123.</summary>
     public string Address { get; private set; } = "";
 
-    /// <summary>The store's endpoint (host:port).</summary>
+    /// <summary>The store's endpoint (host:port), where replicas also find the cluster and the artifacts.</summary>
     public string StoreEndpoint => _garnet!.Endpoint;
 
-    /// <summary>The Orleans service id: the prefix of every grain state key in the store.</summary>
-    public string ServiceId { get; private set; } = "";
+    /// <summary>The Orleans cluster id replicas join.</summary>
+    public string ClusterId { get; } = "tests-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The Orleans service id (the same as the cluster id): the prefix of every grain state key in the store.</summary>
+    public string ServiceId => ClusterId;
 
     public ArtifactStore Artifacts => _app!.Services.GetRequiredService<ArtifactStore>();
 
@@ -73,8 +79,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
             new EmbeddedGarnetOptions { Port = FreePort(), DataDirectory = _dataDirectory, Memory = "64m" },
             NullLoggerFactory.Instance);
         var grpcPort = FreePort();
-        var cluster = "tests-" + Guid.NewGuid().ToString("N")[..8];
-        ServiceId = cluster;
+        var cluster = ClusterId;
         string[] args =
         [
             $"--ConnectionStrings:store={_garnet.Endpoint}",
@@ -93,6 +98,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
             "--ControlPlane:SeedDemoModels=false",
             "--ControlPlane:OrleansDashboard=false",
             $"--Management:MaxArtifactBytes={MaxArtifactBytes}",
+            $"--Validation:MemoryLimitBytes={ValidationMemoryLimitBytes}",
             "--Management:WatchRenewInterval=00:00:02",
             $"--Management:ApiKeys:Reader:ann-reader={ReaderKey}",
             $"--Management:ApiKeys:Operator:olly-operator={OperatorKey}",
@@ -132,7 +138,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
 
     public static string UniqueModelName(string prefix = "model") => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -96,7 +96,7 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
     private OpenInferenceGrpcService CreateService()
     {
         var engine = new InferenceEngine(_repository, _executor);
-        var control = new RoutingTableModelControl(_repository);
+        var control = new RoutingTableModelControl(_repository, new VersionLoadStates(Options.Create(new InferenceOptions()), TimeProvider.System));
         var pipeline = new PredictionPipeline(
             engine,
             new TrafficRoutes(),

@@ -36,10 +36,10 @@ public sealed partial class ModelManagementService(
     }
 
     public override async Task<Model> GetModel(GetModelRequest request, ServerCallContext context) =>
-        (await Model(request.Name).GetAsync()).ToProto();
+        (await Model(request.Name).GetAsync()).ToProto().WithReplicaLoads(await ReplicaLoadsAsync(request.Name));
 
     public override async Task<ModelVersion> GetVersion(GetVersionRequest request, ServerCallContext context) =>
-        (await Model(request.Name).GetVersionAsync(Required(request.Version, "version"))).ToProto();
+        (await Model(request.Name).GetVersionAsync(Required(request.Version, "version"))).ToProto().WithReplicaLoad(await ReplicaLoadsAsync(request.Name));
 
     public override Task<LifecycleResponse> SetShadow(SetShadowRequest request, ServerCallContext context) =>
         ChangeAsync(request.Name, context, (model, change) =>
@@ -183,6 +183,10 @@ public sealed partial class ModelManagementService(
 
         return grains.GetGrain<IModelGrain>(name);
     }
+
+    /// <summary>What the replicas reported of the model's versions (the name is valid: its model was just read).</summary>
+    private Task<IReadOnlyList<VersionLoadSummary>> ReplicaLoadsAsync(string name) =>
+        grains.GetGrain<IModelLoadStatusGrain>(name).GetAsync();
 
     private static string Required(string value, string field) =>
         string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"The request must name the {field}.") : value;

@@ -17,9 +17,10 @@ namespace MlopsAspire.ControlPlane.Management;
 
 /// <summary>
 /// Registers an uploaded artifact as a model version. Everything that can reject the upload (size limit, declared
-/// size, SHA-256, ONNX Runtime loading it, declared signature) is checked before anything is stored, so a rejected
-/// upload leaves neither an artifact nor a version behind. A version whose model loads but whose smoke inference
-/// fails is registered and marked Failed, with the report saying why.
+/// size, config document, SHA-256, the validation sandbox loading it within its limits, declared signature, the
+/// config fitting the artifact) is checked before anything is stored, so a rejected upload leaves neither an artifact
+/// nor a version behind. A version whose model loads but whose smoke inference fails is registered and marked Failed,
+/// with the report saying why.
 /// </summary>
 public sealed partial class ModelRegistration(
     IGrainFactory grains,
@@ -44,6 +45,8 @@ public sealed partial class ModelRegistration(
 
         var metadata = upload.Current.Metadata;
         var expectedSha256 = CheckMetadata(metadata);
+        // Replicas load each version with its config, so one they could not read is refused before the upload is read.
+        var configuration = ReadConfig(metadata.ServingConfigJson);
         var model = grains.GetGrain<IModelGrain>(metadata.Name);
         ModelLineage? lineage;
         try
@@ -68,10 +71,16 @@ public sealed partial class ModelRegistration(
             throw Invalid($"The uploaded artifact hashes to SHA-256 {sha256}, but {expectedSha256} was declared; nothing was registered. Check that the right file was sent in full.");
         }
 
-        var check = await Task.Run(() => validator.Check(metadata.Name, content), cancellationToken);
-        if (!check.Loadable)
+        var config = string.IsNullOrWhiteSpace(metadata.ServingConfigJson) ? null : metadata.ServingConfigJson;
+        var check = await validator.CheckAsync(metadata.Name, content, config, cancellationToken);
+        switch (check.Refusal)
         {
-            throw Invalid($"The artifact is not a model ONNX Runtime can load; nothing was registered. {check.Report.Detail}");
+            case ArtifactRefusal.None:
+                break;
+            case ArtifactRefusal.OverLimit:
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, check.Report.Detail));
+            default:
+                throw Invalid(check.Report.Detail);
         }
 
         var declared = ProtoMapping.FromProto(metadata.DeclaredSignature);
@@ -81,7 +90,7 @@ public sealed partial class ModelRegistration(
             throw Invalid($"The declared signature ({declared}) does not match the artifact's ({actual}); nothing was registered.");
         }
 
-        var config = CheckConfig(metadata.ServingConfigJson, actual);
+        CheckConfigFits(configuration, actual);
         var alreadyRegistered = await model.ExistsAsync()
             && (await model.GetAsync()).Versions.FirstOrDefault(v => v.ArtifactSha256 == sha256) is not null;
         // Pinned before looking, so retiring another version that shares these bytes cannot delete them between our
@@ -165,11 +174,8 @@ public sealed partial class ModelRegistration(
         return metadata.Sha256.ToLowerInvariant();
     }
 
-    /// <summary>
-    /// The version's config document, refused with the key at fault when it is not one (unknown keys, wrong values)
-    /// or does not fit the artifact (a named input or output it does not have, features that do not match its width).
-    /// </summary>
-    private static string? CheckConfig(string json, ModelSignature signature)
+    /// <summary>The version's config document, refused with the key at fault when it is not one (unknown keys, wrong values); null when none.</summary>
+    private static ModelConfiguration? ReadConfig(string json)
     {
         if (string.IsNullOrWhiteSpace(json))
         {
@@ -183,16 +189,33 @@ public sealed partial class ModelRegistration(
 
         try
         {
-            var configuration = ModelConfigurationParser.Parse(json, "config");
-            ModelContractCheck.Against(configuration.Contract, VersionContracts.Describe(signature.Inputs), VersionContracts.Describe(signature.Outputs));
+            return ModelConfigurationParser.Parse(json, "config");
         }
-        catch (Exception exception) when (exception is ModelConfigurationException or ModelContractException)
+        catch (ModelConfigurationException exception)
         {
-            throw Invalid($"The config is refused: {exception.Message}. Nothing was registered.");
+            throw RefusedConfig(exception);
+        }
+    }
+
+    /// <summary>Refuses a config that does not fit the artifact (a named input or output it does not have, features that do not match its width).</summary>
+    private static void CheckConfigFits(ModelConfiguration? configuration, ModelSignature signature)
+    {
+        if (configuration is null)
+        {
+            return;
         }
 
-        return json;
+        try
+        {
+            ModelContractCheck.Against(configuration.Contract, VersionContracts.Describe(signature.Inputs), VersionContracts.Describe(signature.Outputs));
+        }
+        catch (ModelContractException exception)
+        {
+            throw RefusedConfig(exception);
+        }
     }
+
+    private static RpcException RefusedConfig(Exception exception) => Invalid($"The config is refused: {exception.Message}. Nothing was registered.");
 
     /// <summary>Reads the chunks into one buffer of exactly the declared size.</summary>
     private static async Task<byte[]> ReceiveAsync(IAsyncStreamReader<RegisterModelRequest> upload, long declaredSize, CancellationToken cancellationToken)

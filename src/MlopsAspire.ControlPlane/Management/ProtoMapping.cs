@@ -109,6 +109,57 @@ public static class ProtoMapping
         return message;
     }
 
+    /// <summary>Attaches to each version of <paramref name="model"/> what the replicas reported of it.</summary>
+    public static Proto.Model WithReplicaLoads(this Proto.Model model, IReadOnlyList<VersionLoadSummary> loads)
+    {
+        foreach (var version in model.Versions)
+        {
+            version.WithReplicaLoad(loads);
+        }
+
+        return model;
+    }
+
+    /// <summary>Attaches what the replicas reported of <paramref name="version"/>, if any did.</summary>
+    public static Proto.ModelVersion WithReplicaLoad(this Proto.ModelVersion version, IReadOnlyList<VersionLoadSummary> loads)
+    {
+        if (loads.FirstOrDefault(load => load.Version == version.Version) is { } load)
+        {
+            version.ReplicaLoad = load.ToProto();
+        }
+
+        return version;
+    }
+
+    public static Proto.ReplicaLoad ToProto(this VersionLoadSummary load)
+    {
+        var message = new Proto.ReplicaLoad
+        {
+            Replicas = load.Replicas,
+            Loaded = load.Loaded,
+            Loading = load.Loading,
+            Failed = load.Failed,
+            Error = load.LastError ?? "",
+            Summary = load.Describe(),
+        };
+        message.ByReplica.AddRange(load.ByReplica.Select(replica => new Proto.ReplicaVersionLoad
+        {
+            Replica = replica.ReplicaId,
+            State = replica.Status.State switch
+            {
+                VersionLoadState.Loading => Proto.VersionLoadState.Loading,
+                VersionLoadState.Loaded => Proto.VersionLoadState.Loaded,
+                VersionLoadState.Failed => Proto.VersionLoadState.Failed,
+                _ => Proto.VersionLoadState.Unspecified,
+            },
+            Error = replica.Status.Error ?? "",
+            FailedAttempts = replica.Status.FailedAttempts,
+            NextAttemptAt = replica.Status.NextAttemptAt is { } next ? Timestamp.FromDateTimeOffset(next) : null,
+            ReportedAt = Timestamp.FromDateTimeOffset(replica.ReportedAt),
+        }));
+        return message;
+    }
+
     public static Proto.AuditEvent ToProto(this AuditEvent audit) => new()
     {
         At = Timestamp.FromDateTimeOffset(audit.At),

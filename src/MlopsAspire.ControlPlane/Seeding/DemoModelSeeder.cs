@@ -108,8 +108,8 @@ public sealed partial class DemoModelSeeder(
         if (version.State is ModelVersionState.Registered or ModelVersionState.Validating)
         {
             await model.BeginValidationAsync(version.Version, Actor);
-            var report = validator.Validate(modelName, onnx);
-            version = await model.RecordValidationAsync(version.Version, report, Actor);
+            var check = await validator.CheckAsync(modelName, onnx, servingConfigJson: null, cancellationToken);
+            version = await model.RecordValidationAsync(version.Version, check.Report, Actor);
         }
 
         if (version.State == ModelVersionState.Failed)

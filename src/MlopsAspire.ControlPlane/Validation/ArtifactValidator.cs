@@ -1,84 +1,267 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
-using MlopsAspire.Serving;
+using MlopsAspire.ValidationSandbox;
 
 namespace MlopsAspire.ControlPlane.Validation;
 
 /// <summary>
-/// Decides whether an uploaded artifact can be served: ONNX Runtime must load it, its signature is
-/// recorded, and a smoke inference on zero-filled inputs must run at each probe batch size, whose
-/// latency is stored for capacity planning.
+/// Decides whether an uploaded artifact can be served, without running it in the control plane: the artifact is
+/// written alone into an empty folder and checked by a separate process (<see cref="SandboxedModelCheck"/>) that loads
+/// it from that file as a replica does, with the version's serving configuration, under a memory limit and a time
+/// limit (<see cref="ValidationOptions"/>). The child gets a bare environment, so it sees no credential of the
+/// control plane, and is killed with everything it started when it runs out of time.
 /// </summary>
-public sealed class ArtifactValidator(ILogger<ArtifactValidator> logger)
+public sealed partial class ArtifactValidator : IDisposable
 {
-    private static readonly int[] ProbeBatchSizes = [1, 4];
+    private const int MaxVerdictBytes = 1024 * 1024;
+    private const int StandardErrorTail = 2000;
 
-    public ValidationReport Validate(string modelName, byte[] onnx) => Check(modelName, onnx).Report;
+    private readonly ValidationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ArtifactValidator> _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly Lazy<SandboxCommand> _command;
 
-    /// <summary>Like <see cref="Validate"/>, and says whether ONNX Runtime could load the artifact at all.</summary>
-    public ArtifactCheck Check(string modelName, byte[] onnx)
+    public ArtifactValidator(IOptions<ValidationOptions> options, TimeProvider time, ILogger<ArtifactValidator> logger)
     {
-        OnnxModel model;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrent));
+        _command = new Lazy<SandboxCommand>(() => SandboxCommand.Locate(_options.SandboxPath));
+    }
+
+    /// <summary>Validates <paramref name="onnx"/> as version <paramref name="modelName"/> would be served with <paramref name="servingConfigJson"/>.</summary>
+    public async Task<ArtifactCheck> CheckAsync(string modelName, ReadOnlyMemory<byte> onnx, string? servingConfigJson, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken);
+        var folder = Directory.CreateTempSubdirectory("mlops-validation-");
         try
         {
-            model = OnnxModel.Load(modelName, "validation", onnx, new OnnxModelOptions { IntraOpThreads = 1 }, logger);
+            var modelPath = Path.Combine(folder.FullName, "model.onnx");
+            await File.WriteAllBytesAsync(modelPath, onnx, cancellationToken);
+            return await RunSandboxAsync(modelName, modelPath, folder.FullName, servingConfigJson ?? "", cancellationToken);
         }
-        catch (Exception ex)
+        finally
         {
-            return new ArtifactCheck(Loadable: false, Failed($"ONNX Runtime could not load the artifact: {ex.Message}"));
-        }
-
-        using (model)
-        {
-            var inputs = model.Signature.Inputs.Select(ToSignature).ToArray();
-            var outputs = model.Signature.Outputs.Select(ToSignature).ToArray();
-            var latencies = new Dictionary<int, double>();
+            _slots.Release();
             try
             {
-                foreach (var batchSize in ProbeBatchSizes)
-                {
-                    // A model whose first dimension is fixed only takes its own batch size.
-                    if (batchSize > 1 && !model.Signature.Inputs.All(input => input.Shape.Length > 0 && input.Shape[0] < 0))
-                    {
-                        continue;
-                    }
-
-                    latencies[batchSize] = SmokeRun(model, batchSize);
-                }
+                folder.Delete(recursive: true);
             }
-            catch (Exception ex)
+            catch (IOException exception)
             {
-                return new ArtifactCheck(Loadable: true, new ValidationReport(false, $"smoke inference failed: {ex.Message}", inputs, outputs, latencies));
+                LogFolderNotDeleted(exception, folder.FullName);
             }
-
-            var detail = $"loaded; inputs {string.Join("; ", inputs.Select(i => i.ToString()))}; "
-                + $"smoke inference ran at batch {string.Join(", ", latencies.Keys)}";
-            return new ArtifactCheck(Loadable: true, new ValidationReport(true, detail, inputs, outputs, latencies));
         }
     }
 
-    private static double SmokeRun(OnnxModel model, int batchSize)
-    {
-        var requestInputs = model.Signature.Inputs.Select(spec =>
-        {
-            var shape = spec.Shape.Select((dimension, axis) => dimension >= 0 ? dimension : axis == 0 ? batchSize : 1).ToArray();
-            var elements = shape.Aggregate(1L, (product, dimension) => product * dimension);
-            var bytes = spec.Datatype == TensorDatatype.Bytes
-                ? new byte[elements * sizeof(int)] // each element a zero-length string
-                : new byte[elements * spec.Datatype.ElementSize()];
-            return new InferenceInput(spec.Name, spec.DatatypeName, shape, TensorData.Raw(bytes));
-        }).ToArray();
+    public void Dispose() => _slots.Dispose();
 
+    private async Task<ArtifactCheck> RunSandboxAsync(string modelName, string modelPath, string folder, string servingConfigJson, CancellationToken cancellationToken)
+    {
+        var command = _command.Value;
+        var start = new ProcessStartInfo(command.FileName)
+        {
+            WorkingDirectory = folder,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in command.LeadingArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add("--model");
+        start.ArgumentList.Add(modelPath);
+        start.ArgumentList.Add("--name");
+        start.ArgumentList.Add(modelName);
+        start.ArgumentList.Add("--memory-limit");
+        start.ArgumentList.Add(_options.MemoryLimitBytes.ToString(CultureInfo.InvariantCulture));
+        SetEnvironment(start.Environment);
+
+        using var process = new Process { StartInfo = start };
         var stopwatch = Stopwatch.StartNew();
-        using var prepared = TensorCodec.PrepareInputs(model, requestInputs);
-        using var results = model.Run(prepared, model.Signature.OutputNameList);
-        return stopwatch.Elapsed.TotalMilliseconds;
+        process.Start();
+        var verdictText = ReadBoundedAsync(process.StandardOutput.BaseStream, MaxVerdictBytes);
+        var errorText = ReadTailAsync(process.StandardError);
+        try
+        {
+            await process.StandardInput.WriteAsync(servingConfigJson);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child is gone already; its exit says why.
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timedOut = false;
+        try
+        {
+            var exited = process.WaitForExitAsync(deadline.Token);
+            var timeLimit = Task.Delay(_options.TimeLimit, _time, deadline.Token);
+            if (await Task.WhenAny(exited, timeLimit) == timeLimit && !timeLimit.IsCanceled)
+            {
+                timedOut = true;
+            }
+            else
+            {
+                await exited;
+            }
+        }
+        finally
+        {
+            await deadline.CancelAsync();
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+
+        var stdout = await verdictText;
+        var stderr = await errorText;
+        LogSandboxFinished(modelName, process.ExitCode, stopwatch.Elapsed.TotalMilliseconds);
+        if (timedOut)
+        {
+            return ArtifactCheck.Refuse(ArtifactRefusal.OverLimit,
+                $"Validating the artifact took longer than the validation time limit of {_options.TimeLimit.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s (Validation:TimeLimit); it was stopped and nothing was registered.");
+        }
+
+        if (process.ExitCode == 0 && TryParse(stdout) is { } verdict)
+        {
+            return ToCheck(verdict);
+        }
+
+        return ArtifactCheck.Refuse(ArtifactRefusal.NotLoadable,
+            $"The validation process ended with exit code {process.ExitCode} before reaching a verdict, so the artifact is refused and nothing was registered: {stderr.Trim()}");
     }
 
-    private static TensorSignature ToSignature(TensorSpec spec) => new(spec.Name, spec.DatatypeName, spec.Shape);
+    private ArtifactCheck ToCheck(SandboxVerdict verdict)
+    {
+        var inputs = verdict.Inputs.Select(ToSignature).ToArray();
+        var outputs = verdict.Outputs.Select(ToSignature).ToArray();
+        var latencies = new Dictionary<int, double>(verdict.LatencyMillisecondsByBatchSize);
+        return verdict.Outcome switch
+        {
+            SandboxOutcome.Passed => new ArtifactCheck(new ValidationReport(true, verdict.Detail, inputs, outputs, latencies)),
+            SandboxOutcome.SmokeFailed => new ArtifactCheck(new ValidationReport(false, verdict.Detail, inputs, outputs, latencies)),
+            SandboxOutcome.InvalidConfiguration => ArtifactCheck.Refuse(ArtifactRefusal.InvalidConfiguration,
+                $"The config is refused: {verdict.Detail}. Nothing was registered."),
+            SandboxOutcome.MemoryLimit => ArtifactCheck.Refuse(ArtifactRefusal.OverLimit,
+                $"Validation refused the artifact: {verdict.Detail} (Validation:MemoryLimitBytes). Nothing was registered."),
+            _ => ArtifactCheck.Refuse(ArtifactRefusal.NotLoadable,
+                $"The artifact is not a model ONNX Runtime can load; nothing was registered. {verdict.Detail}"),
+        };
+    }
 
-    private static ValidationReport Failed(string detail) => new(false, detail, [], [], new Dictionary<int, double>());
+    /// <summary>
+    /// Only what the runtime needs: the child must not see the control plane's keys and connection strings. The GC's
+    /// hard limit caps its managed heap, which the address-space cap cannot see (the heap's range is reserved at
+    /// start); one malloc arena keeps glibc from reserving 64 MiB per thread out of the model's share.
+    /// </summary>
+    private void SetEnvironment(IDictionary<string, string?> environment)
+    {
+        var kept = new[] { "PATH", "HOME", "TMPDIR", "DOTNET_ROOT", "LANG" }
+            .Select(name => (Name: name, Value: Environment.GetEnvironmentVariable(name)))
+            .Where(variable => variable.Value is not null)
+            .ToList();
+        environment.Clear();
+        foreach (var (name, value) in kept)
+        {
+            environment[name] = value;
+        }
+
+        environment["DOTNET_GCHeapHardLimit"] = "0x" + _options.MemoryLimitBytes.ToString("X", CultureInfo.InvariantCulture);
+        environment["DOTNET_gcServer"] = "0";
+        environment["MALLOC_ARENA_MAX"] = "1";
+    }
+
+    private static SandboxVerdict? TryParse(string stdout)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(stdout, SandboxJson.Default.SandboxVerdict);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes and drains the rest, so a chatty child cannot grow the control plane.</summary>
+    private static async Task<string> ReadBoundedAsync(Stream stream, int limit)
+    {
+        var kept = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(buffer)) > 0)
+        {
+            var room = (int)Math.Min(read, limit - kept.Length);
+            if (room > 0)
+            {
+                kept.Write(buffer, 0, room);
+            }
+        }
+
+        return Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+    }
+
+    /// <summary>The last characters the child wrote to standard error: where the runtime says why it died.</summary>
+    private static async Task<string> ReadTailAsync(StreamReader reader)
+    {
+        var tail = new StringBuilder();
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+        {
+            tail.Append(buffer, 0, read);
+            if (tail.Length > 2 * StandardErrorTail)
+            {
+                tail.Remove(0, tail.Length - StandardErrorTail);
+            }
+        }
+
+        return tail.Length > StandardErrorTail ? tail.ToString(tail.Length - StandardErrorTail, StandardErrorTail) : tail.ToString();
+    }
+
+    private static TensorSignature ToSignature(SandboxTensor tensor) => new(tensor.Name, tensor.Datatype, [.. tensor.Shape]);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Validation sandbox for {Model} exited with {ExitCode} after {ElapsedMs:0} ms")]
+    private partial void LogSandboxFinished(string model, int exitCode, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the validation folder {Folder}")]
+    private partial void LogFolderNotDeleted(Exception exception, string folder);
 }
 
-/// <summary>The validation report, and whether the artifact is a model ONNX Runtime can load (false: not ONNX, or corrupt).</summary>
-public sealed record ArtifactCheck(bool Loadable, ValidationReport Report);
+/// <summary>Why an upload is refused outright, nothing registered.</summary>
+public enum ArtifactRefusal
+{
+    None,
+
+    /// <summary>Not ONNX, corrupt, keeping data outside the file, or crashing the runtime.</summary>
+    NotLoadable,
+
+    /// <summary>The serving configuration is malformed or does not fit the model.</summary>
+    InvalidConfiguration,
+
+    /// <summary>Validation needed more memory or time than its limits allow.</summary>
+    OverLimit,
+}
+
+/// <summary>
+/// The validation report of an artifact that can be registered (passed, or failed its smoke inference); or, when
+/// <see cref="Refusal"/> is set, why it is refused, in <see cref="ValidationReport.Detail"/>.
+/// </summary>
+public sealed record ArtifactCheck(ValidationReport Report, ArtifactRefusal Refusal = ArtifactRefusal.None)
+{
+    public static ArtifactCheck Refuse(ArtifactRefusal refusal, string detail) =>
+        new(new ValidationReport(false, detail, [], [], new Dictionary<int, double>()), refusal);
+}
