@@ -9,7 +9,9 @@ var orleans = builder.AddOrleans("mlops")
     .WithClusterId("mlops")
     .WithServiceId("mlops")
     .WithClustering(store.ConnectionString)
-    .WithGrainStorage("Default", store.ConnectionString);
+    .WithGrainStorage("Default", store.ConnectionString)
+    // Promotion automation outlives grain collection and restarts through reminders kept in the store.
+    .WithReminders(store.ConnectionString);
 
 // Management API keys, one per role. Secret parameters with generated values: `dotnet run` needs no setup, the
 // values persist in the AppHost's user secrets (Parameters:mlops-*-key) and the dashboard shows them on demand.
