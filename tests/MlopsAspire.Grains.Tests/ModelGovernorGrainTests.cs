@@ -42,7 +42,7 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
         var acted = Assert.Single(await governor.Evaluate(act: true));
         Assert.Equal("promoted", acted.ActionTaken);
         Assert.Equal("2", (await model.GetAsync()).ProductionVersion);
-        var promotion = (await model.GetAuditLogAsync()).Last(e => e.Action == "promote");
+        var promotion = (await model.ReadAuditTrailAsync()).Last(e => e.Action == "promote");
         Assert.Equal(ModelGovernorActor, promotion.Actor);
         Assert.Contains("gate passed against 1", promotion.Reason);
     }
@@ -80,7 +80,7 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
         Assert.Equal(("2", "production", "1"), (verdict.Version, verdict.Role, verdict.BaselineVersion));
         Assert.Equal("rolled back to 1", verdict.ActionTaken);
         Assert.Equal("1", (await model.GetAsync()).ProductionVersion);
-        Assert.Contains((await model.GetAuditLogAsync()), e => e.Action == "rollback" && e.Actor == ModelGovernorActor);
+        Assert.Contains((await model.ReadAuditTrailAsync()), e => e.Action == "rollback" && e.Actor == ModelGovernorActor);
     }
 
     [Fact]
