@@ -10,7 +10,9 @@ var orleans = builder.AddOrleans("mlops")
     .WithClusterId("mlops")
     .WithServiceId("mlops")
     .WithClustering(store.ConnectionString)
-    .WithGrainStorage("Default", store.ConnectionString);
+    .WithGrainStorage("Default", store.ConnectionString)
+    // Promotion automation outlives grain collection and restarts through reminders kept in the store.
+    .WithReminders(store.ConnectionString);
 
 // Management API keys, one per role, generated on first run and kept in the AppHost's user secrets.
 var readerKey = builder.AddGeneratedSecret("mlops-reader-key");

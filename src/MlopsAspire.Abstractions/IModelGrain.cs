@@ -2,7 +2,8 @@ namespace MlopsAspire.Abstractions;
 
 /// <summary>
 /// One model (keyed by its name): the list of its versions, the aliases that route traffic to them
-/// (<c>production</c>, <c>canary</c> with a weight, <c>shadow</c> with sample rates) and the append-only audit trail.
+/// (<c>production</c>, <c>canary</c> with a weight, <c>shadow</c> with sample rates) and the append-only audit trail
+/// (entries bounded in size, see <see cref="AuditText"/>).
 /// Every change moves the model's revision on; a change that names an expected revision is refused with
 /// <see cref="ConcurrencyConflictException"/> when the model has moved past it. Repeating a change that is
 /// already in effect changes nothing and audits nothing.
@@ -47,7 +48,12 @@ public interface IModelGrain : IGrainWithStringKey
 
     Task<bool> ExistsAsync();
 
-    Task<IReadOnlyList<AuditEvent>> GetAuditLogAsync();
+    /// <summary>
+    /// Up to <paramref name="count"/> events of the audit trail (at most <see cref="AuditSlices.MaxEvents"/>) from
+    /// number <paramref name="start"/> on, oldest first; a negative start counts back from the end (-10: the newest
+    /// ten). The whole history is kept: read it a slice at a time.
+    /// </summary>
+    Task<AuditSlice<AuditEvent>> GetAuditLogAsync(long start, int count);
 
     /// <summary>
     /// Records something monitoring or training observed about a version (an alert raised or cleared, a retraining
@@ -71,12 +77,16 @@ public interface IModelObserver : IGrainObserver
     void ModelChanged(ModelChangeNotice notice);
 }
 
-/// <summary>A change to a model: its revision after the change and the audit events the change appended.</summary>
+/// <summary>
+/// A change to a model: its revision after the change and the audit events the change appended, the first of
+/// them numbered <see cref="FirstSequence"/> in the model's trail.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ModelChangeNotice(
     [property: Id(0)] string ModelName,
     [property: Id(1)] long Revision,
-    [property: Id(2)] IReadOnlyList<AuditEvent> Events);
+    [property: Id(2)] IReadOnlyList<AuditEvent> Events,
+    [property: Id(3)] long FirstSequence = 0);
 
 public static class ModelObservers
 {

@@ -165,7 +165,19 @@ public sealed record AuditEvent(
     [property: Id(4)] string? From,
     [property: Id(5)] string? To,
     [property: Id(6)] string Reason,
-    [property: Id(7)] long Revision = 0);
+    [property: Id(7)] long Revision = 0)
+{
+    /// <summary>This event with every field bounded and escaped as <see cref="AuditText"/> says.</summary>
+    public AuditEvent Bounded() => this with
+    {
+        Actor = AuditText.Name(Actor),
+        Action = AuditText.Name(Action),
+        Version = AuditText.Name(Version),
+        From = AuditText.Name(From),
+        To = AuditText.Name(To),
+        Reason = AuditText.Text(Reason),
+    };
+}
 
 /// <summary>Who changes a model, why, and which revision of it they based the change on (null: any).</summary>
 [GenerateSerializer, Immutable]

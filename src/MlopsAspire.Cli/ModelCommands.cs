@@ -335,34 +335,102 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
 
     private Command Audit()
     {
-        var command = new Command("audit", "Show a model's audit trail: who changed what, when and why.") { _name, output.Option };
+        var newest = new Option<int?>("--newest") { Description = "Only the newest N events (default: the whole history)." };
+        var production = new Option<bool>("--production")
+        {
+            Description = "Only the production history: which version was in production when, who put it there and why.",
+        };
+        var command = new Command("audit", "Show a model's audit trail: who changed what, when and why.") { _name, newest, production, output.Option };
         SetManagementAction(command, async (client, result, ct) =>
         {
-            var log = await client.GetAuditLogAsync(new GetAuditLogRequest { Name = result.GetRequiredValue(_name) }, cancellationToken: ct);
+            if (result.GetValue(newest) is < 1)
+            {
+                throw new CliException("--newest must be at least 1.");
+            }
+
+            var events = await ReadAuditAsync(client, result.GetRequiredValue(_name), result.GetValue(newest), ct);
             if (output.IsJson(result))
             {
-                console.WriteJson(log);
+                // One document, oldest first, whatever pages it was read in.
+                var shown = result.GetValue(production) ? events.Where(e => e.To == "Production") : events;
+                console.WriteJson(new AuditLog { Events = { shown } });
                 return 0;
             }
 
-            var table = new Table().AddColumns("At (UTC)", "Actor", "Action", "Version", "From → To", "Reason", "Rev");
-            foreach (var entry in log.Events)
-            {
-                table.AddRow(
-                    entry.At.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    TableCells.Text(entry.Actor),
-                    TableCells.Text(entry.Action),
-                    TableCells.Dash(entry.Version),
-                    TableCells.Text($"{(entry.From.Length > 0 ? entry.From : "-")} → {(entry.To.Length > 0 ? entry.To : "-")}"),
-                    TableCells.Text(entry.Reason),
-                    entry.Revision.ToString(CultureInfo.InvariantCulture));
-            }
-
-            Out.Write(table);
+            Out.Write(result.GetValue(production) ? ProductionHistory(events) : AuditTable(events));
             return 0;
         });
         return command;
     }
+
+    /// <summary>The trail oldest first: all of it, or its newest <paramref name="newest"/> events, a page at a time.</summary>
+    private static async Task<List<AuditEvent>> ReadAuditAsync(
+        ModelManagement.ModelManagementClient client, string name, int? newest, CancellationToken ct)
+    {
+        const int pageSize = 1000;
+        var events = new List<AuditEvent>();
+        var request = new GetAuditLogRequest { Name = name, PageSize = pageSize, NewestFirst = newest is not null };
+        do
+        {
+            if (newest is { } wanted)
+            {
+                request.PageSize = Math.Min(pageSize, wanted - events.Count);
+            }
+
+            var page = await client.GetAuditLogAsync(request, cancellationToken: ct);
+            events.AddRange(page.Events);
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0 && (newest is null || events.Count < newest));
+
+        if (newest is not null)
+        {
+            events.Reverse();
+        }
+
+        return events;
+    }
+
+    private static Table AuditTable(IEnumerable<AuditEvent> events)
+    {
+        var table = new Table().AddColumns("#", "At (UTC)", "Actor", "Action", "Version", "From → To", "Reason", "Rev");
+        foreach (var entry in events)
+        {
+            table.AddRow(
+                entry.Sequence.ToString(CultureInfo.InvariantCulture),
+                Timestamp(entry.At),
+                TableCells.Text(entry.Actor),
+                TableCells.Text(entry.Action),
+                TableCells.Dash(entry.Version),
+                TableCells.Text($"{(entry.From.Length > 0 ? entry.From : "-")} → {(entry.To.Length > 0 ? entry.To : "-")}"),
+                TableCells.Text(entry.Reason),
+                entry.Revision.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return table;
+    }
+
+    /// <summary>Each stretch a version served production: from its promotion (or rollback to it) until the next one.</summary>
+    private static Table ProductionHistory(IReadOnlyList<AuditEvent> events)
+    {
+        var changes = events.Where(e => e.To == "Production").ToList();
+        var table = new Table().AddColumns("Version", "In production from (UTC)", "Until (UTC)", "By", "How", "Reason");
+        for (var i = 0; i < changes.Count; i++)
+        {
+            table.AddRow(
+                TableCells.Dash(changes[i].Version),
+                Timestamp(changes[i].At),
+                i + 1 < changes.Count ? Timestamp(changes[i + 1].At) : "now",
+                TableCells.Text(changes[i].Actor),
+                TableCells.Text(changes[i].Action),
+                TableCells.Text(changes[i].Reason));
+        }
+
+        return table;
+    }
+
+    private static string Timestamp(Google.Protobuf.WellKnownTypes.Timestamp at) =>
+        at.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     private async Task<RegisterModelResponse> UploadWithProgressAsync(
         ModelManagement.ModelManagementClient client, RegisterModelMetadata metadata, byte[] content, CancellationToken ct)

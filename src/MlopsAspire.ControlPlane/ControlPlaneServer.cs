@@ -71,6 +71,8 @@ public static class ControlPlaneServer
         var section = builder.Configuration.GetSection(ManagementOptions.SectionName);
         builder.Services.Configure<ManagementOptions>(section);
         builder.Services.AddSingleton<ApiKeyRegistry>();
+        builder.Services.AddSingleton<RefusalAudit>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RefusalAudit>());
         builder.Services.AddSingleton<ApiKeyInterceptor>();
         builder.Services.AddSingleton<ManagementErrorInterceptor>();
         builder.Services.AddSingleton<ModelRegistration>();

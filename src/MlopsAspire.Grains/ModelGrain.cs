@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using MlopsAspire.Abstractions;
+using MlopsAspire.Grains.Audit;
 using Orleans.Utilities;
 
 namespace MlopsAspire.Grains;
@@ -16,8 +17,10 @@ public sealed class ModelState
     [Id(4)] public List<ShadowRoute> Shadows { get; set; } = [];
     /// <summary>Earlier production versions, most recent last: where a rollback goes.</summary>
     [Id(5)] public List<string> ProductionHistory { get; set; } = [];
+    /// <summary>The whole audit trail as earlier releases kept it; moved into <see cref="AuditTrail"/> on activation.</summary>
     [Id(6)] public List<AuditEvent> Audit { get; set; } = [];
     [Id(7)] public long Revision { get; set; }
+    [Id(8)] public AuditTrailState<AuditEvent> AuditTrail { get; set; } = new();
 }
 
 /// <summary>What the model keeps of each version to decide transitions and build routes; the rest lives in its version grain.</summary>
@@ -32,6 +35,8 @@ public sealed record ModelVersionEntry(
 /// <summary>
 /// Owns one model's lifecycle: decides every transition (the rules that involve aliases and several versions),
 /// moves the version grains, appends the audit events, persists, then publishes the route and tells watchers.
+/// The audit trail is paged (<see cref="AuditTrail{TEvent}"/>): the model's state holds only its newest events, so
+/// a change writes the same bounded state however long the history is.
 /// </summary>
 public sealed class ModelGrain(
     // "model-v2": versions moved to their own grains. State written by the earlier layout is left unread rather
@@ -43,8 +48,22 @@ public sealed class ModelGrain(
 {
     private readonly ObserverManager<IModelObserver> _observers = new(ModelObservers.SubscriptionLifetime, logger);
     private readonly List<AuditEvent> _pendingAudit = [];
+    private AuditTrail<AuditEvent> _auditTrail = null!;
 
     private string Name => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _auditTrail = new AuditTrail<AuditEvent>(() => state.State.AuditTrail, $"model/{Name}", GrainFactory, logger);
+        if (state.State.Audit.Count > 0)
+        {
+            // Kept whole (and unbounded) by earlier releases: bound each entry and page the lot.
+            state.State.AuditTrail.Tail.InsertRange(0, state.State.Audit.Select(e => e.Bounded()));
+            state.State.Audit.Clear();
+            await state.WriteStateAsync(cancellationToken);
+            await _auditTrail.SealAsync(() => state.WriteStateAsync(cancellationToken));
+        }
+    }
 
     public async Task<ModelVersionInfo> RegisterVersionAsync(RegisterVersionRequest request)
     {
@@ -321,8 +340,7 @@ public sealed class ModelGrain(
 
     public Task<bool> ExistsAsync() => Task.FromResult(state.State.Versions.Count > 0);
 
-    public Task<IReadOnlyList<AuditEvent>> GetAuditLogAsync() =>
-        Task.FromResult<IReadOnlyList<AuditEvent>>([.. state.State.Audit]);
+    public Task<AuditSlice<AuditEvent>> GetAuditLogAsync(long start, int count) => _auditTrail.ReadAsync(start, count);
 
     public Task SubscribeAsync(IModelObserver observer)
     {
@@ -427,13 +445,14 @@ public sealed class ModelGrain(
     }
 
     private void Audit(string actor, string action, string? version, string? from, string? to, string reason) =>
-        _pendingAudit.Add(new AuditEvent(timeProvider.GetUtcNow(), actor, action, version, from, to, reason, state.State.Revision + 1));
+        _pendingAudit.Add(new AuditEvent(timeProvider.GetUtcNow(), actor, action, version, from, to, reason, state.State.Revision + 1).Bounded());
 
     /// <summary>Persists the change as one new revision, then publishes the route and tells watchers.</summary>
     private async Task CommitAsync(bool publishRoute)
     {
         state.State.Revision++;
-        state.State.Audit.AddRange(_pendingAudit);
+        var firstSequence = _auditTrail.Total;
+        _auditTrail.Append(_pendingAudit);
         var events = _pendingAudit.ToArray();
         _pendingAudit.Clear();
         try
@@ -447,12 +466,14 @@ public sealed class ModelGrain(
             throw;
         }
 
+        await _auditTrail.SealAsync(state.WriteStateAsync);
+
         if (publishRoute)
         {
             await PublishRouteAsync();
         }
 
-        var notice = new ModelChangeNotice(Name, state.State.Revision, events);
+        var notice = new ModelChangeNotice(Name, state.State.Revision, events, firstSequence);
         _observers.Notify(observer => observer.ModelChanged(notice));
     }
 

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using MlopsAspire.Abstractions;
+using MlopsAspire.Grains.Audit;
 
 namespace MlopsAspire.Grains;
 
@@ -6,31 +8,48 @@ namespace MlopsAspire.Grains;
 [GenerateSerializer]
 public sealed class SecurityAuditState
 {
+    /// <summary>The whole trail as earlier releases kept it; moved into <see cref="Trail"/> on activation.</summary>
     [Id(0)] public List<SecurityAuditEvent> Events { get; set; } = [];
+
+    [Id(1)] public AuditTrailState<SecurityAuditEvent> Trail { get; set; } = new();
 }
 
-/// <summary>Keeps the most recent refused management calls, oldest dropped first.</summary>
+/// <summary>
+/// Appends refused management calls to a paged trail: each call writes one bounded entry and a tail of fewer than
+/// a page, never the history; the newest <see cref="ISecurityAuditGrain.RetainedEvents"/> are kept.
+/// </summary>
 public sealed class SecurityAuditGrain(
-    [PersistentState("security-audit", GrainStorageNames.Models)] IPersistentState<SecurityAuditState> state)
+    [PersistentState("security-audit", GrainStorageNames.Models)] IPersistentState<SecurityAuditState> state,
+    ILogger<SecurityAuditGrain> logger)
     : Grain, ISecurityAuditGrain
 {
-    public async Task RecordAsync(SecurityAuditEvent auditEvent)
-    {
-        ArgumentNullException.ThrowIfNull(auditEvent);
-        var events = state.State.Events;
-        events.Add(auditEvent);
-        if (events.Count > ISecurityAuditGrain.Capacity)
-        {
-            events.RemoveRange(0, events.Count - ISecurityAuditGrain.Capacity);
-        }
+    private AuditTrail<SecurityAuditEvent> _trail = null!;
 
-        await state.WriteStateAsync();
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _trail = new AuditTrail<SecurityAuditEvent>(
+            () => state.State.Trail, "security", GrainFactory, logger, ISecurityAuditGrain.RetainedEvents);
+        if (state.State.Events.Count > 0)
+        {
+            // Kept whole (and unbounded) by earlier releases: bound each entry and page the lot.
+            state.State.Trail.Tail.InsertRange(0, state.State.Events.Select(e => e.Bounded()));
+            state.State.Events.Clear();
+            await AppendAsync([]);
+        }
     }
 
-    public Task<IReadOnlyList<SecurityAuditEvent>> GetRecentAsync(int limit)
+    public Task RecordAsync(SecurityAuditEvent auditEvent)
     {
-        var events = state.State.Events;
-        var count = Math.Clamp(limit, 0, events.Count);
-        return Task.FromResult<IReadOnlyList<SecurityAuditEvent>>(events.GetRange(events.Count - count, count));
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        return AppendAsync([auditEvent.Bounded()]);
+    }
+
+    public Task<AuditSlice<SecurityAuditEvent>> ReadAsync(long start, int count) => _trail.ReadAsync(start, count);
+
+    private async Task AppendAsync(IReadOnlyList<SecurityAuditEvent> events)
+    {
+        _trail.Append(events);
+        await state.WriteStateAsync();
+        await _trail.SealAsync(state.WriteStateAsync);
     }
 }

@@ -51,6 +51,18 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
         Assert.Contains("latency regression", audit.Output);
         Assert.Contains("Production → Ready", audit.Output);
         Assert.Contains("olly-operator", audit.Output);
+
+        var productionHistory = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "audit", name, "--production");
+        var stretches = productionHistory.Output.Split('\n').Where(line => line.Contains("olly-operator", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, stretches.Count);
+        Assert.Contains("promote", stretches[0]);
+        Assert.Contains("baseline", stretches[0]);
+        Assert.Contains("rollback", stretches[2]);
+        Assert.Contains("now", stretches[2]);
+
+        var newest = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "audit", name, "--newest", "1");
+        Assert.Contains("retire", newest.Output);
+        Assert.DoesNotContain("baseline", newest.Output);
     }
 
     [Fact]

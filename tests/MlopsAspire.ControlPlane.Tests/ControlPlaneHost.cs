@@ -89,6 +89,8 @@ public sealed class ControlPlaneHost : IAsyncLifetime
             "--Orleans:Clustering:ServiceKey=store",
             "--Orleans:GrainStorage:Default:ProviderType=Redis",
             "--Orleans:GrainStorage:Default:ServiceKey=store",
+            "--Orleans:Reminders:ProviderType=Redis",
+            "--Orleans:Reminders:ServiceKey=store",
             $"--Orleans:Endpoints:SiloPort={FreePort()}",
             $"--Orleans:Endpoints:GatewayPort={FreePort()}",
             $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{FreePort()}",

@@ -84,7 +84,7 @@ public sealed class ClosedLoopRetrainingEndToEndTests(AcceleratedPlatformFixture
         Assert.True(version.OfflineMetrics["auc"] > version.OfflineMetrics["parent_auc"], "the candidate beat its parent on the shared holdout");
 
         // The audit trail tells the story in order.
-        var audit = (await management.GetAuditLogAsync(new GetAuditLogRequest { Name = "fraud" })).Events;
+        var audit = (await management.GetAuditLogAsync(new GetAuditLogRequest { Name = "fraud", PageSize = 1000 })).Events;
         var events = audit.ToList();
         var cursor = -1;
         foreach (var action in new[] { "alert:accuracy", "retrain-requested", "retrain-started", "retrain-succeeded", "promote" })
@@ -119,7 +119,7 @@ public sealed class ClosedLoopRetrainingEndToEndTests(AcceleratedPlatformFixture
         var after = await management.GetModelAsync(new GetModelRequest { Name = "resnet18" });
         Assert.Equal(before.ProductionVersion, after.ProductionVersion);
         Assert.Equal(before.Versions.Count, after.Versions.Count);
-        var audit = (await management.GetAuditLogAsync(new GetAuditLogRequest { Name = "resnet18" })).Events;
+        var audit = (await management.GetAuditLogAsync(new GetAuditLogRequest { Name = "resnet18", PageSize = 1000 })).Events;
         Assert.Contains(audit, e => e.Action == "retrain-failed" && e.Reason.Contains("production unchanged", StringComparison.Ordinal));
     }
 }

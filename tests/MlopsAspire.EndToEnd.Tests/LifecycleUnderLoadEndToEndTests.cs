@@ -75,7 +75,7 @@ public sealed class LifecycleUnderLoadEndToEndTests(PlatformFixture platform) : 
         });
         Assert.InRange(labelled.Accuracy, 0.8, 1.0);
 
-        var audit = await management.GetAuditLogAsync(new GetAuditLogRequest { Name = "fraud" });
+        var audit = await management.GetAuditLogAsync(new GetAuditLogRequest { Name = "fraud", PageSize = 1000 });
         Assert.Equal(["shadow", "promote", "rollback"], audit.Events.Where(e => e.Actor == "operator" && e.Action is "shadow" or "promote" or "rollback").Select(e => e.Action));
     }
 

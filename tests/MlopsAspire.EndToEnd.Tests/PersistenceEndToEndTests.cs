@@ -167,8 +167,17 @@ public sealed class PersistenceEndToEndTests : IAsyncLifetime
         await host.StartAsync().WaitAsync(TimeSpan.FromMinutes(1));
         try
         {
-            var grains = host.Services.GetRequiredService<IClusterClient>();
-            return await grains.GetGrain<IModelGrain>(DemoModels.FraudModelName).GetAuditLogAsync();
+            var model = host.Services.GetRequiredService<IClusterClient>().GetGrain<IModelGrain>(DemoModels.FraudModelName);
+            var events = new List<AuditEvent>();
+            AuditSlice<AuditEvent> slice;
+            do
+            {
+                slice = await model.GetAuditLogAsync(events.Count, AuditSlices.MaxEvents);
+                events.AddRange(slice.Events);
+            }
+            while (slice.Events.Count > 0 && events.Count < slice.Total);
+
+            return events;
         }
         finally
         {

@@ -46,7 +46,7 @@ public sealed class AliasLifecycleTests(ClusterFixture fixture) : IClassFixture<
         Assert.Equal(ModelVersionState.Ready, info.Versions.Single(v => v.Version == "1").State);
         Assert.Equal(["1"], info.ProductionHistory!);
 
-        var audit = await model.GetAuditLogAsync();
+        var audit = await model.ReadAuditTrailAsync();
         var transitions = audit.Where(e => e.Version == "2").Select(e => (e.Action, e.From, e.To)).ToList();
         Assert.Equal(
             [
@@ -114,7 +114,7 @@ public sealed class AliasLifecycleTests(ClusterFixture fixture) : IClassFixture<
 
         // A failed version can still be retired.
         Assert.Equal(ModelVersionState.Retired, (await model.RetireAsync("3", Change("broken"))).State);
-        var audit = await model.GetAuditLogAsync();
+        var audit = await model.ReadAuditTrailAsync();
         Assert.Equal(["2", "3"], audit.Where(e => e.Action == "retire").Select(e => e.Version));
     }
 
@@ -144,7 +144,7 @@ public sealed class AliasLifecycleTests(ClusterFixture fixture) : IClassFixture<
         var route = Assert.Single((await Registry.GetRoutingTableAsync()).Models, r => r.ModelName == name);
         Assert.Equal("1", route.ProductionVersion);
 
-        var audit = await model.GetAuditLogAsync();
+        var audit = await model.ReadAuditTrailAsync();
         var demote = audit[^2];
         var rollback = audit[^1];
         Assert.Equal(("demote", "3", "Production", "Ready"), (demote.Action, demote.Version, demote.From, demote.To));
@@ -168,7 +168,7 @@ public sealed class AliasLifecycleTests(ClusterFixture fixture) : IClassFixture<
         Assert.Equal(info.Revision, conflict.CurrentRevision);
         Assert.Contains($"revision {seen}", conflict.Message);
         Assert.Equal("1", info.ProductionVersion);
-        Assert.DoesNotContain(await model.GetAuditLogAsync(), e => e.Reason == "second writer");
+        Assert.DoesNotContain(await model.ReadAuditTrailAsync(), e => e.Reason == "second writer");
 
         // With the current revision the same change goes through.
         await model.PromoteAsync("2", Change("second writer", info.Revision));
@@ -183,7 +183,7 @@ public sealed class AliasLifecycleTests(ClusterFixture fixture) : IClassFixture<
         await model.SetShadowAsync("2", 0.3, Change("compare"));
         await model.RetireAsync("3", Change("unused"));
         var before = await model.GetAsync();
-        var auditBefore = await model.GetAuditLogAsync();
+        var auditBefore = await model.ReadAuditTrailAsync();
 
         await model.PromoteAsync("1", Change("again"));
         await model.SetShadowAsync("2", 0.3, Change("again"));
@@ -191,7 +191,7 @@ public sealed class AliasLifecycleTests(ClusterFixture fixture) : IClassFixture<
         await model.RegisterVersionAsync(Request(Sha('2')));
 
         Assert.Equal(before.Revision, (await model.GetAsync()).Revision);
-        Assert.Equal(auditBefore, await model.GetAuditLogAsync());
+        Assert.Equal(auditBefore, await model.ReadAuditTrailAsync());
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>The clock the silos' grains read.</summary>
     protected virtual TimeProvider Clock => TimeProvider.System;
 
+    /// <summary>Registers the clocks of the silo's services: by default every part of the silo reads <see cref="Clock"/>.</summary>
+    protected virtual void AddClocks(IServiceCollection services) => services.AddSingleton(Clock);
+
     public async Task InitializeAsync()
     {
         // MLOPS_TEST_REDIS points the same tests at a real Redis (CI's compatibility run).
@@ -64,10 +67,11 @@ public class ClusterFixture : IAsyncLifetime
         builder.Options.ServiceId = _serviceId;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton(Clock);
+            AddClocks(silo.Services);
             silo.Services.AddModelStateSerializer();
             silo.AddRedisGrainStorage(GrainStorageNames.Models, options =>
                 options.ConfigurationOptions = ConfigurationOptions.Parse(_storeEndpoint));
+            silo.UseRedisReminderService(options => options.ConfigurationOptions = ConfigurationOptions.Parse(_storeEndpoint));
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -104,10 +108,32 @@ public class ClusterFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The same cluster on a clock the test moves, for behaviour that waits hours (schedules, cool-downs).</summary>
+/// <summary>
+/// The same cluster on a clock the test moves, for behaviour that waits hours (schedules, cool-downs, reminders).
+/// Grains, their timers and reminders read the test's clock; the silo's own machinery (membership, messaging,
+/// activation collection, directory) keeps real time, so moving the clock neither expires silos nor collects grains.
+/// </summary>
 public sealed class FakeClockClusterFixture : ClusterFixture
 {
+    private static readonly string[] RealTimeAreas =
+    [
+        TimeProviderNames.Membership,
+        TimeProviderNames.Messaging,
+        TimeProviderNames.SystemTimers,
+        TimeProviderNames.ActivationManagement,
+        TimeProviderNames.GrainDirectory,
+    ];
+
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     protected override TimeProvider Clock => Time;
+
+    protected override void AddClocks(IServiceCollection services)
+    {
+        base.AddClocks(services);
+        foreach (var area in RealTimeAreas)
+        {
+            services.AddKeyedSingleton(area, TimeProvider.System);
+        }
+    }
 }

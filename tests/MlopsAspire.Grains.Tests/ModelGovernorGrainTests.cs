@@ -9,7 +9,7 @@ namespace MlopsAspire.Grains.Tests;
 /// <summary>Promotion gates on two silos and the real store, fed by real monitoring grains.</summary>
 public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
-    private static readonly PromotionPolicyData Policy = new(
+    internal static readonly PromotionPolicyData Policy = new(
         MinimumRows: 500,
         MinimumDuration: TimeSpan.Zero,
         MinimumShadowAgreement: 0.95,
@@ -42,7 +42,7 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
         var acted = Assert.Single(await governor.Evaluate(act: true));
         Assert.Equal("promoted", acted.ActionTaken);
         Assert.Equal("2", (await model.GetAsync()).ProductionVersion);
-        var promotion = (await model.GetAuditLogAsync()).Last(e => e.Action == "promote");
+        var promotion = (await model.ReadAuditTrailAsync()).Last(e => e.Action == "promote");
         Assert.Equal(ModelGovernorActor, promotion.Actor);
         Assert.Contains("gate passed against 1", promotion.Reason);
     }
@@ -80,7 +80,7 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
         Assert.Equal(("2", "production", "1"), (verdict.Version, verdict.Role, verdict.BaselineVersion));
         Assert.Equal("rolled back to 1", verdict.ActionTaken);
         Assert.Equal("1", (await model.GetAsync()).ProductionVersion);
-        Assert.Contains((await model.GetAuditLogAsync()), e => e.Action == "rollback" && e.Actor == ModelGovernorActor);
+        Assert.Contains((await model.ReadAuditTrailAsync()), e => e.Action == "rollback" && e.Actor == ModelGovernorActor);
     }
 
     [Fact]
@@ -91,11 +91,17 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
         await Assert.ThrowsAsync<ArgumentException>(() => governor.SetPolicy(Policy with { EvaluationSpan = TimeSpan.Zero }));
     }
 
-    private const string ModelGovernorActor = "promotion-gate";
+    internal const string ModelGovernorActor = "promotion-gate";
 
-    private async Task ReportAsync(string name, string version, int rows, (string Version, double Agreement, double Delta)? shadowOf = null, double? accuracy = null)
+    private Task ReportAsync(string name, string version, int rows, (string Version, double Agreement, double Delta)? shadowOf = null, double? accuracy = null) =>
+        ReportAsync(fixture.Grains, DateTimeOffset.UtcNow, name, version, rows, shadowOf, accuracy);
+
+    /// <summary>What replicas (and feedback) would tell the version's monitoring grain, as of <paramref name="now"/>.</summary>
+    internal static async Task ReportAsync(
+        IGrainFactory grains, DateTimeOffset now, string name, string version, int rows,
+        (string Version, double Agreement, double Delta)? shadowOf = null, double? accuracy = null)
     {
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(name, version));
+        var monitor = grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(name, version));
         var statistics = new PredictionStatistics(null) { RequestCount = rows, RowCount = rows };
         for (var i = 0; i < rows; i++)
         {
@@ -113,7 +119,7 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
             };
         }
 
-        var at = DateTimeOffset.UtcNow.AddSeconds(-2);
+        var at = now.AddSeconds(-2);
         await monitor.Report(MonitoringMapper.ToMessage("replica", DateTime.UtcNow.Ticks, at, at.AddSeconds(1), statistics));
         if (accuracy is { } share)
         {
@@ -122,10 +128,12 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
         }
     }
 
-    private async Task<(string Name, IModelGrain Model)> ModelWithTwoReadyVersionsAsync()
+    private Task<(string Name, IModelGrain Model)> ModelWithTwoReadyVersionsAsync() => ModelWithTwoReadyVersionsAsync(fixture.Grains);
+
+    internal static async Task<(string Name, IModelGrain Model)> ModelWithTwoReadyVersionsAsync(IGrainFactory grains)
     {
         var name = $"gated-{Guid.NewGuid():N}"[..20];
-        var model = fixture.Grains.GetGrain<IModelGrain>(name);
+        var model = grains.GetGrain<IModelGrain>(name);
         for (var i = 1; i <= 2; i++)
         {
             var version = await model.RegisterVersionAsync(Request(Sha((char)('0' + i))));
@@ -134,5 +142,61 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
         }
 
         return (name, model);
+    }
+}
+
+/// <summary>
+/// Automation that outlives its activation: the cluster restarts between setting the policy and the evidence, and
+/// nothing but the passing of time (on the test's clock) brings the gate back.
+/// </summary>
+public sealed class PromotionAutomationRestartTests(FakeClockClusterFixture fixture) : IClassFixture<FakeClockClusterFixture>
+{
+    [Fact]
+    public async Task A_shadow_that_passes_after_a_restart_is_promoted_without_any_management_call()
+    {
+        var (name, before) = await ModelGovernorGrainTests.ModelWithTwoReadyVersionsAsync(fixture.Grains);
+        await before.PromoteAsync("1", new ChangeContext("tester", "baseline"));
+        await before.SetShadowAsync("2", 1.0, new ChangeContext("tester", "compare"));
+        await fixture.Grains.GetGrain<IModelGovernorGrain>(name).SetPolicy(ModelGovernorGrainTests.Policy with { AutoPromote = true });
+
+        await fixture.RestartAsync();
+        var model = fixture.Grains.GetGrain<IModelGrain>(name);
+
+        // The evidence arrives after the restart, the way replicas report it: to the monitoring grains only.
+        var now = fixture.Time.GetUtcNow();
+        await ModelGovernorGrainTests.ReportAsync(fixture.Grains, now, name, "1", rows: 2000, shadowOf: ("2", Agreement: 0.99, Delta: 0.01));
+        await ModelGovernorGrainTests.ReportAsync(fixture.Grains, now, name, "2", rows: 2000);
+        var watcher = new PromotionWatcher("2");
+        var reference = fixture.Grains.CreateObjectReference<IModelObserver>(watcher);
+        await model.SubscribeAsync(reference);
+
+        // Minutes pass on the test's clock; the real-time pause only lets each minute's work run.
+        for (var minute = 0; minute < 30 && !watcher.Promoted.IsCompleted; minute++)
+        {
+            fixture.Time.Advance(TimeSpan.FromMinutes(1));
+            await Task.WhenAny(watcher.Promoted, Task.Delay(TimeSpan.FromMilliseconds(500)));
+        }
+
+        Assert.True(watcher.Promoted.IsCompleted, "the passing shadow was not promoted within 30 minutes after the restart");
+        var promotion = await watcher.Promoted;
+        Assert.Equal(ModelGovernorGrainTests.ModelGovernorActor, promotion.Actor);
+        Assert.Equal("2", (await model.GetAsync()).ProductionVersion);
+        await model.UnsubscribeAsync(reference);
+        fixture.Grains.DeleteObjectReference<IModelObserver>(reference);
+    }
+
+    private sealed class PromotionWatcher(string version) : IModelObserver
+    {
+        private readonly TaskCompletionSource<AuditEvent> _promoted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<AuditEvent> Promoted => _promoted.Task;
+
+        public void ModelChanged(ModelChangeNotice notice)
+        {
+            if (notice.Events.FirstOrDefault(e => e.Action == "promote" && e.Version == version) is { } promotion)
+            {
+                _promoted.TrySetResult(promotion);
+            }
+        }
     }
 }

@@ -78,7 +78,7 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture) : IClassFixture<
         Assert.Equal("2", info.ProductionVersion);
         Assert.Equal(ModelVersionState.Ready, info.Versions.Single(v => v.Version == "1").State);
 
-        var audit = await model.GetAuditLogAsync();
+        var audit = await model.ReadAuditTrailAsync();
         Assert.Equal(
             ["register", "validate", "promote", "register", "validate", "demote", "promote"],
             audit.Select(e => e.Action));

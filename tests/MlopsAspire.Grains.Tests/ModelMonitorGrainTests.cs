@@ -71,7 +71,7 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
 
         // The alert is an event of the model's audit trail too.
         await monitor.EvaluateClosedWindows();
-        var audited = Assert.Single(await model.GetAuditLogAsync(), e => e.Action == "alert:feature_drift");
+        var audited = Assert.Single(await model.ReadAuditTrailAsync(), e => e.Action == "alert:feature_drift");
         Assert.Equal(("monitoring", "1"), (audited.Actor, audited.Version));
         Assert.StartsWith("amount: window", audited.Reason);
     }

@@ -39,7 +39,7 @@ public sealed class ModelRetrainingGrainTests(ClusterFixture fixture) : IClassFi
         Assert.Equal(RetrainingRunStatus.Failed, (await retraining.Complete(run.RunId, new RetrainingResult(true, "late"))).Status);
         Assert.Null(await retraining.Claim("worker-a"));
 
-        var actions = (await model.GetAuditLogAsync()).Where(e => e.Actor == "training").Select(e => e.Action).ToList();
+        var actions = (await model.ReadAuditTrailAsync()).Where(e => e.Actor == "training").Select(e => e.Action).ToList();
         Assert.Equal(["retrain-requested", "retrain-request-merged", "retrain-started", "retrain-data", "retrain-failed"], actions);
         var (production, _) = await ProductionAsync(model);
         Assert.Equal("1", production);
@@ -91,7 +91,7 @@ public sealed class ModelRetrainingGrainTests(ClusterFixture fixture) : IClassFi
         var run = Assert.Single(runs);
         Assert.Equal((RetrainingTrigger.Alert, RetrainingRunStatus.Queued, "1"), (run.Trigger.Kind, run.Status, run.ParentVersion));
         Assert.Equal(alert.At, run.Trigger.DataFrom);
-        var audit = (await model.GetAuditLogAsync()).Select(e => e.Action).ToList();
+        var audit = (await model.ReadAuditTrailAsync()).Select(e => e.Action).ToList();
         Assert.Contains("alert:accuracy", audit);
         Assert.Contains("retrain-requested", audit);
     }

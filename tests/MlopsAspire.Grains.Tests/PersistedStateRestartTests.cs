@@ -179,7 +179,7 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
         return new Everything(
             await model.GetAsync(),
             await model.GetVersionAsync("2"),
-            [.. (await model.GetAuditLogAsync()).Select(e => e.Action)],
+            [.. (await model.ReadAuditTrailAsync()).Select(e => e.Action)],
             MonitoringMapper.ToProfile((await monitor.GetReferenceProfile())!),
             await monitor.GetSummary(TimeSpan.FromHours(1)),
             await monitor.GetWindowReports(100),
@@ -189,7 +189,7 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
             await retraining.GetPolicy(),
             await retraining.GetRuns(10),
             await fixture.Grains.GetGrain<IModelRegistryGrain>(IModelRegistryGrain.SingletonKey).GetRoutingTableAsync(),
-            await fixture.Grains.GetGrain<ISecurityAuditGrain>(ISecurityAuditGrain.SingletonKey).GetRecentAsync(100));
+            (await fixture.Grains.GetGrain<ISecurityAuditGrain>(ISecurityAuditGrain.SingletonKey).ReadAsync(-100, 100)).Events);
     }
 
     private async Task OverwriteStoredStateAsync(string grainKey, string stateName, string json)

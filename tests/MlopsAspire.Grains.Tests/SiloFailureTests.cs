@@ -24,6 +24,6 @@ public sealed class SiloFailureTests(ClusterFixture fixture) : IClassFixture<Clu
         var afterFailover = await model.GetAsync().WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Equal("1", afterFailover.ProductionVersion);
         Assert.Equal(ModelVersionState.Production, afterFailover.Versions.Single().State);
-        Assert.Equal(["register", "validate", "promote"], (await model.GetAuditLogAsync()).Select(e => e.Action));
+        Assert.Equal(["register", "validate", "promote"], (await model.ReadAuditTrailAsync()).Select(e => e.Action));
     }
 }

@@ -15,6 +15,15 @@ public sealed class ManagementOptions
     /// <summary>How often a watch renews its subscription (and catches up on a change it might have missed).</summary>
     public TimeSpan WatchRenewInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Refusals of one caller recorded one by one in the security audit per <see cref="RefusalAuditInterval"/>;
+    /// the rest of the interval's are counted and recorded as one summary entry.
+    /// </summary>
+    public int RefusalAuditLimit { get; set; } = 20;
+
+    /// <summary>The interval a caller's <see cref="RefusalAuditLimit"/> applies to.</summary>
+    public TimeSpan RefusalAuditInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Role → key name → key.</summary>
     public Dictionary<ManagementRole, Dictionary<string, string>> ApiKeys { get; set; } = [];
 }

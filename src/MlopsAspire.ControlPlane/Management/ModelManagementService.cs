@@ -72,14 +72,17 @@ public sealed partial class ModelManagementService(
 
     public override async Task<AuditLog> GetAuditLog(GetAuditLogRequest request, ServerCallContext context)
     {
+        var page = AuditPageRequest.Parse(request.PageSize, request.PageToken, request.NewestFirst, "page_size");
         var model = Model(request.Name);
         if (!await model.ExistsAsync())
         {
-            throw new ModelNotFoundException($"Model '{request.Name}' is not registered.");
+            throw new ModelNotFoundException($"Model '{AuditText.Name(request.Name)}' is not registered.");
         }
 
-        var log = new AuditLog();
-        log.Events.AddRange((await model.GetAuditLogAsync()).Select(e => e.ToProto()));
+        var slice = await model.GetAuditLogAsync(page.Start, page.Count);
+        var (events, nextPageToken) = page.Page(slice);
+        var log = new AuditLog { NextPageToken = nextPageToken, TotalEvents = slice.Total };
+        log.Events.AddRange(events.Select(e => e.Event.ToProto(e.Sequence)));
         return log;
     }
 
@@ -129,9 +132,9 @@ public sealed partial class ModelManagementService(
             var change = new ModelChange { Revision = current.Revision, Model = current.ToProto() };
             // A notice describes exactly one revision; after a gap the audit trail has everything that happened.
             var events = notice is not null && notice.Revision == current.Revision && notice.Revision == sentRevision + 1
-                ? notice.Events
-                : (await model.GetAuditLogAsync()).Where(e => e.Revision > sentRevision).ToList();
-            change.Events.AddRange(events.Select(e => e.ToProto()));
+                ? notice.Events.Select((auditEvent, index) => (auditEvent, notice.FirstSequence + index)).ToList()
+                : await AuditSinceAsync(model, sentRevision);
+            change.Events.AddRange(events.Select(e => e.Item1.ToProto(e.Item2)));
             await responseStream.WriteAsync(change, cancellationToken);
             sentRevision = current.Revision;
         }
@@ -139,11 +142,36 @@ public sealed partial class ModelManagementService(
 
     public override async Task<SecurityAuditLog> GetSecurityAuditLog(GetSecurityAuditLogRequest request, ServerCallContext context)
     {
-        var limit = request.Limit > 0 ? request.Limit : 100;
-        var events = await grains.GetGrain<ISecurityAuditGrain>(ISecurityAuditGrain.SingletonKey).GetRecentAsync(limit);
-        var log = new SecurityAuditLog();
-        log.Events.AddRange(events.Select(e => e.ToProto()));
+        var page = AuditPageRequest.Parse(request.Limit, request.PageToken, newestFirst: true, "limit");
+        var slice = await grains.GetGrain<ISecurityAuditGrain>(ISecurityAuditGrain.SingletonKey).ReadAsync(page.Start, page.Count);
+        var (events, nextPageToken) = page.Page(slice);
+        var log = new SecurityAuditLog { NextPageToken = nextPageToken, TotalEvents = slice.Total };
+        log.Events.AddRange(events.Select(e => e.Event.ToProto(e.Sequence)));
         return log;
+    }
+
+    /// <summary>The audit events after <paramref name="revision"/>, oldest first: read back from the newest until an earlier one.</summary>
+    private static async Task<List<(Abstractions.AuditEvent, long)>> AuditSinceAsync(IModelGrain model, long revision)
+    {
+        var events = new List<(Abstractions.AuditEvent, long)>();
+        long start = -AuditPageRequest.DefaultPageSize;
+        var count = AuditPageRequest.DefaultPageSize;
+        while (true)
+        {
+            var slice = await model.GetAuditLogAsync(start, count);
+            var newer = slice.Events
+                .Select((auditEvent, index) => (auditEvent, slice.Start + index))
+                .Where(e => e.auditEvent.Revision > revision)
+                .ToList();
+            events.InsertRange(0, newer);
+            if (newer.Count < slice.Events.Count || slice.Start <= slice.Oldest)
+            {
+                return events;
+            }
+
+            count = (int)Math.Min(AuditPageRequest.DefaultPageSize, slice.Start - slice.Oldest);
+            start = slice.Start - count;
+        }
     }
 
     private async Task<LifecycleResponse> ChangeAsync(

@@ -160,7 +160,8 @@ public static class ProtoMapping
         return message;
     }
 
-    public static Proto.AuditEvent ToProto(this AuditEvent audit) => new()
+    /// <param name="sequence">The event's number in the model's trail.</param>
+    public static Proto.AuditEvent ToProto(this AuditEvent audit, long sequence) => new()
     {
         At = Timestamp.FromDateTimeOffset(audit.At),
         Actor = audit.Actor,
@@ -170,9 +171,11 @@ public static class ProtoMapping
         To = audit.To ?? "",
         Reason = audit.Reason,
         Revision = audit.Revision,
+        Sequence = sequence,
     };
 
-    public static Proto.SecurityAuditEvent ToProto(this SecurityAuditEvent audit) => new()
+    /// <param name="sequence">The event's number in the security trail.</param>
+    public static Proto.SecurityAuditEvent ToProto(this SecurityAuditEvent audit, long sequence) => new()
     {
         At = Timestamp.FromDateTimeOffset(audit.At),
         Caller = audit.Caller,
@@ -180,6 +183,8 @@ public static class ProtoMapping
         Outcome = audit.Outcome,
         Detail = audit.Detail,
         ModelName = audit.ModelName ?? "",
+        Peer = audit.Peer ?? "",
+        Sequence = sequence,
     };
 
     /// <summary>A declared signature, or null when the caller declared none.</summary>

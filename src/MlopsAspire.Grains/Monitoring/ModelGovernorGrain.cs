@@ -9,33 +9,75 @@ namespace MlopsAspire.Grains.Monitoring;
 /// Promotion gates of one model. Reads the model's aliases from its model grain and the evidence from the
 /// monitoring grains of each version, judges with <see cref="GateEvaluator"/>, and (when the policy enables it)
 /// acts through the model grain: promote a passing shadow or canary, retire a failing canary, roll back a
-/// production version that does worse than the one it replaced. Runs on a timer while automation is on.
+/// production version that does worse than the one it replaced.
 /// </summary>
-public sealed class ModelGovernorGrain(
+/// <remarks>
+/// While the policy automates, a timer judges every few seconds, and a reminder (durable, in the store) brings the
+/// grain back within a minute whenever it was collected or its silo restarted: a timer alone dies with its
+/// activation, and nothing else calls a governor but management requests. The reminder is the one durable piece;
+/// monitoring traffic cannot stand in for it, since a gate can come due with no traffic at all (a minimum
+/// duration passing).
+/// </remarks>
+public sealed partial class ModelGovernorGrain(
     [PersistentState("governor", GrainStorageNames.Models)] IPersistentState<ModelGovernorState> state,
     IGrainFactory grains,
     TimeProvider time,
-    ILogger<ModelGovernorGrain> logger) : Grain, IModelGovernorGrain
+    ILogger<ModelGovernorGrain> logger) : Grain, IModelGovernorGrain, IRemindable
 {
     public const string Actor = "promotion-gate";
+
+    /// <summary>The reminder that keeps automation running while the policy asks for it.</summary>
+    public const string AutomationReminder = "promotion-automation";
+
     private static readonly TimeSpan EvaluationPeriod = TimeSpan.FromSeconds(5);
+
+    /// <summary>Reminders are durable but coarse (Orleans' minimum period is a minute): they revive, the timer judges.</summary>
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
+    private IGrainTimer? _timer;
 
     private string ModelName => this.GetPrimaryKeyString();
 
     private PromotionPolicyData Policy => state.State.Policy ?? MonitoringMapper.ToMessage(PromotionPolicy.Default, TimeSpan.FromHours(1));
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private bool Automates => Policy.AutoPromote || Policy.AutoRollback;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(
-            async _ =>
+        if (!Automates)
+        {
+            return;
+        }
+
+        StartTimer();
+        try
+        {
+            // A policy stored before automation had a reminder gets one the first time anything activates it.
+            if (await this.GetReminder(AutomationReminder, cancellationToken) is null)
             {
-                if (Policy.AutoPromote || Policy.AutoRollback)
-                {
-                    await EvaluateAsync(act: true);
-                }
-            },
-            new GrainTimerCreationOptions(EvaluationPeriod, EvaluationPeriod) { Interleave = false });
-        return Task.CompletedTask;
+                await this.RegisterOrUpdateReminder(AutomationReminder, ReminderPeriod, ReminderPeriod, cancellationToken);
+            }
+        }
+        catch (Exception exception)
+        {
+            LogReminderUnavailable(exception, ModelName);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != AutomationReminder)
+        {
+            return;
+        }
+
+        if (!Automates)
+        {
+            await StopAutomationAsync();
+            return;
+        }
+
+        await EvaluateQuietlyAsync();
     }
 
     public async Task SetPolicy(PromotionPolicyData policy)
@@ -49,6 +91,15 @@ public sealed class ModelGovernorGrain(
 
         state.State.Policy = policy;
         await state.WriteStateAsync();
+        if (Automates)
+        {
+            StartTimer();
+            await this.RegisterOrUpdateReminder(AutomationReminder, ReminderPeriod, ReminderPeriod);
+        }
+        else
+        {
+            await StopAutomationAsync();
+        }
     }
 
     public Task<PromotionPolicyData> GetPolicy() => Task.FromResult(Policy);
@@ -64,6 +115,47 @@ public sealed class ModelGovernorGrain(
         }
 
         return await JudgeAsync(version, "candidate", model.ProductionVersion);
+    }
+
+    private void StartTimer() => _timer ??= this.RegisterGrainTimer(
+        async _ =>
+        {
+            if (Automates)
+            {
+                await EvaluateQuietlyAsync();
+            }
+        },
+        new GrainTimerCreationOptions(EvaluationPeriod, EvaluationPeriod) { Interleave = false });
+
+    private async Task StopAutomationAsync()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        try
+        {
+            if (await this.GetReminder(AutomationReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception exception)
+        {
+            // A reminder left behind only wakes the grain to find nothing to automate, and is removed then.
+            LogReminderNotRemoved(exception, ModelName);
+        }
+    }
+
+    /// <summary>An automatic evaluation: a failure (a monitor or the model unreachable for a moment) waits for the next tick.</summary>
+    private async Task EvaluateQuietlyAsync()
+    {
+        try
+        {
+            await EvaluateAsync(act: true);
+        }
+        catch (Exception exception)
+        {
+            LogEvaluationFailed(exception, ModelName);
+        }
     }
 
     private async Task<IReadOnlyList<GateReport>> EvaluateAsync(bool act)
@@ -164,7 +256,7 @@ public sealed class ModelGovernorGrain(
                     return report;
             }
         }
-        catch (Exception exception) when (exception is LifecycleViolationException or InvalidOperationException or ArgumentException)
+        catch (Exception exception) when (exception is LifecycleViolationException or ConcurrencyConflictException or InvalidOperationException or ArgumentException)
         {
             // Someone changed the model meanwhile (stale revision) or the lifecycle forbids it: judge again next tick.
             logger.LogInformation(exception, "Gate action on {Model} version {Version} not applied", ModelName, report.Version);
@@ -177,6 +269,15 @@ public sealed class ModelGovernorGrain(
         logger.LogWarning("Promotion gate on {Model}: version {Version} ({Role}) {Action}: {Summary}", ModelName, report.Version, report.Role, action, report.Summary);
         return report with { ActionTaken = action };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Automatic promotion gates of {Model} could not be judged; trying again on the next tick")]
+    private partial void LogEvaluationFailed(Exception exception, string model);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The promotion automation reminder of {Model} could not be removed; it is removed when it next fires")]
+    private partial void LogReminderNotRemoved(Exception exception, string model);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Promotion automation of {Model} has no reminder: it runs only while the grain stays active (is the silo's reminder service configured?)")]
+    private partial void LogReminderUnavailable(Exception exception, string model);
 }
 
 /// <summary>What a governor keeps: its policy and its last verdicts.</summary>
