@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MlopsAspire.Inference;
 using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Serving;
+using MlopsAspire.FraudData;
 using MlopsAspire.Training;
 
 namespace MlopsAspire.Benchmarks;

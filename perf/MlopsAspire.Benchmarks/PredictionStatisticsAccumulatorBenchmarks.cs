@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using MlopsAspire.Serving.Monitoring;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Benchmarks;
 

@@ -85,7 +85,8 @@ public sealed record TrainingDataWindow(
 /// <summary>
 /// Where a version came from: the version it was derived from, the data it was trained on, the reference
 /// distribution drift is measured against (supplied at registration or filled in by monitoring), and how it was
-/// made: trainer, hyperparameters, seed, row count and what started the training run.
+/// made: trainer (and, for the command trainer, the allow-listed command's name), hyperparameters, seed, row count and what
+/// started the training run.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ModelLineage(
@@ -96,7 +97,8 @@ public sealed record ModelLineage(
     [property: Id(4)] IReadOnlyDictionary<string, string>? Parameters = null,
     [property: Id(5)] int? Seed = null,
     [property: Id(6)] long TrainingRows = 0,
-    [property: Id(7)] string? Trigger = null);
+    [property: Id(7)] string? Trigger = null,
+    [property: Id(8)] string? Command = null);
 
 /// <summary>What a caller declares when registering a new version of a model.</summary>
 [GenerateSerializer, Immutable]

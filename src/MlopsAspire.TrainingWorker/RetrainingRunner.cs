@@ -10,8 +10,10 @@ using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.Artifacts;
 using MlopsAspire.Artifacts.Payloads;
-using MlopsAspire.Training;
+using MlopsAspire.ModelContracts;
 using MlopsAspire.Training.Retraining;
+using MlopsAspire.Training.Tabular;
+using MlopsAspire.Training.Trainers;
 using RetrainingRun = MlopsAspire.Abstractions.Retraining.RetrainingRun;
 using TrainingDataWindow = MlopsAspire.Abstractions.TrainingDataWindow;
 
@@ -19,16 +21,17 @@ namespace MlopsAspire.TrainingWorker;
 
 /// <summary>
 /// One retraining run, step by step, each step a span of the run's trace and an audited progress event: read the
-/// parent and the pipeline its lineage records, collect labelled rows from the payload log (waiting for enough
-/// labels up to the policy's limit), train and check with <see cref="FraudRetrainer"/>, register the candidate
-/// with lineage through the management API, and put it in shadow. Any failure ends the run with its reason and
-/// leaves production as it was.
+/// parent and the trainer its config names (a run whose config names none this worker has ends as "could not
+/// start"), collect labelled rows from the payload log (waiting for enough labels up to the policy's limit), train
+/// and check with <see cref="Retrainer"/>, register the candidate with lineage through the management API, and put
+/// it in shadow. Any failure ends the run with its reason and leaves production as it was.
 /// </summary>
 public sealed partial class RetrainingRunner(
     IClusterClient cluster,
     ArtifactStore artifacts,
     PayloadLog payloads,
     ModelManagement.ModelManagementClient management,
+    TrainerCatalog trainers,
     IOptions<TrainingWorkerOptions> options,
     TimeProvider time,
     ILogger<RetrainingRunner> logger)
@@ -36,6 +39,9 @@ public sealed partial class RetrainingRunner(
     public const string ActivitySourceName = "MlopsAspire.Training";
     public const string MeterName = "MlopsAspire.Training";
     private const int UploadChunkBytes = 1024 * 1024;
+
+    /// <summary>The seed of a run whose parent's lineage records none.</summary>
+    private const int DefaultSeed = 42;
 
     private static readonly ActivitySource Activities = new(ActivitySourceName);
     private static readonly Meter Meter = new(MeterName);
@@ -82,34 +88,55 @@ public sealed partial class RetrainingRunner(
         var parentVersion = run.ParentVersion ?? (await model.GetAsync()).ProductionVersion
             ?? throw new InvalidOperationException($"model '{run.ModelName}' has no production version to retrain from");
         var parent = await model.GetVersionAsync(parentVersion);
-        if (!IsFraudPipeline(parent))
+
+        // Everything that keeps the run from starting is found before any data is read; such a run starts no cool-down.
+        ModelContract contract;
+        ITabularTrainer trainer;
+        try
         {
-            return new RetrainingResult(false, $"no trainer for version {parent.Version} (framework '{parent.Framework}', trainer '{parent.Lineage?.Trainer ?? "unrecorded"}'); only the {FraudTrainingOptions.Trainer} pipeline can be retrained");
+            contract = ModelContractReader.Parse(parent.ServingConfigJson, $"version {parent.Version}'s config");
+            trainer = trainers.Resolve(contract);
+        }
+        catch (Exception exception) when (exception is ModelContractException or TrainerUnavailableException)
+        {
+            return new RetrainingResult(false, $"no trainer for version {parent.Version}: {exception.Message}", CouldNotStart: true);
         }
 
-        var trainingOptions = FraudTrainingOptions.FromParameters(parent.Lineage?.Parameters, parent.Lineage?.Seed);
-
+        var command = (trainer as CommandTrainer)?.CommandName;
+        var seed = parent.Lineage?.Seed ?? DefaultSeed;
         var now = time.GetUtcNow();
         var from = run.Trigger.DataFrom is { } since && since > now - policy.DataWindow ? since : now - policy.DataWindow;
-        List<FraudTransaction> rows;
+        LabelledRows? rows;
         TrainingDataWindow window;
         using (Activities.StartActivity("collect-labelled-rows"))
         {
-            (rows, window) = await CollectRowsAsync(run.ModelName, from, policy, cancellationToken);
-            Activity.Current?.SetTag("mlops.rows", rows.Count);
+            (rows, window) = await CollectRowsAsync(run.ModelName, contract.Inputs[0].Features.Count, from, policy, cancellationToken);
+            Activity.Current?.SetTag("mlops.rows", rows?.Count ?? 0);
         }
 
-        await retraining.Progress(run.RunId, "data", $"{rows.Count} labelled rows ({rows.Count(row => row.IsFraud)} positive) predicted {window.From:u} to {window.To:u}, parent {parent.Version}");
+        if (rows is null)
+        {
+            return new RetrainingResult(false, $"not enough labels: no labelled rows of {contract.Inputs[0].Features.Count} features predicted since {from:u}; need {policy.MinimumRows}");
+        }
+
+        await retraining.Progress(run.RunId, "data", $"{rows.Count} labelled rows{Describe(contract, rows)} predicted {window.From:u} to {window.To:u}, parent {parent.Version}, trainer {(command is null ? trainer.Name : $"command '{command}'")}");
         var parentOnnx = await artifacts.ReadAllAsync(parent.ArtifactSha256, cancellationToken);
         RetrainingOutcome outcome;
         using (Activities.StartActivity("train-and-check"))
         {
-            var retrainer = new FraudRetrainer(new RetrainingOptions { MinimumRows = policy.MinimumRows });
-            outcome = await Task.Run(() => retrainer.Retrain(rows, parentOnnx, trainingOptions), cancellationToken);
+            Activity.Current?.SetTag("mlops.trainer", trainer.Name);
+            var retrainer = new Retrainer(new RetrainingOptions { MinimumRows = policy.MinimumRows });
+            outcome = await retrainer.RetrainAsync(contract, parentOnnx, rows, trainer, seed, cancellationToken);
             Activity.Current?.SetTag("mlops.succeeded", outcome.Succeeded);
         }
 
-        var metrics = Metrics(outcome);
+        if (outcome.Command is { } report)
+        {
+            await retraining.Progress(run.RunId, "command", report.ToString());
+        }
+
+        var metrics = outcome.Metrics();
+        metrics["seed"] = seed;
         if (!outcome.Succeeded)
         {
             return new RetrainingResult(false, outcome.Reason, Metrics: metrics);
@@ -119,7 +146,7 @@ public sealed partial class RetrainingRunner(
         RegisterModelResponse registered;
         using (Activities.StartActivity("register-candidate"))
         {
-            registered = await RegisterAsync(run, parent, outcome, window, metrics, cancellationToken);
+            registered = await RegisterAsync(run, parent, trainer, command, seed, outcome, window, metrics, cancellationToken);
         }
 
         var candidate = registered.Version.Version;
@@ -143,43 +170,56 @@ public sealed partial class RetrainingRunner(
         return new RetrainingResult(true, outcome.Reason, candidate, metrics);
     }
 
-    private static bool IsFraudPipeline(ModelVersionInfo version) =>
-        version.Lineage?.Trainer == FraudTrainingOptions.Trainer
-        || (version.Lineage?.Trainer is null && version.Framework == "mlnet-fasttree/onnx");
+    private static string Describe(ModelContract contract, LabelledRows rows) => contract.Task switch
+    {
+        ModelTask.BinaryClassification => $" ({rows.Labels.Count(label => label >= 0.5f)} positive)",
+        ModelTask.MulticlassClassification => $" ({rows.Labels.Select(label => (int)label).Distinct().Count()} classes)",
+        _ => "",
+    };
 
     /// <summary>
-    /// Labelled rows predicted since <paramref name="from"/>, newest first up to the cap; waits for more labels while
-    /// there are fewer than the policy needs and the label wait has not passed.
+    /// Labelled rows of <paramref name="featureCount"/> features predicted since <paramref name="from"/>, oldest first,
+    /// the newest kept up to the cap; waits for more labels while there are fewer than the policy needs and the label
+    /// wait has not passed. Null when there are none.
     /// </summary>
-    private async Task<(List<FraudTransaction> Rows, TrainingDataWindow Window)> CollectRowsAsync(
-        string modelName, DateTimeOffset from, RetrainingPolicyData policy, CancellationToken cancellationToken)
+    private async Task<(LabelledRows? Rows, TrainingDataWindow Window)> CollectRowsAsync(
+        string modelName, int featureCount, DateTimeOffset from, RetrainingPolicyData policy, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + policy.LabelWait;
         while (true)
         {
             var labelled = await payloads.ReadLabelledAsync(modelName, options.Value.MaxLabelledEntries);
-            var rows = new List<FraudTransaction>();
-            DateTimeOffset earliest = DateTimeOffset.MaxValue, latest = DateTimeOffset.MinValue;
-            foreach (var entry in labelled)
+            var kept = new List<LabelledPayload>();
+            var count = 0;
+            foreach (var entry in labelled.Where(entry => entry.Payload.At >= from && entry.Payload.FeatureCount == featureCount).OrderByDescending(entry => entry.Payload.At))
             {
-                var payload = entry.Payload;
-                if (payload.At < from || payload.FeatureCount != FraudFeatures.Count)
+                if (count >= options.Value.MaxTrainingRows)
                 {
-                    continue;
+                    break;
                 }
 
-                for (var row = 0; row < entry.Labels.Length && rows.Count < options.Value.MaxTrainingRows; row++)
-                {
-                    rows.Add(new FraudTransaction(payload.Features.AsSpan(row * payload.FeatureCount, payload.FeatureCount).ToArray(), entry.Labels[row] >= 0.5f));
-                }
-
-                earliest = payload.At < earliest ? payload.At : earliest;
-                latest = payload.At > latest ? payload.At : latest;
+                kept.Add(entry);
+                count += Math.Min(entry.Labels.Length, entry.Payload.RowCount);
             }
 
-            if (rows.Count >= policy.MinimumRows || time.GetUtcNow() >= deadline)
+            if (count >= policy.MinimumRows || time.GetUtcNow() >= deadline)
             {
-                return (rows, rows.Count == 0 ? new TrainingDataWindow(from, time.GetUtcNow()) : new TrainingDataWindow(earliest, latest));
+                if (count == 0)
+                {
+                    return (null, new TrainingDataWindow(from, time.GetUtcNow()));
+                }
+
+                kept.Reverse();
+                var features = new List<float>(count * featureCount);
+                var labels = new List<float>(count);
+                foreach (var entry in kept)
+                {
+                    var rows = Math.Min(entry.Labels.Length, entry.Payload.RowCount);
+                    features.AddRange(entry.Payload.Features.AsSpan(0, rows * featureCount));
+                    labels.AddRange(entry.Labels.AsSpan(0, rows));
+                }
+
+                return (new LabelledRows(featureCount, [.. features], [.. labels]), new TrainingDataWindow(kept[0].Payload.At, kept[^1].Payload.At));
             }
 
             await Task.Delay(options.Value.LabelPollInterval, time, cancellationToken);
@@ -187,20 +227,22 @@ public sealed partial class RetrainingRunner(
     }
 
     private async Task<RegisterModelResponse> RegisterAsync(
-        RetrainingRun run, ModelVersionInfo parent, RetrainingOutcome outcome, TrainingDataWindow window, IReadOnlyDictionary<string, double> metrics, CancellationToken cancellationToken)
+        RetrainingRun run, ModelVersionInfo parent, ITabularTrainer trainer, string? command, int seed, RetrainingOutcome outcome,
+        TrainingDataWindow window, IReadOnlyDictionary<string, double> metrics, CancellationToken cancellationToken)
     {
         var onnx = outcome.OnnxModel!;
         var lineage = new Lineage
         {
             ParentVersion = parent.Version,
             TrainingData = new Mlops.V1.TrainingDataWindow { From = Timestamp.FromDateTimeOffset(window.From), To = Timestamp.FromDateTimeOffset(window.To) },
-            Trainer = FraudTrainingOptions.Trainer,
-            Seed = outcome.Options.Seed,
+            Trainer = trainer.Name,
+            Command = command ?? "",
+            Seed = seed,
             TrainingRows = outcome.TrainingRows,
             Trigger = $"run {run.RunId}: {run.Trigger}",
             ReferenceProfile = ToProto(MonitoringMapper.ToMessage(outcome.Profile!, $"training rows of run {run.RunId}")),
         };
-        lineage.Parameters.Add(outcome.Options.ToParameters().ToDictionary());
+        lineage.Parameters.Add(outcome.Parameters.ToDictionary());
         var metadata = new RegisterModelMetadata
         {
             Name = run.ModelName,
@@ -208,8 +250,9 @@ public sealed partial class RetrainingRunner(
             Owner = parent.Owner ?? "",
             Size = onnx.Length,
             Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)),
-            Framework = parent.Framework,
+            Framework = command is null ? $"{trainer.Name}/onnx" : "onnx",
             Lineage = lineage,
+            // The candidate has its parent's signature, so its parent's contract (and how to retrain it) holds for it too.
             ServingConfigJson = parent.ServingConfigJson ?? "",
         };
         metadata.OfflineMetrics.Add(metrics.ToDictionary());
@@ -224,32 +267,6 @@ public sealed partial class RetrainingRunner(
 
         await call.RequestStream.CompleteAsync();
         return await call;
-    }
-
-    private static Dictionary<string, double> Metrics(RetrainingOutcome outcome)
-    {
-        var metrics = new Dictionary<string, double> { ["training_rows"] = outcome.TrainingRows, ["seed"] = outcome.Options.Seed };
-        if (outcome.CandidateMetrics is { } candidate)
-        {
-            metrics["auc"] = candidate.Auc;
-            metrics["accuracy"] = candidate.Accuracy;
-            metrics["log_loss"] = candidate.LogLoss;
-            metrics["f1"] = candidate.F1;
-            metrics["holdout_rows"] = candidate.Rows;
-        }
-
-        if (outcome.ParentMetrics is { } parent)
-        {
-            metrics["parent_auc"] = parent.Auc;
-            metrics["parent_accuracy"] = parent.Accuracy;
-        }
-
-        if (!double.IsNaN(outcome.ParityMaxDifference))
-        {
-            metrics["onnx_parity_max_difference"] = outcome.ParityMaxDifference;
-        }
-
-        return metrics;
     }
 
     private static ReferenceProfile ToProto(ReferenceProfileData profile)

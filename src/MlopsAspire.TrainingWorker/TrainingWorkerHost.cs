@@ -5,6 +5,7 @@ using Mlops.V1;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts;
 using MlopsAspire.Artifacts.Payloads;
+using MlopsAspire.Training.Trainers;
 using StackExchange.Redis;
 
 namespace MlopsAspire.TrainingWorker;
@@ -49,6 +50,8 @@ public static class TrainingWorkerHost
             });
             return new ModelManagement.ModelManagementClient(invoker);
         });
+        builder.Services.AddSingleton(services => new TrainerCatalog(
+            services.GetRequiredService<IOptions<TrainingWorkerOptions>>().Value.Commands, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<RetrainingRunner>();
         builder.Services.AddHostedService<RetrainingWorker>();
         return builder;

@@ -1,3 +1,5 @@
+using MlopsAspire.Training.Trainers;
+
 namespace MlopsAspire.TrainingWorker;
 
 /// <summary>Where the worker registers candidates and how it looks for work (section <c>Training</c>).</summary>
@@ -23,6 +25,13 @@ public sealed class TrainingWorkerOptions
     /// <summary>How often a run waiting for labels looks again.</summary>
     public TimeSpan LabelPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The commands the <c>command</c> trainer may run, by the name a model's config gives in <c>training.command</c>
+    /// (<c>Training:Commands:NAME:Executable</c>, <c>:Arguments</c>, <c>:TimeLimit</c>). None by default: a model config
+    /// never carries a command line, only a name an administrator allow-listed here.
+    /// </summary>
+    public Dictionary<string, CommandTrainerOptions> Commands { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Throws naming the first bad value, so a misconfigured worker stops at start-up.</summary>
     public void Validate()
     {
@@ -39,6 +48,11 @@ public sealed class TrainingWorkerOptions
         if (PollInterval <= TimeSpan.Zero || LabelPollInterval <= TimeSpan.Zero || MaxLabelledEntries <= 0 || MaxTrainingRows < 100)
         {
             throw new InvalidOperationException("Training:PollInterval and LabelPollInterval must be positive, MaxLabelledEntries positive and MaxTrainingRows at least 100");
+        }
+
+        foreach (var (name, command) in Commands)
+        {
+            command.Validate(name);
         }
     }
 }

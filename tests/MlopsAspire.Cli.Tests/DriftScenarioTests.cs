@@ -2,7 +2,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Inference;
 using MlopsAspire.Cli.Scenarios;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Cli.Tests;
 

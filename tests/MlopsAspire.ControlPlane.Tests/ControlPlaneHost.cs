@@ -47,6 +47,9 @@ public sealed class ControlPlaneHost : IAsyncLifetime
 
     public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The silo's own cluster client, as a training worker uses one.</summary>
+    public IClusterClient ClusterClient => _app!.Services.GetRequiredService<IClusterClient>();
+
     public Artifacts.Payloads.PayloadLog Payloads => _app!.Services.GetRequiredService<Artifacts.Payloads.PayloadLog>();
 
     /// <summary>A monitoring client that sends <paramref name="apiKey"/> as its bearer key (none when null).</summary>

@@ -7,12 +7,36 @@ namespace MlopsAspire.ControlPlane.Tests;
 /// <summary>Retraining requests and policy, and registration with full lineage, over a real control plane.</summary>
 public sealed class RetrainingApiTests(ControlPlaneHost host) : IClassFixture<ControlPlaneHost>
 {
+    /// <summary>How to retrain the test model (y = x + bias): a regression of its first output column.</summary>
+    private const string RetrainableConfig = """
+        { "task": "regression", "inputs": { "x": { "features": ["a", "b", "c", "d"] } },
+          "outputs": { "score": { "name": "y", "column": 0 } }, "training": { "trainer": "mlnet-sdca" } }
+        """;
+
+    [Fact]
+    public async Task A_model_whose_config_has_no_training_section_is_refused_a_run_with_the_reason()
+    {
+        var name = ControlPlaneHost.UniqueModelName("retrain");
+        var operatorClient = host.Client(ControlPlaneHost.OperatorKey);
+        await operatorClient.RegisterAsync(name, TestOnnxModels.AddBias(5f));
+        await operatorClient.PromoteAsync(new PromoteRequest { Name = name, Version = "1", Reason = "baseline" });
+
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await operatorClient.RequestRetrainingAsync(new RequestRetrainingRequest { Name = name }));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal($"model '{name}' cannot be retrained: no retraining configured: version 1's config has no 'training' section", refused.Status.Detail);
+        Assert.Empty((await operatorClient.GetRetrainingAsync(new GetRetrainingRequest { Name = name })).Runs);
+    }
+
     [Fact]
     public async Task An_operator_queues_a_run_once_a_reader_sees_it_and_cannot_queue_one()
     {
         var name = ControlPlaneHost.UniqueModelName("retrain");
         var operatorClient = host.Client(ControlPlaneHost.OperatorKey);
-        await operatorClient.RegisterAsync(name, TestOnnxModels.AddBias(1f));
+        var content = TestOnnxModels.AddBias(1f);
+        var metadata = Uploads.Metadata(name, content);
+        metadata.ServingConfigJson = RetrainableConfig;
+        await operatorClient.RegisterAsync(metadata, content);
         await operatorClient.PromoteAsync(new PromoteRequest { Name = name, Version = "1", Reason = "baseline" });
 
         var run = await operatorClient.RequestRetrainingAsync(new RequestRetrainingRequest { Name = name, Reason = "new labels" });

@@ -25,6 +25,22 @@ public static class TestOnnxModels
         return model.ToByteArray();
     }
 
+    /// <summary>A logistic regression as a user brings one: "x" FP32 [N, 3] to "p" FP32 [N, 1] = σ(x·w).</summary>
+    public static byte[] Logistic(float[] weights)
+    {
+        var graph = new GraphProto { Name = "logistic" };
+        var w = new TensorProto { Name = "w", DataType = (int)TensorProto.Types.DataType.Float, Dims = { weights.Length, 1 } };
+        w.FloatData.AddRange(weights);
+        graph.Initializer.Add(w);
+        graph.Node.Add(new NodeProto { OpType = "MatMul", Input = { InputName, "w" }, Output = { "margin" } });
+        graph.Node.Add(new NodeProto { OpType = "Sigmoid", Input = { "margin" }, Output = { "p" } });
+        graph.Input.Add(ValueInfo(InputName, weights.Length));
+        graph.Output.Add(ValueInfo("p", 1));
+        var model = new ModelProto { IrVersion = 8, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
+        return model.ToByteArray();
+    }
+
     /// <summary>
     /// A model of a few hundred bytes that asks for <paramref name="bytes"/> of memory when it is loaded or run:
     /// <c>ConstantOfShape</c> makes an FP32 tensor of that size, which is summed into y = x + sum (so y = x).
@@ -138,11 +154,11 @@ public static class TestOnnxModels
         Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = new TensorShapeProto() } },
     };
 
-    private static ValueInfoProto ValueInfo(string name)
+    private static ValueInfoProto ValueInfo(string name, int width = Features)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = Features });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
         return new ValueInfoProto
         {
             Name = name,

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Inference;
+using MlopsAspire.FraudData;
 using MlopsAspire.Training;
 
 namespace MlopsAspire.EndToEnd.Tests;
@@ -8,7 +9,7 @@ namespace MlopsAspire.EndToEnd.Tests;
 /// <summary>What an application sees when it calls the platform started by the AppHost.</summary>
 public sealed class InferenceEndToEndTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
 {
-    private static readonly Lazy<TrainedFraudModel> ReferenceFraudModel = new(() => DemoModels.TrainFraud(seed: 42));
+    private static readonly Lazy<FraudDemoModel> ReferenceFraudModel = new(() => DemoModels.TrainFraud(seed: 42));
 
     private GRPCInferenceService.GRPCInferenceServiceClient Client => platform.Inference;
 

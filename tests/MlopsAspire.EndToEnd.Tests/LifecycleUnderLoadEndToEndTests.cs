@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Inference;
 using Mlops.V1;
+using MlopsAspire.FraudData;
 using MlopsAspire.Training;
 
 namespace MlopsAspire.EndToEnd.Tests;

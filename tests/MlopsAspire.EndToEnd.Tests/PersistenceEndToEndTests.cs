@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Mlops.V1;
 using AuditEvent = MlopsAspire.Abstractions.AuditEvent;
 using MlopsAspire.Abstractions;
+using MlopsAspire.FraudData;
 using MlopsAspire.Training;
 using Orleans.Configuration;
 

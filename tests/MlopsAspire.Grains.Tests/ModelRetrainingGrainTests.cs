@@ -11,6 +11,14 @@ namespace MlopsAspire.Grains.Tests;
 /// <summary>Retraining queues on two silos and the real store: requests, claims, outcomes, and alerts that start runs.</summary>
 public sealed class ModelRetrainingGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
+    /// <summary>A config that says how to retrain the model: its task, its features and a trainer.</summary>
+    internal const string RetrainableConfig = """
+        { "task": "binary-classification", "inputs": { "Features": { "features": ["a", "b", "c"] } },
+          "outputs": { "score": "Probability.output" }, "training": { "trainer": "mlnet-fasttree" } }
+        """;
+
+    internal static RegisterVersionRequest Retrainable(string sha) => Request(sha) with { ServingConfigJson = RetrainableConfig };
+
     [Fact]
     public async Task A_manual_request_is_queued_once_claimed_by_one_worker_and_its_outcome_audited()
     {
@@ -96,11 +104,31 @@ public sealed class ModelRetrainingGrainTests(ClusterFixture fixture) : IClassFi
         Assert.Contains("retrain-requested", audit);
     }
 
-    private async Task<(string Name, IModelGrain Model)> ModelInProductionAsync()
+    [Fact]
+    public async Task A_model_whose_config_says_nothing_of_retraining_never_queues_a_run_and_says_so_once()
+    {
+        var (name, model) = await ModelInProductionAsync(config: null);
+        var retraining = fixture.Grains.GetGrain<IModelRetrainingGrain>(name);
+        var alert = new MonitoringAlert(DateTimeOffset.UtcNow, name, "1", AlertKind.Accuracy, "outcomes", true, "accuracy fell");
+
+        Assert.Null(await retraining.OnAlert(alert));
+        Assert.Null(await retraining.OnAlert(alert with { Kind = AlertKind.FeatureDrift, At = alert.At.AddMinutes(1) }));
+        var refused = await Assert.ThrowsAsync<LifecycleViolationException>(() => retraining.Request(new RetrainingTrigger(RetrainingTrigger.Manual, "try", "operator")));
+
+        Assert.Equal($"model '{name}' cannot be retrained: no retraining configured: version 1's config has no 'training' section", refused.Message);
+        Assert.Empty(await retraining.GetRuns(10));
+        Assert.Null(await retraining.Claim("worker"));
+        var said = (await model.GetAuditLogAsync()).Where(e => e.Actor == "training").ToList();
+        var once = Assert.Single(said);
+        Assert.Equal("retrain-not-configured", once.Action);
+        Assert.Equal("accuracy alert not acted on: no retraining configured: version 1's config has no 'training' section", once.Reason);
+    }
+
+    private async Task<(string Name, IModelGrain Model)> ModelInProductionAsync(string? config = RetrainableConfig)
     {
         var name = $"retrain-{Guid.NewGuid():N}"[..20];
         var model = fixture.Grains.GetGrain<IModelGrain>(name);
-        var version = await model.RegisterVersionAsync(Request(Sha('1')));
+        var version = await model.RegisterVersionAsync(Request(Sha('1')) with { ServingConfigJson = config });
         await model.BeginValidationAsync(version.Version, "tester");
         await model.RecordValidationAsync(version.Version, Passed(), "tester");
         await model.PromoteAsync(version.Version, new ChangeContext("tester", "first version"));
@@ -120,12 +148,7 @@ public sealed class ModelRetrainingScheduleTests(FakeClockClusterFixture fixture
     [Fact]
     public async Task A_schedule_queues_a_run_when_it_is_due_and_alerts_within_the_cool_down_start_none()
     {
-        var name = $"sched-{Guid.NewGuid():N}"[..18];
-        var model = fixture.Grains.GetGrain<IModelGrain>(name);
-        var version = await model.RegisterVersionAsync(Request(Sha('5')));
-        await model.BeginValidationAsync(version.Version, "tester");
-        await model.RecordValidationAsync(version.Version, Passed(), "tester");
-        await model.PromoteAsync(version.Version, new ChangeContext("tester", "first version"));
+        var (name, _, version) = await ProductionModelAsync("sched", '5');
         var retraining = fixture.Grains.GetGrain<IModelRetrainingGrain>(name);
         await retraining.SetPolicy(RetrainingPolicyData.Default with { Schedule = TimeSpan.FromHours(6), Cooldown = TimeSpan.FromMinutes(30) });
 
@@ -151,5 +174,44 @@ public sealed class ModelRetrainingScheduleTests(FakeClockClusterFixture fixture
         // Alerts of a kind the policy ignores, or on a version that is not in production, start nothing.
         Assert.Null(await retraining.OnAlert(alert with { Kind = AlertKind.DataQuality }));
         Assert.Null(await retraining.OnAlert(alert with { ModelVersion = "9" }));
+    }
+
+    [Fact]
+    public async Task A_run_that_could_not_start_starts_no_cool_down()
+    {
+        var (name, model, version) = await ProductionModelAsync("nostart", '6');
+        var retraining = fixture.Grains.GetGrain<IModelRetrainingGrain>(name);
+        await retraining.SetPolicy(RetrainingPolicyData.Default with { Cooldown = TimeSpan.FromMinutes(30) });
+        var alert = new MonitoringAlert(fixture.Time.GetUtcNow(), name, version.Version, AlertKind.Accuracy, "outcomes", true, "accuracy fell");
+
+        // The worker cannot start it (say, its command is not allow-listed): the next alert queues another at once.
+        var first = await retraining.OnAlert(alert);
+        Assert.NotNull(first);
+        var ended = await retraining.Complete(
+            (await retraining.Claim("worker"))!.RunId,
+            new RetrainingResult(false, "command 'fit' is not allow-listed on this worker", CouldNotStart: true));
+        Assert.True(ended.CouldNotStart);
+        fixture.Time.Advance(TimeSpan.FromMinutes(1));
+        var second = await retraining.OnAlert(alert with { At = fixture.Time.GetUtcNow() });
+        Assert.NotNull(second);
+        Assert.NotEqual(first.RunId, second.RunId);
+
+        // A run that started and failed does start the cool-down.
+        await retraining.Complete((await retraining.Claim("worker"))!.RunId, new RetrainingResult(false, "not enough labels"));
+        fixture.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(await retraining.OnAlert(alert with { At = fixture.Time.GetUtcNow() }));
+        var skipped = (await model.GetAuditLogAsync()).Last(e => e.Actor == "training");
+        Assert.Equal("retrain-skipped", skipped.Action);
+    }
+
+    private async Task<(string Name, IModelGrain Model, ModelVersionInfo Version)> ProductionModelAsync(string prefix, char sha)
+    {
+        var name = $"{prefix}-{Guid.NewGuid():N}"[..18];
+        var model = fixture.Grains.GetGrain<IModelGrain>(name);
+        var version = await model.RegisterVersionAsync(ModelRetrainingGrainTests.Retrainable(Sha(sha)));
+        await model.BeginValidationAsync(version.Version, "tester");
+        await model.RecordValidationAsync(version.Version, Passed(), "tester");
+        await model.PromoteAsync(version.Version, new ChangeContext("tester", "first version"));
+        return (name, model, version);
     }
 }

@@ -35,7 +35,7 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
             new Dictionary<string, IReadOnlyList<double>> { ["p"] = [.. Enumerable.Range(0, 3000).Select(i => i % 100 / 100.0)] });
         var lineage = new ModelLineage("1", new TrainingDataWindow(DateTimeOffset.UtcNow.AddHours(-6), DateTimeOffset.UtcNow), MonitoringMapper.ToMessage(built, "training rows"),
             "mlnet-fasttree", new Dictionary<string, string> { ["trees"] = "100" }, 7, 3000, "alert");
-        await model.RegisterVersionAsync(Request(Sha('1')));
+        await model.RegisterVersionAsync(ModelRetrainingGrainTests.Retrainable(Sha('1')));
         await model.RegisterVersionAsync(Request(Sha('2')) with { Lineage = lineage, DeclaredSignature = new ModelSignature([new("x", "FP32", [-1, 3])], [new("p", "FP32", [-1, 1])]) });
         await model.RecordValidationAsync("1", Passed(), "tester");
         await model.RecordValidationAsync("2", Passed(), "tester");

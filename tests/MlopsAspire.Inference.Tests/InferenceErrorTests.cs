@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Inference;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Inference.Tests;
 

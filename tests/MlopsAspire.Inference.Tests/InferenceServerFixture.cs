@@ -123,12 +123,12 @@ public abstract class InferenceServerFixture : IAsyncLifetime
 /// <summary>fraud versions 1 and 2 (2 is the default) and an FP16 identity model "half" (rows × any width).</summary>
 public sealed class FraudServerFixture : InferenceServerFixture
 {
-    private static readonly Lazy<TrainedFraudModel> LazyFraud = new(() => DemoModels.TrainFraud(seed: 42));
+    private static readonly Lazy<FraudDemoModel> LazyFraud = new(() => DemoModels.TrainFraud(seed: 42));
 
     /// <summary>Trained once per test run and shared by every fixture that serves it.</summary>
-    public static TrainedFraudModel SharedFraud => LazyFraud.Value;
+    public static FraudDemoModel SharedFraud => LazyFraud.Value;
 
-    public TrainedFraudModel Fraud => LazyFraud.Value;
+    public FraudDemoModel Fraud => LazyFraud.Value;
 
     protected override void WriteModels()
     {
@@ -148,7 +148,7 @@ public sealed class ResNetServerFixture : InferenceServerFixture
 /// <summary>The same models as <see cref="FraudServerFixture"/>, on a server of its own because its tests unload and load them.</summary>
 public sealed class ModelControlServerFixture : InferenceServerFixture
 {
-    public TrainedFraudModel Fraud => FraudServerFixture.SharedFraud;
+    public FraudDemoModel Fraud => FraudServerFixture.SharedFraud;
 
     public void WriteFraudVersion(string version) => WriteModel("fraud", version, Fraud.OnnxModel);
 
@@ -163,7 +163,7 @@ public sealed class ModelControlServerFixture : InferenceServerFixture
 /// <summary>fraud and half as in <see cref="FraudServerFixture"/>, plus a BYTES identity model "text".</summary>
 public sealed class RestServerFixture : InferenceServerFixture
 {
-    public TrainedFraudModel Fraud => FraudServerFixture.SharedFraud;
+    public FraudDemoModel Fraud => FraudServerFixture.SharedFraud;
 
     protected override void WriteModels()
     {

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using Inference;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Inference.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Inference;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Inference.Tests;
 

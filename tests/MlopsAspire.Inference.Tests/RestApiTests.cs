@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Inference;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Inference.Tests;
 

@@ -203,7 +203,7 @@ public sealed class ShadowScoringTests : IAsyncDisposable
             new InferenceInput(
                 FraudRequests.Input,
                 "FP32",
-                [rows, Training.FraudFeatures.Count],
+                [rows, FraudData.FraudFeatures.Count],
                 TensorData.Raw(MemoryMarshal.AsBytes(FraudRequests.Rows(rows, seed).SelectMany(row => row.Features).ToArray().AsSpan()).ToArray())),
         ],
     };

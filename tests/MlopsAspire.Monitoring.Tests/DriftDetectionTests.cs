@@ -1,7 +1,7 @@
 using MlopsAspire.Monitoring.Drift;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Monitoring.Tests;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Serving.Tests;
 

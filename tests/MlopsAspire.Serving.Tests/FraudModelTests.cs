@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using MlopsAspire.FraudData;
 using MlopsAspire.Training;
 
 namespace MlopsAspire.Serving.Tests;

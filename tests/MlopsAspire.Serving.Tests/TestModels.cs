@@ -7,9 +7,9 @@ namespace MlopsAspire.Serving.Tests;
 /// <summary>Models shared by the tests: small hand-built graphs and the trained fraud model (trained once).</summary>
 internal static class TestModels
 {
-    private static readonly Lazy<TrainedFraudModel> LazyFraud = new(() => DemoModels.TrainFraud(seed: 42));
+    private static readonly Lazy<FraudDemoModel> LazyFraud = new(() => DemoModels.TrainFraud(seed: 42));
 
-    public static TrainedFraudModel Fraud => LazyFraud.Value;
+    public static FraudDemoModel Fraud => LazyFraud.Value;
 
     public static OnnxModel LoadFraud(string version = "1") =>
         OnnxModel.Load("fraud", version, Fraud.OnnxModel, new OnnxModelOptions { IntraOpThreads = 1 });

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Training.Tests;
 
@@ -29,7 +30,7 @@ public sealed class DemoModelsTests
     [Fact]
     public void ResNet18_accepts_any_batch_size_and_batching_does_not_change_results()
     {
-        using var session = FraudModelTrainerTests.CreateSession(DemoModels.LoadResNet18WithDynamicBatch());
+        using var session = FraudDemoModelTests.CreateSession(DemoModels.LoadResNet18WithDynamicBatch());
 
         Assert.Equal([-1, 3, 224, 224], session.InputMetadata[ResNetInput].Dimensions);
         Assert.Equal([-1, 512, 1, 1], session.OutputMetadata[ResNetOutput].Dimensions);

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Inference;
+using MlopsAspire.FraudData;
 using MlopsAspire.Training;
 
 namespace MlopsAspire.LoadTest.Workloads;

@@ -14,12 +14,18 @@ public interface IModelRetrainingGrain : IGrainWithStringKey
 
     Task SetPolicy(RetrainingPolicyData policy);
 
-    /// <summary>Queues a run, or returns the run already queued or running (then the trigger is only audited).</summary>
+    /// <summary>
+    /// Queues a run, or returns the run already queued or running (then the trigger is only audited). Throws
+    /// <see cref="LifecycleViolationException"/> when the model has no production version, or its config has no
+    /// training section.
+    /// </summary>
     Task<RetrainingRun> Request(RetrainingTrigger trigger);
 
     /// <summary>
     /// A monitoring alert on a version of this model: queues a run when it is a raised alert of a kind the policy
-    /// retrains on, on the production version, outside the cool-down. Returns the run, or null when it starts none.
+    /// retrains on, on the production version, whose config has a training section, outside the cool-down (which only
+    /// runs that started count towards). A production version without a training section has "no retraining
+    /// configured" audited once. Returns the run, or null when it starts none.
     /// </summary>
     Task<RetrainingRun?> OnAlert(MonitoringAlert alert);
 
@@ -108,12 +114,17 @@ public sealed record RetrainingTrigger(
 }
 
 /// <summary>What a worker reports at the end of a run.</summary>
+/// <param name="CouldNotStart">
+/// The run failed before anything was trained: no training section, an unknown trainer, a command the worker does not
+/// allow-list, parameters the trainer does not take. Such a run starts no cool-down.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record RetrainingResult(
     [property: Id(0)] bool Succeeded,
     [property: Id(1)] string Reason,
     [property: Id(2)] string? CandidateVersion = null,
-    [property: Id(3)] IReadOnlyDictionary<string, double>? Metrics = null);
+    [property: Id(3)] IReadOnlyDictionary<string, double>? Metrics = null,
+    [property: Id(4)] bool CouldNotStart = false);
 
 /// <summary>One retraining run, from request to outcome.</summary>
 [GenerateSerializer, Immutable]
@@ -131,7 +142,8 @@ public sealed record RetrainingRun(
     [property: Id(10)] string? Reason = null,
     [property: Id(11)] IReadOnlyList<string>? Steps = null,
     [property: Id(12)] IReadOnlyDictionary<string, double>? Metrics = null,
-    [property: Id(13)] DateTimeOffset? LastProgressAt = null);
+    [property: Id(13)] DateTimeOffset? LastProgressAt = null,
+    [property: Id(14)] bool CouldNotStart = false);
 
 [GenerateSerializer]
 public enum RetrainingRunStatus

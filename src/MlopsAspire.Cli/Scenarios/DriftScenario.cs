@@ -5,7 +5,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Inference;
 using Mlops.V1;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Cli.Scenarios;
 

@@ -106,6 +106,7 @@ public sealed partial class ModelManagementService
             ParentVersion = run.ParentVersion ?? "",
             CandidateVersion = run.CandidateVersion ?? "",
             Reason = run.Reason ?? "",
+            CouldNotStart = run.CouldNotStart,
         };
         message.Steps.AddRange(run.Steps ?? []);
         if (run.Metrics is { } metrics)

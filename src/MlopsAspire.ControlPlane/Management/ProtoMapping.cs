@@ -66,6 +66,7 @@ public static class ProtoMapping
                 Trainer = lineage.Trainer ?? "",
                 TrainingRows = lineage.TrainingRows,
                 Trigger = lineage.Trigger ?? "",
+                Command = lineage.Command ?? "",
             };
             if (lineage.Seed is { } seed)
             {
@@ -215,7 +216,8 @@ public static class ProtoMapping
             lineage.Parameters.Count == 0 ? null : new Dictionary<string, string>(lineage.Parameters),
             lineage.HasSeed ? lineage.Seed : null,
             lineage.TrainingRows,
-            string.IsNullOrEmpty(lineage.Trigger) ? null : lineage.Trigger);
+            string.IsNullOrEmpty(lineage.Trigger) ? null : lineage.Trigger,
+            string.IsNullOrEmpty(lineage.Command) ? null : lineage.Command);
         return result == new ModelLineage(null, null) ? null : result;
     }
 

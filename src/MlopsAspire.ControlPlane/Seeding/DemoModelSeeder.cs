@@ -41,7 +41,7 @@ public sealed partial class DemoModelSeeder(
                 await SeedAsync(DemoModels.FraudModelName, "Fraud classifier (ML.NET FastTree) trained on generated transactions",
                     () => TrainFraud(), stoppingToken);
                 await SeedAsync(DemoModels.ResNet18ModelName, "ResNet-18 image featurizer (512-d embedding), batch dimension made dynamic",
-                    () => (DemoModels.LoadResNet18WithDynamicBatch(), "onnx", new Dictionary<string, double>(), null), stoppingToken);
+                    () => new DemoModel(DemoModels.LoadResNet18WithDynamicBatch(), "onnx", [], null, null), stoppingToken);
                 FailureReason = null;
                 _completed.TrySetResult();
                 return;
@@ -55,35 +55,33 @@ public sealed partial class DemoModelSeeder(
         }
     }
 
-    private (byte[] Onnx, string Framework, Dictionary<string, double> Metrics, ModelLineage? Lineage) TrainFraud()
+    private DemoModel TrainFraud()
     {
         var seed = configuration.GetValue("ControlPlane:FraudSeed", 42);
         var model = DemoModels.TrainFraud(seed);
-        var metrics = new Dictionary<string, double>
+        var metrics = new Dictionary<string, double>(model.HoldoutMetrics.Values)
         {
-            ["auc"] = model.HoldoutMetrics.Auc,
-            ["accuracy"] = model.HoldoutMetrics.Accuracy,
-            ["log_loss"] = model.HoldoutMetrics.LogLoss,
-            ["f1"] = model.HoldoutMetrics.F1,
             ["holdout_rows"] = model.HoldoutMetrics.Rows,
             ["seed"] = seed,
         };
-        // Retraining repeats the pipeline lineage records: trainer, hyperparameters and seed.
+        // The fraud model says what it is (task, feature names, score and label outputs, how to retrain it: the same
+        // trainer and hyperparameters), so its monitoring and retraining work as for any model that declares it.
+        var training = model.Contract.Training!;
         var lineage = new ModelLineage(
             ParentVersion: null,
             TrainingData: null,
-            Trainer: FraudTrainingOptions.Trainer,
-            Parameters: model.Options.ToParameters(),
-            Seed: model.Options.Seed,
+            Trainer: training.Trainer,
+            Parameters: new Dictionary<string, string>(training.Parameters),
+            Seed: model.Seed,
             TrainingRows: DemoModels.FraudTrainingRows,
             Trigger: "demo model, generated transactions");
-        return (model.OnnxModel, "mlnet-fasttree/onnx", metrics, lineage);
+        return new DemoModel(model.OnnxModel, $"{training.Trainer}/onnx", metrics, lineage, model.ConfigJson);
     }
 
     private async Task SeedAsync(
         string modelName,
         string description,
-        Func<(byte[] Onnx, string Framework, Dictionary<string, double> Metrics, ModelLineage? Lineage)> build,
+        Func<DemoModel> build,
         CancellationToken cancellationToken)
     {
         var model = grains.GetGrain<IModelGrain>(modelName);
@@ -97,11 +95,8 @@ public sealed partial class DemoModelSeeder(
             }
         }
 
-        var (onnx, framework, metrics, lineage) = build();
+        var (onnx, framework, metrics, lineage, config) = build();
         var artifact = await artifacts.PutAsync(onnx, cancellationToken);
-        // The fraud model says what it is (task, feature names, score and label outputs, how to retrain it), so its
-        // monitoring and retraining work as for any model that declares it.
-        var config = modelName == DemoModels.FraudModelName ? DemoModels.FraudConfigJson : null;
         var version = await model.RegisterVersionAsync(new RegisterVersionRequest(
             artifact.Sha256, artifact.Size, framework, description, Actor, metrics, ServingConfigJson: config, Owner: "platform", Lineage: lineage));
 
@@ -131,3 +126,6 @@ public sealed partial class DemoModelSeeder(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seeding the demo models failed (attempt {Attempt}); retrying")]
     private partial void LogSeedingFailed(Exception exception, int attempt);
 }
+
+/// <summary>A demo model to register: its artifact, framework, offline metrics, lineage and config document.</summary>
+internal sealed record DemoModel(byte[] Onnx, string Framework, Dictionary<string, double> Metrics, ModelLineage? Lineage, string? ConfigJson);

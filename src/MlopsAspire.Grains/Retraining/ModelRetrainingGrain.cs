@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
+using MlopsAspire.ModelContracts;
 using MlopsAspire.Monitoring.Alerts;
 
 namespace MlopsAspire.Grains.Retraining;
@@ -9,7 +10,8 @@ namespace MlopsAspire.Grains.Retraining;
 /// <summary>
 /// The retraining queue and history of one model. Triggers arrive from operators, from monitoring alerts (the
 /// monitor grain forwards each raised alert) and from the schedule, which is checked whenever a worker asks for
-/// work, so no timer or reminder has to keep the grain alive. Runs are audited on the model's production version.
+/// work, so no timer or reminder has to keep the grain alive. Only a production version whose config says how to
+/// retrain it (a <c>training</c> section) gets runs. Runs are audited on the model's production version.
 /// </summary>
 public sealed class ModelRetrainingGrain(
     [PersistentState("retraining", GrainStorageNames.Models)] IPersistentState<ModelRetrainingState> state,
@@ -60,6 +62,11 @@ public sealed class ModelRetrainingGrain(
             throw new LifecycleViolationException($"model '{ModelName}' has no production version to retrain from");
         }
 
+        if (NoRetrainingConfigured(info) is { } reason)
+        {
+            throw new LifecycleViolationException($"model '{ModelName}' cannot be retrained: {reason}");
+        }
+
         if (Active() is { } active)
         {
             await AuditAsync(info.ProductionVersion, "retrain-request-merged", $"{trigger}; run {active.RunId} is already {active.Status.ToString().ToLowerInvariant()}");
@@ -105,7 +112,21 @@ public sealed class ModelRetrainingGrain(
             return null;
         }
 
-        var last = state.State.Runs.LastOrDefault();
+        if (NoRetrainingConfigured(info) is { } reason)
+        {
+            // Said once per production version, not on every alert.
+            if (state.State.NotConfiguredAuditedFor != info.ProductionVersion)
+            {
+                state.State.NotConfiguredAuditedFor = info.ProductionVersion;
+                await state.WriteStateAsync();
+                await AuditAsync(alert.ModelVersion, "retrain-not-configured", $"{alert.Kind.Name()} alert not acted on: {reason}");
+            }
+
+            return null;
+        }
+
+        // A run that could not start (no trainer for the config, command not allow-listed) trained nothing: no cool-down.
+        var last = state.State.Runs.LastOrDefault(run => !run.CouldNotStart);
         if (last is not null && last.Status is RetrainingRunStatus.Succeeded or RetrainingRunStatus.Failed
             && last.Trigger.Kind == RetrainingTrigger.Alert && time.GetUtcNow() - last.RequestedAt < policy.Cooldown)
         {
@@ -176,7 +197,8 @@ public sealed class ModelRetrainingGrain(
             EndedAt = time.GetUtcNow(),
             CandidateVersion = result.CandidateVersion,
             Reason = result.Reason,
-            Metrics = result.Metrics,
+            Metrics = result.Metrics is { } metrics ? new Dictionary<string, double>(metrics) : null,
+            CouldNotStart = !result.Succeeded && result.CouldNotStart,
         };
         state.State.Runs[index] = ended;
         await state.WriteStateAsync();
@@ -198,6 +220,22 @@ public sealed class ModelRetrainingGrain(
 
     public Task<IReadOnlyList<RetrainingRun>> GetRuns(int count) =>
         Task.FromResult<IReadOnlyList<RetrainingRun>>([.. state.State.Runs.TakeLast(Math.Max(0, count))]);
+
+    /// <summary>Why the production version cannot be retrained by its config, or null when it says how.</summary>
+    private static string? NoRetrainingConfigured(ModelInfo info)
+    {
+        var production = info.Versions.FirstOrDefault(version => version.Version == info.ProductionVersion);
+        try
+        {
+            return ModelContractReader.Parse(production?.ServingConfigJson, $"version {info.ProductionVersion}'s config").Training is null
+                ? $"no retraining configured: version {info.ProductionVersion}'s config has no 'training' section"
+                : null;
+        }
+        catch (ModelContractException exception)
+        {
+            return $"no retraining configured: {exception.Message}";
+        }
+    }
 
     private RetrainingRun? Active() =>
         state.State.Runs.LastOrDefault(run => run.Status is RetrainingRunStatus.Queued or RetrainingRunStatus.Running);
@@ -278,4 +316,7 @@ public sealed class ModelRetrainingState
     [Id(1)] public List<RetrainingRun> Runs { get; set; } = [];
 
     [Id(2)] public DateTimeOffset? ScheduleStartedAt { get; set; }
+
+    /// <summary>The production version whose alerts were last answered "no retraining configured" (said once per version).</summary>
+    [Id(3)] public string? NotConfiguredAuditedFor { get; set; }
 }

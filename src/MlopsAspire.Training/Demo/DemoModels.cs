@@ -1,4 +1,10 @@
+using System.Text.Json;
 using Google.Protobuf;
+using MlopsAspire.FraudData;
+using MlopsAspire.ModelContracts;
+using MlopsAspire.Training.Evaluation;
+using MlopsAspire.Training.Tabular;
+using MlopsAspire.Training.Trainers;
 using Onnx;
 
 namespace MlopsAspire.Training;
@@ -15,6 +21,33 @@ public static class DemoModels
     /// </summary>
     public const int FraudTrainingRows = 50_000;
 
+    /// <summary>The fraud model's feature input, as ML.NET's export names it.</summary>
+    public const string FraudInput = "Features";
+
+    /// <summary>
+    /// The fraud model's config document: a binary classifier of <see cref="FraudFeatures.Names"/> on input "Features",
+    /// scored by "Probability.output" (of "fraud") with its label in "PredictedLabel.output", retrained with FastTree and the
+    /// hyperparameters it was first trained with.
+    /// </summary>
+    public static string FraudConfigJson { get; } = JsonSerializer.Serialize(new
+    {
+        task = "binary-classification",
+        inputs = new Dictionary<string, object> { [FraudInput] = new { features = FraudFeatures.Names } },
+        outputs = new { score = "Probability.output", label = "PredictedLabel.output", classes = new[] { "legitimate", "fraud" } },
+        training = new
+        {
+            trainer = TrainerNames.FastTree,
+            label = "is_fraud",
+            parameters = new Dictionary<string, object>
+            {
+                ["NumberOfTrees"] = 100,
+                ["NumberOfLeaves"] = 20,
+                ["MinimumExampleCountPerLeaf"] = 10,
+                ["LearningRate"] = 0.2,
+            },
+        },
+    });
+
     /// <summary>
     /// Where ResNet18.onnx lies relative to the application's base directory. The package
     /// Microsoft.ML.DnnImageFeaturizer.ResNet18, referenced by this library, copies it there for this
@@ -23,27 +56,23 @@ public static class DemoModels
     public static readonly string ResNet18RelativePath = Path.Combine("DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
 
     /// <summary>
-    /// The fraud model's config document: a binary classifier whose input <c>Features</c> holds the columns of
-    /// <see cref="FraudFeatures.Names"/>, whose score is the probability of fraud and whose label output is the
-    /// predicted class, retrained with ML.NET FastTree on labelled production rows.
+    /// Trains the demo fraud model on generated, undrifted data with the trainer and parameters its config names,
+    /// through the same trainer retraining uses. The same seed gives a byte-identical ONNX model and identical
+    /// predictions in every process.
     /// </summary>
-    public static string FraudConfigJson { get; } = $$"""
-        {
-          "task": "binary-classification",
-          "inputs": { "Features": { "features": [{{string.Join(", ", FraudFeatures.Names.Select(name => $"\"{name}\""))}}] } },
-          "outputs": { "score": "Probability.output", "label": "PredictedLabel.output", "classes": ["legitimate", "fraud"] },
-          "training": { "trainer": "mlnet-fasttree", "label": "is_fraud" }
-        }
-        """;
-
-    /// <summary>
-    /// Trains the demo fraud model on generated, undrifted data. The same seed gives a byte-identical ONNX
-    /// model and identical predictions in every process.
-    /// </summary>
-    public static TrainedFraudModel TrainFraud(int seed = 42)
+    public static FraudDemoModel TrainFraud(int seed = 42)
     {
-        var rows = new FraudDataGenerator(new FraudDataOptions { Seed = seed }).Generate(FraudTrainingRows).ToList();
-        return new FraudModelTrainer().Train(rows, new FraudTrainingOptions { Seed = seed });
+        var contract = ModelContractReader.Parse(FraudConfigJson, "fraud demo config");
+        var generated = new FraudDataGenerator(new FraudDataOptions { Seed = seed }).Generate(FraudTrainingRows).ToList();
+        var rows = LabelledRows.From([.. generated.Select(row => row.Features)], [.. generated.Select(row => row.IsFraud ? 1f : 0f)]);
+        var holdoutCount = FraudTrainingRows / 5;
+        var training = rows.Slice(0, rows.Count - holdoutCount);
+        var holdout = rows.Slice(rows.Count - holdoutCount, holdoutCount);
+
+        var trainer = MlNetTrainer.Create(contract.Training!.Trainer, ModelTask.BinaryClassification, contract.Training.Parameters);
+        var model = trainer.Fit(training, classCount: 0, seed);
+        var metrics = TaskMetrics.Compute(ModelTask.BinaryClassification, model.Predict(holdout.Features, holdout.Count), holdout.Labels);
+        return new FraudDemoModel(model, metrics, seed);
     }
 
     /// <summary>

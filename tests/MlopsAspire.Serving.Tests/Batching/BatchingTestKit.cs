@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.ML.OnnxRuntime;
 using MlopsAspire.Serving.Batching;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Serving.Tests.Batching;
 

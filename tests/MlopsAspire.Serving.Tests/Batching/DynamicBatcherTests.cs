@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using MlopsAspire.Serving.Batching;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Serving.Tests.Batching;
 

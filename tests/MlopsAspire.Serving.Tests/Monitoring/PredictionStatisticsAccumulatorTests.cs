@@ -3,7 +3,7 @@ using MlopsAspire.Monitoring.Histograms;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using MlopsAspire.Serving.Monitoring;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 using Xunit.Abstractions;
 
 namespace MlopsAspire.Serving.Tests.Monitoring;

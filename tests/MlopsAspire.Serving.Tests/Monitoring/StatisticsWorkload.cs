@@ -1,7 +1,7 @@
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using MlopsAspire.Serving.Monitoring;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Serving.Tests.Monitoring;
 

@@ -1,4 +1,4 @@
-namespace MlopsAspire.Training;
+namespace MlopsAspire.FraudData;
 
 /// <summary>
 /// The undrifted population of card transactions: a customer profile, a merchant, and the transaction's

@@ -1,4 +1,4 @@
-namespace MlopsAspire.Training;
+namespace MlopsAspire.FraudData;
 
 /// <summary>
 /// Ground truth of the synthetic data: the probability that a transaction is fraud. Two fraud patterns

@@ -1,6 +1,6 @@
 using System.Collections.ObjectModel;
 
-namespace MlopsAspire.Training;
+namespace MlopsAspire.FraudData;
 
 /// <summary>Knobs of <see cref="FraudDataGenerator"/>: seed, class balance and drift.</summary>
 public sealed record FraudDataOptions

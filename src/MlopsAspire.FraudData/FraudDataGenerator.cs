@@ -1,4 +1,4 @@
-namespace MlopsAspire.Training;
+namespace MlopsAspire.FraudData;
 
 /// <summary>
 /// Synthetic card transactions with a known fraud pattern, and knobs for covariate drift (feature

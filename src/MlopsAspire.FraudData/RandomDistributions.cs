@@ -1,4 +1,4 @@
-namespace MlopsAspire.Training;
+namespace MlopsAspire.FraudData;
 
 /// <summary>
 /// Draws from the distributions the transaction population is built from. Each method consumes a fixed

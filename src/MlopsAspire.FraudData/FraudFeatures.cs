@@ -1,4 +1,4 @@
-namespace MlopsAspire.Training;
+namespace MlopsAspire.FraudData;
 
 /// <summary>
 /// Layout of the fraud model's input vector: one card transaction described by

@@ -1,0 +1,3 @@
+using MlopsAspire.LogisticRegressionTrainer;
+
+return TrainingCommand.Run(args, Console.Error);
