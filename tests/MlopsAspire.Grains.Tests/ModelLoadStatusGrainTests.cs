@@ -86,7 +86,7 @@ public sealed class ModelLoadStatusGrainTests(FakeClockClusterFixture fixture) :
         await loads.ReportAsync(new ReplicaLoadReport("replica-a", [Failed("2", attempts: 2)]));
 
         Assert.Equal("1", (await model.GetAsync()).ProductionVersion);
-        var rollback = (await model.GetAuditLogAsync()).Last(e => e.Action == "rollback");
+        var rollback = (await model.ReadAuditTrailAsync()).Last(e => e.Action == "rollback");
         Assert.Equal(ModelLoadStatusGrain.Actor, rollback.Actor);
         Assert.Contains($"version 2 could not be loaded: loaded on 0 of 2 replicas, failed on 2: {Error}", rollback.Reason);
     }

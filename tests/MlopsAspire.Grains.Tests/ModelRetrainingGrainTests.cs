@@ -118,7 +118,7 @@ public sealed class ModelRetrainingGrainTests(ClusterFixture fixture) : IClassFi
         Assert.Equal($"model '{name}' cannot be retrained: no retraining configured: version 1's config has no 'training' section", refused.Message);
         Assert.Empty(await retraining.GetRuns(10));
         Assert.Null(await retraining.Claim("worker"));
-        var said = (await model.GetAuditLogAsync()).Where(e => e.Actor == "training").ToList();
+        var said = (await model.ReadAuditTrailAsync()).Where(e => e.Actor == "training").ToList();
         var once = Assert.Single(said);
         Assert.Equal("retrain-not-configured", once.Action);
         Assert.Equal("accuracy alert not acted on: no retraining configured: version 1's config has no 'training' section", once.Reason);
@@ -200,7 +200,7 @@ public sealed class ModelRetrainingScheduleTests(FakeClockClusterFixture fixture
         await retraining.Complete((await retraining.Claim("worker"))!.RunId, new RetrainingResult(false, "not enough labels"));
         fixture.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Null(await retraining.OnAlert(alert with { At = fixture.Time.GetUtcNow() }));
-        var skipped = (await model.GetAuditLogAsync()).Last(e => e.Actor == "training");
+        var skipped = (await model.ReadAuditTrailAsync()).Last(e => e.Actor == "training");
         Assert.Equal("retrain-skipped", skipped.Action);
     }
 

@@ -7,7 +7,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Inference;
 using MlopsAspire.Serving;
-using MlopsAspire.Training;
+using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Inference.Tests;
 
