@@ -85,7 +85,7 @@ public sealed class PredictionPipeline(
             var loggedAt = LogPayload(request, response, rows);
             if (!shadows.IsEmpty)
             {
-                _shadows.Score(request, response.ModelVersion, rows, shadows, version, loggedAt);
+                _shadows.Score(request, response.ModelVersion, rows, plan, shadows, version, loggedAt);
             }
         }
         catch (Exception exception)

@@ -64,8 +64,16 @@ public sealed class ShadowScorer : IDisposable
     /// <summary>What the system granted the shadow threads (they start with the first copy).</summary>
     public LoweredPriority? ThreadPriority => _threads.IsValueCreated ? _threads.Value.Priority : null;
 
+    /// <param name="productionPlan">How production's outputs were read: a shadow whose own plan names no prediction is read the same way.</param>
     /// <param name="payloadLoggedAt">When production's payload was logged under the request id, if it was (then the shadow's scores are logged too).</param>
-    public void Score(InferenceRequest request, string productionVersion, ScoredRows production, ImmutableArray<ShadowRoute> shadows, VersionStatistics productionStatistics, DateTimeOffset? payloadLoggedAt = null)
+    public void Score(
+        InferenceRequest request,
+        string productionVersion,
+        ScoredRows production,
+        MonitoringPlan productionPlan,
+        ImmutableArray<ShadowRoute> shadows,
+        VersionStatistics productionStatistics,
+        DateTimeOffset? payloadLoggedAt = null)
     {
         foreach (var shadow in shadows)
         {
@@ -87,6 +95,7 @@ public sealed class ShadowScorer : IDisposable
             lane.Copies.Enqueue(new ShadowCopy(
                 ScoredRows.CopyForShadow(request, shadow.Version, _options.ShadowTimeout),
                 production,
+                productionPlan,
                 productionStatistics,
                 payloadLoggedAt is { } loggedAt && !string.IsNullOrEmpty(request.Id) ? new LoggedPayload(request.Id, loggedAt) : null,
                 _time.GetTimestamp()));
@@ -282,7 +291,11 @@ public sealed class ShadowScorer : IDisposable
             // The inline executor completes on this thread; anything else would be a bug, not a slow shadow.
             using var response = pending.IsCompleted ? pending.Result : throw new InvalidOperationException("shadow inference did not complete inline");
             var finished = _time.GetTimestamp();
-            var plan = response.MonitoringPlan;
+            // A candidate registered without a config of its own names no prediction; it is read as production reads
+            // its outputs, so that agreement compares the same outputs (a candidate usually keeps the signature).
+            var plan = response.MonitoringPlan.Prediction is null && batch[0].ProductionPlan.Prediction is not null
+                ? batch[0].ProductionPlan
+                : response.MonitoringPlan;
             var scored = ScoredRows.From(request, response, plan, withLabels: true);
             var compute = response.Timings.ComputeTime;
             var statistics = _monitoring.For(lane.Model, lane.Version);
@@ -442,7 +455,8 @@ public sealed class ShadowScorer : IDisposable
     /// <summary>Production's logged payload of the request a copy was made from.</summary>
     private sealed record LoggedPayload(string RequestId, DateTimeOffset At);
 
-    private sealed record ShadowCopy(InferenceRequest Request, ScoredRows Production, VersionStatistics ProductionStatistics, LoggedPayload? Logged, long Queued)
+    private sealed record ShadowCopy(
+        InferenceRequest Request, ScoredRows Production, MonitoringPlan ProductionPlan, VersionStatistics ProductionStatistics, LoggedPayload? Logged, long Queued)
     {
         /// <summary>Rows of the copy: the first dimension of its first input (1 without one).</summary>
         public int Rows => Request.Inputs.Count > 0 && Request.Inputs[0].Shape.Count > 0 ? (int)Math.Max(1, Request.Inputs[0].Shape[0]) : 1;
