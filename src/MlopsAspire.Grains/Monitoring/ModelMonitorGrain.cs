@@ -450,8 +450,10 @@ public sealed partial class ModelMonitorGrain(
             profile = profile.WithExpectedRanges(plan.FeatureRanges);
         }
 
-        UseProfile(MonitoringMapper.ToMessage(profile, $"first {sample.Count} production rows"));
-        LogProfileBuilt(_modelName, _version, sample.Count, profile.Predictions.Count > 0);
+        // UseProfile clears the sample: count it first.
+        var rows = sample.Count;
+        UseProfile(MonitoringMapper.ToMessage(profile, $"first {rows} production rows"));
+        LogProfileBuilt(_modelName, _version, rows, profile.Predictions.Count > 0);
     }
 
     /// <summary>The profile of the sampled predictions: class frequencies for a multiclass model, else their values.</summary>
