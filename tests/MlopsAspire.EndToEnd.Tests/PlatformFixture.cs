@@ -68,7 +68,11 @@ public class PlatformFixture : IAsyncLifetime
             ],
             (options, _) => options.DisableDashboard = !withDashboard,
             timeout.Token);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.Services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Warning);
+            LogFileProvider.AddIfRequested(logging);
+        });
 
         var app = await builder.BuildAsync(timeout.Token).WaitAsync(timeout.Token);
         try
