@@ -41,6 +41,40 @@ public static class TestOnnxModels
         return model.ToByteArray();
     }
 
+    /// <summary>A linear regression as a user brings one: "x" FP32 [N, k] to "y" FP32 [N, 1] = x·w.</summary>
+    public static byte[] Linear(float[] weights)
+    {
+        var graph = new GraphProto { Name = "linear" };
+        var w = new TensorProto { Name = "w", DataType = (int)TensorProto.Types.DataType.Float, Dims = { weights.Length, 1 } };
+        w.FloatData.AddRange(weights);
+        graph.Initializer.Add(w);
+        graph.Node.Add(new NodeProto { OpType = "MatMul", Input = { InputName, "w" }, Output = { OutputName } });
+        graph.Input.Add(ValueInfo(InputName, weights.Length));
+        graph.Output.Add(ValueInfo(OutputName, 1));
+        var model = new ModelProto { IrVersion = 8, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
+        return model.ToByteArray();
+    }
+
+    /// <summary>
+    /// A softmax classifier as a user brings one: "x" FP32 [N, k] to "probabilities" FP32 [N, c] = softmax(x·W), with
+    /// <paramref name="weights"/> row-major k × c.
+    /// </summary>
+    public static byte[] Softmax(float[] weights, int classes)
+    {
+        var graph = new GraphProto { Name = "softmax" };
+        var w = new TensorProto { Name = "w", DataType = (int)TensorProto.Types.DataType.Float, Dims = { weights.Length / classes, classes } };
+        w.FloatData.AddRange(weights);
+        graph.Initializer.Add(w);
+        graph.Node.Add(new NodeProto { OpType = "MatMul", Input = { InputName, "w" }, Output = { "logits" } });
+        graph.Node.Add(new NodeProto { OpType = "Softmax", Input = { "logits" }, Output = { "probabilities" } });
+        graph.Input.Add(ValueInfo(InputName, weights.Length / classes));
+        graph.Output.Add(ValueInfo("probabilities", classes));
+        var model = new ModelProto { IrVersion = 8, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
+        return model.ToByteArray();
+    }
+
     /// <summary>
     /// A model of a few hundred bytes that asks for <paramref name="bytes"/> of memory when it is loaded or run:
     /// <c>ConstantOfShape</c> makes an FP32 tensor of that size, which is summed into y = x + sum (so y = x).

@@ -7,27 +7,12 @@ using Xunit.Abstractions;
 namespace MlopsAspire.EndToEnd.Tests;
 
 /// <summary>
-/// A platform whose monitoring judges 2-second windows and whose training worker looks for work every second, so the
-/// closed loop (alert, retraining, shadow, gate, promotion) plays out in about a minute and a half.
-/// </summary>
-public sealed class AcceleratedPlatformFixture : PlatformFixture
-{
-    protected override IReadOnlyList<string> ExtraArguments =>
-    [
-        "--Monitoring:Window=00:00:02",
-        "--Monitoring:Grace=00:00:01",
-        "--Monitoring:MinimumLabelledRows=3000",
-        "--Training:PollInterval=00:00:01",
-        "--Training:LabelPollInterval=00:00:01",
-    ];
-}
-
-/// <summary>
 /// `mlops scenario drift`, accelerated: labelled traffic on fraud, then concept drift. The platform must notice it
 /// from feedback alone, retrain on labelled production rows, shadow the candidate, promote it through the gates,
 /// and bring production accuracy back within 2 points of where it was, leaving an audit trail and lineage behind.
 /// </summary>
-public sealed class ClosedLoopRetrainingEndToEndTests(AcceleratedPlatformFixture platform, ITestOutputHelper output) : IClassFixture<AcceleratedPlatformFixture>
+[Collection(AcceleratedPlatformCollection.Name)]
+public sealed class ClosedLoopRetrainingEndToEndTests(AcceleratedPlatformFixture platform, ITestOutputHelper output)
 {
     [Fact]
     public async Task Concept_drift_is_detected_retrained_shadowed_promoted_and_production_accuracy_recovers()
