@@ -37,7 +37,7 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
                 return 0;
             }
 
-            var table = new Table().AddColumns("Version", "Role", "Requests", "Rows", "Errors", "p50 ms", "p99 ms", "Batch", "Labelled", "Accuracy", "AUC", "Drift");
+            var table = new Table().AddColumns("Version", "Role", "Requests", "Rows", "Errors", "p50 ms", "p99 ms", "Batch", "Task", "Labelled", "Live metrics", "Drift");
             foreach (var v in stats.Versions.Where(v => !string.IsNullOrEmpty(v.Unavailable)))
             {
                 table.AddRow(TableCells.Text(v.Version), TableCells.Text(v.Role), "-", "-", "-", "-", "-", "-", "-", "-", "-", "[red]unavailable[/]");
@@ -55,10 +55,12 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
                     Number(v.P50Ms),
                     Number(v.P99Ms),
                     Number(v.MeanBatchSize),
+                    TableCells.Dash(v.Task),
                     v.LabelledRows.ToString("N0", CultureInfo.InvariantCulture),
-                    Percent(v.Accuracy),
-                    Number(v.Auc, "0.000"),
-                    worst is null ? (v.HasReferenceProfile ? "-" : "no profile") : TableCells.Text($"{worst.Name} PSI {worst.Psi:0.000} ({worst.Severity})"));
+                    TableCells.Text(LiveMetrics(v)),
+                    v.LastWindowInsufficient ? "insufficient data"
+                        : worst is null ? (v.HasReferenceProfile ? "-" : "no profile")
+                        : TableCells.Text($"{worst.Name} PSI {worst.Psi:0.000} ({worst.Severity})"));
             }
 
             Out.Write(table);
@@ -78,6 +80,11 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
                 foreach (var alert in v.ActiveAlerts)
                 {
                     Out.MarkupLine($"  [red]alert[/] {Markup.Escape($"{v.Version} {alert.Kind} {alert.Subject}: {alert.Detail}")}");
+                }
+
+                foreach (var limitation in v.Limitations)
+                {
+                    Out.MarkupLine($"  [yellow]limit[/] {Markup.Escape($"{v.Version}: {limitation}")}");
                 }
             }
 
@@ -170,6 +177,16 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
                 return await action(client, result, ct);
             }
         }));
+
+    /// <summary>The live metrics of the version's task: what feedback measured, or "-" before any labels (or without a task).</summary>
+    private static string LiveMetrics(VersionStats v) => v.Task switch
+    {
+        _ when v.LabelledRows == 0 => "-",
+        "binary-classification" => $"accuracy {Percent(v.Accuracy)}, AUC {Number(v.Auc, "0.000")}",
+        "multiclass-classification" => $"accuracy {Percent(v.Accuracy)}, macro-F1 {Number(v.MacroF1, "0.000")}",
+        "regression" => $"MAE {Number(v.Mae, "0.####")}, RMSE {Number(v.Rmse, "0.####")}",
+        _ => "-",
+    };
 
     private static string Percent(double share) => double.IsNaN(share) ? "-" : (share * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
 
