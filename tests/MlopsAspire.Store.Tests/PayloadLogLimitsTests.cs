@@ -125,6 +125,20 @@ public sealed class PayloadLogLimitsTests(StoreFixture fixture) : IClassFixture<
         Assert.Equal(["r1"], (await log.JoinAsync("fraud", [new("r1", [1f])], Now)).UnknownRequestIds);
     }
 
+    [Fact]
+    public async Task Writes_and_joins_go_on_after_the_store_forgets_its_scripts_as_a_restart_does()
+    {
+        var log = new PayloadLog(fixture.Redis, new PayloadLogOptions { KeyPrefix = StoreFixture.NewKeyPrefix() });
+        Assert.Equal(1, (await log.AppendAsync(Payload("s1", rows: 1, seed: 1))).Logged);
+
+        await fixture.Redis.GetDatabase().ExecuteAsync("SCRIPT", "FLUSH");
+
+        Assert.Equal(1, (await log.WriteAsync([Payload("s2", rows: 1, seed: 2)])).Logged);
+        await fixture.Redis.GetDatabase().ExecuteAsync("SCRIPT", "FLUSH");
+
+        Assert.Equal(["s1", "s2"], (await log.JoinAsync("fraud", [new("s1", [1f]), new("s2", [0f])], Now)).Joined.Select(joined => joined.Payload.RequestId));
+    }
+
     /// <summary>What one payload costs the budget: its key and its stored value (the encoding and the release minute).</summary>
     private static long EntryBytes(string prefix, PayloadRecord record) =>
         $"{prefix}pending:{record.ModelName}:{record.RequestId}".Length + PayloadLog.Encode(record).Length + sizeof(long);

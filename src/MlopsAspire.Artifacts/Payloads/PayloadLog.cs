@@ -209,9 +209,9 @@ public sealed class PayloadLog
     /// Encodes the records into <paramref name="buffer"/> and queues one <see cref="PayloadLogScripts.Write"/> per
     /// model on <paramref name="target"/>: the store checks each model's budget and each request id in one step.
     /// </summary>
-    private List<Task<RedisResult>> QueueWrites(IDatabaseAsync target, List<PayloadRecord> records, byte[] buffer, CommandFlags flags)
+    private List<ScriptCall> QueueWrites(IDatabaseAsync target, List<PayloadRecord> records, byte[] buffer, CommandFlags flags)
     {
-        var replies = new List<Task<RedisResult>>();
+        var replies = new List<ScriptCall>();
         if (records.Count == 0)
         {
             return replies;
@@ -243,18 +243,26 @@ public sealed class PayloadLog
         {
             RedisKey[] keys = [LedgerKey(model), .. write.Pending, .. write.Duplicates];
             RedisValue[] values = [write.Pending.Count, UnixMinute(now), _options.MaxBytesPerModel, ledgerLifetime, .. write.Entries];
-            replies.Add(target.ScriptEvaluateAsync(PayloadLogScripts.Write, keys, values, flags));
+            // By hash (the text is sent again only when the store does not know it, as after a restart); fire-and-
+            // forget cannot see that answer, so it sends the text.
+            replies.Add(new ScriptCall(
+                flags.HasFlag(CommandFlags.FireAndForget)
+                    ? target.ScriptEvaluateAsync(PayloadLogScripts.Write, keys, values, flags)
+                    : target.ScriptEvaluateAsync(PayloadLogScripts.WriteHash, keys, values, flags),
+                keys,
+                values));
         }
 
         return replies;
     }
 
-    private static async Task<PayloadWriteOutcome> TallyAsync(List<Task<RedisResult>> replies, int tooLarge)
+    private async Task<PayloadWriteOutcome> TallyAsync(List<ScriptCall> replies, int tooLarge)
     {
         int logged = 0, duplicates = 0, overBudget = 0;
-        foreach (var reply in replies)
+        foreach (var call in replies)
         {
-            foreach (var result in (RedisResult[])(await reply.ConfigureAwait(false))!)
+            var reply = await OrByTextAsync(call.Reply, PayloadLogScripts.Write, call.Keys, call.Values).ConfigureAwait(false);
+            foreach (var result in (RedisResult[])reply!)
             {
                 switch ((int)result)
                 {
@@ -267,6 +275,24 @@ public sealed class PayloadLog
 
         return new PayloadWriteOutcome(logged, duplicates, overBudget, tooLarge);
     }
+
+    /// <summary>
+    /// The answer to a script sent by hash, or, when the store did not know the hash (its script cache starts empty
+    /// at every restart), to the script sent again with its text, which the store then keeps.
+    /// </summary>
+    private async Task<RedisResult> OrByTextAsync(Task<RedisResult> byHash, string script, RedisKey[] keys, RedisValue[] values)
+    {
+        try
+        {
+            return await byHash.ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await _database.ScriptEvaluateAsync(script, keys, values).ConfigureAwait(false);
+        }
+    }
+
+    private sealed record ScriptCall(Task<RedisResult> Reply, RedisKey[] Keys, RedisValue[] Values);
 
     /// <summary>One model's share of a write: its pending keys, their duplicate counters, and per payload its value, lifetime and release minute.</summary>
     private sealed class ModelWrite
@@ -400,7 +426,9 @@ public sealed class PayloadLog
             .. labels.Select(label => PendingKey(modelName, label.RequestId)),
             .. labels.Select(label => DuplicatesKey(modelName, label.RequestId)),
         ];
-        var results = (RedisResult[])(await _database.ScriptEvaluateAsync(PayloadLogScripts.Take, keys, [labels.Count]).ConfigureAwait(false))!;
+        RedisValue[] values = [labels.Count];
+        var byHash = _database.ScriptEvaluateAsync(PayloadLogScripts.TakeHash, keys, values);
+        var results = (RedisResult[])(await OrByTextAsync(byHash, PayloadLogScripts.Take, keys, values).ConfigureAwait(false))!;
         for (var i = 0; i < labels.Count; i++)
         {
             var value = (byte[]?)results[2 * i];

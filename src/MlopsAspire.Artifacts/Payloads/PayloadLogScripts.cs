@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace MlopsAspire.Artifacts.Payloads;
 
 /// <summary>
@@ -12,6 +15,12 @@ namespace MlopsAspire.Artifacts.Payloads;
 /// </remarks>
 internal static class PayloadLogScripts
 {
+    /// <summary>SHA-1 of <see cref="Write"/>, to run it by <c>EVALSHA</c> without sending its text each time.</summary>
+    public static readonly byte[] WriteHash = SHA1.HashData(Encoding.UTF8.GetBytes(Write));
+
+    /// <summary>SHA-1 of <see cref="Take"/>.</summary>
+    public static readonly byte[] TakeHash = SHA1.HashData(Encoding.UTF8.GetBytes(Take));
+
     /// <summary>
     /// Logs payloads of one model. KEYS: the ledger, then the pending keys of the n payloads, then their duplicate
     /// counters. ARGV: n, now (Unix minute), budget (bytes), ledger lifetime (ms), then per payload its value, its
@@ -24,8 +33,9 @@ internal static class PayloadLogScripts
         local n = tonumber(ARGV[1])
         local now = tonumber(ARGV[2])
         local budget = tonumber(ARGV[3])
-        local used = tonumber(redis.call('HGET', ledger, 'used') or '0')
-        local oldest = tonumber(redis.call('HGET', ledger, 'oldest') or ARGV[2])
+        local state = redis.call('HMGET', ledger, 'used', 'oldest')
+        local used = tonumber(state[1] or '0')
+        local oldest = tonumber(state[2] or ARGV[2])
         if now >= oldest then
           if now - oldest > redis.call('HLEN', ledger) then
             local fields = redis.call('HGETALL', ledger)
@@ -50,29 +60,34 @@ internal static class PayloadLogScripts
         end
         if used < 0 then used = 0 end
         local results = {}
+        local charged = {}
         for i = 1, n do
           local key = KEYS[1 + i]
           local value = ARGV[3 * i + 2]
-          if redis.call('EXISTS', key) == 1 then
+          local size = #key + #value
+          local logged = false
+          if used + size <= budget then
+            logged = redis.call('SET', key, value, 'NX', 'PX', ARGV[3 * i + 3])
+          end
+          if logged then
+            -- A writer whose clock is behind charges the oldest minute still held, never one already given back.
+            local release = tonumber(ARGV[3 * i + 4])
+            if release < oldest then release = oldest end
+            charged[release] = (charged[release] or 0) + size
+            used = used + size
+            results[i] = 1
+          elseif redis.call('EXISTS', key) == 1 then
             local duplicates = KEYS[1 + n + i]
             redis.call('INCR', duplicates)
             local left = redis.call('PTTL', key)
             if left > 0 then redis.call('PEXPIRE', duplicates, left) end
             results[i] = 0
           else
-            local size = #key + #value
-            if used + size > budget then
-              results[i] = -1
-            else
-              -- A writer whose clock is behind charges the oldest minute still held, never one already given back.
-              local release = tonumber(ARGV[3 * i + 4])
-              if release < oldest then release = oldest end
-              redis.call('SET', key, value, 'PX', ARGV[3 * i + 3])
-              redis.call('HINCRBY', ledger, tostring(release), size)
-              used = used + size
-              results[i] = 1
-            end
+            results[i] = -1
           end
+        end
+        for release, bytes in pairs(charged) do
+          redis.call('HINCRBY', ledger, tostring(release), bytes)
         end
         redis.call('HSET', ledger, 'used', tostring(used), 'oldest', tostring(oldest))
         redis.call('PEXPIRE', ledger, ARGV[4])
