@@ -23,7 +23,8 @@ public static class InferenceProtocol
 /// (grpc, grpc-stream or rest). Requests for models this replica does not serve are tagged <c>model=unknown</c>
 /// so that arbitrary names cannot grow the tag set. With a payload log, <c>mlops.inference.payload_log.dropped</c>
 /// counts payloads dropped because the log's queue was full, <c>mlops.inference.payload_log.failed</c> those
-/// the store did not take, and <c>mlops.inference.payload_log.join_window</c> (per model) how long feedback can
+/// the store did not take, <c>mlops.inference.payload_log.refused</c> (by <c>reason</c>: too_large, over_budget,
+/// duplicate_id) those served but not logged, and <c>mlops.inference.payload_log.join_window</c> (per model) how long feedback can
 /// still join a payload logged now. <c>mlops.inference.versions</c> counts the versions this replica was asked to
 /// serve by <c>state</c> (loaded, loading, failed), and <c>mlops.inference.version.load_failures</c> the failed
 /// attempts to load each.
@@ -67,6 +68,16 @@ public sealed class InferenceMetrics
         {
             meter.CreateObservableCounter("mlops.inference.payload_log.dropped", () => payloadLog.Dropped, unit: "{payload}", description: "Logged payloads dropped because the payload log's queue was full.");
             meter.CreateObservableCounter("mlops.inference.payload_log.failed", () => payloadLog.Failed, unit: "{payload}", description: "Logged payloads the store did not take.");
+            meter.CreateObservableCounter(
+                "mlops.inference.payload_log.refused",
+                () => new[]
+                {
+                    new Measurement<long>(payloadLog.TooLarge, new KeyValuePair<string, object?>("reason", "too_large")),
+                    new Measurement<long>(payloadLog.OverBudget, new KeyValuePair<string, object?>("reason", "over_budget")),
+                    new Measurement<long>(payloadLog.Duplicates, new KeyValuePair<string, object?>("reason", "duplicate_id")),
+                },
+                unit: "{payload}",
+                description: "Payloads served but not logged, by reason: over the size limit, over the model's byte budget, or under a request id already waiting.");
             // Models are the ones this replica logged, so the tag set stays bounded by what is served.
             meter.CreateObservableGauge(
                 "mlops.inference.payload_log.join_window",

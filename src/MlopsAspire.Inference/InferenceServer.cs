@@ -21,7 +21,7 @@ public static class InferenceServer
 {
     public const string StoreConnectionName = "store";
 
-    /// <summary>Payload log limits (<see cref="PayloadLogOptions"/>): join window, pending entries per model, writer batching.</summary>
+    /// <summary>Payload log limits (<see cref="PayloadLogOptions"/>): join window, pending entries and bytes per model, bytes per payload, writer batching.</summary>
     public const string PayloadLogSectionName = "Inference:PayloadLog";
 
     /// <summary>Paths of the Open Inference Protocol's gRPC service and REST routes (what <see cref="RequestTraceLimit"/> caps).</summary>

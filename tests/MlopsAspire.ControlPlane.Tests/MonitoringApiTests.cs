@@ -21,7 +21,7 @@ public sealed class MonitoringApiTests(ControlPlaneHost host) : IClassFixture<Co
         var payloads = Enumerable.Range(0, 40)
             .Select(i => new PayloadRecord(name, "1", $"req-{i}", at, 2, [i, i + 1], [i % 4 == 0 ? 0.2f : 0.9f]))
             .ToList();
-        host.Payloads.Append(payloads);
+        host.Payloads.Append(payloads[..^1]);
         await host.Payloads.AppendAsync(payloads[^1]);
 
         var request = new FeedbackRequest { ModelName = name, BatchId = "b1" };

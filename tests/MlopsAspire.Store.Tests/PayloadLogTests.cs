@@ -226,7 +226,7 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
         var writer = new PayloadLogWriter(log, options, async batch =>
         {
             await storeStalled.Task;
-            await log.WriteAsync(batch);
+            return await log.WriteAsync(batch);
         });
 
         // The first payload is taken into a batch that waits on the stalled store; four more fill the queue.

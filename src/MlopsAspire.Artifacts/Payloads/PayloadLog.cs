@@ -17,12 +17,19 @@ namespace MlopsAspire.Artifacts.Payloads;
 /// writer counts what it logs in a per-model, per-minute counter that all replicas share, and a model logged
 /// faster than the cap allows over the join window gets a shorter window (the cap ÷ the rate), so what waits in
 /// the store stays near the cap at any traffic. <see cref="PendingWindow"/> reports the window in force.
+/// Bytes are capped too: a payload over <see cref="PayloadLogOptions.MaxPayloadBytes"/> is not logged, and the store
+/// itself refuses payloads that would take a model's waiting ones over <see cref="PayloadLogOptions.MaxBytesPerModel"/>
+/// (<see cref="PayloadLogScripts"/>). A request id is logged once while it waits: a second payload under it never
+/// replaces the first, and feedback for it is rejected as ambiguous.
 /// </remarks>
 public sealed class PayloadLog
 {
     private const byte FormatVersion = 1;
+    private const byte PendingFormatVersion = 2;
     private const long MillisecondsPerMinute = 60_000;
     private static readonly TimeSpan CounterLifetime = TimeSpan.FromMinutes(3);
+    // A ledger outlives the longest-waiting payload it counts, and the minute rounding of their release.
+    private static readonly TimeSpan LedgerGrace = TimeSpan.FromMinutes(2);
     private readonly IDatabase _database;
     private readonly PayloadLogOptions _options;
     private readonly TimeProvider _time;
@@ -49,24 +56,13 @@ public sealed class PayloadLog
 
     /// <summary>
     /// Logs predictions (fire-and-forget on the connection: the caller never waits on the store, but encodes and
-    /// sends on its own thread; a request path queues through <see cref="PayloadLogWriter"/> instead).
+    /// sends on its own thread; a request path queues through <see cref="PayloadLogWriter"/> instead). Limits apply
+    /// as in <see cref="WriteAsync"/>, uncounted.
     /// </summary>
     public void Append(IReadOnlyList<PayloadRecord> records)
     {
-        ArgumentNullException.ThrowIfNull(records);
-        if (records.Count == 0)
-        {
-            return;
-        }
-
-        var batch = _database.CreateBatch();
-        foreach (var record in records)
-        {
-            Validate(record);
-            _ = batch.StringSetAsync(PendingKey(record.ModelName, record.RequestId), Encode(record), PendingWindow(record.ModelName), flags: CommandFlags.FireAndForget);
-        }
-
-        batch.Execute();
+        var admitted = Admit(records, out _, out var length, perModel: null);
+        _ = QueueWrites(_database, admitted, new byte[length], CommandFlags.FireAndForget);
     }
 
     /// <summary>
@@ -132,57 +128,180 @@ public sealed class PayloadLog
         ArgumentNullException.ThrowIfNull(record.Scores);
     }
 
-    public async Task AppendAsync(PayloadRecord record)
+    /// <summary>Logs one payload, as <see cref="WriteAsync"/> does but without counting it towards the logging rate.</summary>
+    public async Task<PayloadWriteOutcome> AppendAsync(PayloadRecord record)
     {
-        Validate(record);
-        await _database.StringSetAsync(PendingKey(record.ModelName, record.RequestId), Encode(record), PendingWindow(record.ModelName)).ConfigureAwait(false);
+        var admitted = Admit([record], out var tooLarge, out var length, perModel: null);
+        var replies = QueueWrites(_database, admitted, new byte[length], CommandFlags.None);
+        return await TallyAsync(replies, tooLarge).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Logs payloads in one pipelined round trip and completes when the store has acknowledged the last. The same
-    /// round trip counts them and reads back the counts that set each model's <see cref="PendingWindow"/>, which
-    /// the next batch is written with (a replica's first batch of a model gets the whole join window). The records
-    /// are encoded into one pooled buffer, so this is meant for a background writer draining a queue
-    /// (<see cref="PayloadLogWriter"/>), not for a request path.
+    /// Logs payloads in one pipelined round trip and completes when the store has answered. The same round trip
+    /// counts them and reads back the counts that set each model's <see cref="PendingWindow"/>, which the next batch
+    /// is written with (a replica's first batch of a model gets the whole join window). The records are encoded into
+    /// one pooled buffer, so this is meant for a background writer draining a queue (<see cref="PayloadLogWriter"/>),
+    /// not for a request path.
     /// </summary>
-    public async Task WriteAsync(IReadOnlyList<PayloadRecord> records)
+    /// <returns>
+    /// What became of them: a payload over <see cref="PayloadLogOptions.MaxPayloadBytes"/> is not sent, one that
+    /// would take its model over <see cref="PayloadLogOptions.MaxBytesPerModel"/> is refused by the store, and one
+    /// whose request id is already waiting leaves the first payload in place (first write wins) and marks the id as
+    /// ambiguous, so feedback for it is not joined.
+    /// </returns>
+    public async Task<PayloadWriteOutcome> WriteAsync(IReadOnlyList<PayloadRecord> records)
     {
-        ArgumentNullException.ThrowIfNull(records);
-        if (records.Count == 0)
-        {
-            return;
-        }
-
-        var totalLength = 0;
         var perModel = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var record in records)
+        var admitted = Admit(records, out var tooLarge, out var length, perModel);
+        if (admitted.Count == 0)
         {
-            Validate(record);
-            totalLength += EncodedLength(record);
-            perModel[record.ModelName] = perModel.GetValueOrDefault(record.ModelName) + 1;
+            return new PayloadWriteOutcome(0, 0, 0, tooLarge);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(totalLength);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
         var batch = _database.CreateBatch();
         var counts = Count(batch, perModel);
-        var lastWrite = Task.CompletedTask;
-        var offset = 0;
-        for (var i = 0; i < records.Count; i++)
-        {
-            var start = offset;
-            Write(buffer, ref offset, records[i]);
-            // Replies on one connection come in order, so awaiting the last write covers the batch; the others
-            // need no task of their own.
-            var flags = i == records.Count - 1 ? CommandFlags.None : CommandFlags.FireAndForget;
-            lastWrite = batch.StringSetAsync(PendingKey(records[i].ModelName, records[i].RequestId), buffer.AsMemory(start, offset - start), PendingWindow(records[i].ModelName), flags: flags);
-        }
-
+        var replies = QueueWrites(batch, admitted, buffer, CommandFlags.None);
         batch.Execute();
         await UpdatePendingWindowsAsync(counts).ConfigureAwait(false);
-        await lastWrite.ConfigureAwait(false);
+        var outcome = await TallyAsync(replies, tooLarge).ConfigureAwait(false);
         // Only after the batch went through: a timed-out command may still be queued on the connection, reading
         // the buffer, so on failure the buffer is left to the garbage collector rather than reused.
         ArrayPool<byte>.Shared.Return(buffer);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Validates every record (a malformed one throws before anything is sent) and keeps those within
+    /// <see cref="PayloadLogOptions.MaxPayloadBytes"/>, with the buffer length their pending entries need.
+    /// </summary>
+    private List<PayloadRecord> Admit(IReadOnlyList<PayloadRecord> records, out int tooLarge, out int length, Dictionary<string, int>? perModel)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        foreach (var record in records)
+        {
+            Validate(record);
+        }
+
+        var admitted = new List<PayloadRecord>(records.Count);
+        tooLarge = 0;
+        length = 0;
+        foreach (var record in records)
+        {
+            if (record.SizeInBytes > _options.MaxPayloadBytes)
+            {
+                tooLarge++;
+                continue;
+            }
+
+            admitted.Add(record);
+            length += EncodedLength(record) + sizeof(long);
+            if (perModel is not null)
+            {
+                perModel[record.ModelName] = perModel.GetValueOrDefault(record.ModelName) + 1;
+            }
+        }
+
+        return admitted;
+    }
+
+    /// <summary>
+    /// Encodes the records into <paramref name="buffer"/> and queues one <see cref="PayloadLogScripts.Write"/> per
+    /// model on <paramref name="target"/>: the store checks each model's budget and each request id in one step.
+    /// </summary>
+    private List<ScriptCall> QueueWrites(IDatabaseAsync target, List<PayloadRecord> records, byte[] buffer, CommandFlags flags)
+    {
+        var replies = new List<ScriptCall>();
+        if (records.Count == 0)
+        {
+            return replies;
+        }
+
+        var now = _time.GetUtcNow();
+        var writes = new Dictionary<string, ModelWrite>(StringComparer.Ordinal);
+        var offset = 0;
+        foreach (var record in records)
+        {
+            var window = PendingWindow(record.ModelName);
+            var releaseMinute = CeilingMinute(now + window);
+            var start = offset;
+            WritePending(buffer, ref offset, record, releaseMinute);
+            if (!writes.TryGetValue(record.ModelName, out var write))
+            {
+                writes[record.ModelName] = write = new ModelWrite();
+            }
+
+            write.Pending.Add(PendingKey(record.ModelName, record.RequestId));
+            write.Duplicates.Add(DuplicatesKey(record.ModelName, record.RequestId));
+            write.Entries.Add(buffer.AsMemory(start, offset - start));
+            write.Entries.Add((long)Math.Ceiling(window.TotalMilliseconds));
+            write.Entries.Add(releaseMinute);
+        }
+
+        var ledgerLifetime = (long)(_options.JoinWindow + LedgerGrace).TotalMilliseconds;
+        foreach (var (model, write) in writes)
+        {
+            RedisKey[] keys = [LedgerKey(model), .. write.Pending, .. write.Duplicates];
+            RedisValue[] values = [write.Pending.Count, UnixMinute(now), _options.MaxBytesPerModel, ledgerLifetime, .. write.Entries];
+            // By hash (the text is sent again only when the store does not know it, as after a restart); fire-and-
+            // forget cannot see that answer, so it sends the text.
+            replies.Add(new ScriptCall(
+                flags.HasFlag(CommandFlags.FireAndForget)
+                    ? target.ScriptEvaluateAsync(PayloadLogScripts.Write, keys, values, flags)
+                    : target.ScriptEvaluateAsync(PayloadLogScripts.WriteHash, keys, values, flags),
+                keys,
+                values));
+        }
+
+        return replies;
+    }
+
+    private async Task<PayloadWriteOutcome> TallyAsync(List<ScriptCall> replies, int tooLarge)
+    {
+        int logged = 0, duplicates = 0, overBudget = 0;
+        foreach (var call in replies)
+        {
+            var reply = await OrByTextAsync(call.Reply, PayloadLogScripts.Write, call.Keys, call.Values).ConfigureAwait(false);
+            foreach (var result in (RedisResult[])reply!)
+            {
+                switch ((int)result)
+                {
+                    case 1: logged++; break;
+                    case 0: duplicates++; break;
+                    default: overBudget++; break;
+                }
+            }
+        }
+
+        return new PayloadWriteOutcome(logged, duplicates, overBudget, tooLarge);
+    }
+
+    /// <summary>
+    /// The answer to a script sent by hash, or, when the store did not know the hash (its script cache starts empty
+    /// at every restart), to the script sent again with its text, which the store then keeps.
+    /// </summary>
+    private async Task<RedisResult> OrByTextAsync(Task<RedisResult> byHash, string script, RedisKey[] keys, RedisValue[] values)
+    {
+        try
+        {
+            return await byHash.ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await _database.ScriptEvaluateAsync(script, keys, values).ConfigureAwait(false);
+        }
+    }
+
+    private sealed record ScriptCall(Task<RedisResult> Reply, RedisKey[] Keys, RedisValue[] Values);
+
+    /// <summary>One model's share of a write: its pending keys, their duplicate counters, and per payload its value, lifetime and release minute.</summary>
+    private sealed class ModelWrite
+    {
+        public List<RedisKey> Pending { get; } = [];
+
+        public List<RedisKey> Duplicates { get; } = [];
+
+        public List<RedisValue> Entries { get; } = [];
     }
 
     /// <summary>
@@ -243,19 +362,26 @@ public sealed class PayloadLog
         var joined = new List<LabelledPayload>();
         var unknown = new List<string>();
         var rejected = new List<string>();
-        // GETDEL takes each payload exactly once, so a label delivered twice is joined once; pipelined.
-        var values = await Task.WhenAll(labels.Select(label => _database.StringGetDeleteAsync(PendingKey(modelName, label.RequestId)))).ConfigureAwait(false);
+        var taken = await TakeAsync(modelName, labels).ConfigureAwait(false);
         var labelledKey = LabelledKey(modelName);
         var pushes = new List<RedisValue>();
         for (var i = 0; i < labels.Count; i++)
         {
-            if (values[i].IsNull)
+            var (value, duplicates) = taken[i];
+            if (value is null)
             {
                 unknown.Add(labels[i].RequestId);
                 continue;
             }
 
-            var payload = Decode((byte[])values[i]!);
+            if (duplicates > 0)
+            {
+                // Whoever sent the id again may have sent other features: no one can tell which the label is for.
+                rejected.Add($"request '{Shortened(labels[i].RequestId)}' was logged {duplicates + 1} times under the same id, so its label is not joined (give each request its own id)");
+                continue;
+            }
+
+            var payload = Decode(value);
             if (labels[i].Labels.Length != payload.RowCount)
             {
                 rejected.Add($"request '{labels[i].RequestId}' has {payload.RowCount} rows but {labels[i].Labels.Length} labels");
@@ -280,6 +406,39 @@ public sealed class PayloadLog
 
         return new FeedbackJoin(joined, unknown, rejected, shadowOutcomes);
     }
+
+    /// <summary>
+    /// Takes the labels' payloads out of the store (each exactly once, so a label delivered twice is joined once) with
+    /// how many more times each id was logged, and gives their bytes back to the model's budget; one script, one
+    /// round trip.
+    /// </summary>
+    private async Task<(byte[]? Value, long Duplicates)[]> TakeAsync(string modelName, IReadOnlyList<FeedbackLabel> labels)
+    {
+        var taken = new (byte[]? Value, long Duplicates)[labels.Count];
+        if (labels.Count == 0)
+        {
+            return taken;
+        }
+
+        RedisKey[] keys =
+        [
+            LedgerKey(modelName),
+            .. labels.Select(label => PendingKey(modelName, label.RequestId)),
+            .. labels.Select(label => DuplicatesKey(modelName, label.RequestId)),
+        ];
+        RedisValue[] values = [labels.Count];
+        var byHash = _database.ScriptEvaluateAsync(PayloadLogScripts.TakeHash, keys, values);
+        var results = (RedisResult[])(await OrByTextAsync(byHash, PayloadLogScripts.Take, keys, values).ConfigureAwait(false))!;
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var value = (byte[]?)results[2 * i];
+            taken[i] = (value is { Length: > 0 } ? value : null, (long)results[2 * i + 1]);
+        }
+
+        return taken;
+    }
+
+    private static string Shortened(string requestId) => requestId.Length <= 64 ? requestId : requestId[..64] + "…";
 
     private async Task<List<LabelledShadowScores>> JoinShadowScoresAsync(string modelName, List<LabelledPayload> joined, IReadOnlyCollection<string> shadowVersions)
     {
@@ -334,6 +493,15 @@ public sealed class PayloadLog
 
     private string PendingKey(string modelName, string requestId) => $"{_options.KeyPrefix}pending:{modelName}:{requestId}";
 
+    // Present only for an id logged again while its payload waited; it lives as long as that payload.
+    private string DuplicatesKey(string modelName, string requestId) => $"{_options.KeyPrefix}again:{modelName}:{requestId}";
+
+    // The model's byte budget (see PayloadLogScripts).
+    private string LedgerKey(string modelName) => $"{_options.KeyPrefix}bytes:{modelName}";
+
+    // The first whole minute at or after a time: a payload's bytes are given back once its lifetime is surely over.
+    private static long CeilingMinute(DateTimeOffset time) => (time.ToUnixTimeMilliseconds() + MillisecondsPerMinute - 1) / MillisecondsPerMinute;
+
     // Keyed by the payload's minute, so the writer (which has the original time) and the join (which has the stored
     // one) name the same bucket.
     private string ShadowBucketKey(string modelName, string shadowVersion, DateTimeOffset payloadAt) =>
@@ -380,6 +548,16 @@ public sealed class PayloadLog
     {
         using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         return Read(reader);
+    }
+
+    // A pending entry: the same layout under its own format byte, then the Unix minute at which its bytes go back to
+    // the model's budget (read by PayloadLogScripts.Take; the decoder stops before it).
+    private static void WritePending(Span<byte> destination, ref int offset, PayloadRecord record, long releaseMinute)
+    {
+        var start = offset;
+        Write(destination, ref offset, record);
+        destination[start] = PendingFormatVersion;
+        WriteInt64(destination, ref offset, releaseMinute);
     }
 
     private static byte[] EncodeLabelled(LabelledPayload labelled)
@@ -460,7 +638,7 @@ public sealed class PayloadLog
     private static PayloadRecord Read(BinaryReader reader)
     {
         var format = reader.ReadByte();
-        if (format != FormatVersion)
+        if (format is not FormatVersion and not PendingFormatVersion)
         {
             throw new InvalidDataException($"payload log entry has format {format}; this version reads {FormatVersion}");
         }

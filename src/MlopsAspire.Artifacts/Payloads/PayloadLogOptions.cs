@@ -1,6 +1,9 @@
 namespace MlopsAspire.Artifacts.Payloads;
 
-/// <summary>Limits of the payload log: how many entries a model keeps and how long a payload waits for its label.</summary>
+/// <summary>
+/// Limits of the payload log: how many entries and bytes a model keeps, how large one payload may be, and how long a
+/// payload waits for its label.
+/// </summary>
 public sealed class PayloadLogOptions
 {
     public string KeyPrefix { get; set; } = "mlops:payloads:";
@@ -16,6 +19,19 @@ public sealed class PayloadLogOptions
 
     /// <summary>How long a logged payload can still be joined with its label (shorter at high rates, see <see cref="MaxPendingEntries"/>).</summary>
     public TimeSpan JoinWindow { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Largest payload logged, in bytes of its features and scores (4 per value); a larger one is served but not
+    /// logged, and counted.
+    /// </summary>
+    public int MaxPayloadBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Bytes of payloads a model may have waiting for their labels, shared by every writer and enforced by the store;
+    /// beyond it new payloads are served but not logged, and counted, until waiting ones are joined or expire. The
+    /// default holds <see cref="MaxPendingEntries"/> payloads of about 330 bytes stored (a row of about 50 features, its key and request id).
+    /// </summary>
+    public long MaxBytesPerModel { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Payloads a <see cref="PayloadLogWriter"/> holds waiting for the store; beyond it new ones are dropped and counted.</summary>
     public int WriterQueueCapacity { get; set; } = 8192;
@@ -37,6 +53,11 @@ public sealed class PayloadLogOptions
         if (MaxLabelledEntries < 1 || MaxPendingEntries < 1)
         {
             throw new ArgumentException("payload log capacities must be at least 1");
+        }
+
+        if (MaxPayloadBytes < 1 || MaxBytesPerModel < 1)
+        {
+            throw new ArgumentException($"the payload size limit and the per-model byte budget must be at least 1 byte; got {MaxPayloadBytes} and {MaxBytesPerModel}");
         }
 
         if (JoinWindow <= TimeSpan.Zero)

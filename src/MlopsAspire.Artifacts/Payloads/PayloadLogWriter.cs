@@ -8,7 +8,8 @@ namespace MlopsAspire.Artifacts.Payloads;
 /// only enqueues, and one background loop drains the queue in batches (gathered for
 /// <see cref="PayloadLogOptions.WriterBatchWindow"/>), each encoded into a pooled buffer and sent as one
 /// pipelined round trip. A full queue (the store is slow or down) drops new payloads and counts
-/// them; nothing ever blocks or fails the caller. Disposing flushes what is queued, within
+/// them; so are payloads over the size limit (before they are queued), over their model's byte budget, and those
+/// under a request id already waiting; nothing ever blocks or fails the caller. Disposing flushes what is queued, within
 /// <see cref="PayloadLogOptions.WriterFlushTimeout"/>.
 /// </summary>
 public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
@@ -21,13 +22,16 @@ public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
     private int _shadowScoresSeen;
     private long _shadowScoresWritten;
     private volatile bool _closed;
-    private readonly Func<IReadOnlyList<PayloadRecord>, Task> _writeBatch;
+    private readonly Func<IReadOnlyList<PayloadRecord>, Task<PayloadWriteOutcome>> _writeBatch;
     private readonly PayloadLogOptions _options;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _drain;
     private long _dropped;
     private long _written;
     private long _failed;
+    private long _tooLarge;
+    private long _overBudget;
+    private long _duplicates;
 
     public PayloadLogWriter(PayloadLog log, PayloadLogOptions? options = null)
         : this(log, options, (log ?? throw new ArgumentNullException(nameof(log))).WriteAsync)
@@ -35,7 +39,7 @@ public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
     }
 
     /// <param name="writeBatch">Where drained batches go (the log's <see cref="PayloadLog.WriteAsync"/>; replaceable to stall the store in tests).</param>
-    internal PayloadLogWriter(PayloadLog log, PayloadLogOptions? options, Func<IReadOnlyList<PayloadRecord>, Task> writeBatch)
+    internal PayloadLogWriter(PayloadLog log, PayloadLogOptions? options, Func<IReadOnlyList<PayloadRecord>, Task<PayloadWriteOutcome>> writeBatch)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(writeBatch);
@@ -58,8 +62,17 @@ public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
     /// <summary>Payloads dropped because the queue was full or the writer was disposed.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Payloads the store acknowledged.</summary>
+    /// <summary>Payloads the store logged.</summary>
     public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Payloads not logged because they were over <see cref="PayloadLogOptions.MaxPayloadBytes"/>.</summary>
+    public long TooLarge => Interlocked.Read(ref _tooLarge);
+
+    /// <summary>Payloads the store refused because their model's <see cref="PayloadLogOptions.MaxBytesPerModel"/> was spent.</summary>
+    public long OverBudget => Interlocked.Read(ref _overBudget);
+
+    /// <summary>Payloads not logged because a payload under the same request id was already waiting (which stays).</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
 
     /// <summary>Payloads whose batch the store did not take (connection down, timeout, invalid record).</summary>
     public long Failed => Interlocked.Read(ref _failed);
@@ -70,9 +83,33 @@ public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
     /// <summary>Shadow scores the store acknowledged.</summary>
     public long ShadowScoresWritten => Interlocked.Read(ref _shadowScoresWritten);
 
-    /// <summary>Queues a payload; false when it was dropped (counted in <see cref="Dropped"/>). Never blocks or throws.</summary>
+    /// <summary>
+    /// Whether a payload of <paramref name="values"/> features and scores under <paramref name="requestId"/> is
+    /// within <see cref="PayloadLogOptions.MaxPayloadBytes"/>; one that is not is counted in <see cref="TooLarge"/>.
+    /// Asked before the payload is copied, so an oversized request costs nothing more.
+    /// </summary>
+    public bool Admits(int values, string requestId)
+    {
+        if (PayloadRecord.SizeOf(values, requestId) <= _options.MaxPayloadBytes)
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _tooLarge);
+        return false;
+    }
+
+    /// <summary>
+    /// Queues a payload; false when it was dropped (counted in <see cref="Dropped"/>, or in <see cref="TooLarge"/>
+    /// when over the size limit). Never blocks or throws.
+    /// </summary>
     public bool TryAppend(PayloadRecord record)
     {
+        if (record is not null && !Admits(record.Features.Length + record.Scores.Length, record.RequestId))
+        {
+            return false;
+        }
+
         if (record is not null && _queue.Writer.TryWrite(record))
         {
             return true;
@@ -130,8 +167,11 @@ public sealed class PayloadLogWriter : IAsyncDisposable, IDisposable
             {
                 try
                 {
-                    await _writeBatch(batch).ConfigureAwait(false);
-                    Interlocked.Add(ref _written, batch.Count);
+                    var outcome = await _writeBatch(batch).ConfigureAwait(false);
+                    Interlocked.Add(ref _written, outcome.Logged);
+                    Interlocked.Add(ref _duplicates, outcome.Duplicates);
+                    Interlocked.Add(ref _overBudget, outcome.OverBudget);
+                    Interlocked.Add(ref _tooLarge, outcome.TooLarge);
                 }
                 catch (Exception)
                 {

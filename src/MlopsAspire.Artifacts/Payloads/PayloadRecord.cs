@@ -14,7 +14,21 @@ public sealed record PayloadRecord(
     float[] Scores)
 {
     public int RowCount => FeatureCount == 0 ? 0 : Features.Length / FeatureCount;
+
+    /// <summary>What <see cref="PayloadLogOptions.MaxPayloadBytes"/> limits: its features, scores and request id.</summary>
+    public int SizeInBytes => SizeOf(Features.Length + Scores.Length, RequestId);
+
+    /// <summary>The <see cref="SizeInBytes"/> of a payload of <paramref name="values"/> features and scores, known before they are copied.</summary>
+    public static int SizeOf(int values, string requestId) =>
+        (int)Math.Min(int.MaxValue, (long)values * sizeof(float) + System.Text.Encoding.UTF8.GetByteCount(requestId));
 }
+
+/// <summary>
+/// What became of payloads sent to the log: logged; not logged because their request id was already waiting (the
+/// first payload stays, and the id is marked ambiguous); not logged because their model's byte budget was spent; not
+/// sent because they were over the size limit.
+/// </summary>
+public readonly record struct PayloadWriteOutcome(int Logged, int Duplicates, int OverBudget, int TooLarge);
 
 /// <summary>A shadow version's scores for a request whose production payload was logged (one score per row).</summary>
 /// <param name="PayloadAt">The <see cref="PayloadRecord.At"/> of production's payload for the request: the join finds the scores by it.</param>

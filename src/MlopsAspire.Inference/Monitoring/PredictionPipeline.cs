@@ -107,7 +107,13 @@ public sealed class PredictionPipeline(
         }
 
         // Only a copy of the features and a queue slot here; encoding and the store round trip are the writer's.
-        // A full queue drops the payload (counted by the writer), and then the shadows' scores are not logged either.
+        // A full queue drops the payload (counted by the writer), and then the shadows' scores are not logged either;
+        // so does a payload over the size limit, found before anything is copied.
+        if (!payloads.Admits(rows.Features.Length + rows.Scores.Length, request.Id))
+        {
+            return null;
+        }
+
         var at = DateTimeOffset.UtcNow;
         return payloads.TryAppend(new PayloadRecord(response.ModelName, response.ModelVersion, request.Id, at, rows.FeatureCount, rows.Features.ToArray(), rows.Scores))
             ? at
