@@ -6,14 +6,17 @@ using Spectre.Console;
 
 namespace MlopsAspire.Cli;
 
-/// <summary><c>mlops models stats|gates|feedback</c>: what monitoring knows of a model and what its gates say.</summary>
+/// <summary>
+/// <c>mlops models stats|gates|promotion-policy|feedback</c>: what monitoring knows of a model, what its gates say and
+/// the policy they follow.
+/// </summary>
 internal sealed class MonitoringCommands(CliConsole console, ServerConnections connections, Option<string?> server, OutputOption output)
 {
     private readonly Argument<string> _name = new("NAME") { Description = "Model name." };
 
     private IAnsiConsole Out => console.Output;
 
-    public IEnumerable<Command> Build() => [Stats(), Gates(), Feedback()];
+    public IEnumerable<Command> Build() => [Stats(), Gates(), PromotionPolicy(), Feedback()];
 
     private Command Stats()
     {
@@ -131,6 +134,82 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
         });
         return command;
     }
+
+    private Command PromotionPolicy()
+    {
+        var autoPromote = new Option<bool?>("--auto-promote") { Description = "Promote a shadow or canary that passes every gate (true or false)." };
+        var autoRollback = new Option<bool?>("--auto-rollback") { Description = "Roll back a production version that does worse than the one it replaced (true or false)." };
+        var minimumRows = new Option<long?>("--minimum-rows") { Description = "Rows a candidate must have served before it is judged." };
+        var minimumDuration = new Option<TimeSpan?>("--minimum-duration") { Description = "Time a candidate must have served before it is judged." };
+        var minimumLabelled = new Option<long?>("--minimum-labelled-rows") { Description = "Labelled rows the accuracy gate needs." };
+        var agreement = new Option<double?>("--minimum-shadow-agreement") { Description = "Least share of rows on which the shadow agrees with production (0 to 1); negative to drop the gate." };
+        var scoreDelta = new Option<double?>("--maximum-mean-score-delta") { Description = "Largest mean |Δscore| against production; negative to drop the gate." };
+        var p99Ratio = new Option<double?>("--maximum-p99-ratio") { Description = "Largest p99 latency ÷ production's; negative to drop the gate." };
+        var errorRate = new Option<double?>("--maximum-error-rate") { Description = "Largest error rate (0 to 1); negative to drop the gate." };
+        var accuracyDrop = new Option<double?>("--maximum-accuracy-drop") { Description = "Largest accuracy below production's on the same requests (0 to 1); negative to drop the gate." };
+        var span = new Option<TimeSpan?>("--evaluation-span") { Description = "How far back the gates look." };
+        var command = new Command("promotion-policy", "Change the policy a model's promotion gates follow: only the options given change; the control plane checks the result.")
+        {
+            _name, autoPromote, autoRollback, minimumRows, minimumDuration, minimumLabelled, agreement, scoreDelta, p99Ratio, errorRate, accuracyDrop, span, output.Option,
+        };
+        SetAction(command, async (client, result, ct) =>
+        {
+            var name = result.GetRequiredValue(_name);
+            var policy = (await client.GetGatesAsync(new GetGatesRequest { ModelName = name }, cancellationToken: ct)).Policy ?? new PromotionPolicy();
+            policy.AutoPromote = result.GetValue(autoPromote) ?? policy.AutoPromote;
+            policy.AutoRollback = result.GetValue(autoRollback) ?? policy.AutoRollback;
+            policy.MinimumRows = result.GetValue(minimumRows) ?? policy.MinimumRows;
+            policy.MinimumLabelledRows = result.GetValue(minimumLabelled) ?? policy.MinimumLabelledRows;
+            if (result.GetValue(minimumDuration) is { } duration)
+            {
+                policy.MinimumDuration = Duration.FromTimeSpan(duration);
+            }
+
+            if (result.GetValue(span) is { } evaluation)
+            {
+                policy.EvaluationSpan = Duration.FromTimeSpan(evaluation);
+            }
+
+            // An optional gate: a value sets it, a negative value drops it, no option leaves it as it is.
+            static void Gate(double? given, Action<double> set, Action clear)
+            {
+                if (given is { } value)
+                {
+                    if (value < 0)
+                    {
+                        clear();
+                    }
+                    else
+                    {
+                        set(value);
+                    }
+                }
+            }
+
+            Gate(result.GetValue(agreement), value => policy.MinimumShadowAgreement = value, policy.ClearMinimumShadowAgreement);
+            Gate(result.GetValue(scoreDelta), value => policy.MaximumMeanScoreDelta = value, policy.ClearMaximumMeanScoreDelta);
+            Gate(result.GetValue(p99Ratio), value => policy.MaximumP99Ratio = value, policy.ClearMaximumP99Ratio);
+            Gate(result.GetValue(errorRate), value => policy.MaximumErrorRate = value, policy.ClearMaximumErrorRate);
+            Gate(result.GetValue(accuracyDrop), value => policy.MaximumAccuracyDrop = value, policy.ClearMaximumAccuracyDrop);
+            var applied = await client.SetPromotionPolicyAsync(new SetPromotionPolicyRequest { ModelName = name, Policy = policy }, cancellationToken: ct);
+            if (output.IsJson(result))
+            {
+                console.WriteJson(applied);
+                return 0;
+            }
+
+            Out.MarkupLine(Markup.Escape(
+                $"{name}: ≥{applied.MinimumRows:N0} rows over ≥{applied.MinimumDuration?.ToTimeSpan()}, ≥{applied.MinimumLabelledRows:N0} labelled rows, " +
+                $"agreement {Limit(applied.HasMinimumShadowAgreement, applied.MinimumShadowAgreement, "≥")}, mean |Δ| {Limit(applied.HasMaximumMeanScoreDelta, applied.MaximumMeanScoreDelta, "≤")}, " +
+                $"p99 ratio {Limit(applied.HasMaximumP99Ratio, applied.MaximumP99Ratio, "≤")}, error rate {Limit(applied.HasMaximumErrorRate, applied.MaximumErrorRate, "≤")}, " +
+                $"accuracy drop {Limit(applied.HasMaximumAccuracyDrop, applied.MaximumAccuracyDrop, "≤")}, over {applied.EvaluationSpan?.ToTimeSpan()}; " +
+                $"auto-promote {(applied.AutoPromote ? "on" : "off")}, auto-rollback {(applied.AutoRollback ? "on" : "off")}"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Limit(bool set, double value, string comparison) => set ? comparison + value.ToString("0.####", CultureInfo.InvariantCulture) : "no gate";
 
     private Command Feedback()
     {
