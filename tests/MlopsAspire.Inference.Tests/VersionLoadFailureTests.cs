@@ -120,7 +120,8 @@ public sealed class VersionLoadFailureTests : IAsyncLifetime
     public async Task A_failing_version_shows_in_health_the_repository_index_and_the_versions_metric()
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        _ = new InferenceMetrics(services.GetRequiredService<IMeterFactory>(), _repository, loads: _loads);
+        var meters = services.GetRequiredService<IMeterFactory>();
+        _ = new InferenceMetrics(meters, _repository, loads: _loads);
         Assert.True(await ApplyAsync([new("fraud", "1", "good")]));
         _repository.SetReady(true);
         var health = new ModelsReadyHealthCheck(_repository, _loads);
@@ -140,7 +141,7 @@ public sealed class VersionLoadFailureTests : IAsyncLifetime
         Assert.Contains("no artifact missing", index[1].Reason);
         Assert.Equal([("fraud", "1")], (await new RoutingTableModelControl(_repository, _loads).IndexAsync(readyOnly: true, CancellationToken.None)).Select(entry => (entry.Name, entry.Version)));
 
-        Assert.Equal(new Dictionary<string, long> { ["loaded"] = 1, ["failed"] = 1 }, ObserveVersionsByState());
+        Assert.Equal(new Dictionary<string, long> { ["loaded"] = 1, ["failed"] = 1 }, ObserveVersionsByState(meters));
     }
 
     private int Fetches(string key)
@@ -170,13 +171,14 @@ public sealed class VersionLoadFailureTests : IAsyncLifetime
             : Task.FromException<string>(new FileNotFoundException($"no artifact {key}"));
     }
 
-    private static Dictionary<string, long> ObserveVersionsByState()
+    /// <summary>The gauge of this test's meters only: replicas of other tests in this process publish one of the same name.</summary>
+    private static Dictionary<string, long> ObserveVersionsByState(IMeterFactory meters)
     {
         var observed = new Dictionary<string, long>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, meterListener) =>
         {
-            if (instrument.Meter.Name == InferenceMetrics.MeterName && instrument.Name == "mlops.inference.versions")
+            if (instrument.Meter.Name == InferenceMetrics.MeterName && instrument.Name == "mlops.inference.versions" && ReferenceEquals(instrument.Meter.Scope, meters))
             {
                 meterListener.EnableMeasurementEvents(instrument);
             }
