@@ -311,12 +311,7 @@ public static class ModelConfigurationParser
         private ModelConfigurationException Fail(string field, string allowed, string got) =>
             new($"{source}: '{field}' {allowed}; got {got}");
 
-        private static string Describe(JsonElement value) => value.ValueKind switch
-        {
-            JsonValueKind.String => $"\"{value.GetString()}\"",
-            JsonValueKind.Object => "an object",
-            JsonValueKind.Array => "an array",
-            _ => value.GetRawText(),
-        };
+        // One description of a found value for the whole config document, serving and contract keys alike.
+        private static string Describe(JsonElement value) => JsonFieldReader.Describe(value);
     }
 }

@@ -100,8 +100,8 @@ public sealed class ModelConfigurationTests
     [InlineData("""{ "max_batch_size": 4, "warmup": { "batch_sizes": [8] } }""", "m/config.json: 'warmup.batch_sizes' must hold sizes from 1 to max_batch_size (4); got 8")]
     [InlineData("""{ "version_policy": { "latest": 1, "all": true } }""", "m/config.json: 'version_policy' must hold exactly one of latest, specific or all; got more than one")]
     [InlineData("""{ "version_policy": {} }""", "m/config.json: 'version_policy' must hold exactly one of latest, specific or all; got an empty object")]
-    [InlineData("""{ "version_policy": { "specific": [] } }""", "m/config.json: 'version_policy.specific' must be a non-empty array of version numbers; got an array")]
-    [InlineData("""[1]""", "m/config.json: '(root)' must be an object; got an array")]
+    [InlineData("""{ "version_policy": { "specific": [] } }""", "m/config.json: 'version_policy.specific' must be a non-empty array of version numbers; got an array of 0")]
+    [InlineData("""[1]""", "m/config.json: '(root)' must be an object; got an array of 1")]
     public void A_bad_value_names_the_file_the_field_and_what_is_allowed(string json, string message)
     {
         var exception = Assert.Throws<ModelConfigurationException>(() => ModelConfigurationParser.Parse(json, "m/config.json"));
