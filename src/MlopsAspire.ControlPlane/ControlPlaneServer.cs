@@ -43,6 +43,13 @@ public static class ControlPlaneServer
             {
                 options.ProbeTimeout = TimeSpan.FromSeconds(2);
                 options.NumMissedProbesLimit = 2;
+                // A silo still joining probes only members that stopped writing their heartbeat to the table, and
+                // may not join until every active member answers. When the whole platform stops, the store can go
+                // before the silo records that it left, so the next start finds it "active": by default it waits
+                // 3 × 30 s for that heartbeat to go stale before probing it. A heartbeat every 5 s, stale after two,
+                // lets a restarted control plane declare its predecessor dead and join in about 15 s.
+                options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+                options.NumMissedTableIAmAliveLimit = 2;
             });
             if (builder.Configuration.GetValue("ControlPlane:OrleansDashboard", true))
             {
