@@ -1,4 +1,5 @@
 using MlopsAspire.LoadTest.Measurement;
+using MlopsAspire.LoadTest.Scheduling;
 
 namespace MlopsAspire.LoadTest.Reports;
 
@@ -97,6 +98,9 @@ public sealed record RunReport
 
     /// <summary>Target facts worth keeping with the numbers: executor, configuration, payload sizes.</summary>
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How the first repeat was warmed (later repeats only warm connections and caches again).</summary>
+    public WarmupOutcome Warmup { get; init; } = WarmupOutcome.None;
 }
 
 /// <summary>Subject ÷ reference ratios, e.g. ours ÷ each baseline.</summary>
