@@ -65,6 +65,12 @@ public static class LoadTestCommand
             StartedAt = DateTimeOffset.UtcNow,
             Machine = MachineInfo.Current,
         };
+        if (!string.Equals(report.Machine.Build, "Release", StringComparison.OrdinalIgnoreCase))
+        {
+            // In-process targets run the serving code of this build; a Debug build's numbers are not the product's.
+            console.Line($"warning: this is a {report.Machine.Build} build; measure with 'dotnet run -c Release --project perf/MlopsAspire.LoadTest'");
+        }
+
         try
         {
             report = options.Verb switch

@@ -24,12 +24,18 @@ public sealed record LoadTestReport
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
-public sealed record MachineInfo(string OperatingSystem, int LogicalCores, string Runtime)
+/// <param name="Build">
+/// The build configuration of this tool, and so of every in-process target (replica, naive server, echo): a Debug
+/// build serves several times slower, so a report names the build it measured.
+/// </param>
+public sealed record MachineInfo(string OperatingSystem, int LogicalCores, string Runtime, string Build)
 {
     public static MachineInfo Current { get; } = new(
         System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         Environment.ProcessorCount,
-        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+        typeof(MachineInfo).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "unknown");
 }
 
 /// <summary>
