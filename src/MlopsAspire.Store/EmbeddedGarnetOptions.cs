@@ -16,6 +16,7 @@ public sealed class EmbeddedGarnetOptions
     public const string CheckpointFrequencyVariable = "GARNET_CHECKPOINT_SECONDS";
     public const string MemoryVariable = "GARNET_MEMORY";
     public const string PasswordVariable = "GARNET_PASSWORD";
+    public const string ShutdownGraceVariable = "GARNET_SHUTDOWN_GRACE_MS";
 
     /// <summary>Relative to the working directory; the AppHost passes an absolute path instead.</summary>
     public const string DefaultDataDirectory = ".data/garnet";
@@ -48,6 +49,12 @@ public sealed class EmbeddedGarnetOptions
     /// <summary>In-memory part of the main log; older records spill to <see cref="LogDirectory"/>.</summary>
     public string Memory { get; set; } = "1g";
 
+    /// <summary>
+    /// Asked to stop, the store serves on until its other clients have disconnected, for at most this long. Aspire
+    /// kills a resource about six seconds after asking it to stop; four seconds leave room for the checkpoint.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(4);
+
     public string LogDirectory => Path.Combine(DataDirectory, "log");
 
     public string CheckpointDirectory => Path.Combine(DataDirectory, "checkpoints");
@@ -72,6 +79,8 @@ public sealed class EmbeddedGarnetOptions
             options.Memory = memory;
         if (NonEmpty(read(PasswordVariable)) is { } password)
             options.Password = password;
+        if (NonEmpty(read(ShutdownGraceVariable)) is { } grace)
+            options.ShutdownGrace = TimeSpan.FromMilliseconds(ParseInt(ShutdownGraceVariable, grace, min: 0, max: 600_000));
 
         return options;
     }

@@ -93,6 +93,58 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
+    /// <summary>
+    /// Keeps serving until every other client has disconnected, or <paramref name="grace"/> has passed, and returns
+    /// how many were still connected. When the platform stops, every process is told at once; the control plane
+    /// still writes the state its grains held in memory and records that its silo left. A store that stopped first
+    /// would lose those writes and leave the silo listed as active for the next start to wait on.
+    /// </summary>
+    public async Task<int> WaitForClientsToLeaveAsync(TimeSpan grace, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        using var deadline = new CancellationTokenSource(grace, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var others = 0;
+        var polls = 0;
+        try
+        {
+            var endpoint = new IPEndPoint(IPAddress.Parse(ClientAddress(Options.BindAddress)), Options.Port);
+            using var client = new GarnetClient(endpoint, authPassword: Options.Password);
+            await client.ConnectAsync(linked.Token).ConfigureAwait(false);
+            while (true)
+            {
+                // Garnet's INFO CLIENTS reports no connections unless metrics are sampled; CLIENT LIST always does.
+                var list = await client.ExecuteForStringResultAsync("CLIENT", ["LIST"]).WaitAsync(linked.Token).ConfigureAwait(false);
+                var first = polls++ == 0;
+                // This connection is one of them.
+                others = Math.Max(0, CountClients(list) - 1);
+                if (others == 0)
+                {
+                    return 0;
+                }
+
+                if (first)
+                {
+                    logger.LogInformation(
+                        "Asked to stop: serving until {Clients} client(s) disconnect, for at most {Grace} s", others, grace.TotalSeconds);
+                }
+
+                await Task.Delay(ClientPollInterval, time, linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Stopping with {Clients} client(s) still connected after {Grace} s", others, grace.TotalSeconds);
+            return others;
+        }
+    }
+
+    private static readonly TimeSpan ClientPollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Counts the connections in a CLIENT LIST reply: one line, starting "id=", per connection.</summary>
+    internal static int CountClients(string clientList) =>
+        clientList.Split('\n', StringSplitOptions.TrimEntries).Count(line => line.StartsWith("id=", StringComparison.Ordinal));
+
     /// <summary>Checkpoints are only reachable through the protocol (SAVE), so ask over a loopback client.</summary>
     private async Task TakeCheckpointAsync(CancellationToken cancellationToken)
     {

@@ -33,5 +33,8 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestS
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
 
 await stop.Task;
+// Aspire tells every resource to stop at once and kills what is still running about six seconds later: let the
+// control plane and replicas finish their last writes first, and leave time to checkpoint.
+await server.WaitForClientsToLeaveAsync(options.ShutdownGrace, TimeProvider.System);
 await server.StopAsync();
 return 0;

@@ -22,6 +22,11 @@ public sealed class ArgumentTests
     [InlineData("unknown option '--rps'", "fraud-unary", "--rps", "10")]
     [InlineData("name a scenario", "--rate", "10")]
     [InlineData("models needs the folder to write the demo models into", "models", "--model", "fraud")]
+    [InlineData("--cores 3 does not divide into sessions of --intra-op-threads 2", "baselines", "--cores", "3", "--intra-op-threads", "2")]
+    [InlineData("--intra-op-threads must be 1 or more, not 0", "baselines", "--intra-op-threads", "0")]
+    [InlineData("--compute-threads is gone: every contender now gets the same cores; give them with --cores N", "baselines", "--compute-threads", "4")]
+    [InlineData("--steady-within must be a fraction above 0 and below 1", "fraud-unary", "--steady-within", "5")]
+    [InlineData("--max-warmup must be a duration", "fraud-unary", "--max-warmup", "forever")]
     public async Task A_bad_command_line_gets_one_clear_message_and_a_non_zero_exit(string expected, params string[] args)
     {
         var output = new StringWriter();

@@ -13,7 +13,7 @@ public sealed class SmokeTests : IDisposable
     public async Task Unary_and_stream_scenarios_against_an_in_process_replica_complete_without_errors()
     {
         var console = new StringWriter();
-        string[] args = ["fraud-unary", "fraud-stream", "--in-process", "--rate", "200", "--duration", "2s", "--warmup", "0.5s", "--out", _output];
+        string[] args = ["fraud-unary", "fraud-stream", "--in-process", "--rate", "200", "--duration", "2s", "--warmup", "0.5s", "--max-warmup", "1s", "--out", _output];
 
         var exitCode = await LoadTestCommand.RunAsync(args, console, console, CancellationToken.None);
 
@@ -37,7 +37,7 @@ public sealed class SmokeTests : IDisposable
     public async Task Pipeline_scenarios_call_the_replicas_engine_in_process_with_batching_on_and_off()
     {
         var console = new StringWriter();
-        string[] args = ["pipeline-batching-on", "pipeline-batching-off", "--concurrency", "16", "--duration", "1s", "--warmup", "0.2s", "--no-progress", "--out", _output];
+        string[] args = ["pipeline-batching-on", "pipeline-batching-off", "--concurrency", "16", "--duration", "1s", "--warmup", "0.2s", "--max-warmup", "1s", "--no-progress", "--out", _output];
 
         var exitCode = await LoadTestCommand.RunAsync(args, console, console, CancellationToken.None);
 
@@ -58,7 +58,7 @@ public sealed class SmokeTests : IDisposable
     public async Task Baselines_measure_all_four_contenders_with_the_same_client_and_print_the_ratios()
     {
         var console = new StringWriter();
-        string[] args = ["baselines", "--model", "fraud", "--concurrency", "8", "--duration", "1s", "--warmup", "0.2s", "--no-progress", "--out", _output];
+        string[] args = ["baselines", "--model", "fraud", "--concurrency", "8", "--duration", "1s", "--warmup", "0.2s", "--max-warmup", "1s", "--no-progress", "--out", _output];
 
         var exitCode = await LoadTestCommand.RunAsync(args, console, console, CancellationToken.None);
 
@@ -75,6 +75,15 @@ public sealed class SmokeTests : IDisposable
         var comparison = Assert.Single(report.Comparisons);
         Assert.Equal(3, comparison.Rows.Count);
         Assert.Contains("| fraud ours | fraud naive-server |", console.ToString(), StringComparison.Ordinal);
+
+        // Every contender gets the same cores and says how it was configured and warmed.
+        var cores = Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var runs = report.Runs.ToDictionary(run => run.Name["fraud ".Length..]);
+        Assert.Equal(cores, runs[BaselineSuite.Compute].Details["threads"]);
+        Assert.Equal(cores, runs[BaselineSuite.Naive].Details["runs at once"]);
+        Assert.Equal(cores, runs[BaselineSuite.Ours].Details["instances"]);
+        Assert.All(report.Runs, run => Assert.InRange(run.Warmup.Time, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(1)));
+        Assert.NotEqual("unknown", report.Machine.Build);
     }
 
     public void Dispose()

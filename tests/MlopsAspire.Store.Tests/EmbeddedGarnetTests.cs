@@ -93,6 +93,59 @@ public sealed class EmbeddedGarnetTests(StoreFixture fixture)
     }
 
     [Fact]
+    public async Task Asked_to_stop_the_store_executable_serves_its_clients_until_they_have_left()
+    {
+        if (!fixture.IsEmbedded || !OperatingSystem.IsLinux())
+            return;
+
+        var dataDirectory = StoreFixture.CreateTemporaryDirectory();
+        var port = StoreFixture.FreeLoopbackPort();
+        try
+        {
+            // A grace far longer than the test: only the client leaving can end the wait.
+            using (var store = await StoreProcess.StartAsync(port, dataDirectory, StoreProcess.Password, shutdownGrace: TimeSpan.FromMinutes(10)))
+            {
+                var redis = await StoreFixture.ConnectAsync($"127.0.0.1:{port},password={StoreProcess.Password}");
+                var db = redis.GetDatabase();
+                await db.StringSetAsync("before-sigterm", "1");
+
+                var waiting = store.WaitForOutputAsync("Asked to stop: serving until");
+                await store.SignalTerminateAsync();
+                await waiting;
+
+                // A control plane still writing its grains' state as it shuts down is served, and its writes are kept.
+                await db.StringSetAsync("after-sigterm", "2");
+                Assert.False(store.HasExited);
+
+                await redis.DisposeAsync();
+                Assert.Equal(0, await store.WaitForExitAsync());
+            }
+
+            using (var restarted = await StoreProcess.StartAsync(port, dataDirectory, StoreProcess.Password))
+            {
+                await using var redis = await StoreFixture.ConnectAsync($"127.0.0.1:{port},password={StoreProcess.Password}");
+                var db = redis.GetDatabase();
+                Assert.Equal("1", (string?)await db.StringGetAsync("before-sigterm"));
+                Assert.Equal("2", (string?)await db.StringGetAsync("after-sigterm"));
+                await redis.DisposeAsync();
+                Assert.Equal(0, await restarted.TerminateAsync());
+            }
+        }
+        finally
+        {
+            StoreFixture.DeleteDirectory(dataDirectory);
+        }
+    }
+
+    [Fact]
+    public void The_connections_are_counted_from_a_client_list_reply()
+    {
+        Assert.Equal(2, EmbeddedGarnetServer.CountClients(
+            "id=3 addr=127.0.0.1:56942 laddr=127.0.0.1:16399 age=0 user=default flags=N db=0 resp=2\nid=4 addr=127.0.0.1:56950 laddr=127.0.0.1:16399 age=1\n"));
+        Assert.Equal(0, EmbeddedGarnetServer.CountClients(string.Empty));
+    }
+
+    [Fact]
     public async Task The_store_executable_keeps_keys_after_sigterm_and_after_a_hard_kill()
     {
         if (!fixture.IsEmbedded || !OperatingSystem.IsLinux())

@@ -11,17 +11,20 @@ internal sealed class StoreProcess : IDisposable
     public const string Password = "store-tests-password-0123456789abcdef";
 
     private readonly Process process;
+    private readonly List<(string Text, TaskCompletionSource Seen)> awaitedLines = [];
 
     private StoreProcess(Process process) => this.process = process;
 
-    public static async Task<StoreProcess> StartAsync(int port, string dataDirectory, string? password)
+    public static async Task<StoreProcess> StartAsync(int port, string dataDirectory, string? password, TimeSpan? shutdownGrace = null)
     {
-        var process = Start(port, dataDirectory, password);
+        var process = Start(port, dataDirectory, password, shutdownGrace);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        StoreProcess? started = null;
         process.OutputDataReceived += (_, line) =>
         {
             if (line.Data?.Contains("Garnet listening", StringComparison.Ordinal) == true)
                 ready.TrySetResult();
+            started?.Seen(line.Data);
         };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -33,7 +36,48 @@ internal sealed class StoreProcess : IDisposable
             process.Kill(entireProcessTree: true);
             throw new InvalidOperationException($"The store executable did not report listening on port {port}.");
         }
-        return new StoreProcess(process);
+        started = new StoreProcess(process);
+        return started;
+    }
+
+    /// <summary>Completes when the executable writes a line containing <paramref name="text"/> (after this call).</summary>
+    public Task WaitForOutputAsync(string text)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (awaitedLines)
+            awaitedLines.Add((text, seen));
+        // A safety net only: the line comes as soon as the executable gets that far.
+        return seen.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    private void Seen(string? line)
+    {
+        if (line is null)
+            return;
+        lock (awaitedLines)
+        {
+            foreach (var (text, seen) in awaitedLines)
+            {
+                if (line.Contains(text, StringComparison.Ordinal))
+                    seen.TrySetResult();
+            }
+        }
+    }
+
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Sends SIGTERM, as Aspire does, without waiting for the process to exit.</summary>
+    public async Task SignalTerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill!.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit (60 s safety net) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return process.ExitCode;
     }
 
     /// <summary>Runs the executable until it exits by itself; returns its exit code and what it wrote to stderr.</summary>
@@ -84,7 +128,7 @@ internal sealed class StoreProcess : IDisposable
         process.Dispose();
     }
 
-    private static Process Start(int port, string dataDirectory, string? password)
+    private static Process Start(int port, string dataDirectory, string? password, TimeSpan? shutdownGrace = null)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MlopsAspire.Store.dll")])
         {
@@ -98,6 +142,8 @@ internal sealed class StoreProcess : IDisposable
         start.Environment.Remove(EmbeddedGarnetOptions.PasswordVariable);
         if (password is not null)
             start.Environment[EmbeddedGarnetOptions.PasswordVariable] = password;
+        if (shutdownGrace is { } grace)
+            start.Environment[EmbeddedGarnetOptions.ShutdownGraceVariable] = ((long)grace.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the store executable.");
     }
 }

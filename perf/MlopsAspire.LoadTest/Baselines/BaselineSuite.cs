@@ -27,6 +27,9 @@ public static class BaselineSuite
     {
         var requests = ScenarioTarget.RequestsFor(model, options);
         var concurrency = options.Concurrency ?? (ScenarioCatalog.All.First(s => s.Model == model).DefaultConcurrency);
+        var share = CoreShare.Of(options.Cores, options.IntraOpThreads);
+        var lanes = share.Lanes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var intraOp = share.IntraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var modelBytes = DemoModelFiles.Load(model);
         var workload = new WorkloadSettings
         {
@@ -34,29 +37,31 @@ public static class BaselineSuite
             Concurrency = concurrency,
             Duration = options.Duration,
             Warmup = options.Warmup,
+            MaxWarmup = options.MaxWarmup,
+            SteadyTolerance = options.SteadyTolerance,
         };
 
-        console.Line($"baselines for {model}: {concurrency} clients, batch {options.BatchSize}, {options.IntraOpThreads} intra-op thread(s), {options.Repeat} repeat(s) of {options.Duration.TotalSeconds:0.#} s");
+        console.Line($"baselines for {model}: {concurrency} clients, batch {options.BatchSize}, each contender {share.Describe()}, {options.Repeat} repeat(s) of {options.Duration.TotalSeconds:0.#} s");
         await using var ours = await ScenarioTarget.StartInProcessAsync(
             [model],
-            new ReplicaSettings { Batching = true, IntraOpThreads = options.IntraOpThreads, ExtraConfiguration = options.ReplicaConfiguration },
+            new ReplicaSettings { Batching = true, IntraOpThreads = share.IntraOpThreads, Instances = share.Lanes, ExtraConfiguration = options.ReplicaConfiguration },
             replicaCount: 1,
             cancellationToken).ConfigureAwait(false);
         var responseBytes = await MeasureResponseBytesAsync(ours.Addresses[0], requests, cancellationToken).ConfigureAwait(false);
-        await using var naive = await NaiveOnnxInferenceService.StartAsync(model, modelBytes, options.IntraOpThreads).ConfigureAwait(false);
+        await using var naive = await NaiveOnnxInferenceService.StartAsync(model, modelBytes, share.IntraOpThreads, share.Lanes).ConfigureAwait(false);
         await using var echo = await EchoGrpcService.StartAsync().ConfigureAwait(false);
 
         var contenders = new (string Name, string Target, string Call, WorkloadSettings Workload, IRequestSender Sender, IReadOnlyDictionary<string, string> Details)[]
         {
-            (Compute, "in-process ONNX Runtime", "onnxruntime", workload with { Concurrency = options.ComputeThreads },
-                new RawOnnxRuntimeSender(modelBytes, requests, options.IntraOpThreads),
-                new Dictionary<string, string> { ["threads"] = options.ComputeThreads.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+            (Compute, "in-process ONNX Runtime", "onnxruntime", workload with { Concurrency = share.Lanes },
+                new RawOnnxRuntimeSender(modelBytes, requests, share.IntraOpThreads),
+                new Dictionary<string, string> { ["threads"] = lanes, ["intra-op"] = intraOp }),
             (Transport, "gRPC echo (loopback)", "echo", workload,
                 new EchoSender(GrpcChannels.CreateMany(echo.Address, options.Connections), requests.SerializedBytes, responseBytes),
                 new Dictionary<string, string> { ["requestBytes"] = requests.SerializedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), ["responseBytes"] = responseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
             (Naive, "naive OIP server (loopback)", "unary", workload,
                 new UnaryInferSender(GrpcChannels.CreateMany(naive.Address, options.Connections), requests),
-                new Dictionary<string, string>()),
+                new Dictionary<string, string> { ["runs at once"] = lanes, ["intra-op"] = intraOp }),
             (Ours, ours.Description, "unary", workload,
                 new UnaryInferSender(GrpcChannels.CreateMany(ours.Addresses[0], options.Connections), requests),
                 ours.Details),
@@ -70,7 +75,8 @@ public static class BaselineSuite
                 foreach (var contender in contenders)
                 {
                     // Later repeats only need the connection and caches warm again, not the JIT.
-                    var settings = repeat == 0 ? contender.Workload : contender.Workload with { Warmup = TimeSpan.FromSeconds(Math.Min(0.5, options.Warmup.TotalSeconds)) };
+                    var rewarm = TimeSpan.FromSeconds(Math.Min(0.5, options.Warmup.TotalSeconds));
+                    var settings = repeat == 0 ? contender.Workload : contender.Workload with { Warmup = rewarm, MaxWarmup = rewarm };
                     var measurement = await LoadRunner.RunAsync($"{model} {contender.Name}", contender.Sender, settings, console.Progress, cancellationToken).ConfigureAwait(false);
                     measurements[contender.Name].Add(measurement);
                     console.Summary(RunReports.From([measurement], contender.Target, model, contender.Call, contender.Details));
@@ -97,7 +103,8 @@ public static class BaselineSuite
         var notes = new List<string>
         {
             $"{model}: request {requests.SerializedBytes} bytes, response {responseBytes} bytes; the echo baseline sends and returns the same sizes.",
-            $"{model}: the compute limit runs {options.ComputeThreads} threads of InferenceSession.Run at batch {options.BatchSize} (no transport); ours and the naive server are measured through loopback gRPC.",
+            $"{model}: every contender gets {share.Describe()}: the compute limit runs {share.Lanes} thread(s) of InferenceSession.Run at batch {options.BatchSize} (no transport), the naive server at most {share.Lanes} run(s) at once, ours {share.Lanes} instance(s); ours and the naive server are measured through loopback gRPC.",
+            $"{model}: each contender was warmed until three one-second slices were within ±{options.SteadyTolerance:P0} of their mean (at least {options.Warmup.TotalSeconds:0.#} s, at most {options.MaxWarmup.TotalSeconds:0.#} s) before it was measured.",
             BatchingNote(ours.Details),
         };
         return new Result([.. contenders.Select(c => runs[c.Name])], comparison, notes);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MlopsAspire.LoadTest.Baselines;
 using MlopsAspire.LoadTest.Scenarios;
 using MlopsAspire.LoadTest.Scheduling;
 using MlopsAspire.LoadTest.Workloads;
@@ -37,6 +38,12 @@ public sealed record LoadTestOptions
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Warm-up goes on until throughput is steady, for at most this long.</summary>
+    public TimeSpan MaxWarmup { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How close three one-second warm-up slices must be to count as steady (0.05: ±5 % of their mean).</summary>
+    public double SteadyTolerance { get; init; } = 0.05;
 
     public int BatchSize { get; init; } = 1;
 
@@ -88,8 +95,11 @@ public sealed record LoadTestOptions
     /// <summary>Baselines: models to compare (fraud, resnet18).</summary>
     public IReadOnlyList<string> BaselineModels { get; init; } = ["fraud"];
 
-    /// <summary>Baselines: threads looping on the raw session; default one per core.</summary>
-    public int ComputeThreads { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Baselines: the cores every contender gets. Each runs <c>cores ÷ intra-op threads</c> sessions at once: the raw
+    /// loop's threads, the naive server's concurrent runs, and our replica's instances.
+    /// </summary>
+    public int Cores { get; init; } = Environment.ProcessorCount;
 
     public bool IsSearch => ObjectiveP99Ms is not null;
 
@@ -102,6 +112,8 @@ public sealed record LoadTestOptions
         Concurrency = Concurrency ?? scenario.DefaultConcurrency,
         Duration = Duration,
         Warmup = Warmup,
+        MaxWarmup = MaxWarmup,
+        SteadyTolerance = SteadyTolerance,
         MaxInFlight = MaxInFlight,
         DrainTimeout = DrainTimeout,
         LateThreshold = LateThreshold,
@@ -123,13 +135,16 @@ public static class LoadTestArguments
         Target:    --target host:port (a running platform) | --in-process (default: a replica in this process)
         Workload:  --rate R [--arrival constant|poisson|ramp] [--ramp-to R]   open model, R requests/s
                    --concurrency N                                         closed model, N clients
-                   --duration 10s  --warmup 2s  --batch-size 1  --encoding raw|typed
+                   --duration 10s  --batch-size 1  --encoding raw|typed
+                   --warmup 2s (at least)  --max-warmup 30s  --steady-within 0.05   warm until 3 one-second
+                   slices are within ±5 % of their mean, then measure
                    --connections 1  --streams 4  --max-in-flight 4096  --late-threshold-ms 1  --spin-us 1000
                    --drain-timeout 10s  --repeat N (medians of N runs)  --seed 1
         Objective: --objective-p99-ms X [--max-error-rate 0.001] [--start-rate 100] [--max-rate 100000]
                    [--step-factor 1.5] [--step-duration 5s] [--refine-steps 3]   finds the highest rate meeting it
         Replica:   --intra-op-threads 1  --set Key=Value (configuration of in-process replicas, repeatable)
-        Baselines: --model fraud|resnet18|all  --compute-threads N
+        Baselines: --model fraud|resnet18|all  --cores N (default: all; every contender gets the same cores:
+                   cores ÷ intra-op threads sessions at once, as raw-loop threads, naive-server runs, our instances)
         Output:    --out DIR (report.json, report.md, report.html)  --no-progress
         """;
 
@@ -216,6 +231,8 @@ public static class LoadTestArguments
                 "--concurrency" => options with { Concurrency = PositiveInt(name, Value()) },
                 "--duration" => options with { Duration = Duration(name, Value()) },
                 "--warmup" => options with { Warmup = Duration(name, Value(), allowZero: true) },
+                "--max-warmup" => options with { MaxWarmup = Duration(name, Value(), allowZero: true) },
+                "--steady-within" => options with { SteadyTolerance = SteadyTolerance(name, Value()) },
                 "--batch-size" => options with { BatchSize = PositiveInt(name, Value()) },
                 "--encoding" => options with { Encoding = ParseEnum<TensorEncoding>(name, Value()) },
                 "--connections" => options with { Connections = PositiveInt(name, Value()) },
@@ -238,7 +255,9 @@ public static class LoadTestArguments
                 "--step-duration" => options with { StepDuration = Duration(name, Value()) },
                 "--refine-steps" => options with { RefineSteps = NonNegativeInt(name, Value()) },
                 "--model" => options with { BaselineModels = BaselineModels(Value()) },
-                "--compute-threads" => options with { ComputeThreads = PositiveInt(name, Value()) },
+                "--cores" => options with { Cores = PositiveInt(name, Value()) },
+                "--compute-threads" => throw new UsageException(
+                    "--compute-threads is gone: every contender now gets the same cores; give them with --cores N"),
                 _ => throw new UsageException($"unknown option '{name}'; run with --help for the options"),
             };
         }
@@ -291,6 +310,11 @@ public static class LoadTestArguments
         if (options.IsSearch && options.Scenarios.Count != 1)
         {
             throw new UsageException("--objective-p99-ms searches one scenario at a time");
+        }
+
+        if (options.Verb == LoadTestVerb.Baselines)
+        {
+            CoreShare.Of(options.Cores, options.IntraOpThreads);
         }
 
         if (options.StartRate > options.MaxRate)
@@ -377,6 +401,11 @@ public static class LoadTestArguments
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is >= 0 and <= 1
             ? parsed
             : throw new UsageException($"{name} must be a fraction between 0 and 1 (0.001 is 0.1%), not '{value}'");
+
+    private static double SteadyTolerance(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is > 0 and < 1
+            ? parsed
+            : throw new UsageException($"{name} must be a fraction above 0 and below 1 (0.05 is ±5 %), not '{value}'");
 
     private static double StepFactor(string name, string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed > 1 && double.IsFinite(parsed)

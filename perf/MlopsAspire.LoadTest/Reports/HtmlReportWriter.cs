@@ -37,7 +37,7 @@ public static class HtmlReportWriter
         html.AppendLine(CultureInfo.InvariantCulture, $"<head><meta charset=\"utf-8\" /><title>{E(report.Title)}</title><style>{Style}</style></head>");
         html.AppendLine("<body>");
         html.AppendLine(CultureInfo.InvariantCulture, $"<h1>{E(report.Title)}</h1>");
-        html.AppendLine(CultureInfo.InvariantCulture, $"<p class=\"meta\"><code>{E(report.CommandLine)}</code><br />{report.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC · {report.Machine.LogicalCores} cores · {E(report.Machine.OperatingSystem)} · {E(report.Machine.Runtime)}</p>");
+        html.AppendLine(CultureInfo.InvariantCulture, $"<p class=\"meta\"><code>{E(report.CommandLine)}</code><br />{report.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC · {report.Machine.LogicalCores} cores · {E(report.Machine.OperatingSystem)} · {E(report.Machine.Runtime)} · {E(report.Machine.Build)} build</p>");
 
         foreach (var table in report.Comparisons)
         {

@@ -1,4 +1,5 @@
 using MlopsAspire.LoadTest.Measurement;
+using MlopsAspire.LoadTest.Scheduling;
 
 namespace MlopsAspire.LoadTest.Reports;
 
@@ -23,12 +24,18 @@ public sealed record LoadTestReport
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
-public sealed record MachineInfo(string OperatingSystem, int LogicalCores, string Runtime)
+/// <param name="Build">
+/// The build configuration of this tool, and so of every in-process target (replica, naive server, echo): a Debug
+/// build serves several times slower, so a report names the build it measured.
+/// </param>
+public sealed record MachineInfo(string OperatingSystem, int LogicalCores, string Runtime, string Build)
 {
     public static MachineInfo Current { get; } = new(
         System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         Environment.ProcessorCount,
-        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+        typeof(MachineInfo).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "unknown");
 }
 
 /// <summary>
@@ -97,6 +104,9 @@ public sealed record RunReport
 
     /// <summary>Target facts worth keeping with the numbers: executor, configuration, payload sizes.</summary>
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How the first repeat was warmed (later repeats only warm connections and caches again).</summary>
+    public WarmupOutcome Warmup { get; init; } = WarmupOutcome.None;
 }
 
 /// <summary>Subject ÷ reference ratios, e.g. ours ÷ each baseline.</summary>

@@ -13,7 +13,7 @@ public static class MarkdownReportWriter
         markdown.AppendLine();
         markdown.AppendLine(CultureInfo.InvariantCulture, $"`{report.CommandLine}`  ");
         markdown.AppendLine(CultureInfo.InvariantCulture,
-            $"{report.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, {report.Machine.LogicalCores} cores, {report.Machine.OperatingSystem}, {report.Machine.Runtime}");
+            $"{report.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, {report.Machine.LogicalCores} cores, {report.Machine.OperatingSystem}, {report.Machine.Runtime}, {report.Machine.Build} build");
         markdown.AppendLine();
         foreach (var table in report.Comparisons)
         {

@@ -67,6 +67,7 @@ public static class RunReports
             Intervals = first.Intervals,
             Distribution = LatencyHistograms.Distribution(merged),
             Details = details ?? new Dictionary<string, string>(),
+            Warmup = first.Warmup,
         };
     }
 

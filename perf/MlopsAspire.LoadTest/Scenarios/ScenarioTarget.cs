@@ -64,7 +64,7 @@ public sealed class ScenarioTarget : IAsyncDisposable
         int replicaCount,
         CancellationToken cancellationToken)
     {
-        var modelRoot = DemoModelFiles.WriteRepository(models);
+        var modelRoot = DemoModelFiles.WriteRepository(models, replica.Instances);
         var replicas = new List<InProcessReplica>();
         try
         {
@@ -88,6 +88,7 @@ public sealed class ScenarioTarget : IAsyncDisposable
         {
             ["replicas"] = replicaCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["executor"] = replicas[0].Executor,
+            ["instances"] = (replica.Instances ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["configuration"] = string.Join(" ", replicas[0].Configuration.Where(setting => !setting.StartsWith("Inference:ModelRepository=", StringComparison.Ordinal))),
         };
         var description = replicaCount == 1 ? "in-process replica" : $"{replicaCount} in-process replicas";

@@ -44,6 +44,9 @@ public sealed record RunMeasurement
     /// </summary>
     public TimeSpan ProcessorTime { get; init; }
 
+    /// <summary>How the target was warmed before this measurement.</summary>
+    public WarmupOutcome Warmup { get; init; } = WarmupOutcome.None;
+
     public long Succeeded => Latency.TotalCount;
 
     /// <summary>Process CPU per completed request, in microseconds; the client's share is the same for every target.</summary>
@@ -64,13 +67,43 @@ public static class LoadRunner
         Action<ProgressSnapshot>? progress,
         CancellationToken cancellationToken)
     {
-        if (workload.Warmup > TimeSpan.Zero)
-        {
-            var warmup = workload with { Duration = workload.Warmup, DrainTimeout = TimeSpan.FromSeconds(5), RampToRate = null, Arrival = workload.Arrival == ArrivalKind.Ramp ? ArrivalKind.Constant : workload.Arrival };
-            await RunOnceAsync(name, sender, warmup, progress: null, cancellationToken).ConfigureAwait(false);
-        }
+        var warmup = workload.Warmup > TimeSpan.Zero
+            ? await WarmUpAsync(name, sender, workload, cancellationToken).ConfigureAwait(false)
+            : WarmupOutcome.None;
+        var measurement = await RunOnceAsync(name, sender, workload, progress, cancellationToken).ConfigureAwait(false);
+        return measurement with { Warmup = warmup };
+    }
 
-        return await RunOnceAsync(name, sender, workload, progress, cancellationToken).ConfigureAwait(false);
+    /// <summary>The length of one warm-up slice, whose throughput <see cref="SteadyStateRule"/> compares.</summary>
+    public static readonly TimeSpan WarmupSlice = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many consecutive warm-up slices must agree.</summary>
+    public const int SteadyWindow = 3;
+
+    /// <summary>Sends unrecorded traffic in slices until at least the warm-up time has passed and throughput is steady, or the maximum is reached.</summary>
+    private static async Task<WarmupOutcome> WarmUpAsync(string name, IRequestSender sender, WorkloadSettings workload, CancellationToken cancellationToken)
+    {
+        var sliceLength = workload.Warmup < WarmupSlice ? workload.Warmup : WarmupSlice;
+        var slice = workload with
+        {
+            Duration = sliceLength,
+            DrainTimeout = TimeSpan.FromSeconds(5),
+            RampToRate = null,
+            Arrival = workload.Arrival == ArrivalKind.Ramp ? ArrivalKind.Constant : workload.Arrival,
+        };
+        var maximum = workload.MaxWarmup > workload.Warmup ? workload.MaxWarmup : workload.Warmup;
+        var rule = new SteadyStateRule(SteadyWindow, workload.SteadyTolerance);
+        var spent = TimeSpan.Zero;
+        while (true)
+        {
+            var run = await RunOnceAsync(name, sender, slice, progress: null, cancellationToken).ConfigureAwait(false);
+            spent += sliceLength;
+            var steady = rule.Add(run.Throughput);
+            if ((steady && spent >= workload.Warmup) || spent >= maximum)
+            {
+                return new WarmupOutcome(spent, steady, [.. rule.Rates]);
+            }
+        }
     }
 
     private static async Task<RunMeasurement> RunOnceAsync(

@@ -34,8 +34,18 @@ public sealed record WorkloadSettings
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Traffic sent before measuring (JIT, connection set-up, ONNX Runtime arenas); not recorded.</summary>
+    /// <summary>
+    /// The least traffic sent before measuring (JIT, connection set-up, ONNX Runtime arenas); not recorded. Warm-up
+    /// then goes on in one-second slices until throughput is steady (<see cref="SteadyStateRule"/>), or for at most
+    /// <see cref="MaxWarmup"/>.
+    /// </summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most warm-up traffic sent while waiting for steady throughput; at most this, at least <see cref="Warmup"/>.</summary>
+    public TimeSpan MaxWarmup { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Warm-up is steady when the last three one-second slices lie within this of their mean (0.05: ±5 %).</summary>
+    public double SteadyTolerance { get; init; } = 0.05;
 
     /// <summary>Open model: requests outstanding at once; a send that would exceed it waits, and is late.</summary>
     public int MaxInFlight { get; init; } = 4096;

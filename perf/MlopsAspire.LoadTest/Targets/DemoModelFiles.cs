@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MlopsAspire.Serving.Configuration;
 using MlopsAspire.Training;
 
 namespace MlopsAspire.LoadTest.Targets;
@@ -20,11 +21,24 @@ public static class DemoModelFiles
         _ => throw new ArgumentException($"no demo model named '{name}'; demo models: {string.Join(", ", Names)}", nameof(modelName)),
     })).Value;
 
-    /// <summary>Writes the named models as version 1 under a new temporary folder and returns its path.</summary>
-    public static string WriteRepository(IEnumerable<string> modelNames)
+    /// <summary>
+    /// Writes the named models as version 1 under a new temporary folder and returns its path. With
+    /// <paramref name="instances"/>, each model gets a <c>config.json</c> that runs that many instances at once.
+    /// </summary>
+    public static string WriteRepository(IEnumerable<string> modelNames, int? instances = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "mlopsaspire-loadtest", Guid.NewGuid().ToString("N"));
         WriteRepository(root, modelNames);
+        if (instances is { } count)
+        {
+            foreach (var name in modelNames.Distinct(StringComparer.Ordinal))
+            {
+                File.WriteAllText(
+                    Path.Combine(root, name, ModelConfigurationParser.FileName),
+                    $$"""{ "instance_group": { "count": {{count}} } }""");
+            }
+        }
+
         return root;
     }
 

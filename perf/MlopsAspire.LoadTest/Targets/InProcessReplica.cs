@@ -17,6 +17,9 @@ public sealed record ReplicaSettings
     /// <summary>Inference:IntraOpThreads; 0 lets ONNX Runtime decide.</summary>
     public int IntraOpThreads { get; init; } = 1;
 
+    /// <summary>Instances of each model run at once (its config's <c>instance_group.count</c>); null leaves the default of one.</summary>
+    public int? Instances { get; init; }
+
     /// <summary>More configuration as key=value (e.g. Inference:Batching:MaxBatchSize=32).</summary>
     public IReadOnlyList<string> ExtraConfiguration { get; init; } = [];
 }

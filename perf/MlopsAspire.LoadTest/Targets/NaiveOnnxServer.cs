@@ -10,7 +10,8 @@ namespace MlopsAspire.LoadTest.Targets;
 /// The naive server: Open Inference Protocol ModelInfer implemented the obvious way, one
 /// <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
 /// per request, no batching, no validation beyond what the session does, raw outputs. What a team would write
-/// in an afternoon; the platform has to beat it.
+/// in an afternoon; the platform has to beat it. It runs as many requests at once as the cores it is given allow
+/// (<see cref="NaiveModelSessions.Lanes"/>), like every other baseline contender.
 /// </summary>
 public sealed class NaiveOnnxInferenceService(NaiveModelSessions sessions) : GRPCInferenceService.GRPCInferenceServiceBase
 {
@@ -20,12 +21,26 @@ public sealed class NaiveOnnxInferenceService(NaiveModelSessions sessions) : GRP
     public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerReadyResponse { Ready = true });
 
-    public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         if (!sessions.TryGet(request.ModelName, out var session))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"model '{request.ModelName}' is not served"));
         }
+
+        await sessions.Lanes.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Run(request, session);
+        }
+        finally
+        {
+            sessions.Lanes.Release();
+        }
+    }
+
+    private ModelInferResponse Run(ModelInferRequest request, InferenceSession session)
+    {
 
         var names = new List<string>(request.Inputs.Count);
         var values = new List<OrtValue>(request.Inputs.Count);
@@ -50,7 +65,7 @@ public sealed class NaiveOnnxInferenceService(NaiveModelSessions sessions) : GRP
                 response.RawOutputContents.Add(ByteString.CopyFrom(results[i].GetTensorDataAsSpan<byte>()));
             }
 
-            return Task.FromResult(response);
+            return response;
         }
         catch (OnnxRuntimeException exception)
         {
@@ -76,9 +91,10 @@ public sealed class NaiveOnnxInferenceService(NaiveModelSessions sessions) : GRP
         _ => type.ToString().ToUpperInvariant(),
     };
 
-    public static Task<LoopbackGrpcHost> StartAsync(string modelName, byte[] model, int intraOpThreads)
+    /// <summary>Serves <paramref name="model"/> running at most <paramref name="lanes"/> requests at once, each with <paramref name="intraOpThreads"/> threads.</summary>
+    public static Task<LoopbackGrpcHost> StartAsync(string modelName, byte[] model, int intraOpThreads, int lanes)
     {
-        var sessions = new NaiveModelSessions();
+        var sessions = new NaiveModelSessions(lanes);
         sessions.Add(modelName, BaselineSessions.Create(model, intraOpThreads));
         return LoopbackGrpcHost.StartAsync(
             services => services.AddSingleton(sessions),
@@ -87,11 +103,14 @@ public sealed class NaiveOnnxInferenceService(NaiveModelSessions sessions) : GRP
 }
 
 /// <summary>The naive server's sessions by model name; disposed with its host's service provider.</summary>
-public sealed class NaiveModelSessions : IDisposable
+public sealed class NaiveModelSessions(int lanes) : IDisposable
 {
     private readonly Dictionary<string, InferenceSession> _sessions = new(StringComparer.Ordinal);
 
     public RunOptions RunOptions { get; } = new();
+
+    /// <summary>Runs allowed at once, so the naive server uses the cores the other contenders get and no more.</summary>
+    public SemaphoreSlim Lanes { get; } = new(lanes, lanes);
 
     public void Add(string modelName, InferenceSession session) => _sessions.Add(modelName, session);
 
@@ -105,5 +124,6 @@ public sealed class NaiveModelSessions : IDisposable
         }
 
         RunOptions.Dispose();
+        Lanes.Dispose();
     }
 }

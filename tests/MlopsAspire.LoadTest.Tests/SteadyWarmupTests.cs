@@ -1,0 +1,90 @@
+using MlopsAspire.LoadTest.Baselines;
+using MlopsAspire.LoadTest.Cli;
+using MlopsAspire.LoadTest.Scheduling;
+
+namespace MlopsAspire.LoadTest.Tests;
+
+/// <summary>Warm-up ends when throughput stops changing, and every baseline contender gets the same cores.</summary>
+public sealed class SteadyWarmupTests
+{
+    [Fact]
+    public void A_rising_throughput_is_not_steady_until_three_slices_agree()
+    {
+        // The shape a gRPC echo showed: its rate tripled over its first seconds while the JIT tiered up.
+        var rule = new SteadyStateRule(window: 3, tolerance: 0.05);
+
+        Assert.False(rule.Add(16_000));
+        Assert.False(rule.Add(31_000));
+        Assert.False(rule.Add(42_000));
+        Assert.False(rule.Add(48_000));
+        Assert.False(rule.Add(47_500));
+        Assert.True(rule.Add(48_400));
+        Assert.Equal([16_000, 31_000, 42_000, 48_000, 47_500, 48_400], rule.Rates);
+    }
+
+    [Theory]
+    [InlineData(100, 100, 100, true)]
+    [InlineData(95.5, 100, 104.5, true)]
+    [InlineData(94, 100, 106, false)]
+    [InlineData(100, 100, 120, false)]
+    [InlineData(0, 0, 0, false)]
+    public void Three_slices_are_steady_when_each_lies_within_the_tolerance_of_their_mean(double first, double second, double third, bool steady)
+    {
+        var rule = new SteadyStateRule(window: 3, tolerance: 0.05);
+
+        rule.Add(first);
+        rule.Add(second);
+
+        Assert.Equal(steady, rule.Add(third));
+    }
+
+    [Fact]
+    public void Only_the_latest_slices_count_so_a_late_drop_ends_steadiness()
+    {
+        var rule = new SteadyStateRule(window: 3, tolerance: 0.05);
+        foreach (var rate in new double[] { 100, 101, 99 })
+        {
+            rule.Add(rate);
+        }
+
+        Assert.True(rule.IsSteady);
+        Assert.False(rule.Add(60));
+    }
+
+    [Fact]
+    public void A_warm_up_says_how_long_it_took_and_whether_it_settled()
+    {
+        Assert.Equal("no warm-up", WarmupOutcome.None.Describe());
+        Assert.Equal(
+            "warmed 4 s until steady (slices 1,200 → 2,950 → 3,000 → 3,010/s)",
+            new WarmupOutcome(TimeSpan.FromSeconds(4), true, [1200, 2950, 3000, 3010]).Describe());
+        Assert.Equal(
+            "warmed 2 s without reaching steady throughput (slices 10 → 20/s)",
+            new WarmupOutcome(TimeSpan.FromSeconds(2), false, [10, 20]).Describe());
+    }
+
+    [Theory]
+    [InlineData(2, 1, 2)]
+    [InlineData(4, 2, 2)]
+    [InlineData(16, 4, 4)]
+    public void Every_contender_runs_cores_divided_by_intra_op_threads_sessions_at_once(int cores, int intraOp, int lanes)
+    {
+        var share = CoreShare.Of(cores, intraOp);
+
+        Assert.Equal(lanes, share.Lanes);
+        Assert.Equal(cores, share.Lanes * share.IntraOpThreads);
+    }
+
+    [Fact]
+    public void Baselines_take_every_core_and_warm_until_steady_by_default()
+    {
+        var options = LoadTestArguments.Parse(["baselines", "--model", "resnet18"]);
+
+        Assert.Equal(Environment.ProcessorCount, options.Cores);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.MaxWarmup);
+        Assert.Equal(0.05, options.SteadyTolerance);
+        var parsed = LoadTestArguments.Parse(["baselines", "--cores", "4", "--intra-op-threads", "2", "--max-warmup", "10s", "--steady-within", "0.1"]);
+        Assert.Equal((4, 2, 2), (parsed.Cores, parsed.IntraOpThreads, CoreShare.Of(parsed.Cores, parsed.IntraOpThreads).Lanes));
+        Assert.Equal((TimeSpan.FromSeconds(10), 0.1), (parsed.MaxWarmup, parsed.SteadyTolerance));
+    }
+}
