@@ -13,6 +13,9 @@ public sealed class ModelConfigDescription(IInferenceExecutor executor)
 {
     public const string Backend = "onnxruntime";
 
+    /// <summary>The parameter that says why the version runs as many instances as it does.</summary>
+    public const string ExecutionPlanParameter = "execution_plan";
+
     /// <summary>The version's batching options when its requests are batched here, else null.</summary>
     public BatchingOptions? BatchingOf(OnnxModel model) =>
         executor is BatchingInferenceExecutor && model.Batching.IsBatching ? model.Batching : null;
@@ -52,6 +55,13 @@ public sealed class ModelConfigDescription(IInferenceExecutor executor)
             config.DynamicBatching.PreferredBatchSize.AddRange(batching.PreferredBatchSizes);
         }
 
+        config.InstanceGroup.Add(new ModelInstanceGroup
+        {
+            Name = model.Name,
+            Count = model.Batching.InstanceCount,
+            Kind = model.ExecutionProvider == ExecutionProvider.Cuda ? ModelInstanceGroup.Types.Kind.Gpu : ModelInstanceGroup.Types.Kind.Cpu,
+        });
+        config.Parameters.Add(ExecutionPlanParameter, new ModelParameter { StringValue = model.Plan.Reason });
         return config;
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Configuration;
+using MlopsAspire.Serving.Planning;
 using MlopsAspire.Serving.Warmup;
 
 namespace MlopsAspire.Inference;
@@ -129,7 +130,14 @@ public sealed partial class ModelSetReconciler(
         var model = OnnxModel.Load(version.Model, version.Version, path, modelOptions, logger, configuration);
         try
         {
-            ModelWarmup.Run(model, logger: logger);
+            var warmup = ModelWarmup.Run(model, logger: logger).ToList();
+            if (ExecutionPlanner.NeedsTimings(configuration.InstanceCount, model.IntraOpThreads))
+            {
+                warmup.AddRange(ModelWarmup.Run(model, ExecutionPlanner.TimingRuns));
+            }
+
+            model.ApplyPlan(ExecutionPlanner.Choose(configuration.InstanceCount, model.IntraOpThreads, warmup, Environment.ProcessorCount));
+            LogPlan(model.Name, model.Version, model.Plan.Reason);
             return model;
         }
         catch
@@ -184,4 +192,7 @@ public sealed partial class ModelSetReconciler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not load model {Model} version {Version} (attempt {Attempt}); next attempt at {NextAttemptAt:O}")]
     private partial void LogLoadFailed(Exception exception, string model, string version, int attempt, DateTimeOffset? nextAttemptAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} runs {Plan}")]
+    private partial void LogPlan(string model, string version, string plan);
 }

@@ -4,6 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 using MlopsAspire.ModelContracts;
 using MlopsAspire.Serving.Batching;
 using MlopsAspire.Serving.Configuration;
+using MlopsAspire.Serving.Planning;
 using MlopsAspire.Serving.Statistics;
 
 namespace MlopsAspire.Serving;
@@ -23,12 +24,13 @@ public sealed class OnnxModel : IDisposable
     private int _references = 1;
     private int _retired;
 
-    private OnnxModel(string name, string version, InferenceSession session, ExecutionProvider provider, ModelConfiguration configuration)
+    private OnnxModel(string name, string version, InferenceSession session, ExecutionProvider provider, ModelConfiguration configuration, int intraOpThreads)
     {
         Name = name;
         Version = version;
         _session = session;
         ExecutionProvider = provider;
+        IntraOpThreads = intraOpThreads;
         Signature = ModelSignature.FromSession(session);
         Configuration = configuration;
         // Resolved now so that a configuration that does not fit the model fails the load, not the first request.
@@ -52,8 +54,26 @@ public sealed class OnnxModel : IDisposable
     /// <summary>The configuration the version was loaded with (its <c>config.json</c>, or defaults).</summary>
     public ModelConfiguration Configuration { get; }
 
-    /// <summary>How requests to this version are queued and batched, resolved from <see cref="Configuration"/> and the signature.</summary>
-    public BatchingOptions Batching { get; }
+    /// <summary>
+    /// How requests to this version are queued and batched, resolved from <see cref="Configuration"/> and the
+    /// signature; its instance count follows <see cref="Plan"/>.
+    /// </summary>
+    public BatchingOptions Batching { get; private set; }
+
+    /// <summary>Threads one run of the session uses; 0 when ONNX Runtime chooses.</summary>
+    public int IntraOpThreads { get; }
+
+    /// <summary>How many executions run at once, and why; set once warmup has measured the version.</summary>
+    public ExecutionPlan Plan { get; private set; } = ExecutionPlan.Initial;
+
+    /// <summary>Adopts <paramref name="plan"/> before the version is published to requests (no batcher exists yet).</summary>
+    public void ApplyPlan(ExecutionPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentOutOfRangeException.ThrowIfLessThan(plan.Instances, 1);
+        Plan = plan;
+        Batching = Batching with { InstanceCount = plan.Instances };
+    }
 
     /// <summary>What monitoring reads from this version's requests and responses, from its contract and signature.</summary>
     public MonitoringPlan MonitoringPlan => _monitoringPlan ??= MonitoringPlan.For(Configuration.Contract, Describe(Signature.Inputs), Describe(Signature.Outputs));
@@ -103,7 +123,7 @@ public sealed class OnnxModel : IDisposable
         var session = createSession(sessionOptions);
         try
         {
-            return new OnnxModel(name, version, session, provider, configuration);
+            return new OnnxModel(name, version, session, provider, configuration, options.IntraOpThreads);
         }
         catch
         {

@@ -70,6 +70,10 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
         Assert.Equal(DataType.TypeFp32, input.DataType);
         Assert.Equal([(long)FraudFeatures.Count], input.Dims);
         Assert.Contains(config.Output, output => output.Name == FraudRequests.Probability && output.DataType == DataType.TypeFp32 && output.Dims.SequenceEqual([1L]));
+        // Warmup timed fraud as light: one execution at a time, and the config says why.
+        var group = Assert.Single(config.InstanceGroup);
+        Assert.Equal((1, ModelInstanceGroup.Types.Kind.Cpu), (group.Count, group.Kind));
+        Assert.Contains("(light", config.Parameters[ModelConfigDescription.ExecutionPlanParameter].StringValue, StringComparison.Ordinal);
 
         // A request of max_batch_size rows is served.
         var rows = FraudRequests.Rows(config.MaxBatchSize, seed: 17);

@@ -161,7 +161,7 @@ public sealed record BatchingOptions
             // Triton's default level when none is configured is the lowest one.
             DefaultPriorityLevel = dynamic.DefaultPriorityLevel > 0 ? dynamic.DefaultPriorityLevel : levels,
             LatencyObjective = dynamic.LatencyObjectiveMs is { } objective ? TimeSpan.FromMilliseconds(objective) : null,
-            InstanceCount = Math.Max(1, configuration.InstanceCount),
+            InstanceCount = Math.Max(1, configuration.InstanceCount ?? 1),
         };
     }
 

@@ -20,8 +20,11 @@ public sealed record ModelConfiguration
 
     public DynamicBatchingConfiguration DynamicBatching { get; init; } = new();
 
-    /// <summary>Concurrent executions of the version (Triton's <c>instance_group.count</c>); one session serves them all.</summary>
-    public int InstanceCount { get; init; } = 1;
+    /// <summary>
+    /// Concurrent executions of the version (Triton's <c>instance_group.count</c>); one session serves them all.
+    /// Null: the replica chooses from what warmup measured (<see cref="Planning.ExecutionPlanner"/>).
+    /// </summary>
+    public int? InstanceCount { get; init; }
 
     public OptimizationConfiguration Optimization { get; init; } = new();
 

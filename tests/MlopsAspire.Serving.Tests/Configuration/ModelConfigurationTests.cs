@@ -75,7 +75,7 @@ public sealed class ModelConfigurationTests
         var configuration = ModelConfigurationParser.Parse("{}");
 
         Assert.Null(configuration.MaxBatchSize);
-        Assert.Equal(1, configuration.InstanceCount);
+        Assert.Null(configuration.InstanceCount);
         Assert.Null(configuration.Warmup);
         Assert.Equal("latest 1", configuration.VersionPolicy.ToString());
     }
