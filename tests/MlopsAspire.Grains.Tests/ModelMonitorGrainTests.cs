@@ -1,7 +1,6 @@
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using static MlopsAspire.Grains.Tests.MonitoringTraffic;

@@ -2,7 +2,6 @@ using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Windows;
 using static MlopsAspire.Grains.Tests.ModelLifecycleTests;
 

@@ -4,7 +4,6 @@ using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.Grains.Monitoring;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using Orleans.Storage;

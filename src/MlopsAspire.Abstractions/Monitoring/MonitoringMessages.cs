@@ -1,3 +1,4 @@
+using MlopsAspire.ModelContracts;
 using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Drift;
 

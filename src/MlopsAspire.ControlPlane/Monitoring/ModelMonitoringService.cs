@@ -7,7 +7,6 @@ using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.ControlPlane.Management;
 using MlopsAspire.Grains.Contracts;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
 
 namespace MlopsAspire.ControlPlane.Monitoring;
 
