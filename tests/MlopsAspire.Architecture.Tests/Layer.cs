@@ -22,8 +22,8 @@ public enum Layer
     Library,
 
     /// <summary>
-    /// Adapters between libraries and grain contracts (Grains): grains persist state and call the libraries for every
-    /// decision.
+    /// Adapters between libraries and grain contracts (Monitoring.Mapping, Grains): the mapping turns library types into
+    /// grain messages and back; grains persist state and call the libraries for every decision.
     /// </summary>
     Adapter,
 

@@ -13,6 +13,7 @@ public static class Layering
         ["MlopsAspire.Artifacts"] = Layer.Library,
         ["MlopsAspire.Training"] = Layer.Library,
         ["MlopsAspire.FraudData"] = Layer.Library,
+        ["MlopsAspire.Monitoring.Mapping"] = Layer.Adapter,
         ["MlopsAspire.Grains"] = Layer.Adapter,
         ["MlopsAspire.ServiceDefaults"] = Layer.HostingDefaults,
         ["MlopsAspire.ValidationSandbox"] = Layer.ChildProcess,
@@ -50,7 +51,6 @@ public static class Layering
     /// </summary>
     public static IReadOnlyDictionary<(string From, string To), string> Pending { get; } = new Dictionary<(string, string), string>
     {
-        [("MlopsAspire.Abstractions", "MlopsAspire.Monitoring")] = "MonitoringMapper, MonitoringPolicy's thresholds and AlertKind",
         [("MlopsAspire.Serving", "MlopsAspire.Monitoring")] = "the statistics accumulator in Serving/Monitoring",
         [("MlopsAspire.Training", "MlopsAspire.Serving")] =
             "OnnxModelScorer reads a session's inputs and outputs with ModelSignature.FromSession (protocol datatypes, -1 for any size) and gets ONNX Runtime in Serving's flavour",

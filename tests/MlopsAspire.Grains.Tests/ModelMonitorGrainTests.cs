@@ -1,6 +1,7 @@
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using static MlopsAspire.Grains.Tests.MonitoringTraffic;

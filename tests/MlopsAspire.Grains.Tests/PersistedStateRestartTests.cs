@@ -4,6 +4,7 @@ using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.Grains.Monitoring;
 using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using Orleans.Storage;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Monitoring.Gates;
+using MlopsAspire.Monitoring.Mapping;
 
 namespace MlopsAspire.Grains.Monitoring;
 

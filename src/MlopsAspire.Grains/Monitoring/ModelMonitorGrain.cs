@@ -7,6 +7,7 @@ using MlopsAspire.Grains.Contracts;
 using MlopsAspire.ModelContracts;
 using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Drift;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using StatisticsProfile = MlopsAspire.Monitoring.Profiles.ReferenceProfile;

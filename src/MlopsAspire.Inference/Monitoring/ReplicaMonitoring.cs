@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Serving.Monitoring;
 
 namespace MlopsAspire.Inference.Monitoring;

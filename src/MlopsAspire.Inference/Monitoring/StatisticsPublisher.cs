@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Serving;
 using MlopsAspire.Monitoring.Windows;
 using MlopsAspire.Serving.Monitoring;
