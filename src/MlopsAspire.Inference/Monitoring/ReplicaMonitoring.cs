@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.ModelContracts;
 using MlopsAspire.Monitoring.Mapping;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Recording;
 
 namespace MlopsAspire.Inference.Monitoring;
 

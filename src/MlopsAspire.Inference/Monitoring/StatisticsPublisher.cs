@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Serving;
 using MlopsAspire.Monitoring.Windows;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Recording;
 
 namespace MlopsAspire.Inference.Monitoring;
 
