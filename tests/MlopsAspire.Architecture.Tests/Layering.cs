@@ -51,8 +51,6 @@ public static class Layering
     /// </summary>
     public static IReadOnlyDictionary<(string From, string To), string> Pending { get; } = new Dictionary<(string, string), string>
     {
-        [("MlopsAspire.Training", "MlopsAspire.Serving")] =
-            "OnnxModelScorer reads a session's inputs and outputs with ModelSignature.FromSession (protocol datatypes, -1 for any size) and gets ONNX Runtime in Serving's flavour",
         [("MlopsAspire.Training", "MlopsAspire.Monitoring")] = "Retrainer builds the candidate's reference profile of its training rows (ReferenceProfile.FromRows)",
         [("MlopsAspire.Training", "MlopsAspire.FraudData")] = "DemoModels trains the bundled fraud model on generated transactions",
     };
