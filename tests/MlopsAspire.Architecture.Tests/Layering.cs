@@ -51,7 +51,7 @@ public static class Layering
     /// </summary>
     public static IReadOnlyDictionary<(string From, string To), string> Pending { get; } = new Dictionary<(string, string), string>
     {
-        [("MlopsAspire.Training", "MlopsAspire.Monitoring")] = "Retrainer builds the candidate's reference profile of its training rows (ReferenceProfile.FromRows)",
+        [("MlopsAspire.Training", "MlopsAspire.Monitoring")] = "Retrainer builds the candidate's reference profile of its training rows (ReferenceProfile.FromRows); TaskMetrics uses the shared rank AUC (Metrics.AreaUnderRocCurve)",
         [("MlopsAspire.Training", "MlopsAspire.FraudData")] = "DemoModels trains the bundled fraud model on generated transactions",
     };
 
