@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Recording;
 using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Benchmarks;

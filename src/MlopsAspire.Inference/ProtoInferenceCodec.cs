@@ -60,8 +60,8 @@ internal static class ProtoInferenceCodec
             Id = request.Id,
             Inputs = inputs,
             RequestedOutputs = RequestedOutputNames(request),
-            Priority = ReadPriority(request.Parameters),
-            Timeout = ReadTimeout(request.Parameters),
+            Priority = RequestParameters.PriorityFrom(ReadNonNegative(request.Parameters, RequestParameters.Priority)),
+            Timeout = RequestParameters.TimeoutFrom(ReadNonNegative(request.Parameters, RequestParameters.Timeout)),
             Deadline = deadline,
         };
     }
@@ -87,40 +87,20 @@ internal static class ProtoInferenceCodec
     public static DateTimeOffset? Deadline(DateTime callDeadline) =>
         callDeadline == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(callDeadline, DateTimeKind.Utc));
 
-    /// <summary>Triton's <c>priority</c> request parameter: 1 is the highest level; 0 or absent takes the model's default.</summary>
-    private static int ReadPriority(IDictionary<string, InferParameter> parameters) =>
-        ReadNonNegative(parameters, RequestParameters.Priority, out var priority)
-            ? priority <= int.MaxValue
-                ? (int)priority
-                : throw InferenceException.InvalidArgument($"parameter '{RequestParameters.Priority}' is {priority}; priority levels go up to {int.MaxValue}")
-            : 0;
-
-    /// <summary>Triton's <c>timeout</c> request parameter, in microseconds; 0 or absent takes the model's default.</summary>
-    private static TimeSpan? ReadTimeout(IDictionary<string, InferParameter> parameters) =>
-        ReadNonNegative(parameters, RequestParameters.Timeout, out var microseconds) && microseconds > 0
-            ? RequestParameters.TimeoutFromMicroseconds(microseconds)
-            : null;
-
-    private static bool ReadNonNegative(IDictionary<string, InferParameter> parameters, string name, out ulong value)
+    /// <summary>A request parameter's non-negative integer value; null when absent.</summary>
+    private static ulong? ReadNonNegative(IDictionary<string, InferParameter> parameters, string name)
     {
-        value = 0;
         if (!parameters.TryGetValue(name, out var parameter))
         {
-            return false;
+            return null;
         }
 
-        switch (parameter.ParameterChoiceCase)
+        return parameter.ParameterChoiceCase switch
         {
-            case InferParameter.ParameterChoiceOneofCase.Uint64Param:
-                value = parameter.Uint64Param;
-                return true;
-            case InferParameter.ParameterChoiceOneofCase.Int64Param when parameter.Int64Param >= 0:
-                value = (ulong)parameter.Int64Param;
-                return true;
-            default:
-                throw InferenceException.InvalidArgument(
-                    $"parameter '{name}' must be a non-negative integer (uint64_param or int64_param)");
-        }
+            InferParameter.ParameterChoiceOneofCase.Uint64Param => parameter.Uint64Param,
+            InferParameter.ParameterChoiceOneofCase.Int64Param when parameter.Int64Param >= 0 => (ulong)parameter.Int64Param,
+            _ => throw InferenceException.InvalidArgument($"parameter '{name}' must be a non-negative integer (uint64_param or int64_param)"),
+        };
     }
 
     /// <summary>Picks the one contents field that is set (or, when none is, the one the datatype calls for).</summary>

@@ -107,8 +107,8 @@ internal static class RestInferenceJson
             Id = root.TryGetProperty("id", out var id) ? ReadId(id) : null,
             Inputs = inputs,
             RequestedOutputs = requestedOutputs,
-            Priority = ReadPriority(parameters),
-            Timeout = ReadTimeout(parameters),
+            Priority = RequestParameters.PriorityFrom(ReadNonNegative(parameters, RequestParameters.Priority)),
+            Timeout = RequestParameters.TimeoutFrom(ReadNonNegative(parameters, RequestParameters.Timeout)),
         };
         return new RestInferenceRequest(request, name => requestedOutputs is null ? allBinary : binaryOutputs.Contains(name));
     }
@@ -257,33 +257,16 @@ internal static class RestInferenceJson
         _ => throw InferenceException.InvalidArgument($"\"id\" must be a string, not {Echo(id)}"),
     };
 
-    private static int ReadPriority(JsonElement parameters)
+    /// <summary>A request parameter's non-negative integer value; null when absent.</summary>
+    private static ulong? ReadNonNegative(JsonElement parameters, string name)
     {
-        if (!TryReadNonNegative(parameters, RequestParameters.Priority, out var priority))
-        {
-            return 0;
-        }
-
-        return priority <= int.MaxValue
-            ? (int)priority
-            : throw InferenceException.InvalidArgument($"parameter '{RequestParameters.Priority}' is {priority}; priority levels go up to {int.MaxValue}");
-    }
-
-    private static TimeSpan? ReadTimeout(JsonElement parameters) =>
-        TryReadNonNegative(parameters, RequestParameters.Timeout, out var microseconds) && microseconds > 0
-            ? RequestParameters.TimeoutFromMicroseconds(microseconds)
-            : null;
-
-    private static bool TryReadNonNegative(JsonElement parameters, string name, out ulong value)
-    {
-        value = 0;
         if (parameters.ValueKind != JsonValueKind.Object || !parameters.TryGetProperty(name, out var parameter))
         {
-            return false;
+            return null;
         }
 
-        return parameter.ValueKind == JsonValueKind.Number && parameter.TryGetUInt64(out value)
-            ? true
+        return parameter.ValueKind == JsonValueKind.Number && parameter.TryGetUInt64(out var value)
+            ? value
             : throw InferenceException.InvalidArgument($"parameter '{name}' is {Echo(parameter)}; it must be a non-negative integer");
     }
 

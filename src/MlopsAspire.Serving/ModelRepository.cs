@@ -31,9 +31,6 @@ public sealed class ModelRepository(ILogger<ModelRepository>? logger = null) : I
     public IReadOnlyList<string> GetVersions(string modelName) =>
         _models.TryGetValue(modelName, out var served) ? [.. served.Versions.Keys] : [];
 
-    public string? GetDefaultVersion(string modelName) =>
-        _models.TryGetValue(modelName, out var served) ? served.DefaultVersion : null;
-
     /// <summary>Every loaded (model, version) pair.</summary>
     public IReadOnlyList<OnnxModel> LoadedModels => [.. _models.Values.SelectMany(served => served.Versions.Values)];
 
@@ -84,26 +81,6 @@ public sealed class ModelRepository(ILogger<ModelRepository>? logger = null) : I
             _models = updated.Versions.IsEmpty && updated.DefaultVersion is null
                 ? _models.Remove(modelName)
                 : _models.SetItem(modelName, updated);
-        }
-    }
-
-    /// <summary>Unloads every version of a model and forgets its default.</summary>
-    public void RemoveModel(string modelName)
-    {
-        ServedModel? served;
-        lock (_writeLock)
-        {
-            if (!_models.TryGetValue(modelName, out served))
-            {
-                return;
-            }
-
-            _models = _models.Remove(modelName);
-        }
-
-        foreach (var model in served.Versions.Values)
-        {
-            model.Dispose();
         }
     }
 

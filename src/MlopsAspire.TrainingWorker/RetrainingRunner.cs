@@ -11,6 +11,7 @@ using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.Artifacts;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Training.Retraining;
 using MlopsAspire.Training.Tabular;
 using MlopsAspire.Training.Trainers;

@@ -9,7 +9,7 @@ namespace MlopsAspire.ValidationSandbox;
 /// <summary>
 /// Decides whether a model file can be served: it must keep all its data inside the file, ONNX Runtime must load it
 /// with its serving configuration the way a replica does (from a file, then warmup), and a smoke inference on
-/// zero-filled inputs must run at each probe batch size, whose latency is kept for capacity planning.
+/// warmup's synthetic inputs must run at each probe batch size, whose latency is kept for capacity planning.
 /// </summary>
 public static class SandboxedModelCheck
 {
@@ -117,16 +117,7 @@ public static class SandboxedModelCheck
 
     private static double SmokeRun(OnnxModel model, int batchSize)
     {
-        var requestInputs = model.Signature.Inputs.Select(spec =>
-        {
-            var shape = spec.Shape.Select((dimension, axis) => dimension >= 0 ? dimension : axis == 0 ? batchSize : 1).ToArray();
-            var elements = shape.Aggregate(1L, (product, dimension) => checked(product * dimension));
-            var bytes = spec.Datatype == TensorDatatype.Bytes
-                ? new byte[checked(elements * sizeof(int))] // each element a zero-length string
-                : new byte[checked(elements * spec.Datatype.ElementSize())];
-            return new InferenceInput(spec.Name, spec.DatatypeName, shape, TensorData.Raw(bytes));
-        }).ToArray();
-
+        var requestInputs = ModelWarmup.SyntheticInputs(model.Signature, batchSize);
         var stopwatch = Stopwatch.StartNew();
         using var prepared = TensorCodec.PrepareInputs(model, requestInputs);
         using var results = model.Run(prepared, model.Signature.OutputNameList);

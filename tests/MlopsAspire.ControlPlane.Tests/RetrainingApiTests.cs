@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Mlops.V1;
+using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 
 namespace MlopsAspire.ControlPlane.Tests;
@@ -103,7 +104,7 @@ public sealed class RetrainingApiTests(ControlPlaneHost host) : IClassFixture<Co
         Assert.True(lineage.HasReferenceProfile);
         Assert.Null(lineage.ReferenceProfile);
         Assert.Equal("100", lineage.Parameters["NumberOfTrees"]);
-        var profile = await host.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(name, registered.Version.Version)).GetReferenceProfile();
+        var profile = await host.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(name, registered.Version.Version)).GetReferenceProfile();
         Assert.Equal("x", Assert.Single(profile!.Features).Name);
 
         var malformed = Uploads.Metadata(name, TestOnnxModels.AddBias(5f));

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Inference;
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.V1;
+using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.FraudData;
 using MlopsAspire.Serving;
@@ -49,7 +50,7 @@ public sealed class UserModelMonitoringTests(ControlPlaneHost host) : IClassFixt
         Assert.Equal(2400, production.LabelledRows);
         Assert.Equal(1.0, production.Accuracy, 3);
         // Profiled as the contract names them: its features, and the score output as the prediction.
-        var profile = await host.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(name, "1")).GetReferenceProfile();
+        var profile = await host.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(name, "1")).GetReferenceProfile();
         Assert.Equal(["temp_max", "temp_min", "wind"], profile!.Features.Select(f => f.Name));
         Assert.Equal("p", Assert.Single(profile.Predictions).Name);
         Assert.InRange(production.Shadows.Single(s => s.ShadowVersion == "2").Agreement, 0.8, 1.0);

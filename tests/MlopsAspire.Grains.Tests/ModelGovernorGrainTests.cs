@@ -1,6 +1,7 @@
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Monitoring.Windows;
 using static MlopsAspire.Grains.Tests.ModelLifecycleTests;
 
@@ -101,7 +102,7 @@ public sealed class ModelGovernorGrainTests(ClusterFixture fixture) : IClassFixt
         IGrainFactory grains, DateTimeOffset now, string name, string version, int rows,
         (string Version, double Agreement, double Delta)? shadowOf = null, double? accuracy = null)
     {
-        var monitor = grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(name, version));
+        var monitor = grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(name, version));
         var statistics = new PredictionStatistics(null) { RequestCount = rows, RowCount = rows };
         for (var i = 0; i < rows; i++)
         {

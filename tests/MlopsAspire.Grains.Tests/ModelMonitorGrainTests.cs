@@ -1,7 +1,7 @@
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using static MlopsAspire.Grains.Tests.MonitoringTraffic;
@@ -17,7 +17,7 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
     [Fact]
     public async Task A_retried_snapshot_is_counted_once()
     {
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("dedupe", "1"));
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format("dedupe", "1"));
         var profile = ProfileOf(Rows(new Random(1), 4000, shift: 0));
         await monitor.SetReferenceProfile(MonitoringMapper.ToMessage(profile, "test"));
         var at = DateTimeOffset.UtcNow.AddSeconds(-2);
@@ -39,7 +39,7 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
         var modelName = $"drift-{Guid.NewGuid():N}"[..16];
         var model = fixture.Grains.GetGrain<IModelGrain>(modelName);
         await model.RegisterVersionAsync(ModelLifecycleTests.Request(ModelLifecycleTests.Sha('d')));
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(modelName, "1"));
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(modelName, "1"));
         var profile = ProfileOf(Rows(new Random(3), 20_000, shift: 0));
         await monitor.SetReferenceProfile(MonitoringMapper.ToMessage(profile, "test"));
         await monitor.SetPolicy(MonitoringPolicy.Default with { Window = Window, Grace = TimeSpan.Zero });
@@ -79,7 +79,7 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
     [Fact]
     public async Task A_version_without_a_profile_builds_one_from_its_first_production_rows()
     {
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("learned", "1"));
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format("learned", "1"));
         var random = new Random(5);
         var at = DateTimeOffset.UtcNow.AddSeconds(-1);
         for (var sequence = 0; await monitor.GetReferenceProfile() is null; sequence++)
@@ -97,7 +97,7 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
     [Fact]
     public async Task Ground_truth_gives_live_accuracy_and_a_retried_batch_counts_once()
     {
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("outcomes", "1"));
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format("outcomes", "1"));
         var at = DateTimeOffset.UtcNow.AddSeconds(-3);
         LabelledOutcome[] outcomes =
         [
@@ -116,7 +116,7 @@ public sealed class ModelMonitorGrainTests(ClusterFixture fixture) : IClassFixtu
     [Fact]
     public async Task Bad_policies_are_rejected_with_the_reason()
     {
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For("policy", "1"));
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format("policy", "1"));
         var error = await Assert.ThrowsAsync<ArgumentException>(() =>
             monitor.SetPolicy(MonitoringPolicy.Default with { PsiWarning = 0.3, PsiAlert = 0.2 }));
         Assert.Contains("PSI thresholds", error.Message);

@@ -2,7 +2,6 @@ using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Windows;
 using static MlopsAspire.Grains.Tests.ModelLifecycleTests;
 
@@ -72,7 +71,7 @@ public sealed class ModelRetrainingGrainTests(ClusterFixture fixture) : IClassFi
     public async Task Feedback_that_turns_wrong_raises_an_accuracy_alert_that_queues_a_retraining_run()
     {
         var (name, model) = await ModelInProductionAsync();
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(name, "1"));
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(name, "1"));
         var window = TimeSpan.FromSeconds(5);
         await monitor.SetPolicy(MonitoringPolicy.Default with { Window = window, Grace = TimeSpan.Zero, MinimumLabelledRows = 1000 });
 

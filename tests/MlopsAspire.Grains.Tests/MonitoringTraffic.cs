@@ -1,4 +1,5 @@
 using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 

@@ -4,7 +4,7 @@ using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.Grains.Monitoring;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using Orleans.Storage;
@@ -44,7 +44,7 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
         await model.RecordEventAsync("1", "alert:feature_drift", "temp_max: PSI 0.4", "monitoring");
 
         // The production version's monitor builds its profile from production rows, as it does without one supplied.
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(name, "1"));
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(name, "1"));
         await monitor.SetPolicy(MonitoringPolicy.Default with { Window = Window, Grace = TimeSpan.Zero, MinimumLabelledRows = 4 });
         var start = RollingWindows.WindowStart(DateTimeOffset.UtcNow.AddMinutes(-5), Window);
         var random = new Random(2);
@@ -119,7 +119,7 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
         // ids), with a profile whose lists came from collection expressions. Reading it back used to fail with
         // "type is not allowed", and with it every statistic, drift judgement and gate of that version.
         var name = UniqueModelName();
-        var key = MonitorKeys.For(name, "1");
+        var key = ModelVersionKey.Format(name, "1");
         var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(key);
         await monitor.SetPolicy(MonitoringPolicy.Default with { Window = Window });
         var profile = ReferenceProfile.FromRows(FeatureNames, Rows(new Random(3), 2000, shift: 0));
@@ -152,8 +152,8 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
     [Fact]
     public async Task A_state_that_cannot_be_read_is_reported_with_its_grain_and_key_and_other_grains_keep_working()
     {
-        var broken = MonitorKeys.For(UniqueModelName(), "1");
-        var healthy = MonitorKeys.For(UniqueModelName(), "1");
+        var broken = ModelVersionKey.Format(UniqueModelName(), "1");
+        var healthy = ModelVersionKey.Format(UniqueModelName(), "1");
         var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(broken);
         await monitor.SetPolicy(MonitoringPolicy.Default);
         await fixture.Grains.GetGrain<IModelMonitorGrain>(healthy).SetPolicy(MonitoringPolicy.Default);
@@ -174,7 +174,7 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
     private async Task<Everything> ReadEverythingAsync(string name)
     {
         var model = fixture.Grains.GetGrain<IModelGrain>(name);
-        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(name, "1"));
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(name, "1"));
         var retraining = fixture.Grains.GetGrain<IModelRetrainingGrain>(name);
         return new Everything(
             await model.GetAsync(),

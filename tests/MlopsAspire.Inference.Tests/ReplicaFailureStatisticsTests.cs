@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Grains;
 using MlopsAspire.Inference.Monitoring;
@@ -96,7 +97,7 @@ public sealed class ReplicaFailureStatisticsTests : IAsyncLifetime
         await replicaA.ServeAsync(RequestsOfAPerInterval);
         await replicaA.Publisher.StopAsync(CancellationToken.None);
 
-        var summary = await _cluster.Client.GetGrain<IModelMonitorGrain>(MonitorKeys.For(ModelName, Version)).GetSummary(TimeSpan.FromHours(1));
+        var summary = await _cluster.Client.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(ModelName, Version)).GetSummary(TimeSpan.FromHours(1));
         var flushedByA = replicaA.Sink.AcceptedRequests;
         var flushedByB = replicaB.Sink.AcceptedRequests;
 

@@ -3,7 +3,7 @@ using MlopsAspire.ModelContracts;
 namespace MlopsAspire.Abstractions.Monitoring;
 
 /// <summary>
-/// Monitoring of one model version (key <c>name/version</c>, see <see cref="MonitorKeys"/>): merges replicas'
+/// Monitoring of one model version (key <c>name/version</c>, see <see cref="ModelVersionKey"/>): merges replicas'
 /// statistics snapshots into rolling windows, judges each closed window against the reference profile and
 /// raises or clears alerts.
 /// </summary>
@@ -38,15 +38,4 @@ public interface IModelMonitorGrain : IGrainWithStringKey
 
     /// <summary>Judges every window that has closed by now (also runs on a timer).</summary>
     Task EvaluateClosedWindows();
-}
-
-public static class MonitorKeys
-{
-    public static string For(string modelName, string version) => $"{modelName}/{version}";
-
-    public static (string ModelName, string Version) Parse(string key)
-    {
-        var slash = key.LastIndexOf('/');
-        return slash <= 0 ? throw new ArgumentException($"monitor key '{key}' is not 'name/version'") : (key[..slash], key[(slash + 1)..]);
-    }
 }

@@ -1,5 +1,4 @@
-using MlopsAspire.Monitoring.Alerts;
-using MlopsAspire.Monitoring.Drift;
+using MlopsAspire.ModelContracts;
 
 namespace MlopsAspire.Abstractions.Monitoring;
 
@@ -133,48 +132,6 @@ public sealed record MonitoringPolicy(
 
     /// <summary>How many recent windows of outcomes are merged to judge accuracy.</summary>
     public int RecentAccuracyWindows => AccuracyWindows > 0 ? AccuracyWindows : Default.AccuracyWindows;
-
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
-    public void Validate()
-    {
-        if (Window < TimeSpan.FromSeconds(1) || Window > TimeSpan.FromHours(1))
-        {
-            throw new ArgumentException($"monitoring window must be between 1 s and 1 h; got {Window}");
-        }
-
-        if (Grace < TimeSpan.Zero || Grace > Window * 10)
-        {
-            throw new ArgumentException($"grace must be between 0 and 10 windows; got {Grace}");
-        }
-
-        ToAlertThresholds().Validate();
-
-        if (MinimumLabelledRows < 0 || AccuracyWindows < 0)
-        {
-            throw new ArgumentException("the labelled rows and windows needed to judge accuracy cannot be negative");
-        }
-
-        ToThresholds().Validate();
-    }
-
-    /// <summary>The alert limits of this policy, as the monitoring library judges with them.</summary>
-    public AlertThresholds ToAlertThresholds() => new()
-    {
-        AccuracyDrop = AccuracyDropAlert,
-        AucDrop = AucDropAlert,
-        ErrorIncrease = ErrorIncreaseAlert,
-    };
-
-    /// <summary>The drift thresholds of this policy, as the monitoring library judges with them.</summary>
-    public DriftThresholds ToThresholds() => new()
-    {
-        PsiWarning = PsiWarning,
-        PsiAlert = PsiAlert,
-        JensenShannonWarning = JensenShannonWarning,
-        JensenShannonAlert = JensenShannonAlert,
-        ConsecutiveWarningsForAlert = ConsecutiveWarningsForAlert,
-        MinimumRows = MinimumRows,
-    };
 }
 
 /// <summary>Drift of one feature or prediction in one judged window.</summary>

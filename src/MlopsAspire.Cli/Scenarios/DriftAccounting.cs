@@ -1,3 +1,5 @@
+using MlopsAspire.Monitoring.Metrics;
+
 namespace MlopsAspire.Cli.Scenarios;
 
 /// <summary>

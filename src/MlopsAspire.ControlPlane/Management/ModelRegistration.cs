@@ -135,7 +135,7 @@ public sealed partial class ModelRegistration(
         if (!alreadyRegistered && lineage?.Reference is { } reference)
         {
             // Drift is measured against the training distribution from the first request on.
-            await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(metadata.Name, version.Version)).SetReferenceProfile(reference);
+            await grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(metadata.Name, version.Version)).SetReferenceProfile(reference);
         }
 
         LogRegistered(metadata.Name, version.Version, sha256, content.Length, version.State, caller.Name);

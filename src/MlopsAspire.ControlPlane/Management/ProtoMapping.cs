@@ -3,6 +3,7 @@ using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Grains.Contracts;
 using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Mapping;
 using Proto = Mlops.V1;
 
 namespace MlopsAspire.ControlPlane.Management;

@@ -7,7 +7,6 @@ using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.ControlPlane.Management;
 using MlopsAspire.Grains.Contracts;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
 
 namespace MlopsAspire.ControlPlane.Monitoring;
 
@@ -105,7 +104,7 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             }
         }
 
-        await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(modelName, version)).RecordOutcomes(batchId, task, outcomes);
+        await grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(modelName, version)).RecordOutcomes(batchId, task, outcomes);
     }
 
     public override async Task<ModelStats> GetStats(GetStatsRequest request, ServerCallContext context)
@@ -132,7 +131,7 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
         var stats = new ModelStats { ModelName = model.Name };
         foreach (var (version, role) in roles)
         {
-            var monitor = grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(model.Name, version));
+            var monitor = grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(model.Name, version));
             try
             {
                 var versionStats = ToProto(version, role, await monitor.GetSummary(span));

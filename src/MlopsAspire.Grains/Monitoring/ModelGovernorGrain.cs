@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Monitoring.Gates;
+using MlopsAspire.Monitoring.Mapping;
 
 namespace MlopsAspire.Grains.Monitoring;
 
@@ -203,14 +204,14 @@ public sealed partial class ModelGovernorGrain(
     {
         var policy = Policy;
         var span = policy.EvaluationSpan;
-        var candidate = await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(ModelName, version)).GetSummary(span);
+        var candidate = await grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(ModelName, version)).GetSummary(span);
         var now = time.GetUtcNow();
         // A shadow or canary is compared with production over the same windows, so production's accuracy before the
         // candidate existed (say, before concept drift) does not count against it.
         var baselineSpan = role == "production"
             ? span * 24
             : candidate.FirstWindow is { } candidateStart && now - candidateStart < span ? now - candidateStart : span;
-        var baseline = await grains.GetGrain<IModelMonitorGrain>(MonitorKeys.For(ModelName, baselineVersion)).GetSummary(baselineSpan);
+        var baseline = await grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(ModelName, baselineVersion)).GetSummary(baselineSpan);
 
         // Shadow comparisons are recorded with the production version's statistics, keyed by shadow version.
         double? agreement = null, delta = null;

@@ -7,6 +7,7 @@ using MlopsAspire.Grains.Contracts;
 using MlopsAspire.ModelContracts;
 using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Drift;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using StatisticsProfile = MlopsAspire.Monitoring.Profiles.ReferenceProfile;
@@ -57,7 +58,7 @@ public sealed partial class ModelMonitorGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        (_modelName, _version) = MonitorKeys.Parse(this.GetPrimaryKeyString());
+        (_modelName, _version) = ModelVersionKey.Parse(this.GetPrimaryKeyString());
         Rebuild();
         var period = TimeSpan.FromTicks(Math.Clamp(Policy.Window.Ticks / 2, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromSeconds(10).Ticks));
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(period, period) { Interleave = false });

@@ -1,4 +1,5 @@
 using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Monitoring.Mapping;
 
 namespace MlopsAspire.Grains.Monitoring;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using MlopsAspire.ModelContracts;
 using MlopsAspire.Monitoring.Alerts;
 
 namespace MlopsAspire.Grains.Monitoring;

@@ -3,7 +3,6 @@ using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Abstractions.Retraining;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
 
 namespace MlopsAspire.Grains.Retraining;
 

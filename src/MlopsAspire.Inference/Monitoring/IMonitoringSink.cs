@@ -1,3 +1,4 @@
+using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 
 namespace MlopsAspire.Inference.Monitoring;
@@ -15,8 +16,8 @@ public interface IMonitoringSink
 public sealed class GrainMonitoringSink(IClusterClient cluster) : IMonitoringSink
 {
     public Task<bool> ReportAsync(string modelName, string version, MonitoringSnapshot snapshot, CancellationToken cancellationToken) =>
-        cluster.GetGrain<IModelMonitorGrain>(MonitorKeys.For(modelName, version)).Report(snapshot).WaitAsync(cancellationToken);
+        cluster.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(modelName, version)).Report(snapshot).WaitAsync(cancellationToken);
 
     public Task<ReferenceProfileData?> GetReferenceProfileAsync(string modelName, string version, CancellationToken cancellationToken) =>
-        cluster.GetGrain<IModelMonitorGrain>(MonitorKeys.For(modelName, version)).GetReferenceProfile().WaitAsync(cancellationToken);
+        cluster.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(modelName, version)).GetReferenceProfile().WaitAsync(cancellationToken);
 }

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Mapping;
+using MlopsAspire.Monitoring.Recording;
 
 namespace MlopsAspire.Inference.Monitoring;
 

@@ -5,7 +5,7 @@ using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.ServiceDefaults;
 using MlopsAspire.ModelContracts;
 using MlopsAspire.Serving;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Recording;
 using MlopsAspire.Serving.Threading;
 
 namespace MlopsAspire.Inference.Monitoring;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
-using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Serving;
 using MlopsAspire.Monitoring.Windows;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Recording;
 
 namespace MlopsAspire.Inference.Monitoring;
 

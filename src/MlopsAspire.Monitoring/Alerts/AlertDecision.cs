@@ -1,3 +1,5 @@
+using MlopsAspire.ModelContracts;
+
 namespace MlopsAspire.Monitoring.Alerts;
 
 /// <summary>An alert to raise, or an active one to clear, with what it is about and why.</summary>

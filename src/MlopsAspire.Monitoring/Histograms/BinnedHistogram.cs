@@ -106,21 +106,5 @@ public sealed class BinnedHistogram
         NonFiniteCount += other.NonFiniteCount;
     }
 
-    /// <summary>Share of finite values per bin; all zeros when empty.</summary>
-    public double[] Proportions()
-    {
-        var total = Total;
-        var proportions = new double[Counts.Length];
-        if (total > 0)
-        {
-            for (var i = 0; i < proportions.Length; i++)
-            {
-                proportions[i] = (double)Counts[i] / total;
-            }
-        }
-
-        return proportions;
-    }
-
     public BinnedHistogram Clone() => new(Edges, (long[])Counts.Clone(), NonFiniteCount);
 }

@@ -1,4 +1,5 @@
 using MlopsAspire.ModelContracts;
+using MlopsAspire.Monitoring.Metrics;
 
 namespace MlopsAspire.Training.Evaluation;
 
@@ -90,7 +91,7 @@ public sealed record TaskMetrics(ModelTask Task, int Rows, IReadOnlyDictionary<s
         var recall = truePositives + falseNegatives == 0 ? 0 : (double)truePositives / (truePositives + falseNegatives);
         var values = new Dictionary<string, double>
         {
-            [Auc] = AreaUnderRocCurve(scores, labels),
+            [Auc] = AreaUnderRocCurve.Compute(scores, [.. labels.Select(label => label >= 0.5f)]),
             [Accuracy] = (double)correct / labels.Count,
             [F1] = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall),
         };
@@ -101,33 +102,6 @@ public sealed record TaskMetrics(ModelTask Task, int Rows, IReadOnlyDictionary<s
         }
 
         return values;
-    }
-
-    /// <summary>AUC by ranks (Mann-Whitney), ties counted half; NaN when one class is missing.</summary>
-    private static double AreaUnderRocCurve(IReadOnlyList<float> scores, IReadOnlyList<float> labels)
-    {
-        var ranked = Enumerable.Range(0, labels.Count).OrderBy(i => scores[i]).ToArray();
-        double rankSumPositives = 0;
-        var position = 0;
-        while (position < ranked.Length)
-        {
-            var end = position;
-            while (end + 1 < ranked.Length && scores[ranked[end + 1]] == scores[ranked[position]])
-            {
-                end++;
-            }
-
-            var averageRank = (position + end) / 2.0 + 1;
-            for (var k = position; k <= end; k++)
-            {
-                rankSumPositives += labels[ranked[k]] >= 0.5f ? averageRank : 0;
-            }
-
-            position = end + 1;
-        }
-
-        double positives = labels.Count(label => label >= 0.5f), negatives = labels.Count - positives;
-        return positives == 0 || negatives == 0 ? double.NaN : (rankSumPositives - positives * (positives + 1) / 2) / (positives * negatives);
     }
 
     private static Dictionary<string, double> Multiclass(IReadOnlyList<float> predicted, IReadOnlyList<float> labels, int classCount)

@@ -1,7 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Serving;
 using MlopsAspire.Training.Trainers;
 
 namespace MlopsAspire.Training.Onnx;
@@ -19,9 +18,10 @@ public sealed class OnnxModelScorer : IDisposable
     private OnnxModelScorer(InferenceSession session)
     {
         _session = session;
-        var signature = ModelSignature.FromSession(session);
-        Inputs = [.. signature.Inputs.Select(ToDescription)];
-        Outputs = [.. signature.Outputs.Select(ToDescription)];
+        Inputs = [.. session.InputMetadata.Select(pair => Describe(pair.Key, pair.Value)
+            ?? throw new NotSupportedException(
+                $"model input '{pair.Key}' is a {pair.Value.OnnxValueType} of {pair.Value.ElementDataType}; only tensors of protocol datatypes can be served"))];
+        Outputs = [.. session.OutputMetadata.Select(pair => Describe(pair.Key, pair.Value)).OfType<TensorDescription>()];
     }
 
     public IReadOnlyList<TensorDescription> Inputs { get; }
@@ -141,7 +141,14 @@ public sealed class OnnxModelScorer : IDisposable
         return -1;
     }
 
-    private static TensorDescription ToDescription(TensorSpec spec) => new(spec.Name, spec.DatatypeName, spec.Shape);
+    /// <summary>
+    /// A tensor of a protocol datatype as a replica describes it, with -1 for a symbolic or unknown dimension; null for
+    /// anything else (a replica does not serve such an output either).
+    /// </summary>
+    private static TensorDescription? Describe(string name, NodeMetadata metadata) =>
+        metadata.IsTensor && OnnxElementTypes.TryToDatatype((int)metadata.ElementDataType, out var datatype)
+            ? new TensorDescription(name, datatype, [.. metadata.Dimensions.Select(dimension => dimension > 0 ? (long)dimension : -1L)])
+            : null;
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

@@ -1,4 +1,4 @@
-namespace MlopsAspire.Serving.Monitoring;
+namespace MlopsAspire.Monitoring.Recording;
 
 /// <summary>
 /// How a shadow version's outputs compared with production's on one batch of rows: the per-batch totals that

@@ -6,7 +6,7 @@ using MlopsAspire.Monitoring.Histograms;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 
-namespace MlopsAspire.Serving.Monitoring;
+namespace MlopsAspire.Monitoring.Recording;
 
 /// <summary>
 /// Accumulates the prediction statistics of one served model version on one replica, lock-free on the request

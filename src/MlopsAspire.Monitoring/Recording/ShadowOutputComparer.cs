@@ -1,4 +1,4 @@
-namespace MlopsAspire.Serving.Monitoring;
+namespace MlopsAspire.Monitoring.Recording;
 
 /// <summary>
 /// Compares a shadow version's outputs with production's for the same rows. Labels agree when they are equal;

@@ -1,9 +1,9 @@
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Recording;
 using MlopsAspire.FraudData;
 
-namespace MlopsAspire.Serving.Tests.Monitoring;
+namespace MlopsAspire.Monitoring.Tests.Recording;
 
 /// <summary>One call a replica makes on an accumulator.</summary>
 internal abstract record StatisticsCall

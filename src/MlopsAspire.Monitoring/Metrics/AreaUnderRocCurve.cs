@@ -1,4 +1,4 @@
-namespace MlopsAspire.Cli.Scenarios;
+namespace MlopsAspire.Monitoring.Metrics;
 
 /// <summary>
 /// Area under the ROC curve from ranks (the Mann-Whitney statistic): the chance that a random positive row scores

@@ -1,4 +1,4 @@
-namespace MlopsAspire.Serving.Monitoring;
+namespace MlopsAspire.Monitoring.Recording;
 
 /// <summary>
 /// When to drain the statistics accumulators: at every multiple of <see cref="Interval"/> on the clock, so the

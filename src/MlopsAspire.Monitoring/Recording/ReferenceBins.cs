@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MlopsAspire.Monitoring.Profiles;
 
-namespace MlopsAspire.Serving.Monitoring;
+namespace MlopsAspire.Monitoring.Recording;
 
 /// <summary>
 /// The bin edges and reference ranges of a list of profiles (input features, or scored outputs) in float form for

@@ -1,7 +1,7 @@
 using MlopsAspire.Monitoring.Windows;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Recording;
 
-namespace MlopsAspire.Serving.Tests.Monitoring;
+namespace MlopsAspire.Monitoring.Tests.Recording;
 
 public sealed class ShadowOutputComparerTests
 {

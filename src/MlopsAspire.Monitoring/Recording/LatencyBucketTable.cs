@@ -1,7 +1,7 @@
 using System.Numerics;
 using MlopsAspire.Monitoring.Histograms;
 
-namespace MlopsAspire.Serving.Monitoring;
+namespace MlopsAspire.Monitoring.Recording;
 
 /// <summary>
 /// <see cref="LatencyHistogram.BucketOf"/> for a whole number of <see cref="TimeSpan"/> ticks without a logarithm:

@@ -1,10 +1,11 @@
+using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Monitoring.Gates;
 using MlopsAspire.Monitoring.Histograms;
 using ProfiledFeature = MlopsAspire.Monitoring.Profiles.FeatureProfile;
 using StatisticsProfile = MlopsAspire.Monitoring.Profiles.ReferenceProfile;
 using MlopsAspire.Monitoring.Windows;
 
-namespace MlopsAspire.Abstractions.Monitoring;
+namespace MlopsAspire.Monitoring.Mapping;
 
 /// <summary>Converts between the monitoring library's types and their wire/storage messages.</summary>
 public static class MonitoringMapper

@@ -1,7 +1,7 @@
 using MlopsAspire.Monitoring.Histograms;
 using MlopsAspire.Monitoring.Windows;
 
-namespace MlopsAspire.Serving.Monitoring;
+namespace MlopsAspire.Monitoring.Recording;
 
 /// <summary>
 /// Where each counter of an interval lives inside one stripe of <see cref="IntervalCounters"/>. Offsets are in

@@ -1,4 +1,4 @@
-namespace MlopsAspire.Serving.Monitoring;
+namespace MlopsAspire.Monitoring.Recording;
 
 /// <summary>
 /// The counters of one interval: one stripe per processor group so concurrent writers rarely share a cache

@@ -1,4 +1,4 @@
-namespace MlopsAspire.Monitoring.Alerts;
+namespace MlopsAspire.ModelContracts;
 
 /// <summary>What an alert is about. Monitoring raises them; retraining and the audit trail act on them by kind.</summary>
 public enum AlertKind

@@ -1,4 +1,4 @@
-namespace MlopsAspire.Serving.Monitoring;
+namespace MlopsAspire.Monitoring.Recording;
 
 /// <summary>
 /// Gives each distinct name (an error status, a shadow version) a stable slot number, up to a fixed capacity,

@@ -1,7 +1,7 @@
 using MlopsAspire.Monitoring.Histograms;
 using MlopsAspire.Monitoring.Windows;
 
-namespace MlopsAspire.Serving.Tests.Monitoring;
+namespace MlopsAspire.Monitoring.Tests.Recording;
 
 internal static class StatisticsAssert
 {

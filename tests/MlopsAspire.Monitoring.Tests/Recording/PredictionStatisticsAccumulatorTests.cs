@@ -2,11 +2,11 @@ using System.Diagnostics;
 using MlopsAspire.Monitoring.Histograms;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Recording;
 using MlopsAspire.FraudData;
 using Xunit.Abstractions;
 
-namespace MlopsAspire.Serving.Tests.Monitoring;
+namespace MlopsAspire.Monitoring.Tests.Recording;
 
 public sealed class PredictionStatisticsAccumulatorTests(ITestOutputHelper output)
 {

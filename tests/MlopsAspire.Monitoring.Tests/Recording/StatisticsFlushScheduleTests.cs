@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using MlopsAspire.Serving.Monitoring;
+using MlopsAspire.Monitoring.Recording;
 
-namespace MlopsAspire.Serving.Tests.Monitoring;
+namespace MlopsAspire.Monitoring.Tests.Recording;
 
 public sealed class StatisticsFlushScheduleTests
 {
