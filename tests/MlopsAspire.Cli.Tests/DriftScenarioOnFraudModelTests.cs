@@ -10,7 +10,8 @@ namespace MlopsAspire.Cli.Tests;
 
 /// <summary>
 /// <see cref="DriftScenario"/> through a real inference replica serving the demo fraud model (the control plane is the
-/// stand-in): the request fits the model, and concept drift shows as AUC collapsing while accuracy only dips.
+/// stand-in): the request fits the model, and concept drift shows as AUC collapsing while accuracy only dips. The run
+/// moves on a stepped clock, so each bucket holds the requests the schedule puts there, however slow the replica.
 /// </summary>
 public sealed class DriftScenarioOnFraudModelTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -34,7 +35,7 @@ public sealed class DriftScenarioOnFraudModelTests(ITestOutputHelper output) : I
     public async Task Concept_drift_collapses_auc_of_the_model_that_was_trained_before_it()
     {
         using var controlPlane = GrpcChannel.ForAddress(_controlPlane.Address);
-        var scenario = new DriftScenario(_inference!, controlPlane, StandInDriftPlatform.ApiKey, new DriftScenarioOptions
+        var options = new DriftScenarioOptions
         {
             RequestsPerSecond = 50,
             RowsPerRequest = 16,
@@ -42,9 +43,9 @@ public sealed class DriftScenarioOnFraudModelTests(ITestOutputHelper output) : I
             BucketWidth = TimeSpan.FromSeconds(1),
             SteadyDuration = TimeSpan.FromSeconds(5),
             TotalDuration = TimeSpan.FromSeconds(10),
-        });
+        };
 
-        var result = await scenario.RunAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        var result = await SteppedDriftRun.RunAsync(_inference!.CreateCallInvoker(), ServerConnections.WithBearerKey(controlPlane, StandInDriftPlatform.ApiKey), options);
         foreach (var bucket in result.Buckets)
         {
             output.WriteLine($"{bucket.Start.TotalSeconds,4:0}s {bucket.Concept,-8} rows {bucket.Rows,5} accuracy {bucket.Accuracy:0.0000} AUC {bucket.Auc:0.000}");

@@ -9,7 +9,8 @@ namespace MlopsAspire.Cli.Tests;
 /// <summary>
 /// <see cref="DriftScenario"/> against a stand-in platform on loopback gRPC: the traffic, labels, feedback and route
 /// polling fit together, failures are counted, and cancelling ends the run with a result. The real platform's
-/// healing is an end-to-end matter; this stand-in always answers "not fraud" and swaps production on cue.
+/// healing is an end-to-end matter; this stand-in always answers "not fraud" and swaps production on cue. Runs move
+/// on a stepped clock, so every time they report is the schedule's, however busy the machine.
 /// </summary>
 public sealed class DriftScenarioTests : IAsyncLifetime
 {
@@ -43,12 +44,11 @@ public sealed class DriftScenarioTests : IAsyncLifetime
     [Fact]
     public async Task Labelled_traffic_feedback_and_the_production_switch_add_up_to_a_recovery()
     {
-        var scenario = new DriftScenario(_channel!, _channel!, ApiKey, ShortRun);
         var observer = new RecordingObserver();
         // Production moves to version 2 about a second after drift starts (request 200 is the first drifted one).
         _platform.SwitchProductionAfterCalls = 300;
 
-        var result = await scenario.RunAsync(observer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        var result = await RunAsync(ShortRun, observer, CancellationToken.None);
 
         Assert.False(result.Cancelled);
         Assert.True(result.Recovered, $"pre {result.PreDrift}, post {result.PostRecovery}");
@@ -90,11 +90,10 @@ public sealed class DriftScenarioTests : IAsyncLifetime
     [Fact]
     public async Task Cancelling_ends_the_run_with_what_it_measured()
     {
-        var scenario = new DriftScenario(_channel!, _channel!, ApiKey, ShortRun with { StopAfterRecovery = null, TotalDuration = TimeSpan.FromMinutes(5) });
         using var cancel = new CancellationTokenSource();
         var observer = new RecordingObserver { AfterBucket = buckets => buckets.Count(b => b.Rows > 0) >= 3 ? cancel : null };
 
-        var result = await scenario.RunAsync(observer, cancel.Token).WaitAsync(TimeSpan.FromSeconds(30));
+        var result = await RunAsync(ShortRun with { StopAfterRecovery = null, TotalDuration = TimeSpan.FromMinutes(5) }, observer, cancel.Token);
 
         Assert.True(result.Cancelled);
         Assert.False(result.Recovered);
@@ -147,6 +146,9 @@ public sealed class DriftScenarioTests : IAsyncLifetime
         _channel?.Dispose();
         await _platform.DisposeAsync();
     }
+
+    private Task<DriftScenarioResult> RunAsync(DriftScenarioOptions options, RecordingObserver observer, CancellationToken cancellationToken) =>
+        SteppedDriftRun.RunAsync(_channel!.CreateCallInvoker(), ServerConnections.WithBearerKey(_channel!, ApiKey), options, observer, cancellationToken);
 
     private sealed class RecordingObserver : IDriftScenarioObserver
     {

@@ -42,7 +42,9 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
         var streaming = service.ModelStreamInfer(requests, responses, new StreamCallContext());
 
         await Until(() => _executor.Running == MaxInFlight);
-        // Held at the bound: one more request may have been read and wait for a slot, no further.
+        // Held at the bound: one more request may have been read and wait for a slot, no further. A negative check:
+        // the executor holds every request, so a correct handler reads no further however long it is given, and a
+        // slow machine can only give a wrong one less time to show it.
         await Task.Delay(200);
         Assert.Equal(MaxInFlight, _executor.Running);
         Assert.InRange(requests.Read, MaxInFlight, MaxInFlight + 1);
@@ -77,6 +79,7 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
 
         // Slots fill with answered requests whose responses wait: bounded reading, nothing lost.
         await Until(() => requests.Read >= MaxInFlight);
+        // A negative check, as above: responses are held, so the bound holds however long the handler is given.
         await Task.Delay(300);
         Assert.InRange(requests.Read, MaxInFlight, (2 * MaxInFlight) + 2);
 

@@ -41,13 +41,19 @@ public sealed class ShadowScoringTests : IAsyncDisposable
     [Fact]
     public async Task Every_sampled_copy_is_scored_and_agrees_row_for_row_with_an_identical_shadow()
     {
-        using var pipeline = Pipeline(new MonitoringOptions());
+        // The default options on the shadow's own clock: no copy can outlive the shadow timeout on a busy machine.
+        var time = new FakeTimeProvider();
+        var options = new MonitoringOptions();
+        using var pipeline = Pipeline(options, time);
         const int Requests = 40;
         for (var i = 0; i < Requests; i++)
         {
             using var response = await pipeline.InferAsync(Request(rows: 1 + (i % 3), seed: i), CancellationToken.None);
             Assert.Equal("1", response.ModelVersion);
         }
+
+        // Every copy is queued: the window of the last batch ends now.
+        time.Advance(options.ShadowBatchWindow);
 
         await AssertEveryRowComparedExactly(Requests, Enumerable.Range(0, Requests).Sum(i => 1 + (i % 3)));
         Assert.Equal(LoweredPriority.None, pipeline.ShadowThreadPriority);
@@ -110,7 +116,8 @@ public sealed class ShadowScoringTests : IAsyncDisposable
     [Fact]
     public async Task Gathering_stops_early_once_half_the_lane_bound_waits()
     {
-        // A window far longer than the test may take: only the bound can end the gathering.
+        // A window far longer than the test may take: only the bound can end the gathering. Real time on purpose: the
+        // gathering looks at the bound each time its clock wakes it, and neither window nor timeout is reached.
         using var pipeline = Pipeline(new MonitoringOptions { ShadowBatchWindow = TimeSpan.FromMinutes(5), ShadowTimeout = TimeSpan.FromMinutes(10), MaxShadowInFlight = 8 });
         for (var i = 0; i < 4; i++)
         {
@@ -146,7 +153,8 @@ public sealed class ShadowScoringTests : IAsyncDisposable
     [Fact]
     public async Task A_copy_that_waited_past_the_shadow_timeout_is_dropped_and_counted_without_touching_production()
     {
-        // Every copy waits at least a tick for the shadow thread, so each one is stale by the time it starts.
+        // Every copy waits at least a tick for the shadow thread, so each one is stale by the time it starts; real time
+        // on purpose: a slower machine only makes the copies staler.
         using var pipeline = Pipeline(new MonitoringOptions { ShadowTimeout = TimeSpan.FromTicks(1), ShadowBatchWindow = TimeSpan.Zero });
         for (var i = 0; i < 10; i++)
         {

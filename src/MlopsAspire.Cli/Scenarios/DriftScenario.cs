@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -31,12 +30,15 @@ public sealed class DriftScenario
     private readonly GRPCInferenceService.GRPCInferenceServiceClient _inference;
     private readonly ModelManagement.ModelManagementClient _management;
     private readonly ModelMonitoring.ModelMonitoringClient _monitoring;
+    private readonly TimeProvider _time;
 
+    /// <param name="timeProvider">Paces the traffic and times the answers; the system clock unless a test moves its own.</param>
     public DriftScenario(
         GRPCInferenceService.GRPCInferenceServiceClient inference,
         ModelManagement.ModelManagementClient management,
         ModelMonitoring.ModelMonitoringClient monitoring,
-        DriftScenarioOptions options)
+        DriftScenarioOptions options,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(inference);
         ArgumentNullException.ThrowIfNull(management);
@@ -51,23 +53,25 @@ public sealed class DriftScenario
         _inference = inference;
         _management = management;
         _monitoring = monitoring;
+        _time = timeProvider ?? TimeProvider.System;
         Options = options;
     }
 
     /// <param name="inference">Calls the OIP inference service.</param>
     /// <param name="controlPlane">Calls the management and monitoring API, already sending an operator key (feedback needs that role).</param>
-    public DriftScenario(CallInvoker inference, CallInvoker controlPlane, DriftScenarioOptions options)
+    public DriftScenario(CallInvoker inference, CallInvoker controlPlane, DriftScenarioOptions options, TimeProvider? timeProvider = null)
         : this(
             new GRPCInferenceService.GRPCInferenceServiceClient(inference),
             new ModelManagement.ModelManagementClient(controlPlane),
             new ModelMonitoring.ModelMonitoringClient(controlPlane),
-            options)
+            options,
+            timeProvider)
     {
     }
 
     /// <param name="apiKey">An operator API key, sent as a bearer token to the control plane only.</param>
-    public DriftScenario(GrpcChannel inference, GrpcChannel controlPlane, string apiKey, DriftScenarioOptions options)
-        : this(inference.CreateCallInvoker(), ServerConnections.WithBearerKey(controlPlane, apiKey), options)
+    public DriftScenario(GrpcChannel inference, GrpcChannel controlPlane, string apiKey, DriftScenarioOptions options, TimeProvider? timeProvider = null)
+        : this(inference.CreateCallInvoker(), ServerConnections.WithBearerKey(controlPlane, apiKey), options, timeProvider)
     {
     }
 
@@ -148,7 +152,6 @@ public sealed class DriftScenario
     private sealed class Run(DriftScenario scenario, IDriftScenarioObserver? observer, CancellationToken cancellation)
     {
         private readonly DriftScenarioOptions _options = scenario.Options;
-        private readonly Stopwatch _clock = new();
         private readonly DriftAccounting _accounting = new(scenario.Options.BucketWidth, scenario.Options.Warmup, scenario.Options.RecoveryTolerance);
         private readonly ConcurrentQueue<(TimeSpan AnsweredAt, FeedbackItem Item)> _unlabelled = new();
         private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
@@ -162,6 +165,10 @@ public sealed class DriftScenario
         private long _joined;
         private long _unknown;
         private long _rejected;
+        private long _startedAt;
+
+        /// <summary>Time since the run started, on the scenario's clock.</summary>
+        private TimeSpan Elapsed => scenario._time.GetElapsedTime(_startedAt);
 
         public async Task<DriftScenarioResult> ExecuteAsync()
         {
@@ -173,7 +180,7 @@ public sealed class DriftScenario
             _ = new FraudDataGenerator(new FraudDataOptions { Seed = _options.Seed }).Generate(1).First();
             var model = await scenario._management.GetModelAsync(
                 new GetModelRequest { Name = _options.ModelName }, deadline: DateTime.UtcNow + ControlPlaneTimeout, cancellationToken: cancellation);
-            _clock.Start();
+            _startedAt = scenario._time.GetTimestamp();
             Report(_accounting.RecordRoutes(TimeSpan.Zero, Routes(model)));
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -190,7 +197,7 @@ public sealed class DriftScenario
                 await SendRipeFeedbackAsync(TimeSpan.MaxValue, cancellation);
             }
 
-            var elapsed = _clock.Elapsed;
+            var elapsed = Elapsed;
             Report(_accounting.CloseAll(elapsed));
             return _accounting.Summarize(elapsed) with
             {
@@ -222,7 +229,7 @@ public sealed class DriftScenario
                     break;
                 }
 
-                if (due > _clock.Elapsed && !await DelayAsync(due - _clock.Elapsed, stop))
+                if (due > Elapsed && !await DelayAsync(due - Elapsed, stop))
                 {
                     break;
                 }
@@ -246,7 +253,7 @@ public sealed class DriftScenario
                 Interlocked.Increment(ref _sent);
                 if (_inFlight.Count >= _options.MaxInFlight)
                 {
-                    _accounting.RecordError(_clock.Elapsed, "SkippedTooManyInFlight");
+                    _accounting.RecordError(Elapsed, "SkippedTooManyInFlight");
                     continue;
                 }
 
@@ -273,7 +280,7 @@ public sealed class DriftScenario
             try
             {
                 var response = await scenario._inference.ModelInferAsync(request, deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: cancellation);
-                var answeredAt = _clock.Elapsed;
+                var answeredAt = Elapsed;
                 var scores = ReadProbabilities(response, _options.ProbabilityOutputName, labels.Length);
                 if (scores is null)
                 {
@@ -290,12 +297,12 @@ public sealed class DriftScenario
             }
             catch (RpcException ex)
             {
-                _accounting.RecordError(_clock.Elapsed, ex.StatusCode.ToString());
+                _accounting.RecordError(Elapsed, ex.StatusCode.ToString());
             }
             catch (Exception ex)
             {
                 // Whatever else goes wrong with one call (transport, a malformed answer) is that call's failure only.
-                _accounting.RecordError(_clock.Elapsed, ex.GetType().Name);
+                _accounting.RecordError(Elapsed, ex.GetType().Name);
             }
         }
 
@@ -312,7 +319,7 @@ public sealed class DriftScenario
         {
             while (true)
             {
-                var now = _clock.Elapsed;
+                var now = Elapsed;
                 var request = new FeedbackRequest { ModelName = _options.ModelName };
                 while (request.Items.Count < MaxFeedbackItemsPerBatch
                     && _unlabelled.TryPeek(out var next)
@@ -368,7 +375,7 @@ public sealed class DriftScenario
             {
                 var model = await scenario._management.GetModelAsync(
                     new GetModelRequest { Name = _options.ModelName }, deadline: DateTime.UtcNow + ControlPlaneTimeout, cancellationToken: cancellationToken);
-                Report(_accounting.RecordRoutes(_clock.Elapsed, Routes(model)));
+                Report(_accounting.RecordRoutes(Elapsed, Routes(model)));
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
@@ -384,7 +391,7 @@ public sealed class DriftScenario
             var tick = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(250).Ticks, _options.BucketWidth.Ticks / 4 + 1));
             while (await DelayAsync(tick, stop.Token))
             {
-                var closed = _accounting.CloseBuckets(_clock.Elapsed);
+                var closed = _accounting.CloseBuckets(Elapsed);
                 Report(closed);
                 if (closed.Count > 0 && _options.StopAfterRecovery is { } enough && _accounting.RecoveredSpan() >= enough)
                 {
@@ -426,11 +433,11 @@ public sealed class DriftScenario
         }
 
         /// <summary>Waits; false when stopped instead.</summary>
-        private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
+        private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
         {
             try
             {
-                await Task.Delay(delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay, stop);
+                await Task.Delay(delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay, scenario._time, stop);
                 return true;
             }
             catch (OperationCanceledException)

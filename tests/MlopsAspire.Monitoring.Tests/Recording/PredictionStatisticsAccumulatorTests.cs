@@ -99,6 +99,7 @@ public sealed class PredictionStatisticsAccumulatorTests(ITestOutputHelper outpu
                 var now = Start;
                 while (Volatile.Read(ref writersDone) < Writers)
                 {
+                    // Pacing only: the writers wait for drains, not for time, and the clock the drains report is the test's.
                     Thread.Sleep(2);
                     now = now.AddMilliseconds(2);
                     snapshots.Add(accumulator.Drain("replica-a", now));
@@ -151,7 +152,8 @@ public sealed class PredictionStatisticsAccumulatorTests(ITestOutputHelper outpu
         var held = accumulator.EnterWriter(out var stripe);
 
         var drain = Task.Run(() => accumulator.Drain("replica-a", Start.AddSeconds(1)));
-        // The drain has swapped the counters but must not read them while this writer is inside.
+        // The drain has swapped the counters but must not read them while this writer is inside. A negative check:
+        // however long the drain had, it must still be waiting; a slow machine can only give it less time to go wrong.
         await Task.WhenAny(drain, Task.Delay(TimeSpan.FromMilliseconds(200)));
         Assert.False(drain.IsCompleted);
         Interlocked.Increment(ref held.Stripe(stripe)[CounterLayout.RequestCount]);
