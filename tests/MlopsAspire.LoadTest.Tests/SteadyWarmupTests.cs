@@ -59,8 +59,11 @@ public sealed class SteadyWarmupTests
             "warmed 4 s until steady (slices 1,200 → 2,950 → 3,000 → 3,010/s)",
             new WarmupOutcome(TimeSpan.FromSeconds(4), true, [1200, 2950, 3000, 3010]).Describe());
         Assert.Equal(
-            "warmed 2 s without reaching steady throughput (slices 10 → 20/s)",
-            new WarmupOutcome(TimeSpan.FromSeconds(2), false, [10, 20]).Describe());
+            "warmed 3 s without reaching steady throughput (slices 10 → 20 → 30/s)",
+            new WarmupOutcome(TimeSpan.FromSeconds(3), false, [10, 20, 30]).Describe());
+        Assert.Equal(
+            "warmed 0.5 s (a re-warm, too short to judge steadiness) (slices 84/s)",
+            new WarmupOutcome(TimeSpan.FromSeconds(0.5), false, [84]).Describe());
     }
 
     [Theory]

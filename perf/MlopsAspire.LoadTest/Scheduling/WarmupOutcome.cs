@@ -13,5 +13,10 @@ public sealed record WarmupOutcome(TimeSpan Time, bool Steady, IReadOnlyList<dou
         ? "no warm-up"
         : string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"warmed {Time.TotalSeconds:0.#} s {(Steady ? "until steady" : "without reaching steady throughput")} (slices {string.Join(" → ", SliceRates.Select(rate => rate.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)))}/s)");
+            $"warmed {Time.TotalSeconds:0.#} s {Verdict} (slices {string.Join(" → ", SliceRates.Select(rate => rate.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)))}/s)");
+
+    // A re-warm between repeats is shorter than the slices steadiness is judged over; it says so rather than "unsteady".
+    private string Verdict => Steady
+        ? "until steady"
+        : SliceRates.Count < LoadRunner.SteadyWindow ? "(a re-warm, too short to judge steadiness)" : "without reaching steady throughput";
 }
