@@ -106,7 +106,12 @@ public static class OpenInferenceRestApi
                             batching.PreferredBatchSizes,
                             (long)batching.MaxQueueDelay.TotalMicroseconds,
                             batching.PriorityLevels,
-                            batching.DefaultPriorityLevel)),
+                            batching.DefaultPriorityLevel),
+                    [new RestInstanceGroup(model.Name, model.Batching.InstanceCount, model.ExecutionProvider == ExecutionProvider.Cuda ? "KIND_GPU" : "KIND_CPU")],
+                    new Dictionary<string, RestModelParameter>
+                    {
+                        [ModelConfigDescription.ExecutionPlanParameter] = new(model.Plan.Reason),
+                    }),
                 RestJsonContext.Default.RestModelConfig);
         }
         catch (Exception exception)

@@ -32,7 +32,14 @@ public sealed record RestModelConfig(
     int MaxBatchSize,
     IReadOnlyList<RestConfigTensor> Input,
     IReadOnlyList<RestConfigTensor> Output,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RestDynamicBatching? DynamicBatching);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RestDynamicBatching? DynamicBatching,
+    IReadOnlyList<RestInstanceGroup> InstanceGroup,
+    IReadOnlyDictionary<string, RestModelParameter> Parameters);
+
+/// <summary>Triton's instance group as its JSON config writes it: kind "KIND_CPU" or "KIND_GPU".</summary>
+public sealed record RestInstanceGroup(string Name, int Count, string Kind);
+
+public sealed record RestModelParameter(string StringValue);
 
 public sealed record RestModelReady(string Name, bool Ready);
 

@@ -56,6 +56,10 @@ public sealed class RestApiTests(RestServerFixture server) : IClassFixture<RestS
         // BYTES tensors are not batched, so the dims are the full shape.
         Assert.Equal([-1L], input["dims"]!.AsArray().Select(node => (long)node!));
         Assert.Null(config["dynamic_batching"]);
+        // How many executions run at once, and why, as the gRPC ModelConfig says it.
+        var group = Assert.Single(config["instance_group"]!.AsArray())!;
+        Assert.Equal((1, "KIND_CPU"), ((int)group["count"]!, (string?)group["kind"]));
+        Assert.False(string.IsNullOrEmpty((string?)config["parameters"]![ModelConfigDescription.ExecutionPlanParameter]!["string_value"]));
     }
 
     [Fact]
