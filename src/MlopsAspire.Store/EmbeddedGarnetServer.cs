@@ -108,9 +108,7 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
         var polls = 0;
         try
         {
-            var endpoint = new IPEndPoint(IPAddress.Parse(ClientAddress(Options.BindAddress)), Options.Port);
-            using var client = new GarnetClient(endpoint, authPassword: Options.Password);
-            await client.ConnectAsync(linked.Token).ConfigureAwait(false);
+            using var client = await ConnectAsync(linked.Token).ConfigureAwait(false);
             while (true)
             {
                 // Garnet's INFO CLIENTS reports no connections unless metrics are sampled; CLIENT LIST always does.
@@ -151,11 +149,26 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ShutdownCheckpointTimeout);
 
-        var endpoint = new IPEndPoint(IPAddress.Parse(ClientAddress(Options.BindAddress)), Options.Port);
-        using var client = new GarnetClient(endpoint, authPassword: Options.Password);
-        await client.ConnectAsync(timeout.Token).ConfigureAwait(false);
+        using var client = await ConnectAsync(timeout.Token).ConfigureAwait(false);
         var reply = await client.ExecuteForStringResultAsync("SAVE").WaitAsync(timeout.Token).ConfigureAwait(false);
         logger.LogInformation("Checkpoint on shutdown: {Reply}", reply);
+    }
+
+    /// <summary>A client of this server, as the server's own maintenance (checkpoint, shutdown wait) talks to it.</summary>
+    private async Task<GarnetClient> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var endpoint = new IPEndPoint(IPAddress.Parse(ClientAddress(Options.BindAddress)), Options.Port);
+        var client = new GarnetClient(endpoint, authPassword: Options.Password);
+        try
+        {
+            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A wildcard bind is reached through loopback; a specific address through itself.</summary>
