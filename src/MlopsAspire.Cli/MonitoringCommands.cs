@@ -257,14 +257,28 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
             }
         }));
 
-    /// <summary>The live metrics of the version's task: what feedback measured, or "-" before any labels (or without a task).</summary>
-    private static string LiveMetrics(VersionStats v) => v.Task switch
+    /// <summary>
+    /// The live metrics of the version's task: what feedback measured, then what its first labelled rows measured (the
+    /// reference accuracy alerts compare with), or "-" before any labels (or without a task).
+    /// </summary>
+    private static string LiveMetrics(VersionStats v)
     {
-        _ when v.LabelledRows == 0 => "-",
-        "binary-classification" => $"accuracy {Percent(v.Accuracy)}, AUC {Number(v.Auc, "0.000")}",
-        "multiclass-classification" => $"accuracy {Percent(v.Accuracy)}, macro-F1 {Number(v.MacroF1, "0.000")}",
-        "regression" => $"MAE {Number(v.Mae, "0.####")}, RMSE {Number(v.Rmse, "0.####")}",
-        _ => "-",
+        if (v.LabelledRows == 0 || TaskMetrics(v.Task, v.Accuracy, v.Auc, v.MacroF1, v.Mae, v.Rmse) is not { } live)
+        {
+            return "-";
+        }
+
+        return v.ReferenceMetrics is { } reference
+            ? $"{live} (reference {TaskMetrics(v.Task, reference.Accuracy, reference.Auc, reference.MacroF1, reference.Mae, reference.Rmse)})"
+            : live;
+    }
+
+    private static string? TaskMetrics(string task, double accuracy, double auc, double macroF1, double mae, double rmse) => task switch
+    {
+        "binary-classification" => $"accuracy {Percent(accuracy)}, AUC {Number(auc, "0.000")}",
+        "multiclass-classification" => $"accuracy {Percent(accuracy)}, macro-F1 {Number(macroF1, "0.000")}",
+        "regression" => $"MAE {Number(mae, "0.####")}, RMSE {Number(rmse, "0.####")}",
+        _ => null,
     };
 
     private static string Percent(double share) => double.IsNaN(share) ? "-" : (share * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";

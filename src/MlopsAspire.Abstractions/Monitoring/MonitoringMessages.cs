@@ -213,4 +213,5 @@ public sealed record MonitoringSummary(
     [property: Id(21)] DateTimeOffset? FirstWindow = null,
     [property: Id(22)] double MacroF1 = double.NaN,
     [property: Id(23)] double MeanAbsoluteError = double.NaN,
-    [property: Id(24)] double RootMeanSquaredError = double.NaN);
+    [property: Id(24)] double RootMeanSquaredError = double.NaN,
+    [property: Id(25)] ReferenceOutcomes? ReferenceOutcomes = null);

@@ -259,6 +259,21 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             stats.ErrorsByStatus[status] = count;
         }
 
+        if (summary.ReferenceOutcomes is { } reference)
+        {
+            stats.ReferenceMetrics = new ReferenceMetrics
+            {
+                LabelledRows = reference.LabelledRows,
+                Accuracy = reference.Accuracy,
+                Auc = reference.Auc,
+                LogLoss = reference.LogLoss,
+                MacroF1 = reference.MacroF1,
+                Mae = reference.MeanAbsoluteError,
+                Rmse = reference.RootMeanSquaredError,
+                LastWindow = Timestamp.FromDateTimeOffset(reference.LastWindow),
+            };
+        }
+
         if (summary.LastJudgedWindow is { } window)
         {
             stats.LastWindow = Timestamp.FromDateTimeOffset(window.WindowStart);

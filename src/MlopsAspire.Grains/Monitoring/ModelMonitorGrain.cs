@@ -209,7 +209,8 @@ public sealed partial class ModelMonitorGrain(
             _windows.ShortWindows.Keys.Cast<DateTimeOffset?>().FirstOrDefault(),
             outcomes.MacroF1,
             outcomes.MeanAbsoluteError,
-            outcomes.RootMeanSquaredError));
+            outcomes.RootMeanSquaredError,
+            state.State.AccuracyReference?.ToOutcomes()));
     }
 
     public Task<IReadOnlyList<WindowReport>> GetWindowReports(int count) =>

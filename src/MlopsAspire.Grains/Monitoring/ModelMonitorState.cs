@@ -64,6 +64,8 @@ public sealed record AccuracyReference(
         metrics.Accuracy, metrics.Auc, metrics.Rows, lastWindow, metrics.MacroF1, metrics.MeanAbsoluteError, metrics.RootMeanSquaredError, metrics.LogLoss);
 
     public OutcomeMetrics ToMetrics() => new(Rows, Accuracy, Auc, LogLoss, MacroF1, MeanAbsoluteError, RootMeanSquaredError);
+
+    public ReferenceOutcomes ToOutcomes() => new(Rows, Accuracy, Auc, LogLoss, MacroF1, MeanAbsoluteError, RootMeanSquaredError, LastWindow);
 }
 
 /// <summary>The deduplication state of one replica's snapshot sequence.</summary>

@@ -21,6 +21,12 @@ public sealed class MonitoringDefaultsOptions
 
     public long MinimumLabelledRows { get; set; } = MonitoringPolicy.Default.MinimumLabelledRows;
 
+    /// <summary>
+    /// How many recent windows are merged to judge accuracy; together they need <see cref="MinimumLabelledRows"/>
+    /// labelled rows, so a model with few labels per window needs more of them.
+    /// </summary>
+    public int AccuracyWindows { get; set; } = MonitoringPolicy.Default.AccuracyWindows;
+
     /// <summary>Relative MAE increase of a regression that raises an accuracy alert (0.25: a quarter worse than its reference).</summary>
     public double ErrorIncreaseAlert { get; set; } = MonitoringPolicy.Default.ErrorIncreaseAlert;
 
@@ -37,6 +43,7 @@ public sealed class MonitoringDefaultsOptions
             AccuracyDropAlert = AccuracyDropAlert,
             AucDropAlert = AucDropAlert,
             MinimumLabelledRows = MinimumLabelledRows,
+            AccuracyWindows = AccuracyWindows,
             ErrorIncreaseAlert = ErrorIncreaseAlert,
             MinimumRows = MinimumRows,
         };

@@ -1,0 +1,16 @@
+namespace MlopsAspire.Abstractions.Monitoring;
+
+/// <summary>
+/// The live metrics a version's first labelled rows measured: what an accuracy alert compares recent windows with.
+/// Set once, from the windows up to and including <paramref name="LastWindow"/>.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ReferenceOutcomes(
+    [property: Id(0)] long LabelledRows,
+    [property: Id(1)] double Accuracy,
+    [property: Id(2)] double Auc,
+    [property: Id(3)] double LogLoss,
+    [property: Id(4)] double MacroF1,
+    [property: Id(5)] double MeanAbsoluteError,
+    [property: Id(6)] double RootMeanSquaredError,
+    [property: Id(7)] DateTimeOffset LastWindow);
