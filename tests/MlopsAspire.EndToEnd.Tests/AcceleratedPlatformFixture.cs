@@ -12,6 +12,8 @@ public sealed class AcceleratedPlatformFixture : PlatformFixture
         "--Monitoring:Window=00:00:02",
         "--Monitoring:Grace=00:00:01",
         "--Monitoring:MinimumLabelledRows=3000",
+        // Accuracy is judged over the last 30 s: 3,000 labelled rows arrive in that span even on a busy machine.
+        "--Monitoring:AccuracyWindows=15",
         "--Training:PollInterval=00:00:01",
         "--Training:LabelPollInterval=00:00:01",
         "--Training:Commands:fit-logistic:Executable=bash",

@@ -63,4 +63,16 @@ public sealed record LogisticRegression(double[] Weights, double Bias)
 
         return new LogisticRegression(raw, rawBias);
     }
+
+    /// <summary>The probability this model gives one row of raw features.</summary>
+    public double Predict(IReadOnlyList<float> features)
+    {
+        var margin = Bias;
+        for (var j = 0; j < Weights.Length; j++)
+        {
+            margin += Weights[j] * features[j];
+        }
+
+        return 1 / (1 + Math.Exp(-margin));
+    }
 }
