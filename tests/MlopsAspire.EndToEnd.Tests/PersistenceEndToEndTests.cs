@@ -139,7 +139,8 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
             output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F0} s: retraining runs ended");
 
             before = await ReadAsync(first, DemoModels.FraudModelName, fraud => fraud.Versions.Single().LabelledRows > 0);
-            rainBefore = await ReadAsync(first, Rain, stats => stats.Versions.Single(v => v.Version == "1") is var served
+            // Once every request and label is counted, and the first labelled rows have set the reference metrics.
+            rainBefore = await ReadAsync(first, Rain, stats => stats.Versions.Single(v => v.Version == "1") is { ReferenceMetrics: not null } served
                 && served.Requests == rain.Requests && served.LabelledRows == rain.LabelledRows);
             rainConfigBefore = await inference.ModelConfigAsync(new ModelConfigRequest { Name = Rain, Version = "1" });
             grainsBefore = await ReadGrainsAsync(first);
@@ -211,8 +212,9 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
         Assert.True(candidate.Lineage is { HasReferenceProfile: true, TrainingRows: > 0 }, $"rain/2's lineage: {candidate.Lineage}");
         Assert.Equal(["2"], before.Model.Shadows.Select(shadow => shadow.Version));
 
-        // Statistics: the counts, latencies, labelled rows and task metrics of every window kept, and the contract's
-        // task and limitations; the last judged window goes on below, a window judged since the read may follow it.
+        // Statistics: the counts, latencies, labelled rows and task metrics of every window kept, the reference metrics,
+        // and the contract's task and limitations; the last judged window goes on below, a window judged since the
+        // read may follow it.
         foreach (var version in new[] { "1", "2" })
         {
             var (served, restarted) = (before.Stats.Versions.Single(v => v.Version == version), after.Stats.Versions.Single(v => v.Version == version));
@@ -223,6 +225,7 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
         var production = after.Stats.Versions.Single(v => v.Version == "1");
         Assert.True(production is { Task: "binary-classification", HasReferenceProfile: true, LabelledRows: >= 2000, Accuracy: > 0.7, Auc: > 0.8, LogLoss: > 0 }, $"rain/1 after the restart: {production}");
         Assert.Empty(production.Limitations);
+        Assert.True(production.ReferenceMetrics is { LabelledRows: >= 2000, Accuracy: > 0.7, Auc: > 0.8, LogLoss: > 0 }, $"rain/1's reference metrics after the restart: {production.ReferenceMetrics}");
 
         // The monitors' own state: the reference profiles (named features and the prediction), every judged window
         // and alert before the stop.
