@@ -505,17 +505,5 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A store process still flushing its files; the temp folder is cleaned up later.
-        }
-
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => DataFolder.DeleteAsync(_dataDirectory);
 }

@@ -115,13 +115,6 @@ public class PlatformFixture : IAsyncLifetime
             await App.DisposeAsync();
         }
 
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A store process still flushing its files; the temp folder is cleaned up by the OS later.
-        }
+        await DataFolder.DeleteAsync(DataDirectory);
     }
 }
