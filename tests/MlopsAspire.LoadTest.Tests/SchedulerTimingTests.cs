@@ -60,7 +60,7 @@ public sealed class SchedulerTimingTests
     {
         var workload = OpenWorkload with { MaxInFlight = 1, Duration = TimeSpan.FromMilliseconds(500), DrainTimeout = TimeSpan.FromMilliseconds(200) };
 
-        var measurement = await LoadRunner.RunAsync("hang", new HangingSender(), workload, null, CancellationToken.None);
+        var measurement = await LoadRunner.RunAsync("hang", new HangingSender(), workload, TimeProvider.System, null, CancellationToken.None);
 
         var dispatch = measurement.Dispatch!;
         Assert.Equal(1, dispatch.Sent);
@@ -112,8 +112,8 @@ public sealed class SchedulerTimingTests
     private static async Task<RunMeasurement> RunWarmAsync(WorkloadSettings workload, StallingSender sender)
     {
         var warmup = workload with { Duration = TimeSpan.FromMilliseconds(300) };
-        await LoadRunner.RunAsync("warm-up", new StallingSender(TimeSpan.MaxValue / 2, TimeSpan.Zero), warmup, null, CancellationToken.None);
-        return await LoadRunner.RunAsync("stall", sender, workload, null, CancellationToken.None);
+        await LoadRunner.RunAsync("warm-up", new StallingSender(TimeSpan.MaxValue / 2, TimeSpan.Zero), warmup, TimeProvider.System, null, CancellationToken.None);
+        return await LoadRunner.RunAsync("stall", sender, workload, TimeProvider.System, null, CancellationToken.None);
     }
 
     private static void AssertStallIsVisible(RunMeasurement measurement)

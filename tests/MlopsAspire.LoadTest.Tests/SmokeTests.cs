@@ -15,7 +15,7 @@ public sealed class SmokeTests : IDisposable
         var console = new StringWriter();
         string[] args = ["fraud-unary", "fraud-stream", "--in-process", "--rate", "200", "--duration", "2s", "--warmup", "0.5s", "--max-warmup", "1s", "--out", _output];
 
-        var exitCode = await LoadTestCommand.RunAsync(args, console, console, CancellationToken.None);
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, TimeProvider.System, CancellationToken.None);
 
         Assert.True(exitCode == 0, console.ToString());
         var report = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName)));
@@ -39,7 +39,7 @@ public sealed class SmokeTests : IDisposable
         var console = new StringWriter();
         string[] args = ["pipeline-batching-on", "pipeline-batching-off", "--concurrency", "16", "--duration", "1s", "--warmup", "0.2s", "--max-warmup", "1s", "--no-progress", "--out", _output];
 
-        var exitCode = await LoadTestCommand.RunAsync(args, console, console, CancellationToken.None);
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, TimeProvider.System, CancellationToken.None);
 
         Assert.True(exitCode == 0, console.ToString());
         var report = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName)));
@@ -60,7 +60,7 @@ public sealed class SmokeTests : IDisposable
         var console = new StringWriter();
         string[] args = ["baselines", "--model", "fraud", "--concurrency", "8", "--duration", "1s", "--warmup", "0.2s", "--max-warmup", "1s", "--no-progress", "--out", _output];
 
-        var exitCode = await LoadTestCommand.RunAsync(args, console, console, CancellationToken.None);
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, TimeProvider.System, CancellationToken.None);
 
         Assert.True(exitCode == 0, console.ToString());
         var report = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName)));
