@@ -11,4 +11,4 @@ Console.CancelKeyPress += (_, e) =>
     }
 };
 
-return await LoadTestCommand.RunAsync(args, Console.Out, Console.Error, cancellation.Token);
+return await LoadTestCommand.RunAsync(args, Console.Out, Console.Error, TimeProvider.System, cancellation.Token);

@@ -3,10 +3,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace MlopsAspire.Cli.Tests;
 
 /// <summary>
-/// A clock for code that paces itself with one-shot timers (<see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/>):
-/// it stands still while that code works, and jumps to the earliest pending timer only once the expected number of
-/// timers are pending and the test says the work of the moment is done. Time on it is what the schedule says,
-/// however slow or busy the machine.
+/// A clock for code that paces itself with timers (one-shot or periodic): it stands still while that code works, and
+/// jumps to the earliest pending timer only when the test says the work of the moment is done. Time on it is what the
+/// schedule says, however slow or busy the machine.
 /// </summary>
 internal sealed class SteppedClock : TimeProvider
 {
@@ -28,19 +27,35 @@ internal sealed class SteppedClock : TimeProvider
 
     public override long GetTimestamp() => _time.GetTimestamp();
 
+    /// <summary>
+    /// Runs <paramref name="update"/> under the clock's lock: state that a driver's condition reads changes in step
+    /// with the timers, never halfway through its reading.
+    /// </summary>
+    public T Update<T>(Func<T> update)
+    {
+        lock (_gate)
+        {
+            return update();
+        }
+    }
+
+    /// <inheritdoc cref="Update{T}(Func{T})"/>
+    public void Update(Action update)
+    {
+        lock (_gate)
+        {
+            update();
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        if (period != Timeout.InfiniteTimeSpan)
-        {
-            throw new NotSupportedException("A stepped clock serves one-shot timers only.");
-        }
-
         var timer = new PendingTimer(this);
-        timer.Arm(dueTime);
+        timer.Arm(dueTime, period);
         timer.Inner = _time.CreateTimer(
             pendingState =>
             {
-                timer.Disarm();
+                timer.Fired();
                 callback(pendingState);
             },
             state,
@@ -50,10 +65,12 @@ internal sealed class SteppedClock : TimeProvider
     }
 
     /// <summary>
-    /// Moves the clock until <paramref name="run"/> ends: to the earliest pending timer each time exactly
-    /// <paramref name="waiters"/> timers are pending and <paramref name="settled"/> holds; otherwise it lets the work run.
+    /// Moves the clock until <paramref name="run"/> ends: to the earliest pending timer each time
+    /// <paramref name="settled"/> holds for the number of timers pending (it runs under the clock's lock, so what it
+    /// reads through <see cref="Update{T}(Func{T})"/> agrees with that number); otherwise it lets the work of the moment run.
     /// </summary>
-    public async Task<T> DriveAsync<T>(Task<T> run, int waiters, Func<bool> settled, TimeSpan safetyNet)
+    /// <param name="safetyNet">Real time the run may take before the test gives up: a net for a hang, never a measurement.</param>
+    public async Task<T> DriveAsync<T>(Task<T> run, Func<int, bool> settled, TimeSpan safetyNet)
     {
         var giveUp = DateTime.UtcNow + safetyNet;
         while (!run.IsCompleted)
@@ -66,7 +83,7 @@ internal sealed class SteppedClock : TimeProvider
             DateTimeOffset? next = null;
             lock (_gate)
             {
-                if (_pending.Count == waiters && settled())
+                if (_pending.Count > 0 && settled(_pending.Count))
                 {
                     next = _pending.Values.Min();
                 }
@@ -89,12 +106,15 @@ internal sealed class SteppedClock : TimeProvider
 
     private sealed class PendingTimer(SteppedClock clock) : ITimer
     {
+        private TimeSpan _period = Timeout.InfiniteTimeSpan;
+
         public ITimer? Inner { get; set; }
 
-        public void Arm(TimeSpan dueTime)
+        public void Arm(TimeSpan dueTime, TimeSpan period)
         {
             lock (clock._gate)
             {
+                _period = period;
                 if (dueTime == Timeout.InfiniteTimeSpan)
                 {
                     clock._pending.Remove(this);
@@ -106,28 +126,35 @@ internal sealed class SteppedClock : TimeProvider
             }
         }
 
-        public void Disarm()
+        /// <summary>A one-shot timer is done; a periodic one is due again a period from now.</summary>
+        public void Fired()
         {
             lock (clock._gate)
             {
-                clock._pending.Remove(this);
+                if (_period == Timeout.InfiniteTimeSpan || _period == TimeSpan.Zero)
+                {
+                    clock._pending.Remove(this);
+                }
+                else
+                {
+                    clock._pending[this] = clock._time.GetUtcNow() + _period;
+                }
             }
         }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            if (period != Timeout.InfiniteTimeSpan)
-            {
-                throw new NotSupportedException("A stepped clock serves one-shot timers only.");
-            }
-
-            Arm(dueTime);
+            Arm(dueTime, period);
             return Inner!.Change(dueTime, period);
         }
 
         public void Dispose()
         {
-            Disarm();
+            lock (clock._gate)
+            {
+                clock._pending.Remove(this);
+            }
+
             Inner?.Dispose();
         }
 

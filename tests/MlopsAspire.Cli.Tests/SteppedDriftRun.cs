@@ -33,8 +33,7 @@ internal static class SteppedDriftRun
 
         return clock.DriveAsync(
             scenario.RunAsync(observer, cancellationToken),
-            Loops,
-            () => inferenceCalls.InFlight == 0 && controlPlaneCalls.InFlight == 0 && inferenceCalls.Started == Due(),
+            pending => pending == Loops && inferenceCalls.InFlight == 0 && controlPlaneCalls.InFlight == 0 && inferenceCalls.Started == Due(),
             TimeSpan.FromMinutes(2));
     }
 }

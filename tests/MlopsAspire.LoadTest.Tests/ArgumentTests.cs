@@ -32,7 +32,7 @@ public sealed class ArgumentTests
         var output = new StringWriter();
         var error = new StringWriter();
 
-        var exitCode = await LoadTestCommand.RunAsync(args, output, error, CancellationToken.None);
+        var exitCode = await LoadTestCommand.RunAsync(args, output, error, TimeProvider.System, CancellationToken.None);
 
         Assert.Equal(LoadTestCommand.UsageError, exitCode);
         var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -65,7 +65,7 @@ public sealed class ArgumentTests
     {
         var output = new StringWriter();
 
-        Assert.Equal(0, await LoadTestCommand.RunAsync(["list"], output, TextWriter.Null, CancellationToken.None));
+        Assert.Equal(0, await LoadTestCommand.RunAsync(["list"], output, TextWriter.Null, TimeProvider.System, CancellationToken.None));
 
         foreach (var name in new[] { "fraud-unary", "fraud-stream", "resnet18", "shadow-on", "shadow-off", "monitoring-on", "monitoring-off", "replicas-1", "replicas-2", "batching-on", "batching-off", "pipeline-batching-on", "pipeline-batching-off" })
         {
@@ -81,7 +81,7 @@ public sealed class ArgumentTests
         {
             var output = new StringWriter();
 
-            Assert.Equal(0, await LoadTestCommand.RunAsync(["models", folder, "--model", "fraud"], output, TextWriter.Null, CancellationToken.None));
+            Assert.Equal(0, await LoadTestCommand.RunAsync(["models", folder, "--model", "fraud"], output, TextWriter.Null, TimeProvider.System, CancellationToken.None));
 
             var model = Path.Combine(folder, "fraud", "1", "model.onnx");
             Assert.True(File.Exists(model), output.ToString());

@@ -35,25 +35,25 @@ public sealed class HistogramMergeTests
     [Fact]
     public async Task Intervals_recorded_from_many_threads_add_up_to_the_total()
     {
-        var recorder = new LatencyRecorder(Stopwatch.GetTimestamp());
-        var oneMillisecond = Stopwatch.Frequency / 1000;
+        var recorder = new LatencyRecorder();
+        var elapsed = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
         var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
         {
             for (var i = 0; i < 50_000; i++)
             {
-                recorder.RecordSuccess(oneMillisecond * (1 + (i % 10)));
+                recorder.RecordSuccess(TimeSpan.FromMilliseconds(1 + (i % 10)));
             }
         })).ToArray();
 
         var samples = new List<IntervalSample>();
         while (!writers.All(writer => writer.IsCompleted))
         {
-            samples.Add(recorder.SampleInterval(Stopwatch.GetTimestamp()));
+            samples.Add(recorder.SampleInterval(elapsed.Elapsed));
             await Task.Delay(1);
         }
 
-        samples.Add(recorder.SampleInterval(Stopwatch.GetTimestamp()));
+        samples.Add(recorder.SampleInterval(elapsed.Elapsed));
         var total = recorder.CopyTotal();
 
         Assert.Equal(200_000, total.TotalCount);

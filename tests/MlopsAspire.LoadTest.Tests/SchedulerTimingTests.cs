@@ -1,14 +1,20 @@
 using HdrHistogram;
+using MlopsAspire.Cli.Tests;
+using MlopsAspire.LoadTest.Measurement;
 using MlopsAspire.LoadTest.Scheduling;
 
 namespace MlopsAspire.LoadTest.Tests;
 
+/// <summary>
+/// The schedulers on a stepped clock: every send time, lag and latency below is exact, whatever the machine is doing.
+/// </summary>
 public sealed class SchedulerTimingTests
 {
-    private static readonly TimeSpan StallAfter = TimeSpan.FromMilliseconds(300);
-    private static readonly TimeSpan Stall = TimeSpan.FromMilliseconds(200);
+    // The server freezes from 300 ms to 500 ms: every request that arrives in between is answered at 500 ms.
+    private static readonly TimeSpan StallStart = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan StallEnd = TimeSpan.FromMilliseconds(500);
 
-    // 200 requests/s for 1 s: the 200 ms stall covers about 40 scheduled requests.
+    // 200 requests/s for 1 s, one every 5 ms: requests 60 to 99 are scheduled inside the stall.
     private static readonly WorkloadSettings OpenWorkload = new()
     {
         Model = WorkloadModel.Open,
@@ -19,14 +25,22 @@ public sealed class SchedulerTimingTests
         DrainTimeout = TimeSpan.FromSeconds(5),
     };
 
-    [Fact]
-    public async Task Requests_scheduled_during_a_stall_show_the_time_they_waited()
-    {
-        var measurement = await RunWarmAsync(OpenWorkload, new StallingSender(StallAfter, Stall));
+    /// <summary>The least a latency or lag can show: the histogram's lowest value, 1 µs.</summary>
+    private static readonly double FloorMs = LatencyHistograms.ToMilliseconds(LatencyHistograms.LowestMicroseconds);
 
-        AssertStallIsVisible(measurement);
+    [Fact]
+    public async Task Requests_scheduled_during_a_stall_show_the_time_they_waited_and_every_send_leaves_on_schedule()
+    {
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, AnswerAtOnceExceptDuringTheStall);
+
+        var (outcome, latency) = await SteppedRuns.DispatchAsync(clock, server, OpenWorkload);
+
         // Nothing held the sends back: the client kept to the schedule through the stall.
-        Assert.InRange(measurement.Dispatch!.MaxLagMs, 0, 150);
+        Assert.Equal(Offsets(OpenWorkload), server.Arrivals);
+        Assert.Equal((200L, 200L, 0L, 0L), (outcome.Scheduled, outcome.Sent, outcome.Late, outcome.Missed));
+        Assert.Equal(FloorMs, outcome.MaxLagMs);
+        AssertStallIsVisible(latency);
     }
 
     [Fact]
@@ -35,12 +49,16 @@ public sealed class SchedulerTimingTests
         // One request in flight at a time: while the stalled one is outstanding the client cannot send, as with a
         // closed-loop client. The held-back requests leave late, and their latency still starts at the schedule.
         var workload = OpenWorkload with { MaxInFlight = 1 };
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, AnswerAtOnceExceptDuringTheStall);
 
-        var measurement = await RunWarmAsync(workload, new StallingSender(StallAfter, Stall));
+        var (outcome, latency) = await SteppedRuns.DispatchAsync(clock, server, workload);
 
-        AssertStallIsVisible(measurement);
-        Assert.True(measurement.Dispatch!.Late >= 35, $"{measurement.Dispatch.Late} late sends");
-        Assert.InRange(measurement.Dispatch.MaxLagMs, 150, 2000);
+        // Request 60 holds the only slot until 500 ms; requests 61 to 99 leave then, 195 ms down to 5 ms late.
+        Assert.Equal(Offsets(workload).Select((offset, i) => i is > 60 and < 100 ? StallEnd : offset), server.Arrivals);
+        Assert.Equal((200L, 200L, 39L, 0L), (outcome.Scheduled, outcome.Sent, outcome.Late, outcome.Missed));
+        Assert.Equal(195, outcome.MaxLagMs);
+        AssertStallIsVisible(latency);
     }
 
     [Fact]
@@ -48,19 +66,26 @@ public sealed class SchedulerTimingTests
     {
         // The contrast that motivates the open model: one client sees one slow request and simply sends less.
         var workload = new WorkloadSettings { Model = WorkloadModel.Closed, Concurrency = 1, Duration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.Zero };
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, arrived => InStall(arrived) ? StallEnd - arrived : TimeSpan.FromMilliseconds(5));
 
-        var measurement = await RunWarmAsync(workload, new StallingSender(StallAfter, Stall));
+        var (sent, latency) = await SteppedRuns.RunOneClientAsync(clock, server, workload);
 
-        Assert.InRange(CountAtLeast(measurement.Latency, 100), 1, 1);
-        Assert.InRange(measurement.Latency.GetMaxValue() / 1000.0, 150, 2000);
+        // 60 requests of 5 ms, the one sent at 300 ms answered at 500 ms, then 100 more of 5 ms up to the end.
+        Assert.Equal(161, sent);
+        AssertDistribution(latency, (5, 160), (200, 1));
+        Assert.Equal(StallStart, server.Arrivals[60]);
+        Assert.Equal(StallEnd, server.Arrivals[61]);
     }
 
     [Fact]
     public async Task Sends_that_never_leave_before_the_end_are_counted_as_missed()
     {
         var workload = OpenWorkload with { MaxInFlight = 1, Duration = TimeSpan.FromMilliseconds(500), DrainTimeout = TimeSpan.FromMilliseconds(200) };
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, _ => Timeout.InfiniteTimeSpan);
 
-        var measurement = await LoadRunner.RunAsync("hang", new HangingSender(), workload, null, CancellationToken.None);
+        var measurement = await SteppedRuns.RunOpenThroughRunnerAsync(clock, server, workload);
 
         var dispatch = measurement.Dispatch!;
         Assert.Equal(1, dispatch.Sent);
@@ -68,6 +93,67 @@ public sealed class SchedulerTimingTests
         Assert.Equal(99, dispatch.Missed);
         Assert.Equal(0, measurement.Succeeded);
         Assert.Equal(1, measurement.ErrorsByStatus["Cancelled"]);
+        // The blocked sends were given up at the end of the run, the hung request after the drain time.
+        Assert.Equal(TimeSpan.FromMilliseconds(500), dispatch.SendingTime);
+        Assert.Equal(TimeSpan.FromMilliseconds(700), clock.Elapsed);
+    }
+
+    [Fact]
+    public async Task Poisson_arrivals_leave_at_their_scheduled_times_and_each_latency_starts_there()
+    {
+        var workload = OpenWorkload with { Arrival = ArrivalKind.Poisson, Rate = 250, Seed = 3, Duration = TimeSpan.FromSeconds(2) };
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, _ => TimeSpan.FromMilliseconds(3));
+
+        var (outcome, latency) = await SteppedRuns.DispatchAsync(clock, server, workload);
+
+        var offsets = Offsets(workload);
+        Assert.Equal(offsets, server.Arrivals);
+        Assert.InRange(offsets.Count, 450, 550); // the target rate over the run
+        Assert.Equal((offsets.Count, offsets.Count, 0L, 0L), ((int)outcome.Scheduled, (int)outcome.Sent, outcome.Late, outcome.Missed));
+        AssertDistribution(latency, (3, offsets.Count));
+    }
+
+    [Fact]
+    public async Task A_run_starts_no_request_after_its_duration_and_reports_progress_each_second()
+    {
+        // One client, 7 ms a request: 142 answers in the first second, 143 in each of the next two, and the one
+        // started at 2,996 ms is answered in the drain at 3,003 ms.
+        var workload = new WorkloadSettings { Model = WorkloadModel.Closed, Concurrency = 1, Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.Zero };
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, _ => TimeSpan.FromMilliseconds(7));
+        var progress = new List<ProgressSnapshot>();
+
+        var measurement = await SteppedRuns.RunOneClientThroughRunnerAsync(
+            clock,
+            server,
+            workload,
+            snapshot =>
+            {
+                lock (progress)
+                {
+                    progress.Add(snapshot);
+                }
+            },
+            alsoSettled: () =>
+            {
+                lock (progress)
+                {
+                    return progress.Count == (int)clock.Elapsed.TotalSeconds;
+                }
+            });
+
+        Assert.Equal(429, measurement.Sent);
+        Assert.Equal(TimeSpan.FromMilliseconds(2996), server.Arrivals[^1]);
+        Assert.Equal(429, measurement.Succeeded);
+        Assert.Equal(TimeSpan.FromSeconds(3), measurement.Elapsed);
+        Assert.Equal(143, measurement.Throughput);
+        Assert.Equal(TimeSpan.FromMilliseconds(3003), clock.Elapsed);
+        Assert.Equal([1.0, 2.0, 3.0], progress.Select(snapshot => snapshot.ElapsedSeconds));
+        Assert.Equal([142.0, 143.0, 143.0], progress.Select(snapshot => snapshot.IntervalRate));
+        Assert.All(progress, snapshot => Assert.Equal(7, snapshot.P50Ms, precision: 2));
+        Assert.Equal([142L, 143L, 143L, 1L], measurement.Intervals.Select(interval => interval.Succeeded));
+        Assert.Equal(3.003, measurement.Intervals[^1].ElapsedSeconds, precision: 9);
     }
 
     [Fact]
@@ -85,11 +171,12 @@ public sealed class SchedulerTimingTests
     {
         var offsets = ArrivalSchedule.Poisson(1000, seed: 3).Offsets(TimeSpan.FromSeconds(20)).ToList();
         var gaps = offsets.Zip(offsets.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+        var mean = gaps.Average();
 
         Assert.InRange(offsets.Count, 19_400, 20_600);
-        Assert.InRange(gaps.Average(), 0.97, 1.03);
+        Assert.InRange(mean, 0.97, 1.03);
         // Exponential gaps: the standard deviation equals the mean, unlike evenly spaced sends.
-        var deviation = Math.Sqrt(gaps.Average(gap => Math.Pow(gap - gaps.Average(), 2)));
+        var deviation = Math.Sqrt(gaps.Average(gap => Math.Pow(gap - mean, 2)));
         Assert.InRange(deviation, 0.9, 1.1);
         Assert.Equal(offsets.Take(100), ArrivalSchedule.Poisson(1000, seed: 3).Offsets(TimeSpan.FromSeconds(20)).Take(100));
     }
@@ -105,30 +192,33 @@ public sealed class SchedulerTimingTests
         Assert.InRange(offsets.Count(offset => offset >= TimeSpan.FromSeconds(9)), 288, 300);
     }
 
-    /// <summary>
-    /// Runs the workload once against a server that never stalls first, so that the measured run does not include
-    /// the dispatcher's first-use costs (JIT, thread start), which it would rightly count as client lateness.
-    /// </summary>
-    private static async Task<RunMeasurement> RunWarmAsync(WorkloadSettings workload, StallingSender sender)
+    private static bool InStall(TimeSpan arrived) => arrived >= StallStart && arrived < StallEnd;
+
+    private static TimeSpan AnswerAtOnceExceptDuringTheStall(TimeSpan arrived) => InStall(arrived) ? StallEnd - arrived : TimeSpan.Zero;
+
+    private static List<TimeSpan> Offsets(WorkloadSettings workload) => [.. workload.CreateSchedule().Offsets(workload.Duration)];
+
+    private static void AssertStallIsVisible(HistogramBase latency)
     {
-        var warmup = workload with { Duration = TimeSpan.FromMilliseconds(300) };
-        await LoadRunner.RunAsync("warm-up", new StallingSender(TimeSpan.MaxValue / 2, TimeSpan.Zero), warmup, null, CancellationToken.None);
-        return await LoadRunner.RunAsync("stall", sender, workload, null, CancellationToken.None);
+        // The 40 requests scheduled inside the stall waited from 200 ms down to 5 ms, in 5 ms steps; the other 160
+        // were answered the moment they were sent.
+        AssertDistribution(latency, [(FloorMs, 160), .. Enumerable.Range(1, 40).Select(step => (step * 5.0, 1L))]);
+        // Many requests show the stall, not one: 21 of them waited 100 ms or more.
+        Assert.Equal(21, latency.RecordedValues().Where(value => value.ValueIteratedTo >= 100_000).Sum(value => value.CountAtValueIteratedTo));
     }
 
-    private static void AssertStallIsVisible(RunMeasurement measurement)
+    /// <summary>The histogram holds exactly these latencies, each as often as given.</summary>
+    private static void AssertDistribution(HistogramBase actual, params (double Ms, long Count)[] latencies)
     {
-        Assert.Empty(measurement.ErrorsByStatus);
-        Assert.Equal(200, measurement.Succeeded);
+        var expected = LatencyHistograms.Create();
+        foreach (var (ms, count) in latencies)
+        {
+            expected.RecordValueWithCount((long)Math.Round(ms * 1000), count);
+        }
 
-        // About 40 requests were scheduled inside the stall, waiting from ~200 ms down to ~0: about half of them at
-        // least 100 ms, and the worst the whole stall. Upper bounds leave wide room for timers that fire late on a
-        // loaded machine (CI shares its cores); what matters is that many requests show the stall, not one.
-        Assert.InRange(CountAtLeast(measurement.Latency, 100), 15, 45);
-        Assert.InRange(measurement.Latency.GetMaxValue() / 1000.0, 180, 2000);
-        Assert.InRange(measurement.Latency.GetValueAtPercentile(95) / 1000.0, 40, 1500);
+        Assert.Equal(Counts(expected), Counts(actual));
     }
 
-    private static long CountAtLeast(HistogramBase histogram, double milliseconds) =>
-        histogram.RecordedValues().Where(value => value.ValueIteratedTo >= milliseconds * 1000).Sum(value => value.CountAtValueIteratedTo);
+    private static List<(long Microseconds, long Count)> Counts(HistogramBase histogram) =>
+        [.. histogram.RecordedValues().Select(value => (value.ValueIteratedTo, value.CountAtValueIteratedTo))];
 }

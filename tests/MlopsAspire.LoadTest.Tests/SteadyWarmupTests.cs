@@ -1,3 +1,4 @@
+using MlopsAspire.Cli.Tests;
 using MlopsAspire.LoadTest.Baselines;
 using MlopsAspire.LoadTest.Cli;
 using MlopsAspire.LoadTest.Scheduling;
@@ -66,6 +67,54 @@ public sealed class SteadyWarmupTests
             new WarmupOutcome(TimeSpan.FromSeconds(0.5), false, [84]).Describe());
     }
 
+    [Fact]
+    public async Task Warm_up_goes_on_in_one_second_slices_until_three_agree_and_then_the_run_is_measured()
+    {
+        // A server that doubles its speed after two seconds, as a JIT tiering up: 100/s, then 200/s.
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, arrived => TimeSpan.FromMilliseconds(arrived < TimeSpan.FromSeconds(2) ? 10 : 5));
+
+        var measurement = await SteppedRuns.RunOneClientThroughRunnerAsync(clock, server, OneClient(warmup: 2, maxWarmup: 10));
+
+        AssertWarmup(measurement.Warmup, seconds: 5, steady: true, 100, 100, 200, 200, 200);
+        Assert.Equal(200, measurement.Succeeded);
+        Assert.Equal(200, measurement.Throughput);
+        Assert.Equal(TimeSpan.FromSeconds(6), clock.Elapsed);
+        Assert.Equal(1000, server.Calls);
+    }
+
+    [Fact]
+    public async Task Warm_up_lasts_at_least_the_warm_up_time_even_when_steady_sooner()
+    {
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, _ => TimeSpan.FromMilliseconds(10));
+
+        var measurement = await SteppedRuns.RunOneClientThroughRunnerAsync(clock, server, OneClient(warmup: 4, maxWarmup: 10));
+
+        AssertWarmup(measurement.Warmup, seconds: 4, steady: true, 100, 100, 100, 100);
+        Assert.Equal(TimeSpan.FromSeconds(5), clock.Elapsed);
+    }
+
+    [Fact]
+    public async Task Warm_up_stops_at_its_maximum_when_throughput_never_settles()
+    {
+        // Faster every second: 50/s, 100/s, 200/s, 250/s.
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, arrived => TimeSpan.FromMilliseconds(arrived.TotalSeconds switch
+        {
+            < 1 => 20,
+            < 2 => 10,
+            < 3 => 5,
+            _ => 4,
+        }));
+
+        var measurement = await SteppedRuns.RunOneClientThroughRunnerAsync(clock, server, OneClient(warmup: 2, maxWarmup: 4));
+
+        AssertWarmup(measurement.Warmup, seconds: 4, steady: false, 50, 100, 200, 250);
+        Assert.Equal(250, measurement.Throughput);
+        Assert.Equal(TimeSpan.FromSeconds(5), clock.Elapsed);
+    }
+
     [Theory]
     [InlineData(2, 1, 2)]
     [InlineData(4, 2, 2)]
@@ -89,5 +138,20 @@ public sealed class SteadyWarmupTests
         var parsed = LoadTestArguments.Parse(["baselines", "--cores", "4", "--intra-op-threads", "2", "--max-warmup", "10s", "--steady-within", "0.1"]);
         Assert.Equal((4, 2, 2), (parsed.Cores, parsed.IntraOpThreads, CoreShare.Of(parsed.Cores, parsed.IntraOpThreads).Lanes));
         Assert.Equal((TimeSpan.FromSeconds(10), 0.1), (parsed.MaxWarmup, parsed.SteadyTolerance));
+    }
+
+    private static WorkloadSettings OneClient(double warmup, double maxWarmup) => new()
+    {
+        Model = WorkloadModel.Closed,
+        Concurrency = 1,
+        Duration = TimeSpan.FromSeconds(1),
+        Warmup = TimeSpan.FromSeconds(warmup),
+        MaxWarmup = TimeSpan.FromSeconds(maxWarmup),
+    };
+
+    private static void AssertWarmup(WarmupOutcome warmup, double seconds, bool steady, params double[] sliceRates)
+    {
+        Assert.Equal((TimeSpan.FromSeconds(seconds), steady), (warmup.Time, warmup.Steady));
+        Assert.Equal(sliceRates, warmup.SliceRates);
     }
 }

@@ -23,7 +23,7 @@ public static class BaselineSuite
 
     public sealed record Result(IReadOnlyList<RunReport> Runs, ComparisonTable Comparison, IReadOnlyList<string> Notes);
 
-    public static async Task<Result> RunAsync(string model, LoadTestOptions options, ConsoleOutput console, CancellationToken cancellationToken)
+    public static async Task<Result> RunAsync(string model, LoadTestOptions options, ConsoleOutput console, TimeProvider time, CancellationToken cancellationToken)
     {
         var requests = ScenarioTarget.RequestsFor(model, options);
         var concurrency = options.Concurrency ?? (ScenarioCatalog.All.First(s => s.Model == model).DefaultConcurrency);
@@ -77,7 +77,7 @@ public static class BaselineSuite
                     // Later repeats only need the connection and caches warm again, not the JIT.
                     var rewarm = TimeSpan.FromSeconds(Math.Min(0.5, options.Warmup.TotalSeconds));
                     var settings = repeat == 0 ? contender.Workload : contender.Workload with { Warmup = rewarm, MaxWarmup = rewarm };
-                    var measurement = await LoadRunner.RunAsync($"{model} {contender.Name}", contender.Sender, settings, console.Progress, cancellationToken).ConfigureAwait(false);
+                    var measurement = await LoadRunner.RunAsync($"{model} {contender.Name}", contender.Sender, settings, time, console.Progress, cancellationToken).ConfigureAwait(false);
                     measurements[contender.Name].Add(measurement);
                     console.Summary(RunReports.From([measurement], contender.Target, model, contender.Call, contender.Details));
                 }

@@ -14,7 +14,8 @@ public static class LoadTestCommand
     public const int RunFailed = 1;
     public const int UsageError = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <param name="time">The clock every run paces and measures itself by: <see cref="TimeProvider.System"/> for real runs.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
     {
         LoadTestOptions options;
         try
@@ -62,7 +63,7 @@ public static class LoadTestCommand
         {
             Title = "MlopsAspire load test",
             CommandLine = "MlopsAspire.LoadTest " + string.Join(' ', args),
-            StartedAt = DateTimeOffset.UtcNow,
+            StartedAt = time.GetUtcNow(),
             Machine = MachineInfo.Current,
         };
         if (!string.Equals(report.Machine.Build, "Release", StringComparison.OrdinalIgnoreCase))
@@ -75,9 +76,9 @@ public static class LoadTestCommand
         {
             report = options.Verb switch
             {
-                LoadTestVerb.Baselines => await RunBaselinesAsync(report, options, console, cancellationToken),
-                _ when options.IsSearch => await RunSearchAsync(report, options, console, cancellationToken),
-                _ => await RunScenariosAsync(report, options, console, cancellationToken),
+                LoadTestVerb.Baselines => await RunBaselinesAsync(report, options, console, time, cancellationToken),
+                _ when options.IsSearch => await RunSearchAsync(report, options, console, time, cancellationToken),
+                _ => await RunScenariosAsync(report, options, console, time, cancellationToken),
             };
         }
         catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or IOException or Grpc.Core.RpcException)
@@ -116,7 +117,7 @@ public static class LoadTestCommand
         return Success;
     }
 
-    private static async Task<LoadTestReport> RunScenariosAsync(LoadTestReport report, LoadTestOptions options, ConsoleOutput console, CancellationToken cancellationToken)
+    private static async Task<LoadTestReport> RunScenariosAsync(LoadTestReport report, LoadTestOptions options, ConsoleOutput console, TimeProvider time, CancellationToken cancellationToken)
     {
         // Scenarios that can share a server share one, and repeats interleave the scenarios, so that they are
         // compared on the same server under the same background noise.
@@ -148,7 +149,7 @@ public static class LoadTestCommand
                 {
                     var target = targets[options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform"];
                     await using var sender = target.CreateSender(scenario, requestSets[scenario.Model], options);
-                    var measurement = await LoadRunner.RunAsync(scenario.Name, sender, options.WorkloadFor(scenario), console.Progress, cancellationToken);
+                    var measurement = await LoadRunner.RunAsync(scenario.Name, sender, options.WorkloadFor(scenario), time, console.Progress, cancellationToken);
                     measurements[scenario.Name].Add(measurement);
                     console.Summary(RunReports.From([measurement], target.Description, scenario.Model, CallName(scenario), target.Details));
                 }
@@ -184,7 +185,7 @@ public static class LoadTestCommand
         }
     }
 
-    private static async Task<LoadTestReport> RunSearchAsync(LoadTestReport report, LoadTestOptions options, ConsoleOutput console, CancellationToken cancellationToken)
+    private static async Task<LoadTestReport> RunSearchAsync(LoadTestReport report, LoadTestOptions options, ConsoleOutput console, TimeProvider time, CancellationToken cancellationToken)
     {
         var scenario = options.Scenarios[0];
         await using var target = await ScenarioTarget.ForScenarioAsync(scenario, [scenario.Model], options, cancellationToken);
@@ -202,6 +203,7 @@ public static class LoadTestCommand
                 $"{scenario.Name} @ {Formatting.Rate(rate)}/s",
                 sender,
                 first ? baseWorkload with { Rate = rate } : baseWorkload with { Rate = rate, Warmup = Rewarm(options), MaxWarmup = Rewarm(options) },
+                time,
                 console.Progress,
                 cancellationToken),
             objective,
@@ -219,14 +221,14 @@ public static class LoadTestCommand
         return report with { Runs = runs, RateSearch = search };
     }
 
-    private static async Task<LoadTestReport> RunBaselinesAsync(LoadTestReport report, LoadTestOptions options, ConsoleOutput console, CancellationToken cancellationToken)
+    private static async Task<LoadTestReport> RunBaselinesAsync(LoadTestReport report, LoadTestOptions options, ConsoleOutput console, TimeProvider time, CancellationToken cancellationToken)
     {
         var runs = new List<RunReport>();
         var comparisons = new List<ComparisonTable>();
         var notes = new List<string>();
         foreach (var model in options.BaselineModels)
         {
-            var result = await BaselineSuite.RunAsync(model, options, console, cancellationToken);
+            var result = await BaselineSuite.RunAsync(model, options, console, time, cancellationToken);
             runs.AddRange(result.Runs);
             comparisons.Add(result.Comparison);
             notes.AddRange(result.Notes);

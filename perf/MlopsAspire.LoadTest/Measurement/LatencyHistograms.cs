@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using HdrHistogram;
 
 namespace MlopsAspire.LoadTest.Measurement;
@@ -40,8 +39,8 @@ public static class LatencyHistograms
     }
 
     /// <summary>Clamps into the tracked range: a value outside it would throw in the middle of a run.</summary>
-    public static long TicksToMicroseconds(long stopwatchTicks) =>
-        Math.Clamp(stopwatchTicks * 1_000_000 / Stopwatch.Frequency, LowestMicroseconds, HighestMicroseconds);
+    public static long ToMicroseconds(TimeSpan latency) =>
+        Math.Clamp(latency.Ticks / TimeSpan.TicksPerMicrosecond, LowestMicroseconds, HighestMicroseconds);
 
     public static double ToMilliseconds(long microseconds) => microseconds / 1000.0;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using HdrHistogram;
 
 namespace MlopsAspire.LoadTest.Measurement;
@@ -6,7 +5,8 @@ namespace MlopsAspire.LoadTest.Measurement;
 /// <summary>
 /// Records request latencies from many threads into HdrHistogram and cuts them into intervals for the
 /// latency-over-time chart. Writers record into a lock-free <see cref="Recorder"/>; one sampler (the run's
-/// ticker) swaps out each interval and adds it to the run's total, so reading never blocks a writer.
+/// ticker) swaps out each interval and adds it to the run's total, so reading never blocks a writer. It reads no
+/// clock: callers measure on theirs and hand over durations.
 /// </summary>
 public sealed class LatencyRecorder
 {
@@ -15,29 +15,22 @@ public sealed class LatencyRecorder
     private readonly Lock _samplerLock = new();
     private readonly HistogramBase _total = LatencyHistograms.Create();
     private readonly List<IntervalSample> _intervals = [];
-    private readonly long _startTimestamp;
     private HistogramBase? _recycled;
-    private long _intervalStartTimestamp;
+    private TimeSpan _intervalStart;
     private long _errorsAtLastSample;
-
-    public LatencyRecorder(long startTimestamp)
-    {
-        _startTimestamp = startTimestamp;
-        _intervalStartTimestamp = startTimestamp;
-    }
 
     public ErrorCounts Errors => _errors;
 
-    /// <summary>Records one successful request that took <paramref name="elapsedTicks"/> Stopwatch ticks.</summary>
-    public void RecordSuccess(long elapsedTicks) => _recorder.RecordValue(LatencyHistograms.TicksToMicroseconds(elapsedTicks));
+    /// <summary>Records one successful request that took <paramref name="latency"/>.</summary>
+    public void RecordSuccess(TimeSpan latency) => _recorder.RecordValue(LatencyHistograms.ToMicroseconds(latency));
 
     public void RecordError(string status) => _errors.Add(status);
 
     /// <summary>
-    /// Closes the current interval at <paramref name="nowTimestamp"/>: adds it to the total and appends its
-    /// sample. Called by one sampler at a time.
+    /// Closes the current interval <paramref name="elapsed"/> after the start of the run: adds it to the total and
+    /// appends its sample. Called by one sampler at a time.
     /// </summary>
-    public IntervalSample SampleInterval(long nowTimestamp)
+    public IntervalSample SampleInterval(TimeSpan elapsed)
     {
         lock (_samplerLock)
         {
@@ -45,8 +38,8 @@ public sealed class LatencyRecorder
             _total.Add(interval);
             var errors = _errors.Total;
             var sample = new IntervalSample(
-                ElapsedSeconds: Stopwatch.GetElapsedTime(_startTimestamp, nowTimestamp).TotalSeconds,
-                IntervalSeconds: Stopwatch.GetElapsedTime(_intervalStartTimestamp, nowTimestamp).TotalSeconds,
+                ElapsedSeconds: elapsed.TotalSeconds,
+                IntervalSeconds: (elapsed - _intervalStart).TotalSeconds,
                 Succeeded: interval.TotalCount,
                 Failed: errors - _errorsAtLastSample,
                 P50Ms: LatencyHistograms.PercentileMs(interval, 50),
@@ -54,7 +47,7 @@ public sealed class LatencyRecorder
                 MaxMs: interval.TotalCount == 0 ? 0 : LatencyHistograms.ToMilliseconds(interval.GetMaxValue()));
             _intervals.Add(sample);
             _errorsAtLastSample = errors;
-            _intervalStartTimestamp = nowTimestamp;
+            _intervalStart = elapsed;
             _recycled = interval;
             return sample;
         }

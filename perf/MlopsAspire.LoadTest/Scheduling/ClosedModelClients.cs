@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlopsAspire.LoadTest.Measurement;
 using MlopsAspire.LoadTest.Workloads;
 
@@ -7,26 +6,27 @@ namespace MlopsAspire.LoadTest.Scheduling;
 /// <summary>
 /// N clients in a loop, each sending its next request as soon as the previous one completes. This measures
 /// the throughput a fixed concurrency reaches; its latencies are service times, which hide a stalled server
-/// (coordinated omission), so use the open model for latency objectives.
+/// (coordinated omission), so use the open model for latency objectives. Every time is read from <paramref name="time"/>.
 /// </summary>
-public sealed class ClosedModelClients(IRequestSender sender, WorkloadSettings settings)
+public sealed class ClosedModelClients(IRequestSender sender, WorkloadSettings settings, TimeProvider time)
 {
+    /// <param name="startTimestamp">The start of the run on <c>time</c>'s timestamp scale.</param>
     public async Task<long> RunAsync(LatencyRecorder recorder, long startTimestamp, CancellationToken cancellationToken)
     {
-        var endTimestamp = startTimestamp + (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
+        var endTimestamp = startTimestamp + time.ToTimestampTicks(settings.Duration);
         using var drainCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long sent = 0;
 
         async Task ClientLoopAsync()
         {
-            while (!cancellationToken.IsCancellationRequested && Stopwatch.GetTimestamp() < endTimestamp)
+            while (!cancellationToken.IsCancellationRequested && time.GetTimestamp() < endTimestamp)
             {
-                var started = Stopwatch.GetTimestamp();
+                var started = time.GetTimestamp();
                 Interlocked.Increment(ref sent);
                 try
                 {
                     await sender.SendAsync(drainCancellation.Token).ConfigureAwait(false);
-                    recorder.RecordSuccess(Stopwatch.GetTimestamp() - started);
+                    recorder.RecordSuccess(time.GetElapsedTime(started));
                 }
                 catch (Exception exception)
                 {
@@ -41,8 +41,7 @@ public sealed class ClosedModelClients(IRequestSender sender, WorkloadSettings s
             .Select(_ => Task.Factory.StartNew(ClientLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap())
             .ToArray();
         var all = Task.WhenAll(clients);
-        var untilDrained = settings.Duration + settings.DrainTimeout;
-        if (await Task.WhenAny(all, Task.Delay(untilDrained, CancellationToken.None)).ConfigureAwait(false) != all)
+        if (!await all.CompletesWithinAsync(settings.Duration + settings.DrainTimeout, time).ConfigureAwait(false))
         {
             await drainCancellation.CancelAsync().ConfigureAwait(false);
         }

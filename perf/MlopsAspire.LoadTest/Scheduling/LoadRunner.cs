@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using HdrHistogram;
 using MlopsAspire.LoadTest.Measurement;
 using MlopsAspire.LoadTest.Workloads;
@@ -57,20 +56,24 @@ public sealed record RunMeasurement
     public double Throughput => Succeeded / Elapsed.TotalSeconds;
 }
 
-/// <summary>Runs one workload against a sender: warm-up, then the measured run with a live progress line.</summary>
+/// <summary>
+/// Runs one workload against a sender: warm-up, then the measured run with a live progress line. Every time it
+/// paces, waits for or measures is read from the given clock (<see cref="TimeProvider.System"/> outside tests).
+/// </summary>
 public static class LoadRunner
 {
     public static async Task<RunMeasurement> RunAsync(
         string name,
         IRequestSender sender,
         WorkloadSettings workload,
+        TimeProvider time,
         Action<ProgressSnapshot>? progress,
         CancellationToken cancellationToken)
     {
         var warmup = workload.Warmup > TimeSpan.Zero
-            ? await WarmUpAsync(name, sender, workload, cancellationToken).ConfigureAwait(false)
+            ? await WarmUpAsync(name, sender, workload, time, cancellationToken).ConfigureAwait(false)
             : WarmupOutcome.None;
-        var measurement = await RunOnceAsync(name, sender, workload, progress, cancellationToken).ConfigureAwait(false);
+        var measurement = await RunOnceAsync(name, sender, workload, time, progress, cancellationToken).ConfigureAwait(false);
         return measurement with { Warmup = warmup };
     }
 
@@ -81,7 +84,7 @@ public static class LoadRunner
     public const int SteadyWindow = 3;
 
     /// <summary>Sends unrecorded traffic in slices until at least the warm-up time has passed and throughput is steady, or the maximum is reached.</summary>
-    private static async Task<WarmupOutcome> WarmUpAsync(string name, IRequestSender sender, WorkloadSettings workload, CancellationToken cancellationToken)
+    private static async Task<WarmupOutcome> WarmUpAsync(string name, IRequestSender sender, WorkloadSettings workload, TimeProvider time, CancellationToken cancellationToken)
     {
         var sliceLength = workload.Warmup < WarmupSlice ? workload.Warmup : WarmupSlice;
         var slice = workload with
@@ -96,7 +99,7 @@ public static class LoadRunner
         var spent = TimeSpan.Zero;
         while (true)
         {
-            var run = await RunOnceAsync(name, sender, slice, progress: null, cancellationToken).ConfigureAwait(false);
+            var run = await RunOnceAsync(name, sender, slice, time, progress: null, cancellationToken).ConfigureAwait(false);
             spent += sliceLength;
             var steady = rule.Add(run.Throughput);
             if ((steady && spent >= workload.Warmup) || spent >= maximum)
@@ -110,31 +113,32 @@ public static class LoadRunner
         string name,
         IRequestSender sender,
         WorkloadSettings workload,
+        TimeProvider time,
         Action<ProgressSnapshot>? progress,
         CancellationToken cancellationToken)
     {
         var cpuAtStart = Environment.CpuUsage.TotalTime;
-        var start = Stopwatch.GetTimestamp();
-        var recorder = new LatencyRecorder(start);
+        var start = time.GetTimestamp();
+        var recorder = new LatencyRecorder();
         OpenModelDispatcher? dispatcher = null;
         Task<long> sending;
         Task<DispatchOutcome>? dispatching = null;
         if (workload.Model == WorkloadModel.Open)
         {
-            dispatcher = new OpenModelDispatcher(sender, workload.CreateSchedule(), workload);
+            dispatcher = new OpenModelDispatcher(sender, workload.CreateSchedule(), workload, time);
             dispatching = dispatcher.RunAsync(recorder, start, cancellationToken);
             sending = dispatching.ContinueWith(task => task.Result.Sent, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         }
         else
         {
-            sending = new ClosedModelClients(sender, workload).RunAsync(recorder, start, cancellationToken);
+            sending = new ClosedModelClients(sender, workload, time).RunAsync(recorder, start, cancellationToken);
         }
 
-        using (var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1)))
+        using (var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1), time))
         {
             while (await Task.WhenAny(sending, ticker.WaitForNextTickAsync(CancellationToken.None).AsTask()).ConfigureAwait(false) != sending)
             {
-                var sample = recorder.SampleInterval(Stopwatch.GetTimestamp());
+                var sample = recorder.SampleInterval(time.GetElapsedTime(start));
                 var (runP50, runP99) = recorder.TotalPercentiles();
                 progress?.Invoke(new ProgressSnapshot(
                     name,
@@ -152,9 +156,9 @@ public static class LoadRunner
         }
 
         var sent = await sending.ConfigureAwait(false);
-        var end = Stopwatch.GetTimestamp();
+        var end = time.GetTimestamp();
         var processorTime = Environment.CpuUsage.TotalTime - cpuAtStart;
-        recorder.SampleInterval(end);
+        recorder.SampleInterval(time.GetElapsedTime(start, end));
         var outcome = dispatching is null ? null : await dispatching.ConfigureAwait(false);
         return new RunMeasurement
         {

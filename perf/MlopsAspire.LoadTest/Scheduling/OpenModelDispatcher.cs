@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlopsAspire.LoadTest.Measurement;
 using MlopsAspire.LoadTest.Workloads;
 
@@ -9,14 +8,19 @@ namespace MlopsAspire.LoadTest.Scheduling;
 /// each latency from the request's intended send time (like wrk2). A stalled server therefore shows in the
 /// latencies of every request scheduled during the stall, instead of silently lowering the send rate
 /// (coordinated omission). Sends that leave late, because the dispatcher fell behind or the in-flight limit
-/// was reached, are counted; sends still blocked when the run ends are counted as missed.
+/// was reached, are counted; sends still blocked when the run ends are counted as missed. Every time is read
+/// from <paramref name="time"/>.
 /// </summary>
-public sealed class OpenModelDispatcher(IRequestSender sender, ArrivalSchedule schedule, WorkloadSettings settings)
+public sealed class OpenModelDispatcher(IRequestSender sender, ArrivalSchedule schedule, WorkloadSettings settings, TimeProvider time)
 {
+    /// <summary>How long requests still outstanding after the drain may take to notice their cancellation.</summary>
+    private static readonly TimeSpan CancellationGrace = TimeSpan.FromSeconds(5);
+
     private long _inFlight;
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
+    /// <param name="startTimestamp">The start of the run on <c>time</c>'s timestamp scale.</param>
     public async Task<DispatchOutcome> RunAsync(LatencyRecorder recorder, long startTimestamp, CancellationToken cancellationToken)
     {
         using var requestCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -34,12 +38,12 @@ public sealed class OpenModelDispatcher(IRequestSender sender, ArrivalSchedule s
         await WaitForThreadAsync(dispatcher).ConfigureAwait(false);
         Release(outstanding);
 
-        var finishedSending = Stopwatch.GetTimestamp();
-        if (await Task.WhenAny(outstanding.Task, Task.Delay(settings.DrainTimeout, CancellationToken.None)).ConfigureAwait(false) != outstanding.Task)
+        var finishedSending = time.GetTimestamp();
+        if (!await outstanding.Task.CompletesWithinAsync(settings.DrainTimeout, time).ConfigureAwait(false))
         {
             // Whatever has not answered by now is counted as cancelled, so the run ends.
             await requestCancellation.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAny(outstanding.Task, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
+            await outstanding.Task.CompletesWithinAsync(CancellationGrace, time).ConfigureAwait(false);
         }
 
         return new DispatchOutcome(
@@ -47,8 +51,8 @@ public sealed class OpenModelDispatcher(IRequestSender sender, ArrivalSchedule s
             counts.Sent,
             counts.Late,
             counts.Missed,
-            LatencyHistograms.ToMilliseconds(LatencyHistograms.TicksToMicroseconds(counts.MaxLagTicks)),
-            Stopwatch.GetElapsedTime(startTimestamp, finishedSending));
+            LatencyHistograms.ToMilliseconds(LatencyHistograms.ToMicroseconds(time.GetElapsedTime(0, counts.MaxLagTicks))),
+            time.GetElapsedTime(startTimestamp, finishedSending));
     }
 
     private void Dispatch(
@@ -59,33 +63,29 @@ public sealed class OpenModelDispatcher(IRequestSender sender, ArrivalSchedule s
         TaskCompletionSource outstanding,
         CancellationToken cancellationToken)
     {
-        var endTimestamp = startTimestamp + ToTicks(settings.Duration);
-        var lateTicks = ToTicks(settings.LateThreshold);
-        var spinTicks = ToTicks(settings.SpinWindow);
+        var waits = new DispatcherWaits(time, settings.SpinWindow);
+        var endTimestamp = startTimestamp + time.ToTimestampTicks(settings.Duration);
+        var lateTicks = time.ToTimestampTicks(settings.LateThreshold);
         using var offsets = schedule.Offsets(settings.Duration).GetEnumerator();
         while (!cancellationToken.IsCancellationRequested && offsets.MoveNext())
         {
             counts.Scheduled++;
-            var intended = startTimestamp + ToTicks(offsets.Current);
-            WaitUntil(intended, spinTicks, cancellationToken);
-            if (!slots.Wait(0, CancellationToken.None))
+            var intended = startTimestamp + time.ToTimestampTicks(offsets.Current);
+            waits.Until(intended, cancellationToken);
+            // Every outstanding request is in flight: wait for one to finish, but not past the run's end.
+            if (!slots.Wait(0, CancellationToken.None) && !waits.ForSlot(slots, endTimestamp))
             {
-                // Every outstanding request is in flight: wait for one to finish, but not past the run's end.
-                var untilEnd = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), endTimestamp);
-                if (untilEnd <= TimeSpan.Zero || !slots.Wait(untilEnd, CancellationToken.None))
+                counts.Missed++;
+                while (offsets.MoveNext())
                 {
+                    counts.Scheduled++;
                     counts.Missed++;
-                    while (offsets.MoveNext())
-                    {
-                        counts.Scheduled++;
-                        counts.Missed++;
-                    }
-
-                    break;
                 }
+
+                break;
             }
 
-            var lag = Stopwatch.GetTimestamp() - intended;
+            var lag = time.GetTimestamp() - intended;
             counts.MaxLagTicks = Math.Max(counts.MaxLagTicks, lag);
             if (lag > lateTicks)
             {
@@ -108,7 +108,7 @@ public sealed class OpenModelDispatcher(IRequestSender sender, ArrivalSchedule s
         try
         {
             await sender.SendAsync(cancellationToken).ConfigureAwait(false);
-            recorder.RecordSuccess(Stopwatch.GetTimestamp() - intendedTimestamp);
+            recorder.RecordSuccess(time.GetElapsedTime(intendedTimestamp));
         }
         catch (Exception exception)
         {
@@ -128,32 +128,6 @@ public sealed class OpenModelDispatcher(IRequestSender sender, ArrivalSchedule s
             outstanding.TrySetResult();
         }
     }
-
-    private static void WaitUntil(long timestamp, long spinTicks, CancellationToken cancellationToken)
-    {
-        var spinner = new SpinWait();
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var remaining = timestamp - Stopwatch.GetTimestamp();
-            if (remaining <= 0)
-            {
-                return;
-            }
-
-            if (remaining > spinTicks)
-            {
-                // Sleep to just inside the spin window; Thread.Sleep(1) takes about a millisecond on Linux.
-                var sleepMs = (int)((remaining - spinTicks) * 1000 / Stopwatch.Frequency);
-                Thread.Sleep(Math.Max(1, sleepMs));
-            }
-            else
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-            }
-        }
-    }
-
-    private static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     private static Task WaitForThreadAsync(Thread thread) =>
         Task.Factory.StartNew(thread.Join, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
