@@ -51,16 +51,22 @@ internal sealed class SteppedClock : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new PendingTimer(this);
-        timer.Arm(dueTime, period);
-        timer.Inner = _time.CreateTimer(
-            pendingState =>
-            {
-                timer.Fired();
-                callback(pendingState);
-            },
-            state,
-            dueTime,
-            period);
+        // Counted and started in one step: a driver that moved the clock in between would leave the timer due later
+        // than it counts it, and wait on it forever.
+        lock (_gate)
+        {
+            timer.Arm(dueTime, period);
+            timer.Inner = _time.CreateTimer(
+                pendingState =>
+                {
+                    timer.Fired();
+                    callback(pendingState);
+                },
+                state,
+                dueTime,
+                period);
+        }
+
         return timer;
     }
 
@@ -144,8 +150,11 @@ internal sealed class SteppedClock : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            Arm(dueTime, period);
-            return Inner!.Change(dueTime, period);
+            lock (clock._gate)
+            {
+                Arm(dueTime, period);
+                return Inner!.Change(dueTime, period);
+            }
         }
 
         public void Dispose()
@@ -153,9 +162,8 @@ internal sealed class SteppedClock : TimeProvider
             lock (clock._gate)
             {
                 clock._pending.Remove(this);
+                Inner?.Dispose();
             }
-
-            Inner?.Dispose();
         }
 
         public ValueTask DisposeAsync()

@@ -44,11 +44,11 @@ internal sealed class ClockedServer(SteppedClock clock, Func<TimeSpan, TimeSpan>
             var wait = answerAfter(arrived);
             if (wait == Timeout.InfiniteTimeSpan)
             {
-                await WaitAsync(() => Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken), onClock: false);
+                await UntilCancelledAsync(cancellationToken);
             }
             else if (wait > TimeSpan.Zero)
             {
-                await WaitAsync(() => Task.Delay(wait, clock, cancellationToken), onClock: true);
+                await OnClockAsync(wait, cancellationToken);
             }
         }
         finally
@@ -63,14 +63,15 @@ internal sealed class ClockedServer(SteppedClock clock, Func<TimeSpan, TimeSpan>
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private async Task WaitAsync(Func<Task> startWaiting, bool onClock)
+    /// <summary>Waits for a timer; it is busy again once the timer has fired (the timer is no longer pending).</summary>
+    private async Task OnClockAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         var waiting = clock.Update(() =>
         {
-            var task = startWaiting();
+            var delay = Task.Delay(wait, clock, cancellationToken);
             _busy--;
-            _waitingOnClock += onClock ? 1 : 0;
-            return task;
+            _waitingOnClock++;
+            return delay;
         });
         try
         {
@@ -81,8 +82,26 @@ internal sealed class ClockedServer(SteppedClock clock, Func<TimeSpan, TimeSpan>
             clock.Update(() =>
             {
                 _busy++;
-                _waitingOnClock -= onClock ? 1 : 0;
+                _waitingOnClock--;
             });
+        }
+    }
+
+    /// <summary>
+    /// Never answers. No timer shows when it wakes, so it is counted busy again the moment it is cancelled, while the
+    /// cancelling runs, not when its continuation gets to run.
+    /// </summary>
+    private async Task UntilCancelledAsync(CancellationToken cancellationToken)
+    {
+        var cancelled = new TaskCompletionSource();
+        clock.Update(() => _busy--);
+        using (cancellationToken.Register(() =>
+        {
+            clock.Update(() => _busy++);
+            cancelled.TrySetCanceled(cancellationToken);
+        }))
+        {
+            await cancelled.Task.ConfigureAwait(false);
         }
     }
 }
