@@ -35,12 +35,6 @@ internal sealed class SeattleWeather
             [.. days.Where(day => day.Date.Month is < 4 or > 9)]);
     }
 
-    /// <summary>The days as the CSV a training command reads: the feature names and the label "rain" as its header.</summary>
-    public static string ToCsv(IEnumerable<WeatherDay> days) =>
-        string.Join(',', Features) + ",rain" + Environment.NewLine
-        + string.Concat(days.Select(day => string.Join(',', day.Features.Select(value => value.ToString(CultureInfo.InvariantCulture)))
-            + (day.Rain ? ",1" : ",0") + Environment.NewLine));
-
     private static float Number(string cell) => float.Parse(cell, NumberStyles.Float, CultureInfo.InvariantCulture);
 }
 
