@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace MlopsAspire.ServiceDefaults;
 
@@ -11,14 +10,14 @@ public sealed class ApiKeyDigests<TIdentity>(IEnumerable<(string Key, TIdentity 
     where TIdentity : class
 {
     private readonly (byte[] Digest, TIdentity Identity)[] _keys =
-        [.. keys.Where(entry => !string.IsNullOrWhiteSpace(entry.Key)).Select(entry => (Digest(entry.Key.Trim()), entry.Identity))];
+        [.. keys.Where(entry => !string.IsNullOrWhiteSpace(entry.Key)).Select(entry => (ApiKeyDigest.Of(entry.Key), entry.Identity))];
 
     public int Count => _keys.Length;
 
     /// <summary>What <paramref name="presentedKey"/> stands for, or null when it is not one of the keys.</summary>
     public TIdentity? Find(string presentedKey)
     {
-        var presented = Digest(presentedKey.Trim());
+        var presented = ApiKeyDigest.Of(presentedKey);
         TIdentity? match = null;
         foreach (var (digest, identity) in _keys)
         {
@@ -30,9 +29,4 @@ public sealed class ApiKeyDigests<TIdentity>(IEnumerable<(string Key, TIdentity 
 
         return match;
     }
-
-    /// <summary>A short, non-reversible tag of a key for audit logs: enough to correlate, never the key.</summary>
-    public static string Fingerprint(string presentedKey) => Convert.ToHexStringLower(Digest(presentedKey.Trim()))[..12];
-
-    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

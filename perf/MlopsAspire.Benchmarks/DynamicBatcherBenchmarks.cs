@@ -57,6 +57,6 @@ public class DynamicBatcherBenchmarks
         return outputs.Count;
     }
 
-    private static Task Concurrently(Func<Task<int>> call) =>
+    private static Task<int[]> Concurrently(Func<Task<int>> call) =>
         Task.WhenAll(Enumerable.Range(0, Callers).Select(_ => Task.Run(call)));
 }

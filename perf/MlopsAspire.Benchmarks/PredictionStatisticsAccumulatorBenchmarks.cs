@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using MlopsAspire.Monitoring.Profiles;
-using MlopsAspire.Monitoring.Windows;
-using MlopsAspire.Monitoring.Recording;
 using MlopsAspire.FraudData;
+using MlopsAspire.Monitoring.Recording;
 
 namespace MlopsAspire.Benchmarks;
 
@@ -45,46 +43,4 @@ public class PredictionStatisticsAccumulatorBenchmarks
             Compute,
             Total);
     }
-}
-
-/// <summary>Draining an interval into a snapshot: runs once a second per served version, never on the request path.</summary>
-public class PredictionStatisticsDrainBenchmarks
-{
-    private PredictionStatisticsAccumulator _accumulator = null!;
-    private float[] _inputs = [];
-    private float[] _scores = [];
-    private DateTimeOffset _now = DateTimeOffset.UnixEpoch;
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        (var profile, _inputs, _scores) = FraudStatisticsData.Create(liveRows: 64);
-        _accumulator = new PredictionStatisticsAccumulator(profile, _now);
-    }
-
-    [Benchmark]
-    public StatisticsSnapshot RecordBatchAndDrain()
-    {
-        _accumulator.RecordSuccess(_inputs, FraudFeatures.Count, _scores, _scores.Length, TimeSpan.FromMicroseconds(50), TimeSpan.FromMicroseconds(400), TimeSpan.FromMicroseconds(500));
-        _now = _now.AddSeconds(1);
-        return _accumulator.Drain("replica-0", _now);
-    }
-}
-
-internal static class FraudStatisticsData
-{
-    /// <summary>A reference profile from 5,000 fraud rows and live rows from the same population, with a stand-in score.</summary>
-    public static (ReferenceProfile Profile, float[] Inputs, float[] Scores) Create(int liveRows)
-    {
-        var reference = new FraudDataGenerator(new FraudDataOptions { Seed = 1 }).Generate(5_000).Select(row => row.Features).ToList();
-        var profile = ReferenceProfile.FromRows(
-            FraudFeatures.Names,
-            reference,
-            new Dictionary<string, IReadOnlyList<double>> { ["probability"] = reference.Select(row => (double)Score(row)).ToList() });
-        var live = new FraudDataGenerator(new FraudDataOptions { Seed = 2 }).Generate(liveRows).ToList();
-        return (profile, [.. live.SelectMany(row => row.Features)], [.. live.Select(row => Score(row.Features))]);
-    }
-
-    private static float Score(float[] features) =>
-        1f / (1f + MathF.Exp(-((0.004f * features[0]) + (3f * features[2]) + features[7] - 3f)));
 }

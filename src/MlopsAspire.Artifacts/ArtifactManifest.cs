@@ -47,6 +47,3 @@ internal sealed record ArtifactManifest(
         return manifest;
     }
 }
-
-[JsonSerializable(typeof(ArtifactManifest))]
-internal sealed partial class ArtifactManifestJsonContext : JsonSerializerContext;

@@ -44,9 +44,9 @@ public sealed class JsonFieldReader(string source)
         }
     }
 
-    public int Int(JsonElement value, string field, int min, int max) => (int)Long(value, field, min, max);
+    public int Integer(JsonElement value, string field, int min, int max) => (int)LongInteger(value, field, min, max);
 
-    public long Long(JsonElement value, string field, long min, long max)
+    public long LongInteger(JsonElement value, string field, long min, long max)
     {
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number) || number < min || number > max)
         {
@@ -74,7 +74,7 @@ public sealed class JsonFieldReader(string source)
     };
 
     /// <summary>A non-empty string of at most <paramref name="maxLength"/> characters.</summary>
-    public string String(JsonElement value, string field, int maxLength = 256)
+    public string Text(JsonElement value, string field, int maxLength = 256)
     {
         var text = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         return !string.IsNullOrWhiteSpace(text) && text.Length <= maxLength
@@ -99,7 +99,7 @@ public sealed class JsonFieldReader(string source)
             throw Fail(field, $"must be an array of 1 to {maxCount} strings", Describe(value));
         }
 
-        var strings = value.EnumerateArray().Select(item => String(item, field, maxLength)).ToList();
+        var strings = value.EnumerateArray().Select(item => Text(item, field, maxLength)).ToList();
         var repeated = strings.GroupBy(text => text, StringComparer.Ordinal).FirstOrDefault(group => group.Count() > 1);
         return repeated is null ? strings : throw Fail(field, "must not repeat a name", $"\"{repeated.Key}\" twice");
     }

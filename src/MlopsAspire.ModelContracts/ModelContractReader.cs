@@ -170,7 +170,7 @@ public static class ModelContractReader
             outputs = key switch
             {
                 "score" => outputs with { Score = ReadScore(value, fields) },
-                "label" => outputs with { Label = fields.String(value, "outputs.label") },
+                "label" => outputs with { Label = fields.Text(value, "outputs.label") },
                 _ => outputs with { Classes = fields.DistinctStrings(value, "outputs.classes", MaxClasses) },
             };
         });
@@ -181,7 +181,7 @@ public static class ModelContractReader
     {
         if (value.ValueKind == JsonValueKind.String)
         {
-            return new ScoreOutput(fields.String(value, "outputs.score"));
+            return new ScoreOutput(fields.Text(value, "outputs.score"));
         }
 
         string? name = null;
@@ -190,11 +190,11 @@ public static class ModelContractReader
         {
             if (key == "name")
             {
-                name = fields.String(item, "outputs.score.name");
+                name = fields.Text(item, "outputs.score.name");
             }
             else
             {
-                column = fields.Int(item, "outputs.score.column", 0, MaxClasses);
+                column = fields.Integer(item, "outputs.score.column", 0, MaxClasses);
             }
         });
         return name is null
@@ -221,10 +221,10 @@ public static class ModelContractReader
                     trainer = fields.Choice(value, "training.trainer", TrainerNames.All);
                     break;
                 case "label":
-                    label = fields.String(value, "training.label");
+                    label = fields.Text(value, "training.label");
                     break;
                 case "command":
-                    command = fields.String(value, "training.command", 64);
+                    command = fields.Text(value, "training.command", 64);
                     break;
                 default:
                     parameters = ReadParameters(value, fields);
@@ -264,7 +264,7 @@ public static class ModelContractReader
 
             parameters[name] = value.ValueKind switch
             {
-                JsonValueKind.String => fields.String(value, $"training.parameters.{name}"),
+                JsonValueKind.String => fields.Text(value, $"training.parameters.{name}"),
                 JsonValueKind.Number => fields.Number(value, $"training.parameters.{name}").ToString("R", CultureInfo.InvariantCulture),
                 JsonValueKind.True or JsonValueKind.False => fields.Bool(value, $"training.parameters.{name}") ? "true" : "false",
                 _ => throw fields.Fail($"training.parameters.{name}", "must be a string, number or true/false", JsonFieldReader.Describe(value)),

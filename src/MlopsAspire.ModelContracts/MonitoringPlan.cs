@@ -1,24 +1,5 @@
 namespace MlopsAspire.ModelContracts;
 
-/// <summary>How one prediction per row is read from a response.</summary>
-public enum PredictionReading
-{
-    /// <summary>A numeric output's value: column <see cref="PredictionSource.Column"/> of [N, K], or the value of [N] / [N, 1].</summary>
-    Value,
-
-    /// <summary>The index of the largest of a row's K class scores.</summary>
-    ArgMax,
-
-    /// <summary>A numeric (or boolean) label output's value: a class index, or 0/1.</summary>
-    LabelValue,
-
-    /// <summary>A text label output, read as the index of its name in the classes.</summary>
-    LabelName,
-}
-
-/// <summary>Where the prediction of each row comes from.</summary>
-public sealed record PredictionSource(string Output, PredictionReading Reading, int Column = 0);
-
 /// <summary>
 /// What monitoring does for a version, resolved from its contract and its signature: which input's rows are profiled
 /// and under what names, where each row's prediction comes from (the score of a binary classifier, the class of a

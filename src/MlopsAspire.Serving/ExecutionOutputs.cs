@@ -1,6 +1,5 @@
 using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace MlopsAspire.Serving;
 
@@ -66,10 +65,4 @@ public sealed class ExecutionOutputs : IDisposable
             }
         }
     }
-}
-
-/// <summary>A request's rows of one batch output: <paramref name="Length"/> bytes at the start of a pooled buffer.</summary>
-internal readonly record struct BatchSlice(TensorElementType ElementType, long[] Shape, byte[] Buffer, int Length)
-{
-    public ReadOnlySpan<byte> Data => Buffer.AsSpan(0, Length);
 }

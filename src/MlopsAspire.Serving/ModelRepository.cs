@@ -9,7 +9,7 @@ namespace MlopsAspire.Serving;
 /// immutable snapshot; writes swap the snapshot. Unloading a version waits (by lease count) for requests
 /// that still use it before its session is disposed.
 /// </summary>
-public sealed class ModelRepository(ILogger<ModelRepository>? logger = null) : IDisposable
+public sealed partial class ModelRepository(ILogger<ModelRepository>? logger = null) : IDisposable
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
     private readonly Lock _writeLock = new();
@@ -46,7 +46,7 @@ public sealed class ModelRepository(ILogger<ModelRepository>? logger = null) : I
         }
 
         replaced?.Dispose();
-        _logger.LogInformation("Loaded model {Model} version {Version} on {Provider}", model.Name, model.Version, model.ExecutionProvider);
+        LogLoaded(_logger, model.Name, model.Version, model.ExecutionProvider);
     }
 
     /// <summary>Unloads a version; in-flight requests finish on it first. False when it was not loaded.</summary>
@@ -67,7 +67,7 @@ public sealed class ModelRepository(ILogger<ModelRepository>? logger = null) : I
         }
 
         removed.Dispose();
-        _logger.LogInformation("Unloaded model {Model} version {Version}", modelName, version);
+        LogUnloaded(_logger, modelName, version);
         return true;
     }
 
@@ -172,24 +172,10 @@ public sealed class ModelRepository(ILogger<ModelRepository>? logger = null) : I
     {
         public static ServedModel Empty { get; } = new(ImmutableSortedDictionary.Create<string, OnnxModel>(VersionComparer.Instance), null);
     }
-}
 
-/// <summary>Orders versions numerically when both are numbers ("2" before "10"), ordinally otherwise.</summary>
-public sealed class VersionComparer : IComparer<string>
-{
-    public static VersionComparer Instance { get; } = new();
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} version {Version} on {Provider}")]
+    private static partial void LogLoaded(ILogger logger, string model, string version, ExecutionProvider provider);
 
-    public int Compare(string? x, string? y)
-    {
-        if (long.TryParse(x, out var left) && long.TryParse(y, out var right))
-        {
-            var byNumber = left.CompareTo(right);
-            return byNumber != 0 ? byNumber : string.CompareOrdinal(x, y);
-        }
-
-        // Numbers sort before names.
-        var xIsNumber = long.TryParse(x, out _);
-        var yIsNumber = long.TryParse(y, out _);
-        return xIsNumber == yIsNumber ? string.CompareOrdinal(x, y) : xIsNumber ? -1 : 1;
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded model {Model} version {Version}")]
+    private static partial void LogUnloaded(ILogger logger, string model, string version);
 }

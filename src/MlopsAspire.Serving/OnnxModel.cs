@@ -13,7 +13,7 @@ namespace MlopsAspire.Serving;
 /// One loaded model version: an ONNX Runtime session and its signature. Callers hold a lease while they use it,
 /// so that unloading waits for in-flight requests before the session is disposed.
 /// </summary>
-public sealed class OnnxModel : IDisposable
+public sealed partial class OnnxModel : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions;
@@ -168,11 +168,7 @@ public sealed class OnnxModel : IDisposable
             catch (Exception exception)
             {
                 // Without a GPU (or with the CPU-only runtime package) the provider cannot load; serve on CPU instead.
-                logger.LogWarning(
-                    exception,
-                    "CUDA execution provider unavailable for model {Model} version {Version}; running on CPU",
-                    name,
-                    version);
+                LogCudaUnavailable(logger, exception, name, version);
             }
         }
 
@@ -243,4 +239,7 @@ public sealed class OnnxModel : IDisposable
 
     private static TensorDescription[] Describe(IReadOnlyList<TensorSpec> tensors) =>
         [.. tensors.Select(tensor => new TensorDescription(tensor.Name, tensor.DatatypeName, tensor.Shape))];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CUDA execution provider unavailable for model {Model} version {Version}; running on CPU")]
+    private static partial void LogCudaUnavailable(ILogger logger, Exception exception, string model, string version);
 }

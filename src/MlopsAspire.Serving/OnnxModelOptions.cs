@@ -1,23 +1,5 @@
 namespace MlopsAspire.Serving;
 
-/// <summary>Where a session runs.</summary>
-public enum ExecutionProvider
-{
-    Cpu,
-
-    /// <summary>NVIDIA CUDA; falls back to CPU with a warning when the provider cannot be loaded.</summary>
-    Cuda,
-}
-
-/// <summary>How much ONNX Runtime rewrites the graph when it creates a session.</summary>
-public enum GraphOptimization
-{
-    Disable,
-    Basic,
-    Extended,
-    All,
-}
-
 /// <summary>How ONNX Runtime sessions are created.</summary>
 public sealed class OnnxModelOptions
 {

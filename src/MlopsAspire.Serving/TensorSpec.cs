@@ -32,9 +32,3 @@ public sealed record TensorSpec(string Name, TensorDatatype Datatype, long[] Sha
 
     public override string ToString() => $"{Name} {DatatypeName} {ShapeFormat.Format(Shape)}";
 }
-
-/// <summary>Formats shapes the way error messages show them: <c>[-1,10]</c>.</summary>
-public static class ShapeFormat
-{
-    public static string Format(IReadOnlyList<long> shape) => "[" + string.Join(',', shape) + "]";
-}

@@ -10,7 +10,7 @@ namespace MlopsAspire.Store;
 /// A Garnet server running inside this process with the platform's persistence settings.
 /// Used by the store executable and, on a free port with a temporary folder, by tests.
 /// </summary>
-public sealed class EmbeddedGarnetServer : IAsyncDisposable
+public sealed partial class EmbeddedGarnetServer : IAsyncDisposable
 {
     private static readonly TimeSpan ShutdownCheckpointTimeout = TimeSpan.FromSeconds(30);
 
@@ -55,8 +55,8 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
             throw;
         }
 
-        logger.LogInformation(
-            "Garnet listening on {Address}:{Port}; {Authentication}; data {DataDirectory}; lua on; aof on (commit every {AofCommitMs} ms), checkpoint every {CheckpointSeconds} s",
+        LogListening(
+            logger,
             options.BindAddress, options.Port, authentication is null ? "no password" : "password required",
             options.DataDirectory, options.AofCommitFrequencyMs, options.CheckpointFrequencySeconds);
         return new EmbeddedGarnetServer(options, server, logger);
@@ -77,7 +77,7 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(ex, "Checkpoint on shutdown failed; the AOF still holds every write");
+            LogCheckpointFailed(logger, ex);
         }
 
         try
@@ -87,7 +87,7 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
         finally
         {
             server.Dispose(deleteDir: false);
-            logger.LogInformation("Garnet stopped; data kept in {DataDirectory}", Options.DataDirectory);
+            LogStopped(logger, Options.DataDirectory);
         }
     }
 
@@ -123,8 +123,7 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
 
                 if (first)
                 {
-                    logger.LogInformation(
-                        "Asked to stop: serving until {Clients} client(s) disconnect, for at most {Grace} s", others, grace.TotalSeconds);
+                    LogWaitingForClients(logger, others, grace.TotalSeconds);
                 }
 
                 await Task.Delay(ClientPollInterval, time, linked.Token).ConfigureAwait(false);
@@ -132,7 +131,7 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Stopping with {Clients} client(s) still connected after {Grace} s", others, grace.TotalSeconds);
+            LogClientsStillConnected(logger, others, grace.TotalSeconds);
             return others;
         }
     }
@@ -151,7 +150,7 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
 
         using var client = await ConnectAsync(timeout.Token).ConfigureAwait(false);
         var reply = await client.ExecuteForStringResultAsync("SAVE").WaitAsync(timeout.Token).ConfigureAwait(false);
-        logger.LogInformation("Checkpoint on shutdown: {Reply}", reply);
+        LogCheckpointTaken(logger, reply);
     }
 
     /// <summary>A client of this server, as the server's own maintenance (checkpoint, shutdown wait) talks to it.</summary>
@@ -177,4 +176,22 @@ public sealed class EmbeddedGarnetServer : IAsyncDisposable
         var first = bindAddress.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "127.0.0.1";
         return first is "0.0.0.0" or "*" ? "127.0.0.1" : first is "::" ? "::1" : first;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Garnet listening on {Address}:{Port}; {Authentication}; data {DataDirectory}; lua on; aof on (commit every {AofCommitMs} ms), checkpoint every {CheckpointSeconds} s")]
+    private static partial void LogListening(ILogger logger, string address, int port, string authentication, string dataDirectory, int aofCommitMs, int checkpointSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint on shutdown failed; the AOF still holds every write")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Garnet stopped; data kept in {DataDirectory}")]
+    private static partial void LogStopped(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Asked to stop: serving until {Clients} client(s) disconnect, for at most {Grace} s")]
+    private static partial void LogWaitingForClients(ILogger logger, int clients, double grace);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Clients} client(s) still connected after {Grace} s")]
+    private static partial void LogClientsStillConnected(ILogger logger, int clients, double grace);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint on shutdown: {Reply}")]
+    private static partial void LogCheckpointTaken(ILogger logger, string reply);
 }

@@ -2,9 +2,6 @@ using System.Text;
 
 namespace MlopsAspire.ValidationSandbox;
 
-/// <summary>A tensor whose bytes an ONNX file says live in another file.</summary>
-public sealed record ExternalTensorReference(string TensorName, string Location);
-
 /// <summary>
 /// Finds the tensors of an ONNX file that keep their data outside it (<c>data_location: EXTERNAL</c>), in the main
 /// graph, nested graphs (If, Loop, Scan bodies), functions and training graphs. Reads the protobuf wire format from a

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using MlopsAspire.ModelContracts;
 using MlopsAspire.Training.Onnx;
@@ -101,7 +102,7 @@ public sealed class CommandTrainerTests : IDisposable
     {
         var run = Retrain(Contract("slow"), ParentModels.Binary([0, 0, 0]));
         var started = await WaitForFileAsync("started");
-        var child = int.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(started)!, "child.pid")).Trim());
+        var child = int.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(started)!, "child.pid")).Trim(), CultureInfo.InvariantCulture);
         Assert.True(IsAlive(child));
 
         _time.Advance(Limit);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using MlopsAspire.FraudData;
 using MlopsAspire.ModelContracts;
@@ -85,7 +86,7 @@ public sealed class FraudDemoModelTests(FraudModelFixture fixture) : IClassFixtu
     public void Wrong_feature_count_is_rejected_with_the_expected_count()
     {
         var error = Assert.Throws<ArgumentException>(() => fixture.Model.PredictProbability(new float[3]));
-        Assert.Contains(FraudFeatures.Count.ToString(), error.Message);
+        Assert.Contains(FraudFeatures.Count.ToString(CultureInfo.InvariantCulture), error.Message);
     }
 
     internal static InferenceSession CreateSession(byte[] model)

@@ -4,12 +4,6 @@ using System.Text;
 
 namespace MlopsAspire.LoadTest.Reports;
 
-/// <summary>One line of a chart.</summary>
-public sealed record ChartSeries(string Name, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);
-
-/// <summary>An axis tick: where it sits (in the chart's x units) and what it says.</summary>
-public sealed record AxisTick(double Value, string Label);
-
 /// <summary>
 /// Draws line charts as inline SVG, so the HTML report opens offline with no scripts or fonts to fetch.
 /// Output is well-formed XML.

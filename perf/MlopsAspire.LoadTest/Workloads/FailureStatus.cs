@@ -18,9 +18,3 @@ public static class FailureStatus
         _ => $"Client:{exception.GetType().Name}",
     };
 }
-
-/// <summary>A ModelStreamInfer response that carried an error message instead of a result.</summary>
-public sealed class StreamInferException(string message) : Exception(message);
-
-/// <summary>A response that arrived but is not what the request asked for.</summary>
-public sealed class InvalidResponseException(string message) : Exception(message);

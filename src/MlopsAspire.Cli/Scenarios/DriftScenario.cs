@@ -8,14 +8,6 @@ using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Cli.Scenarios;
 
-/// <summary>Hears of each closed bucket and each timeline event while a <see cref="DriftScenario"/> runs; calls never overlap.</summary>
-public interface IDriftScenarioObserver
-{
-    void BucketClosed(DriftBucket bucket);
-
-    void EventRecorded(DriftTimelineEvent timelineEvent);
-}
-
 /// <summary>
 /// Shows a model healing from concept drift: sends labelled fraud transactions at a fixed rate, switches the label
 /// pattern after the steady state (inputs stay the same), returns ground truth as feedback after a delay, measures

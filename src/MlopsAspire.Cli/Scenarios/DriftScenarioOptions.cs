@@ -99,9 +99,3 @@ public sealed record DriftScenarioOptions
         return problems;
     }
 }
-
-/// <summary>One invalid option of a <see cref="DriftScenarioOptions"/>: the property's name and what is wrong with it.</summary>
-public sealed record DriftOptionProblem(string Option, string Problem)
-{
-    public override string ToString() => $"{Option} {Problem}";
-}

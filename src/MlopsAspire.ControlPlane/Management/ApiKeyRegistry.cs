@@ -27,7 +27,7 @@ public sealed class ApiKeyRegistry
     public ApiKeyIdentity? Find(string presentedKey) => _keys.Find(presentedKey);
 
     /// <summary>A short, non-reversible tag of a key for the security audit: enough to correlate, never the key.</summary>
-    public static string Fingerprint(string presentedKey) => ApiKeyDigests<ApiKeyIdentity>.Fingerprint(presentedKey);
+    public static string Fingerprint(string presentedKey) => ApiKeyDigest.Fingerprint(presentedKey);
 
     // Keys configured as a list (Admin:0, Admin:1) have no name of their own.
     private static string ActorName(ManagementRole role, string name) =>

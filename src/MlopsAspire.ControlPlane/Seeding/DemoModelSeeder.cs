@@ -75,7 +75,7 @@ public sealed partial class DemoModelSeeder(
             Seed: model.Seed,
             TrainingRows: DemoModels.FraudTrainingRows,
             Trigger: "demo model, generated transactions");
-        return new DemoModel(model.OnnxModel, $"{training.Trainer}/onnx", metrics, lineage, model.ConfigJson);
+        return new DemoModel(model.OnnxModel, $"{training.Trainer}/onnx", metrics, lineage, FraudDemoModel.ConfigJson);
     }
 
     private async Task SeedAsync(

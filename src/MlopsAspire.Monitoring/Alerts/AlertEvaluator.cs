@@ -3,12 +3,6 @@ using MlopsAspire.Monitoring.Drift;
 
 namespace MlopsAspire.Monitoring.Alerts;
 
-/// <summary>What one closed window held, as alerting sees it.</summary>
-/// <param name="Rows">Rows served in the window.</param>
-/// <param name="Values">Input values profiled (rows × features).</param>
-/// <param name="OutOfRangeChecked">Whether the version declares ranges or categories, so out-of-range values are the client's fault.</param>
-public sealed record WindowQuality(long Rows, long Values, long NonFiniteInputs, long OutOfRangeInputs, bool OutOfRangeChecked);
-
 /// <summary>
 /// Decides a version's alerts, one judged window or one span of feedback at a time: which to raise and which active
 /// ones to clear. Windows with too few rows are never judged. Pure: the monitoring grain keeps the active alerts and

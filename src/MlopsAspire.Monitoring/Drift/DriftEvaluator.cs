@@ -4,30 +4,6 @@ using MlopsAspire.Monitoring.Windows;
 
 namespace MlopsAspire.Monitoring.Drift;
 
-/// <summary>Drift of one feature (or prediction) in one window against the reference profile.</summary>
-public sealed record FeatureDrift(
-    string Name,
-    long Rows,
-    double PopulationStabilityIndex,
-    double JensenShannonDistance,
-    double KolmogorovSmirnov,
-    double KolmogorovSmirnovPValue,
-    double Wasserstein,
-    DriftSeverity WindowSeverity,
-    DriftSeverity Severity);
-
-/// <summary>A window's drift report: every feature and prediction, and the worst severity among them.</summary>
-public sealed record DriftReport(
-    DateTimeOffset WindowStart,
-    IReadOnlyList<FeatureDrift> Features,
-    IReadOnlyList<FeatureDrift> Predictions,
-    long NonFiniteInputs,
-    long OutOfRangeInputs)
-{
-    public DriftSeverity Severity =>
-        Features.Concat(Predictions).Select(drift => drift.Severity).DefaultIfEmpty(DriftSeverity.None).Max();
-}
-
 /// <summary>
 /// Judges windows one after another against a reference profile. Keeps, per feature, how many windows in a
 /// row were at warning level, so a sustained warning becomes an alert (<see cref="DriftThresholds"/>).

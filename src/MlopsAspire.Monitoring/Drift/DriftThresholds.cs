@@ -41,10 +41,3 @@ public sealed record DriftThresholds
         }
     }
 }
-
-public enum DriftSeverity
-{
-    None,
-    Warning,
-    Alert,
-}

@@ -1,35 +1,5 @@
 namespace MlopsAspire.Monitoring.Gates;
 
-/// <summary>What monitoring knows of one version over the evaluation span.</summary>
-public sealed record VersionEvidence(
-    string Version,
-    long Rows,
-    TimeSpan Observed,
-    double ErrorRate,
-    double P99Milliseconds,
-    long LabelledRows,
-    double Accuracy,
-    double? ShadowAgreement = null,
-    double? MeanScoreDelta = null);
-
-/// <summary>One check of a gate: what was measured, the limit, and whether it passed (or was skipped for lack of data).</summary>
-public sealed record GateCheck(string Name, bool Passed, bool Skipped, double Actual, double Limit, string Detail);
-
-/// <summary>
-/// A gate's verdict. <see cref="Decided"/> is false while the evidence is too thin (minimum rows or duration not
-/// reached); then <see cref="Passed"/> is false too, and nothing automatic may happen.
-/// </summary>
-public sealed record GateResult(bool Decided, bool Passed, IReadOnlyList<GateCheck> Checks)
-{
-    public IEnumerable<GateCheck> Failures => Checks.Where(check => !check.Passed && !check.Skipped);
-
-    public string Summary => !Decided
-        ? "not enough evidence yet: " + string.Join("; ", Checks.Where(c => !c.Passed).Select(c => c.Detail))
-        : Passed
-            ? "all checks passed"
-            : string.Join("; ", Failures.Select(c => c.Detail));
-}
-
 /// <summary>Judges a candidate against a baseline (production, or the previous production for a live version).</summary>
 public static class GateEvaluator
 {

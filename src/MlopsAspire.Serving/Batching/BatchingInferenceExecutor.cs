@@ -11,7 +11,7 @@ namespace MlopsAspire.Serving.Batching;
 /// a request that leased the version just before it was unloaded runs on its own. Every batcher's queue draws on
 /// one <see cref="QueueByteBudget"/>, so that the bytes queued for all models together stay bounded too.
 /// </summary>
-public sealed class BatchingInferenceExecutor : IInferenceExecutor, IAsyncDisposable, IDisposable
+public sealed partial class BatchingInferenceExecutor : IInferenceExecutor, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<OnnxModel, DynamicBatcher> _batchers = new(ReferenceEqualityComparer.Instance);
     private readonly Lock _createLock = new();
@@ -80,8 +80,8 @@ public sealed class BatchingInferenceExecutor : IInferenceExecutor, IAsyncDispos
             _batchers[model] = batcher;
         }
 
-        _logger.LogInformation(
-            "Batching model {Model} version {Version}: max batch {MaxBatchSize}, delay {Delay} µs, {Instances} instance(s), queue {QueueSize} requests and {QueueBytes} bytes",
+        LogBatching(
+            _logger,
             model.Name,
             model.Version,
             batcher.Options.MaxBatchSize,
@@ -143,4 +143,7 @@ public sealed class BatchingInferenceExecutor : IInferenceExecutor, IAsyncDispos
 
         return Task.WhenAll(tasks);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batching model {Model} version {Version}: max batch {MaxBatchSize}, delay {Delay} µs, {Instances} instance(s), queue {QueueSize} requests and {QueueBytes} bytes")]
+    private static partial void LogBatching(ILogger logger, string model, string version, int maxBatchSize, double delay, int instances, int queueSize, long queueBytes);
 }

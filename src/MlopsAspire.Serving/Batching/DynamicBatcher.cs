@@ -1,12 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.ML.OnnxRuntime;
 
 namespace MlopsAspire.Serving.Batching;
-
-/// <summary>Runs a session on inputs (the model's <see cref="OnnxModel.Run"/>; replaceable in tests).</summary>
-internal delegate IDisposableReadOnlyCollection<OrtValue> SessionRunner(PreparedInputs inputs, IReadOnlyList<string> outputNames);
 
 /// <summary>
 /// Queues the requests of one model version and runs them in batches, with Triton's dynamic batching semantics:
@@ -23,7 +19,7 @@ internal delegate IDisposableReadOnlyCollection<OrtValue> SessionRunner(Prepared
 /// Requests hold a lease on the version while queued, so the session outlives its queue. Draining (on unload)
 /// stops accepting requests, runs what is queued without waiting for the delay, then stops the workers.
 /// </remarks>
-public sealed class DynamicBatcher : IAsyncDisposable
+public sealed partial class DynamicBatcher : IAsyncDisposable
 {
     private readonly OnnxModel _model;
     private readonly SessionRunner _run;
@@ -180,7 +176,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             _rowsByLevel[entry.Level] += rows;
         }
 
-        entry.Watch(cancellationToken, _time);
+        entry.Watch(_time, cancellationToken);
         SignalWork();
         return new ValueTask<ExecutionOutputs>(entry.Task);
     }
@@ -604,7 +600,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 exception);
             if (failure.Kind == InferenceErrorKind.Internal)
             {
-                _logger.LogError(exception, "Batch of {Rows} rows failed on model {Model} version {Version}", rows, _model.Name, _model.Version);
+                LogBatchFailed(_logger, exception, rows, _model.Name, _model.Version);
             }
 
             foreach (var entry in batch)
@@ -657,4 +653,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             entry.Complete(results[i]);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Batch of {Rows} rows failed on model {Model} version {Version}")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int rows, string model, string version);
 }

@@ -68,7 +68,7 @@ internal sealed class QueuedRequest(DynamicBatcher owner, ExecutionRequest reque
     /// Watches the caller's token and the request's expiry while it waits. Lock order: this entry, then the
     /// batcher (a token already cancelled settles the request inline).
     /// </summary>
-    public void Watch(CancellationToken cancellationToken, TimeProvider timeProvider)
+    public void Watch(TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         lock (_watchLock)
         {

@@ -1,10 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using MlopsAspire.ModelContracts;
 
 namespace MlopsAspire.Serving.Configuration;
-
-/// <summary>A configuration value that is missing, mistyped or out of range; the message names the file, field and what is allowed.</summary>
-public sealed class ModelConfigurationException(string message, Exception? innerException = null) : Exception(message, innerException);
 
 /// <summary>
 /// Reads a model's <c>config.json</c>:
@@ -111,7 +109,7 @@ public static class ModelConfigurationParser
                 {
                     if (max == 0 || preferred > max)
                     {
-                        throw Fail("dynamic_batching.preferred_batch_size", $"must hold sizes from 1 to max_batch_size ({max})", preferred.ToString());
+                        throw Fail("dynamic_batching.preferred_batch_size", $"must hold sizes from 1 to max_batch_size ({max})", preferred.ToString(CultureInfo.InvariantCulture));
                     }
                 }
 
@@ -119,7 +117,7 @@ public static class ModelConfigurationParser
                 {
                     if (size > Math.Max(1, max))
                     {
-                        throw Fail("warmup.batch_sizes", $"must hold sizes from 1 to max_batch_size ({Math.Max(1, max)})", size.ToString());
+                        throw Fail("warmup.batch_sizes", $"must hold sizes from 1 to max_batch_size ({Math.Max(1, max)})", size.ToString(CultureInfo.InvariantCulture));
                     }
                 }
             }
@@ -129,7 +127,7 @@ public static class ModelConfigurationParser
                 throw Fail(
                     "dynamic_batching.default_priority_level",
                     $"must be from 1 to priority_levels ({Math.Max(1, batching.PriorityLevels)}), or 0 for the lowest level",
-                    batching.DefaultPriorityLevel.ToString());
+                    batching.DefaultPriorityLevel.ToString(CultureInfo.InvariantCulture));
             }
 
             return configuration;

@@ -44,10 +44,3 @@ public sealed class VersionPolicy
         _ => "all",
     };
 }
-
-public enum VersionPolicyKind
-{
-    Latest,
-    Specific,
-    All,
-}

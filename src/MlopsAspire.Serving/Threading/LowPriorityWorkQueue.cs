@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 
 namespace MlopsAspire.Serving.Threading;
 
@@ -15,6 +16,7 @@ namespace MlopsAspire.Serving.Threading;
 /// can also make the thread pool start a worker, which would inherit the low priority. Polling costs one
 /// wake-up per <see cref="MaxPollInterval"/> at most while idle.
 /// </remarks>
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a queue of work items, served by its own threads.")]
 public sealed class LowPriorityWorkQueue : IDisposable
 {
     /// <summary>The longest an idle thread sleeps before looking for work again.</summary>

@@ -7,15 +7,12 @@ using MlopsAspire.Serving.Configuration;
 
 namespace MlopsAspire.Serving.Warmup;
 
-/// <summary>One warmup execution: the batch size and how long its session Run took.</summary>
-public readonly record struct WarmupRun(int BatchSize, TimeSpan Duration);
-
 /// <summary>
 /// Runs synthetic inputs (small values of the right datatypes and shapes) through a freshly loaded version before
 /// it is reported ready, so that the first real requests do not pay for lazy initialisation (allocator arenas,
 /// kernel selection, CUDA context). Runs go straight to the session and do not count in the version's statistics.
 /// </summary>
-public static class ModelWarmup
+public static partial class ModelWarmup
 {
     /// <summary>
     /// Runs each batch size of <paramref name="warmup"/> (by default the version's configuration, else batch 1 and
@@ -41,10 +38,10 @@ public static class ModelWarmup
             }
         }
 
-        if (runs.Count > 0)
+        if (runs.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {
-            logger.LogInformation(
-                "Warmed up model {Model} version {Version}: {Runs} runs, batch sizes {BatchSizes}, slowest {SlowestMs:0.###} ms",
+            LogWarmedUp(
+                logger,
                 model.Name,
                 model.Version,
                 runs.Count,
@@ -150,4 +147,7 @@ public static class ModelWarmup
 
         return raw;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up model {Model} version {Version}: {Runs} runs, batch sizes {BatchSizes}, slowest {SlowestMs:0.###} ms")]
+    private static partial void LogWarmedUp(ILogger logger, string model, string version, int runs, string batchSizes, double slowestMs);
 }

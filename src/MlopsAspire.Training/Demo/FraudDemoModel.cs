@@ -29,7 +29,7 @@ public sealed class FraudDemoModel
     public int Seed { get; }
 
     /// <summary>The version's config document: its contract, including how to retrain it.</summary>
-    public string ConfigJson => DemoModels.FraudConfigJson;
+    public static string ConfigJson => DemoModels.FraudConfigJson;
 
     public ModelContract Contract => ModelContractReader.Parse(ConfigJson, "fraud demo config");
 

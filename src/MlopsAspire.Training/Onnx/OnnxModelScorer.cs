@@ -152,6 +152,3 @@ public sealed class OnnxModelScorer : IDisposable
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }
-
-/// <summary>One prediction per row, and the <see cref="Width"/> values per row of the output it was read from.</summary>
-public sealed record RowPredictions(float[] Predictions, float[] Values, int Width);

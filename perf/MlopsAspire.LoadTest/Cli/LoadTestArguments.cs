@@ -1,0 +1,322 @@
+using System.Globalization;
+using MlopsAspire.LoadTest.Baselines;
+using MlopsAspire.LoadTest.Scenarios;
+using MlopsAspire.LoadTest.Scheduling;
+using MlopsAspire.LoadTest.Workloads;
+
+namespace MlopsAspire.LoadTest.Cli;
+
+/// <summary>Parses the command line into <see cref="LoadTestOptions"/>; every mistake is one <see cref="UsageException"/>.</summary>
+public static class LoadTestArguments
+{
+    public const string Usage = """
+        Usage: MlopsAspire.LoadTest <scenario> [<scenario> ...] [options]
+               MlopsAspire.LoadTest baselines [--model fraud|resnet18|all] [options]
+               MlopsAspire.LoadTest list
+               MlopsAspire.LoadTest models DIR [--model fraud|resnet18|all]   (writes a replica's model folder)
+        Target:    --target host:port (a running platform) | --in-process (default: a replica in this process)
+        Workload:  --rate R [--arrival constant|poisson|ramp] [--ramp-to R]   open model, R requests/s
+                   --concurrency N                                         closed model, N clients
+                   --duration 10s  --batch-size 1  --encoding raw|typed
+                   --warmup 2s (at least)  --max-warmup 30s  --steady-within 0.05   warm until 3 one-second
+                   slices are within ±5 % of their mean, then measure
+                   --connections 1  --streams 4  --max-in-flight 4096  --late-threshold-ms 1  --spin-us 1000
+                   --drain-timeout 10s  --repeat N (medians of N runs)  --seed 1
+        Objective: --objective-p99-ms X [--max-error-rate 0.001] [--start-rate 100] [--max-rate 100000]
+                   [--step-factor 1.5] [--step-duration 5s] [--refine-steps 3]   finds the highest rate meeting it
+        Replica:   --intra-op-threads 1  --set Key=Value (configuration of in-process replicas, repeatable)
+        Baselines: --model fraud|resnet18|all  --cores N (default: all; every contender gets the same cores:
+                   cores ÷ intra-op threads sessions at once, as raw-loop threads, naive-server runs, our instances)
+        Output:    --out DIR (report.json, report.md, report.html)  --no-progress
+        """;
+
+    public static LoadTestOptions Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0)
+        {
+            throw new UsageException($"name a scenario ({ScenarioCatalog.Names}), 'baselines' or 'list'");
+        }
+
+        var options = new LoadTestOptions();
+        var scenarios = new List<Scenario>();
+        var replicaConfiguration = new List<string>();
+        var inProcess = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (i == 0 && arg is "baselines" or "list" or "help" or "models")
+                {
+                    options = options with
+                    {
+                        Verb = arg switch
+                        {
+                            "baselines" => LoadTestVerb.Baselines,
+                            "list" => LoadTestVerb.List,
+                            "models" => LoadTestVerb.Models,
+                            _ => LoadTestVerb.Help,
+                        },
+                    };
+                    continue;
+                }
+
+                if (options.Verb == LoadTestVerb.Models && options.ModelFolder is null)
+                {
+                    options = options with { ModelFolder = arg };
+                    continue;
+                }
+
+                if (options.Verb != LoadTestVerb.Run)
+                {
+                    throw new UsageException($"unexpected argument '{arg}' after '{args[0]}'");
+                }
+
+                scenarios.Add(ScenarioCatalog.TryFind(arg, out var scenario)
+                    ? scenario
+                    : throw new UsageException($"unknown scenario '{arg}'; scenarios: {ScenarioCatalog.Names}"));
+                continue;
+            }
+
+            var name = arg;
+            string? inlineValue = null;
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                name = arg[..equals];
+                inlineValue = arg[(equals + 1)..];
+            }
+
+            string Value()
+            {
+                if (inlineValue is not null)
+                {
+                    return inlineValue;
+                }
+
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new UsageException($"{name} needs a value");
+                }
+
+                return args[++i];
+            }
+
+            options = name switch
+            {
+                "--help" or "-h" => options with { Verb = LoadTestVerb.Help },
+                "--target" => options with { Target = ParseTarget(Value()) },
+                "--in-process" => SetInProcess(options, ref inProcess),
+                "--rate" => options with { Rate = PositiveDouble(name, Value()) },
+                "--arrival" => options with { Arrival = ParseEnum<ArrivalKind>(name, Value()) },
+                "--ramp-to" => options with { RampToRate = PositiveDouble(name, Value()) },
+                "--concurrency" => options with { Concurrency = PositiveInt(name, Value()) },
+                "--duration" => options with { Duration = Duration(name, Value()) },
+                "--warmup" => options with { Warmup = Duration(name, Value(), allowZero: true) },
+                "--max-warmup" => options with { MaxWarmup = Duration(name, Value(), allowZero: true) },
+                "--steady-within" => options with { SteadyTolerance = SteadyTolerance(name, Value()) },
+                "--batch-size" => options with { BatchSize = PositiveInt(name, Value()) },
+                "--encoding" => options with { Encoding = ParseEnum<TensorEncoding>(name, Value()) },
+                "--connections" => options with { Connections = PositiveInt(name, Value()) },
+                "--streams" => options with { Streams = PositiveInt(name, Value()) },
+                "--max-in-flight" => options with { MaxInFlight = PositiveInt(name, Value()) },
+                "--drain-timeout" => options with { DrainTimeout = Duration(name, Value()) },
+                "--late-threshold-ms" => options with { LateThreshold = TimeSpan.FromMilliseconds(PositiveDouble(name, Value())) },
+                "--spin-us" => options with { SpinWindow = TimeSpan.FromMicroseconds(NonNegativeDouble(name, Value())) },
+                "--intra-op-threads" => options with { IntraOpThreads = NonNegativeInt(name, Value()) },
+                "--repeat" => options with { Repeat = PositiveInt(name, Value()) },
+                "--out" => options with { OutputDirectory = Value() },
+                "--seed" => options with { Seed = NonNegativeInt(name, Value()) },
+                "--no-progress" => options with { Progress = false },
+                "--set" => AddSetting(options, replicaConfiguration, Value()),
+                "--objective-p99-ms" => options with { ObjectiveP99Ms = PositiveDouble(name, Value()) },
+                "--max-error-rate" => options with { MaxErrorRate = Fraction(name, Value()) },
+                "--start-rate" => options with { StartRate = PositiveDouble(name, Value()) },
+                "--max-rate" => options with { MaxRate = PositiveDouble(name, Value()) },
+                "--step-factor" => options with { StepFactor = StepFactor(name, Value()) },
+                "--step-duration" => options with { StepDuration = Duration(name, Value()) },
+                "--refine-steps" => options with { RefineSteps = NonNegativeInt(name, Value()) },
+                "--model" => options with { BaselineModels = BaselineModels(Value()) },
+                "--cores" => options with { Cores = PositiveInt(name, Value()) },
+                "--compute-threads" => throw new UsageException(
+                    "--compute-threads is gone: every contender now gets the same cores; give them with --cores N"),
+                _ => throw new UsageException($"unknown option '{name}'; run with --help for the options"),
+            };
+        }
+
+        if (options.Verb == LoadTestVerb.Models && options.ModelFolder is null)
+        {
+            throw new UsageException("models needs the folder to write the demo models into");
+        }
+
+        if (options.Verb != LoadTestVerb.Run)
+        {
+            return Validate(options with { ReplicaConfiguration = replicaConfiguration }, inProcess);
+        }
+
+        if (scenarios.Count == 0)
+        {
+            throw new UsageException($"name a scenario: {ScenarioCatalog.Names}");
+        }
+
+        return Validate(options with { Scenarios = scenarios, ReplicaConfiguration = replicaConfiguration }, inProcess);
+    }
+
+    private static LoadTestOptions Validate(LoadTestOptions options, bool inProcess)
+    {
+        if (inProcess && options.Target is not null)
+        {
+            throw new UsageException("--target and --in-process exclude each other");
+        }
+
+        if (options.Rate is not null && options.Concurrency is not null)
+        {
+            throw new UsageException("--rate (open model) and --concurrency (closed model) exclude each other");
+        }
+
+        if (options.Arrival == ArrivalKind.Ramp && options.RampToRate is null)
+        {
+            throw new UsageException("--arrival ramp needs --ramp-to, the rate at the end of the run");
+        }
+
+        if ((options.Arrival != ArrivalKind.Constant || options.RampToRate is not null) && options.Rate is null)
+        {
+            throw new UsageException("--arrival and --ramp-to shape an open workload; give its rate with --rate");
+        }
+
+        if (options.IsSearch && options.Concurrency is not null)
+        {
+            throw new UsageException("--objective-p99-ms searches over arrival rates; drop --concurrency");
+        }
+
+        if (options.IsSearch && options.Scenarios.Count != 1)
+        {
+            throw new UsageException("--objective-p99-ms searches one scenario at a time");
+        }
+
+        if (options.Verb == LoadTestVerb.Baselines)
+        {
+            CoreShare.Of(options.Cores, options.IntraOpThreads);
+        }
+
+        if (options.StartRate > options.MaxRate)
+        {
+            throw new UsageException($"--start-rate {options.StartRate} is above --max-rate {options.MaxRate}");
+        }
+
+        foreach (var scenario in options.Scenarios)
+        {
+            if (scenario.Target == TargetKind.PlatformOnly && options.Target is null)
+            {
+                throw new UsageException(
+                    $"scenario '{scenario.Name}' needs a running platform set up with {scenario.TargetSetup}; pass --target host:port");
+            }
+
+            if (scenario.Target == TargetKind.InProcessOnly && options.Target is not null)
+            {
+                throw new UsageException(
+                    $"scenario '{scenario.Name}' starts its own in-process replica; drop --target");
+            }
+
+            if (scenario.Call == CallKind.Pipeline && options.Encoding != TensorEncoding.Raw)
+            {
+                throw new UsageException($"scenario '{scenario.Name}' hands raw tensors to the engine; drop --encoding typed");
+            }
+        }
+
+        return options;
+    }
+
+    private static LoadTestOptions SetInProcess(LoadTestOptions options, ref bool inProcess)
+    {
+        inProcess = true;
+        return options;
+    }
+
+    private static LoadTestOptions AddSetting(LoadTestOptions options, List<string> settings, string value)
+    {
+        if (value.IndexOf('=', StringComparison.Ordinal) <= 0)
+        {
+            throw new UsageException($"--set expects Key=Value (e.g. Inference:Batching:MaxBatchSize=32), not '{value}'");
+        }
+
+        settings.Add(value);
+        return options;
+    }
+
+    private static Uri ParseTarget(string value)
+    {
+        try
+        {
+            return GrpcChannels.ParseAddress(value);
+        }
+        catch (FormatException exception)
+        {
+            throw new UsageException($"--target: {exception.Message}");
+        }
+    }
+
+    private static IReadOnlyList<string> BaselineModels(string value) => value switch
+    {
+        "fraud" or "resnet18" => [value],
+        "all" => ["fraud", "resnet18"],
+        _ => throw new UsageException($"--model must be fraud, resnet18 or all, not '{value}'"),
+    };
+
+    private static TEnum ParseEnum<TEnum>(string name, string value)
+        where TEnum : struct, Enum =>
+        Enum.TryParse<TEnum>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsDigit(value[0])
+            ? parsed
+            : throw new UsageException($"{name} must be one of {string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}, not '{value}'");
+
+    private static double PositiveDouble(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed > 0 && double.IsFinite(parsed)
+            ? parsed
+            : throw new UsageException($"{name} must be a positive number, not '{value}'");
+
+    private static double NonNegativeDouble(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed >= 0 && double.IsFinite(parsed)
+            ? parsed
+            : throw new UsageException($"{name} must be a number ≥ 0, not '{value}'");
+
+    private static double Fraction(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is >= 0 and <= 1
+            ? parsed
+            : throw new UsageException($"{name} must be a fraction between 0 and 1 (0.001 is 0.1%), not '{value}'");
+
+    private static double SteadyTolerance(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is > 0 and < 1
+            ? parsed
+            : throw new UsageException($"{name} must be a fraction above 0 and below 1 (0.05 is ±5 %), not '{value}'");
+
+    private static double StepFactor(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed > 1 && double.IsFinite(parsed)
+            ? parsed
+            : throw new UsageException($"{name} must be a number above 1, not '{value}'");
+
+    private static int PositiveInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed > 0
+            ? parsed
+            : throw new UsageException($"{name} must be a positive whole number, not '{value}'");
+
+    private static int NonNegativeInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed >= 0
+            ? parsed
+            : throw new UsageException($"{name} must be a whole number ≥ 0, not '{value}'");
+
+    /// <summary>"10s", "500ms", "2m" or a plain number of seconds.</summary>
+    private static TimeSpan Duration(string name, string value, bool allowZero = false)
+    {
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 0.001)
+            : value.EndsWith('s') ? (value[..^1], 1.0)
+            : value.EndsWith('m') ? (value[..^1], 60.0)
+            : (value, 1.0);
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !double.IsFinite(parsed)
+            || parsed < 0 || (parsed == 0 && !allowZero))
+        {
+            throw new UsageException($"{name} must be a duration such as 10s, 500ms or 2m, not '{value}'");
+        }
+
+        return TimeSpan.FromSeconds(parsed * unit);
+    }
+}

@@ -1,0 +1,4 @@
+
+namespace MlopsAspire.LoadTest.Measurement;
+
+public sealed record PercentilePoint(double Percentile, double LatencyMs);

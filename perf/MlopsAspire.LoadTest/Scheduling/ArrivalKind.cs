@@ -1,0 +1,8 @@
+namespace MlopsAspire.LoadTest.Scheduling;
+
+public enum ArrivalKind
+{
+    Constant,
+    Poisson,
+    Ramp,
+}

@@ -1,0 +1,8 @@
+namespace MlopsAspire.Monitoring.Drift;
+
+public enum DriftSeverity
+{
+    None,
+    Warning,
+    Alert,
+}

@@ -1,0 +1,8 @@
+namespace MlopsAspire.Serving.Configuration;
+
+public enum VersionPolicyKind
+{
+    Latest,
+    Specific,
+    All,
+}
