@@ -15,36 +15,6 @@ public enum ModelVersionState
     Retired = 7,
 }
 
-/// <summary>The lifecycle's rules: which state may follow which.</summary>
-public static class ModelVersionStates
-{
-    private static readonly Dictionary<ModelVersionState, ModelVersionState[]> AllowedNext = new()
-    {
-        [ModelVersionState.Registered] = [ModelVersionState.Validating, ModelVersionState.Ready, ModelVersionState.Failed, ModelVersionState.Retired],
-        [ModelVersionState.Validating] = [ModelVersionState.Ready, ModelVersionState.Failed, ModelVersionState.Retired],
-        [ModelVersionState.Ready] = [ModelVersionState.Shadow, ModelVersionState.Canary, ModelVersionState.Production, ModelVersionState.Retired],
-        [ModelVersionState.Failed] = [ModelVersionState.Retired],
-        [ModelVersionState.Shadow] = [ModelVersionState.Ready, ModelVersionState.Canary, ModelVersionState.Production, ModelVersionState.Retired],
-        [ModelVersionState.Canary] = [ModelVersionState.Ready, ModelVersionState.Shadow, ModelVersionState.Production, ModelVersionState.Retired],
-        // Production only leaves through a promotion of another version or a rollback, back to Ready.
-        [ModelVersionState.Production] = [ModelVersionState.Ready],
-        [ModelVersionState.Retired] = [],
-    };
-
-    /// <summary>States whose versions inference replicas load.</summary>
-    public static bool IsRouted(ModelVersionState state) =>
-        state is ModelVersionState.Production or ModelVersionState.Canary or ModelVersionState.Shadow;
-
-    /// <summary>States from which a version may be promoted to production.</summary>
-    public static bool CanPromote(ModelVersionState state) =>
-        state is ModelVersionState.Ready or ModelVersionState.Shadow or ModelVersionState.Canary;
-
-    public static bool CanMove(ModelVersionState from, ModelVersionState to) => AllowedNext[from].Contains(to);
-
-    /// <summary>The states a version in <paramref name="from"/> may move to, for error messages.</summary>
-    public static IReadOnlyList<ModelVersionState> NextStates(ModelVersionState from) => AllowedNext[from];
-}
-
 /// <summary>The name, Open Inference Protocol datatype and shape (-1 for a variable dimension) of one model input or output.</summary>
 [GenerateSerializer, Immutable]
 public sealed record TensorSignature(

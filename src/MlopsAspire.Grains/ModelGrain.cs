@@ -117,11 +117,7 @@ public sealed class ModelGrain(
             return await DescribeAsync(entry);
         }
 
-        if (entry.State != ModelVersionState.Registered)
-        {
-            throw Refuse(entry, "only a Registered version can start validation");
-        }
-
+        RequireMove(entry, ModelVersionState.Validating);
         var moved = await MoveAsync(entry, ModelVersionState.Validating);
         Audit(actor, "validating", version, nameof(ModelVersionState.Registered), nameof(ModelVersionState.Validating), "artifact validation started");
         await CommitAsync(publishRoute: false);
@@ -132,9 +128,9 @@ public sealed class ModelGrain(
     {
         ArgumentNullException.ThrowIfNull(report);
         var entry = FindEntry(version);
-        if (entry.State is not (ModelVersionState.Registered or ModelVersionState.Validating))
+        if (ModelVersionStates.ValidationRefusal(entry.State) is { } rule)
         {
-            throw Refuse(entry, "only a Registered or Validating version can be validated");
+            throw Refuse(entry, rule);
         }
 
         var outcome = report.Passed ? ModelVersionState.Ready : ModelVersionState.Failed;
@@ -160,16 +156,7 @@ public sealed class ModelGrain(
             return await DescribeAsync(entry);
         }
 
-        if (entry.State == ModelVersionState.Production)
-        {
-            throw Refuse(entry, "the production version cannot shadow itself");
-        }
-
-        if (entry.State is not (ModelVersionState.Ready or ModelVersionState.Canary or ModelVersionState.Shadow))
-        {
-            throw Refuse(entry, "only Ready, Canary or Shadow versions can shadow production");
-        }
-
+        RequireMove(entry, ModelVersionState.Shadow);
         RequireProduction("a shadow receives a copy of production traffic");
         if (entry.State == ModelVersionState.Canary)
         {
@@ -208,16 +195,7 @@ public sealed class ModelGrain(
             return await DescribeAsync(entry);
         }
 
-        if (entry.State == ModelVersionState.Production)
-        {
-            throw Refuse(entry, "the production version cannot be its own canary");
-        }
-
-        if (entry.State is not (ModelVersionState.Ready or ModelVersionState.Shadow or ModelVersionState.Canary))
-        {
-            throw Refuse(entry, "only Ready, Shadow or Canary versions can be made the canary");
-        }
-
+        RequireMove(entry, ModelVersionState.Canary);
         RequireProduction("a canary splits traffic with production");
         await RequireLoadableAsync(entry);
         if (state.State.Canary is { } previous && previous.Version != version)
@@ -247,11 +225,7 @@ public sealed class ModelGrain(
             return await DescribeAsync(candidate);
         }
 
-        if (!ModelVersionStates.CanPromote(candidate.State))
-        {
-            throw Refuse(candidate, "only Ready, Shadow or Canary versions can be promoted");
-        }
-
+        RequireMove(candidate, ModelVersionState.Production);
         await RequireLoadableAsync(candidate);
 
         if (state.State.ProductionVersion is { } previous)
@@ -310,11 +284,7 @@ public sealed class ModelGrain(
             return await DescribeAsync(entry);
         }
 
-        if (entry.State == ModelVersionState.Production)
-        {
-            throw Refuse(entry, "the production version cannot be retired; promote another version or roll back first");
-        }
-
+        RequireMove(entry, ModelVersionState.Retired);
         RemoveFromAliases(version);
         var retired = await MoveAsync(entry, ModelVersionState.Retired);
         Audit(change.Actor, "retire", version, entry.State.ToString(), nameof(ModelVersionState.Retired), change.Reason);
@@ -424,6 +394,15 @@ public sealed class ModelGrain(
         }
 
         state.State.Shadows.RemoveAll(s => s.Version == version);
+    }
+
+    /// <summary>Refuses, with the lifecycle table's rule, an operation that would put <paramref name="entry"/> in <paramref name="target"/>.</summary>
+    private void RequireMove(ModelVersionEntry entry, ModelVersionState target)
+    {
+        if (ModelVersionStates.Refusal(entry.State, target) is { } rule)
+        {
+            throw Refuse(entry, rule);
+        }
     }
 
     private LifecycleViolationException Refuse(ModelVersionEntry entry, string rule) =>
