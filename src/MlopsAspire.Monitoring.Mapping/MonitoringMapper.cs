@@ -1,4 +1,5 @@
 using MlopsAspire.Abstractions.Monitoring;
+using MlopsAspire.Monitoring.Alerts;
 using MlopsAspire.Monitoring.Gates;
 using MlopsAspire.Monitoring.Histograms;
 using ProfiledFeature = MlopsAspire.Monitoring.Profiles.FeatureProfile;
@@ -46,6 +47,19 @@ public static class MonitoringMapper
         outcomes.RegressionCount,
         outcomes.SumAbsoluteError,
         outcomes.SumSquaredError);
+
+    /// <summary>The reference a version's first labelled rows set, up to and including the window that starts at <paramref name="lastWindow"/>.</summary>
+    public static ReferenceOutcomes ToMessage(OutcomeMetrics metrics, DateTimeOffset lastWindow)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        return new(metrics.Rows, metrics.Accuracy, metrics.Auc, metrics.LogLoss, metrics.MacroF1, metrics.MeanAbsoluteError, metrics.RootMeanSquaredError, lastWindow);
+    }
+
+    public static OutcomeMetrics ToMetrics(ReferenceOutcomes reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return new(reference.Rows, reference.Accuracy, reference.Auc, reference.LogLoss, reference.MacroF1, reference.MeanAbsoluteError, reference.RootMeanSquaredError);
+    }
 
     public static OutcomeStatistics ToStatistics(OutcomeData outcomes) =>
         OutcomeStatistics.FromCounts(outcomes.Count, outcomes.Correct, outcomes.LogLossSum, outcomes.PositiveScores, outcomes.NegativeScores)

@@ -96,7 +96,7 @@ public sealed class ModelRetrainingGrainTests(ClusterFixture fixture) : IClassFi
         Assert.Contains("(reference accuracy 97", alert.Detail);
         // What the alert compared with is in the summary too: the first two windows, 1,200 rows at 97 %.
         var reference = Assert.IsType<ReferenceOutcomes>(summary.ReferenceOutcomes);
-        Assert.Equal((1200L, first + window), (reference.LabelledRows, reference.LastWindow));
+        Assert.Equal((1200L, first + window), (reference.Rows, reference.LastWindow));
         Assert.Equal(0.97, reference.Accuracy, 2);
         var runs = await fixture.Grains.GetGrain<IModelRetrainingGrain>(name).GetRuns(10);
         var run = Assert.Single(runs);

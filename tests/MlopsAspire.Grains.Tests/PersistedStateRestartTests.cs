@@ -150,6 +150,29 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_monitor_reference_stored_as_AccuracyReference_by_an_earlier_build_reads_back()
+    {
+        // Earlier builds kept the reference metrics in a grain-only record (AccuracyReference) and copied them into the
+        // summary's ReferenceOutcomes; the state stores ReferenceOutcomes itself now. What they wrote, field for field:
+        var name = UniqueModelName();
+        var key = ModelVersionKey.Format(name, "1");
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(key);
+        await monitor.SetPolicy(MonitoringPolicy.Default with { Window = Window });
+        const string earlierState = """
+            {"Policy":null,"AccuracyReference":{"Accuracy":0.91,"Auc":0.95,"Rows":2000,"LastWindow":"2026-03-01T10:00:00+00:00",
+            "MacroF1":0.5,"MeanAbsoluteError":0.125,"RootMeanSquaredError":0.25,"LogLoss":0.3},"OutcomeTask":"binary_classification"}
+            """;
+        await OverwriteStoredStateAsync(key, "monitor", earlierState);
+        await fixture.Cluster.DeactivateAsync(monitor);
+
+        var summary = await monitor.GetSummary(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(
+            new ReferenceOutcomes(2000, 0.91, 0.95, 0.3, 0.5, 0.125, 0.25, new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero)),
+            summary.ReferenceOutcomes);
+    }
+
+    [Fact]
     public async Task A_state_that_cannot_be_read_is_reported_with_its_grain_and_key_and_other_grains_keep_working()
     {
         var broken = ModelVersionKey.Format(UniqueModelName(), "1");

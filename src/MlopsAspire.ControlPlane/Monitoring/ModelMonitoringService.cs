@@ -263,7 +263,7 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
         {
             stats.ReferenceMetrics = new ReferenceMetrics
             {
-                LabelledRows = reference.LabelledRows,
+                LabelledRows = reference.Rows,
                 Accuracy = reference.Accuracy,
                 Auc = reference.Auc,
                 LogLoss = reference.LogLoss,

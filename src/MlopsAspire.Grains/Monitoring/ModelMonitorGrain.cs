@@ -210,7 +210,7 @@ public sealed partial class ModelMonitorGrain(
             outcomes.MacroF1,
             outcomes.MeanAbsoluteError,
             outcomes.RootMeanSquaredError,
-            state.State.AccuracyReference?.ToOutcomes()));
+            state.State.AccuracyReference));
     }
 
     public Task<IReadOnlyList<WindowReport>> GetWindowReports(int count) =>
@@ -269,7 +269,7 @@ public sealed partial class ModelMonitorGrain(
                 if (early.Count >= needed)
                 {
                     var metrics = OutcomeMetrics.Of(early);
-                    state.State.AccuracyReference = AccuracyReference.Of(metrics, start);
+                    state.State.AccuracyReference = MonitoringMapper.ToMessage(metrics, start);
                     _dirty = true;
                     LogReference(_modelName, _version, metrics.Describe(task), early.Count);
                     break;
@@ -300,7 +300,7 @@ public sealed partial class ModelMonitorGrain(
         var recentMetrics = OutcomeMetrics.Of(recent);
         MonitoringInstruments.PublishOutcomes(_modelName, _version, recentMetrics);
         var key = AlertDecision.KeyOf(AlertKind.Accuracy, AlertEvaluator.OutcomesSubject);
-        if (Alerts.JudgeOutcomes(task, reference.ToMetrics(), recentMetrics, from, state.State.ActiveAlerts.ContainsKey(key)) is { } decision)
+        if (Alerts.JudgeOutcomes(task, MonitoringMapper.ToMetrics(reference), recentMetrics, from, state.State.ActiveAlerts.ContainsKey(key)) is { } decision)
         {
             Apply(decision, time.GetUtcNow());
         }

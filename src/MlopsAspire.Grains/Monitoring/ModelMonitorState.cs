@@ -1,6 +1,5 @@
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Monitoring.Alerts;
 
 namespace MlopsAspire.Grains.Monitoring;
 
@@ -39,33 +38,13 @@ public sealed class ModelMonitorState
     [Id(11)] public List<string>? SampleFeatureNames { get; set; }
 
     /// <summary>Live metrics of the version's first labelled rows: what later metrics are compared with.</summary>
-    [Id(12)] public AccuracyReference? AccuracyReference { get; set; }
+    [Id(12)] public ReferenceOutcomes? AccuracyReference { get; set; }
 
     /// <summary>The prediction of each row in <see cref="ProfileSample"/> (NaN where the replica had none).</summary>
     [Id(13)] public List<float> ProfilePredictions { get; set; } = [];
 
     /// <summary>The task the recorded outcomes were read for (how accuracy is judged); null before any outcome.</summary>
     [Id(14)] public ModelTask? OutcomeTask { get; set; }
-}
-
-/// <summary>Live metrics over the first labelled rows, and the last window they came from.</summary>
-[GenerateSerializer]
-public sealed record AccuracyReference(
-    [property: Id(0)] double Accuracy,
-    [property: Id(1)] double Auc,
-    [property: Id(2)] long Rows,
-    [property: Id(3)] DateTimeOffset LastWindow,
-    [property: Id(4)] double MacroF1 = double.NaN,
-    [property: Id(5)] double MeanAbsoluteError = double.NaN,
-    [property: Id(6)] double RootMeanSquaredError = double.NaN,
-    [property: Id(7)] double LogLoss = double.NaN)
-{
-    public static AccuracyReference Of(OutcomeMetrics metrics, DateTimeOffset lastWindow) => new(
-        metrics.Accuracy, metrics.Auc, metrics.Rows, lastWindow, metrics.MacroF1, metrics.MeanAbsoluteError, metrics.RootMeanSquaredError, metrics.LogLoss);
-
-    public OutcomeMetrics ToMetrics() => new(Rows, Accuracy, Auc, LogLoss, MacroF1, MeanAbsoluteError, RootMeanSquaredError);
-
-    public ReferenceOutcomes ToOutcomes() => new(Rows, Accuracy, Auc, LogLoss, MacroF1, MeanAbsoluteError, RootMeanSquaredError, LastWindow);
 }
 
 /// <summary>The deduplication state of one replica's snapshot sequence.</summary>
