@@ -171,7 +171,7 @@ public static class MonitoringMapper
     public static ProfiledFeature ToProfile(FeatureProfileData message) => new(
         message.Name, message.Edges, message.ReferenceCounts, message.Mean, message.StandardDeviation, message.Minimum, message.Maximum);
 
-    public static PromotionPolicyData ToMessage(PromotionPolicy policy, TimeSpan evaluationSpan) => new(
+    public static PromotionPolicyData ToMessage(PromotionPolicy policy) => new(
         policy.MinimumRows,
         policy.MinimumDuration,
         policy.MinimumShadowAgreement,
@@ -182,7 +182,7 @@ public static class MonitoringMapper
         policy.MinimumLabelledRows,
         policy.AutoPromote,
         policy.AutoRollback,
-        evaluationSpan);
+        policy.EvaluationSpan);
 
     public static PromotionPolicy ToPolicy(PromotionPolicyData data) => new()
     {
@@ -196,6 +196,7 @@ public static class MonitoringMapper
         MinimumLabelledRows = data.MinimumLabelledRows,
         AutoPromote = data.AutoPromote,
         AutoRollback = data.AutoRollback,
+        EvaluationSpan = data.EvaluationSpan,
     };
 
     public static GateCheckData ToMessage(GateCheck check) =>

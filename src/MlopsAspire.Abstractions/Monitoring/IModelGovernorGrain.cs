@@ -19,21 +19,6 @@ public interface IModelGovernorGrain : IGrainWithStringKey
     Task<GateReport> CheckPromotion(string version);
 }
 
-/// <summary>Orleans form of the monitoring library's PromotionPolicy (null limits are switched off).</summary>
-[GenerateSerializer, Immutable]
-public sealed record PromotionPolicyData(
-    [property: Id(0)] long MinimumRows,
-    [property: Id(1)] TimeSpan MinimumDuration,
-    [property: Id(2)] double? MinimumShadowAgreement,
-    [property: Id(3)] double? MaximumMeanScoreDelta,
-    [property: Id(4)] double? MaximumP99Ratio,
-    [property: Id(5)] double? MaximumErrorRate,
-    [property: Id(6)] double? MaximumAccuracyDrop,
-    [property: Id(7)] long MinimumLabelledRows,
-    [property: Id(8)] bool AutoPromote,
-    [property: Id(9)] bool AutoRollback,
-    [property: Id(10)] TimeSpan EvaluationSpan);
-
 /// <summary>One check of a gate, as reported to operators.</summary>
 [GenerateSerializer, Immutable]
 public sealed record GateCheckData(

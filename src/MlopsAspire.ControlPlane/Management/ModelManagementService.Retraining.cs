@@ -35,7 +35,7 @@ public sealed partial class ModelManagementService
         }
 
         var retraining = grains.GetGrain<IModelRetrainingGrain>(request.Name);
-        var status = new RetrainingStatus { ModelName = request.Name, Policy = ToProto(await retraining.GetPolicy()) };
+        var status = new RetrainingStatus { ModelName = request.Name, Policy = (await retraining.GetPolicy()).ToProto() };
         status.Runs.AddRange((await retraining.GetRuns(request.Count == 0 ? 20 : request.Count)).Select(ToProto));
         return status;
     }
@@ -53,41 +53,9 @@ public sealed partial class ModelManagementService
             throw new Abstractions.ModelNotFoundException($"Model '{request.Name}' is not registered.");
         }
 
-        var defaults = RetrainingPolicyData.Default;
-        var data = new RetrainingPolicyData(
-            policy.Enabled,
-            policy.OnAccuracyAlert,
-            policy.OnDriftAlert,
-            policy.Schedule?.ToTimeSpan(),
-            policy.Cooldown?.ToTimeSpan() ?? defaults.Cooldown,
-            policy.DataWindow?.ToTimeSpan() ?? defaults.DataWindow,
-            policy.MinimumRows == 0 ? defaults.MinimumRows : policy.MinimumRows,
-            policy.LabelWait?.ToTimeSpan() ?? defaults.LabelWait,
-            policy.ShadowSampleRate == 0 ? defaults.ShadowSampleRate : policy.ShadowSampleRate);
         var retraining = grains.GetGrain<IModelRetrainingGrain>(request.Name);
-        await retraining.SetPolicy(data);
-        return ToProto(await retraining.GetPolicy());
-    }
-
-    private static RetrainingPolicy ToProto(RetrainingPolicyData policy)
-    {
-        var message = new RetrainingPolicy
-        {
-            Enabled = policy.Enabled,
-            OnAccuracyAlert = policy.OnAccuracyAlert,
-            OnDriftAlert = policy.OnDriftAlert,
-            Cooldown = Duration.FromTimeSpan(policy.Cooldown),
-            DataWindow = Duration.FromTimeSpan(policy.DataWindow),
-            MinimumRows = policy.MinimumRows,
-            LabelWait = Duration.FromTimeSpan(policy.LabelWait),
-            ShadowSampleRate = policy.ShadowSampleRate,
-        };
-        if (policy.Schedule is { } schedule)
-        {
-            message.Schedule = Duration.FromTimeSpan(schedule);
-        }
-
-        return message;
+        await retraining.SetPolicy(PolicyProtoMapping.FromProto(policy));
+        return (await retraining.GetPolicy()).ToProto();
     }
 
     private static Mlops.V1.RetrainingRun ToProto(Abstractions.Retraining.RetrainingRun run)

@@ -164,7 +164,7 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
 
         var governor = grains.GetGrain<IModelGovernorGrain>(request.ModelName);
         var reports = await governor.Evaluate(act: false);
-        var response = new GateReports { ModelName = request.ModelName, Policy = ToProto(await governor.GetPolicy()) };
+        var response = new GateReports { ModelName = request.ModelName, Policy = (await governor.GetPolicy()).ToProto() };
         response.Verdicts.AddRange(reports.Select(ToProto));
         return response;
     }
@@ -182,22 +182,9 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             throw new RpcException(new Status(StatusCode.NotFound, $"model '{request.ModelName}' is not registered"));
         }
 
-        var policy = request.Policy;
-        var data = new PromotionPolicyData(
-            policy.MinimumRows,
-            policy.MinimumDuration?.ToTimeSpan() ?? TimeSpan.Zero,
-            policy.HasMinimumShadowAgreement ? policy.MinimumShadowAgreement : null,
-            policy.HasMaximumMeanScoreDelta ? policy.MaximumMeanScoreDelta : null,
-            policy.HasMaximumP99Ratio ? policy.MaximumP99Ratio : null,
-            policy.HasMaximumErrorRate ? policy.MaximumErrorRate : null,
-            policy.HasMaximumAccuracyDrop ? policy.MaximumAccuracyDrop : null,
-            policy.MinimumLabelledRows,
-            policy.AutoPromote,
-            policy.AutoRollback,
-            policy.EvaluationSpan is null ? TimeSpan.FromHours(1) : policy.EvaluationSpan.ToTimeSpan());
         var governor = grains.GetGrain<IModelGovernorGrain>(request.ModelName);
-        await governor.SetPolicy(data);
-        return ToProto(await governor.GetPolicy());
+        await governor.SetPolicy(PolicyProtoMapping.FromProto(request.Policy));
+        return (await governor.GetPolicy()).ToProto();
     }
 
     /// <summary>Serving versions by role: production, canary, shadows.</summary>
@@ -340,44 +327,5 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             Detail = check.Detail,
         }));
         return verdict;
-    }
-
-    private static Mlops.V1.PromotionPolicy ToProto(PromotionPolicyData policy)
-    {
-        var proto = new Mlops.V1.PromotionPolicy
-        {
-            MinimumRows = policy.MinimumRows,
-            MinimumDuration = Duration.FromTimeSpan(policy.MinimumDuration),
-            MinimumLabelledRows = policy.MinimumLabelledRows,
-            AutoPromote = policy.AutoPromote,
-            AutoRollback = policy.AutoRollback,
-            EvaluationSpan = Duration.FromTimeSpan(policy.EvaluationSpan),
-        };
-        if (policy.MinimumShadowAgreement is { } agreement)
-        {
-            proto.MinimumShadowAgreement = agreement;
-        }
-
-        if (policy.MaximumMeanScoreDelta is { } delta)
-        {
-            proto.MaximumMeanScoreDelta = delta;
-        }
-
-        if (policy.MaximumP99Ratio is { } ratio)
-        {
-            proto.MaximumP99Ratio = ratio;
-        }
-
-        if (policy.MaximumErrorRate is { } errors)
-        {
-            proto.MaximumErrorRate = errors;
-        }
-
-        if (policy.MaximumAccuracyDrop is { } drop)
-        {
-            proto.MaximumAccuracyDrop = drop;
-        }
-
-        return proto;
     }
 }

@@ -39,7 +39,7 @@ public sealed partial class ModelGovernorGrain(
 
     private string ModelName => this.GetPrimaryKeyString();
 
-    private PromotionPolicyData Policy => state.State.Policy ?? MonitoringMapper.ToMessage(PromotionPolicy.Default, TimeSpan.FromHours(1));
+    private PromotionPolicyData Policy => state.State.Policy ?? MonitoringMapper.ToMessage(PromotionPolicy.Default);
 
     private bool Automates => Policy.AutoPromote || Policy.AutoRollback;
 
@@ -85,10 +85,6 @@ public sealed partial class ModelGovernorGrain(
     {
         ArgumentNullException.ThrowIfNull(policy);
         MonitoringMapper.ToPolicy(policy).Validate();
-        if (policy.EvaluationSpan <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"the evaluation span must be positive; got {policy.EvaluationSpan}");
-        }
 
         state.State.Policy = policy;
         await state.WriteStateAsync();

@@ -5,6 +5,10 @@ namespace MlopsAspire.Monitoring.Gates;
 /// Every limit can be switched off with null. Defaults are conservative starting points, meant to be tuned
 /// per model.
 /// </summary>
+/// <remarks>
+/// The one definition of a promotion policy: its fields, defaults and limits. The grain message and the wire message
+/// carry the same fields under the same names, copied in one place each, and a test fails when one of them misses one.
+/// </remarks>
 public sealed record PromotionPolicy
 {
     /// <summary>Rows the candidate must have scored before any decision.</summary>
@@ -36,13 +40,22 @@ public sealed record PromotionPolicy
     /// <summary>Roll back a canary or production version automatically when it fails a check.</summary>
     public bool AutoRollback { get; init; }
 
+    /// <summary>How much recent monitoring the gates judge a version on.</summary>
+    public TimeSpan EvaluationSpan { get; init; } = TimeSpan.FromHours(1);
+
     public static PromotionPolicy Default { get; } = new();
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
     public void Validate()
     {
         if (MinimumRows < 0 || MinimumDuration < TimeSpan.Zero || MinimumLabelledRows < 0)
         {
             throw new ArgumentException("minimum rows, duration and labelled rows cannot be negative");
+        }
+
+        if (EvaluationSpan <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"the evaluation span must be positive; got {EvaluationSpan}");
         }
 
         Check(MinimumShadowAgreement, 0, 1, "minimum shadow agreement");
