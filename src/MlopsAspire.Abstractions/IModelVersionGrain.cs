@@ -16,8 +16,8 @@ public interface IModelVersionGrain : IGrainWithStringKey
     /// <summary>The version, or <see cref="ModelNotFoundException"/> when it was never registered.</summary>
     Task<ModelVersionInfo> GetAsync();
 
-    /// <summary>Moves to <paramref name="state"/> (recording <paramref name="validation"/> if given); moving to the current state changes nothing.</summary>
-    Task<ModelVersionInfo> MoveAsync(ModelVersionState state, ValidationReport? validation);
+    /// <summary>Moves to <paramref name="target"/> (recording <paramref name="validation"/> if given); moving to the current state changes nothing.</summary>
+    Task<ModelVersionInfo> MoveAsync(ModelVersionState target, ValidationReport? validation);
 
     /// <summary>Stores the reference distribution monitoring measures drift against.</summary>
     Task<ModelVersionInfo> SetReferenceProfileAsync(ReferenceProfileData profile);

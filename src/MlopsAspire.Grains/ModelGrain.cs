@@ -6,32 +6,6 @@ using Orleans.Utilities;
 
 namespace MlopsAspire.Grains;
 
-/// <summary>Persisted model state. Versioned contract: fields are only added, never renamed.</summary>
-[GenerateSerializer]
-public sealed class ModelState
-{
-    [Id(0)] public int SchemaVersion { get; set; } = 2;
-    [Id(1)] public List<ModelVersionEntry> Versions { get; set; } = [];
-    [Id(2)] public string? ProductionVersion { get; set; }
-    [Id(3)] public CanaryRoute? Canary { get; set; }
-    [Id(4)] public List<ShadowRoute> Shadows { get; set; } = [];
-    /// <summary>Earlier production versions, most recent last: where a rollback goes.</summary>
-    [Id(5)] public List<string> ProductionHistory { get; set; } = [];
-    /// <summary>The whole audit trail as earlier releases kept it; moved into <see cref="AuditTrail"/> on activation.</summary>
-    [Id(6)] public List<AuditEvent> Audit { get; set; } = [];
-    [Id(7)] public long Revision { get; set; }
-    [Id(8)] public AuditTrailState<AuditEvent> AuditTrail { get; set; } = new();
-}
-
-/// <summary>What the model keeps of each version to decide transitions and build routes; the rest lives in its version grain.</summary>
-[GenerateSerializer, Immutable]
-public sealed record ModelVersionEntry(
-    [property: Id(0)] string Version,
-    [property: Id(1)] ModelVersionState State,
-    [property: Id(2)] string ArtifactSha256,
-    [property: Id(3)] long ArtifactSize,
-    [property: Id(4)] string? ServingConfigJson);
-
 /// <summary>
 /// Owns one model's lifecycle: decides every transition (the rules that involve aliases and several versions),
 /// moves the version grains, appends the audit events, persists, then publishes the route and tells watchers.

@@ -4,15 +4,6 @@ using Orleans.Utilities;
 
 namespace MlopsAspire.Grains;
 
-/// <summary>Persisted registry: model names and the routes they publish. Versioned contract: fields are only added.</summary>
-[GenerateSerializer]
-public sealed class ModelRegistryState
-{
-    [Id(0)] public long Stamp { get; set; }
-    [Id(1)] public Dictionary<string, ModelRoute> Routes { get; set; } = new(StringComparer.Ordinal);
-    [Id(2)] public SortedSet<string> ModelNames { get; set; } = new(StringComparer.Ordinal);
-}
-
 /// <summary>
 /// Builds the routing table from what model grains publish. The stamp is persisted with the
 /// routes, so it keeps growing across restarts and replicas never apply an older table. Each new table is

@@ -3,14 +3,6 @@ using MlopsAspire.Abstractions.Monitoring;
 
 namespace MlopsAspire.Grains;
 
-/// <summary>Persisted version record. Versioned contract: fields are only added, never renamed.</summary>
-[GenerateSerializer]
-public sealed class ModelVersionRecord
-{
-    [Id(0)] public int SchemaVersion { get; set; } = 1;
-    [Id(1)] public ModelVersionInfo? Version { get; set; }
-}
-
 /// <summary>Holds one version's record and refuses state changes the lifecycle does not allow.</summary>
 public sealed class ModelVersionGrain(
     [PersistentState("version", GrainStorageNames.Models)] IPersistentState<ModelVersionRecord> state)

@@ -4,15 +4,8 @@ using Mlops.V1;
 
 namespace MlopsAspire.ControlPlane.Tests;
 
-/// <summary>Runs alone, so that the control plane's peak memory it reads belongs to the registration it makes.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AloneCollection
-{
-    public const string Name = "alone";
-}
-
 /// <summary>Registration validates uploads in the sandbox, as replicas would load them, and refuses what they could not serve.</summary>
-[Collection(AloneCollection.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class SandboxedRegistrationTests(ControlPlaneHost host) : IClassFixture<ControlPlaneHost>
 {
     private const long MaxGrowthBytes = 50L * 1024 * 1024;

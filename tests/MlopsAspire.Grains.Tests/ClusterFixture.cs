@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using MlopsAspire.Grains.Storage;
 using MlopsAspire.Store;
 using Orleans.TestingHost;
@@ -105,35 +104,5 @@ public class ClusterFixture : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-/// <summary>
-/// The same cluster on a clock the test moves, for behaviour that waits hours (schedules, cool-downs, reminders).
-/// Grains, their timers and reminders read the test's clock; the silo's own machinery (membership, messaging,
-/// activation collection, directory) keeps real time, so moving the clock neither expires silos nor collects grains.
-/// </summary>
-public sealed class FakeClockClusterFixture : ClusterFixture
-{
-    private static readonly string[] RealTimeAreas =
-    [
-        TimeProviderNames.Membership,
-        TimeProviderNames.Messaging,
-        TimeProviderNames.SystemTimers,
-        TimeProviderNames.ActivationManagement,
-        TimeProviderNames.GrainDirectory,
-    ];
-
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
-
-    protected override TimeProvider Clock => Time;
-
-    protected override void AddClocks(IServiceCollection services)
-    {
-        base.AddClocks(services);
-        foreach (var area in RealTimeAreas)
-        {
-            services.AddKeyedSingleton(area, TimeProvider.System);
-        }
     }
 }

@@ -67,22 +67,6 @@ public sealed record LatencyHistogramData(
     [property: Id(2)] double SumMicroseconds,
     [property: Id(3)] double MaxMicroseconds);
 
-[GenerateSerializer, Immutable]
-public sealed record ShadowComparisonData(
-    [property: Id(0)] long Compared,
-    [property: Id(1)] long LabelAgreements,
-    [property: Id(2)] double SumAbsoluteDifference,
-    [property: Id(3)] double MaxAbsoluteDifference,
-    [property: Id(4)] double SumRelativeDifference,
-    [property: Id(5)] long Dropped)
-{
-    /// <summary>Share of compared rows whose labels agreed; NaN before any comparison.</summary>
-    public double Agreement => Compared == 0 ? double.NaN : (double)LabelAgreements / Compared;
-
-    /// <summary>Mean |production score − shadow score|; NaN before any comparison.</summary>
-    public double MeanAbsoluteDifference => Compared == 0 ? double.NaN : SumAbsoluteDifference / Compared;
-}
-
 /// <summary>A feature's (or prediction's) reference bins and moments; see the monitoring library's FeatureProfile.</summary>
 [GenerateSerializer, Immutable]
 public sealed record FeatureProfileData(
@@ -102,38 +86,6 @@ public sealed record ReferenceProfileData(
     [property: Id(2)] long RowCount,
     [property: Id(3)] string Source);
 
-/// <summary>
-/// How a model version is monitored: the window length (1 minute by default; shorter for demos and tests),
-/// how long to wait for late snapshots before judging a window, the drift thresholds, and when live accuracy
-/// from feedback has fallen far enough below the version's own early accuracy to raise an accuracy alert
-/// (concept drift: the inputs look the same, the answers are no longer right). A drop limit of 0 switches that
-/// check off.
-/// </summary>
-[GenerateSerializer, Immutable]
-public sealed record MonitoringPolicy(
-    [property: Id(0)] TimeSpan Window,
-    [property: Id(1)] TimeSpan Grace,
-    [property: Id(2)] double PsiWarning,
-    [property: Id(3)] double PsiAlert,
-    [property: Id(4)] double JensenShannonWarning,
-    [property: Id(5)] double JensenShannonAlert,
-    [property: Id(6)] int ConsecutiveWarningsForAlert,
-    [property: Id(7)] long MinimumRows,
-    [property: Id(8)] double AccuracyDropAlert = 0,
-    [property: Id(9)] double AucDropAlert = 0,
-    [property: Id(10)] long MinimumLabelledRows = 0,
-    [property: Id(11)] int AccuracyWindows = 0,
-    [property: Id(12)] double ErrorIncreaseAlert = 0)
-{
-    public static MonitoringPolicy Default { get; } = new(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), 0.1, 0.25, 0.1, 0.2, 3, 200, 0.02, 0.1, 2000, 5, 0.25);
-
-    /// <summary>Labelled rows that set the reference accuracy, and that a recent span needs before it is judged.</summary>
-    public long LabelledRowsToJudge => MinimumLabelledRows > 0 ? MinimumLabelledRows : Default.MinimumLabelledRows;
-
-    /// <summary>How many recent windows of outcomes are merged to judge accuracy.</summary>
-    public int RecentAccuracyWindows => AccuracyWindows > 0 ? AccuracyWindows : Default.AccuracyWindows;
-}
-
 /// <summary>Drift of one feature or prediction in one judged window.</summary>
 [GenerateSerializer, Immutable]
 public sealed record FeatureDriftData(
@@ -145,35 +97,6 @@ public sealed record FeatureDriftData(
     [property: Id(5)] double KolmogorovSmirnovPValue,
     [property: Id(6)] double Wasserstein,
     [property: Id(7)] string Severity);
-
-/// <summary>One judged window of a model version.</summary>
-[GenerateSerializer, Immutable]
-public sealed record WindowReport(
-    [property: Id(0)] DateTimeOffset WindowStart,
-    [property: Id(1)] long RequestCount,
-    [property: Id(2)] long RowCount,
-    [property: Id(3)] double ErrorRate,
-    [property: Id(4)] double P50Milliseconds,
-    [property: Id(5)] double P99Milliseconds,
-    [property: Id(6)] long NonFiniteInputs,
-    [property: Id(7)] long OutOfRangeInputs,
-    [property: Id(8)] IReadOnlyList<FeatureDriftData> Features,
-    [property: Id(9)] IReadOnlyList<FeatureDriftData> Predictions,
-    [property: Id(10)] IReadOnlyDictionary<string, ShadowComparisonData> Shadows,
-    [property: Id(11)] string Severity,
-    [property: Id(12)] long LabelledRows = 0,
-    [property: Id(13)] double Accuracy = double.NaN,
-    [property: Id(14)] double Auc = double.NaN,
-    [property: Id(15)] double LogLoss = double.NaN,
-    [property: Id(16)] double MacroF1 = double.NaN,
-    [property: Id(17)] double MeanAbsoluteError = double.NaN,
-    [property: Id(18)] double RootMeanSquaredError = double.NaN)
-{
-    /// <summary>The severity of a window with too few rows to be judged: no drift metric, no alert change.</summary>
-    public const string InsufficientData = "InsufficientData";
-
-    public bool IsInsufficient => Severity == InsufficientData;
-}
 
 /// <summary>A monitoring alert: raised when a feature or prediction reaches alert severity, cleared when it recovers.</summary>
 [GenerateSerializer, Immutable]

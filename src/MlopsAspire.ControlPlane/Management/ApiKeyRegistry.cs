@@ -7,7 +7,7 @@ namespace MlopsAspire.ControlPlane.Management;
 /// Resolves a presented bearer key to its identity. Keys are held as SHA-256 digests and every configured key
 /// is compared, in constant time, on every lookup, so timing reveals neither a key nor which one matched.
 /// </summary>
-public sealed class ApiKeyRegistry
+public sealed partial class ApiKeyRegistry
 {
     private readonly ApiKeyDigests<ApiKeyIdentity> _keys;
 
@@ -17,8 +17,7 @@ public sealed class ApiKeyRegistry
             .SelectMany(role => role.Value.Select(named => (named.Value, new ApiKeyIdentity(ActorName(role.Key, named.Key), role.Key)))));
         if (_keys.Count == 0)
         {
-            logger.LogWarning(
-                "No management API keys are configured; every management call will be refused. Set Management:ApiKeys:<Reader|Operator|Admin>:<name> = <key>");
+            LogNoKeys(logger);
         }
     }
 
@@ -32,4 +31,7 @@ public sealed class ApiKeyRegistry
     // Keys configured as a list (Admin:0, Admin:1) have no name of their own.
     private static string ActorName(ManagementRole role, string name) =>
         name.All(char.IsAsciiDigit) ? $"{role.ToString().ToLowerInvariant()}-key-{name}" : name;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No management API keys are configured; every management call will be refused. Set Management:ApiKeys:<Reader|Operator|Admin>:<name> = <key>")]
+    private static partial void LogNoKeys(ILogger logger);
 }

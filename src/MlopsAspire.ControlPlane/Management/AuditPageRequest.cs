@@ -12,6 +12,9 @@ public readonly record struct AuditPageRequest(long Start, int Count, bool Newes
 {
     public const int DefaultPageSize = 100;
 
+    // The request field, named as callers send it (like the page size's field): not a parameter of Parse.
+    private static readonly string PageTokenField = "page_token";
+
     /// <param name="pageSizeField">The request field that carried the page size, for the error message.</param>
     public static AuditPageRequest Parse(int pageSize, string pageToken, bool newestFirst, string pageSizeField)
     {
@@ -29,7 +32,7 @@ public readonly record struct AuditPageRequest(long Start, int Count, bool Newes
             {
                 throw new ArgumentException(
                     $"page_token '{AuditText.Name(pageToken)}' is not one this API returned: pass next_page_token of the previous page, or nothing for the first page.",
-                    "page_token");
+                    PageTokenField);
             }
 
             token = position;

@@ -126,6 +126,3 @@ public sealed partial class DemoModelSeeder(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seeding the demo models failed (attempt {Attempt}); retrying")]
     private partial void LogSeedingFailed(Exception exception, int attempt);
 }
-
-/// <summary>A demo model to register: its artifact, framework, offline metrics, lineage and config document.</summary>
-internal sealed record DemoModel(byte[] Onnx, string Framework, Dictionary<string, double> Metrics, ModelLineage? Lineage, string? ConfigJson);

@@ -144,7 +144,7 @@ public sealed partial class ArtifactValidator : IDisposable
             $"The validation process ended with exit code {process.ExitCode} before reaching a verdict, so the artifact is refused and nothing was registered: {stderr.Trim()}");
     }
 
-    private ArtifactCheck ToCheck(SandboxVerdict verdict)
+    private static ArtifactCheck ToCheck(SandboxVerdict verdict)
     {
         var inputs = verdict.Inputs.Select(ToSignature).ToArray();
         var outputs = verdict.Outputs.Select(ToSignature).ToArray();
@@ -162,6 +162,8 @@ public sealed partial class ArtifactValidator : IDisposable
         };
     }
 
+    private static readonly string[] KeptVariables = ["PATH", "HOME", "TMPDIR", "DOTNET_ROOT", "LANG"];
+
     /// <summary>
     /// Only what the runtime needs: the child must not see the control plane's keys and connection strings. The GC's
     /// hard limit caps its managed heap, which the address-space cap cannot see (the heap's range is reserved at
@@ -169,7 +171,7 @@ public sealed partial class ArtifactValidator : IDisposable
     /// </summary>
     private void SetEnvironment(IDictionary<string, string?> environment)
     {
-        var kept = new[] { "PATH", "HOME", "TMPDIR", "DOTNET_ROOT", "LANG" }
+        var kept = KeptVariables
             .Select(name => (Name: name, Value: Environment.GetEnvironmentVariable(name)))
             .Where(variable => variable.Value is not null)
             .ToList();
@@ -239,29 +241,4 @@ public sealed partial class ArtifactValidator : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the validation folder {Folder}")]
     private partial void LogFolderNotDeleted(Exception exception, string folder);
-}
-
-/// <summary>Why an upload is refused outright, nothing registered.</summary>
-public enum ArtifactRefusal
-{
-    None,
-
-    /// <summary>Not ONNX, corrupt, keeping data outside the file, or crashing the runtime.</summary>
-    NotLoadable,
-
-    /// <summary>The serving configuration is malformed or does not fit the model.</summary>
-    InvalidConfiguration,
-
-    /// <summary>Validation needed more memory or time than its limits allow.</summary>
-    OverLimit,
-}
-
-/// <summary>
-/// The validation report of an artifact that can be registered (passed, or failed its smoke inference); or, when
-/// <see cref="Refusal"/> is set, why it is refused, in <see cref="ValidationReport.Detail"/>.
-/// </summary>
-public sealed record ArtifactCheck(ValidationReport Report, ArtifactRefusal Refusal = ArtifactRefusal.None)
-{
-    public static ArtifactCheck Refuse(ArtifactRefusal refusal, string detail) =>
-        new(new ValidationReport(false, detail, [], [], new Dictionary<int, double>()), refusal);
 }

@@ -1,12 +1,5 @@
 namespace MlopsAspire.Grains.Audit;
 
-/// <summary>Persisted page of an audit trail. Versioned contract: fields are only added, never renamed.</summary>
-[GenerateSerializer]
-public sealed class AuditPageState<TEvent>
-{
-    [Id(0)] public List<TEvent> Events { get; set; } = [];
-}
-
 /// <summary>Stores one page of an audit trail; out of memory again soon after it is written.</summary>
 public sealed class AuditPageGrain<TEvent>(
     [PersistentState("audit-page", GrainStorageNames.Models)] IPersistentState<AuditPageState<TEvent>> state)

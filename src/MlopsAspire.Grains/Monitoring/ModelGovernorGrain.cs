@@ -256,16 +256,22 @@ public sealed partial class ModelGovernorGrain(
         catch (Exception exception) when (exception is LifecycleViolationException or ConcurrencyConflictException or InvalidOperationException or ArgumentException)
         {
             // Someone changed the model meanwhile (stale revision) or the lifecycle forbids it: judge again next tick.
-            logger.LogInformation(exception, "Gate action on {Model} version {Version} not applied", ModelName, report.Version);
+            LogActionNotApplied(exception, ModelName, report.Version);
             return report with { ActionTaken = $"not applied: {exception.Message}" };
         }
     }
 
     private GateReport Acted(GateReport report, string action)
     {
-        logger.LogWarning("Promotion gate on {Model}: version {Version} ({Role}) {Action}: {Summary}", ModelName, report.Version, report.Role, action, report.Summary);
+        LogActed(ModelName, report.Version, report.Role, action, report.Summary);
         return report with { ActionTaken = action };
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gate action on {Model} version {Version} not applied")]
+    private partial void LogActionNotApplied(Exception exception, string model, string version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Promotion gate on {Model}: version {Version} ({Role}) {Action}: {Summary}")]
+    private partial void LogActed(string model, string version, string role, string action, string summary);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Automatic promotion gates of {Model} could not be judged; trying again on the next tick")]
     private partial void LogEvaluationFailed(Exception exception, string model);
@@ -275,13 +281,4 @@ public sealed partial class ModelGovernorGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Promotion automation of {Model} has no reminder: it runs only while the grain stays active (is the silo's reminder service configured?)")]
     private partial void LogReminderUnavailable(Exception exception, string model);
-}
-
-/// <summary>What a governor keeps: its policy and its last verdicts.</summary>
-[GenerateSerializer]
-public sealed class ModelGovernorState
-{
-    [Id(0)] public PromotionPolicyData? Policy { get; set; }
-
-    [Id(1)] public List<GateReport> LastReports { get; set; } = [];
 }

@@ -271,7 +271,10 @@ public sealed partial class ModelMonitorGrain(
                     var metrics = OutcomeMetrics.Of(early);
                     state.State.AccuracyReference = MonitoringMapper.ToMessage(metrics, start);
                     _dirty = true;
-                    LogReference(_modelName, _version, metrics.Describe(task), early.Count);
+                    // Described once: a version sets its reference once in its life.
+                    var described = metrics.Describe(task);
+                    LogReference(_modelName, _version, described, early.Count);
+
                     break;
                 }
             }
@@ -390,16 +393,17 @@ public sealed partial class ModelMonitorGrain(
     private void Apply(AlertDecision decision, DateTimeOffset now)
     {
         var alert = new MonitoringAlert(now, _modelName, _version, decision.Kind, decision.Subject, decision.Raise, decision.Detail);
+        var kind = decision.Kind.Name();
         if (decision.Raise)
         {
             state.State.ActiveAlerts[decision.Key] = alert;
             MonitoringInstruments.RecordAlert(_modelName, _version, decision.Kind, decision.Subject);
-            LogRaised(_modelName, _version, decision.Kind.Name(), decision.Subject, decision.Detail);
+            LogRaised(_modelName, _version, kind, decision.Subject, decision.Detail);
         }
         else
         {
             state.State.ActiveAlerts.Remove(decision.Key);
-            LogCleared(_modelName, _version, decision.Kind.Name(), decision.Subject);
+            LogCleared(_modelName, _version, kind, decision.Subject);
         }
 
         _unaudited.Add(alert);

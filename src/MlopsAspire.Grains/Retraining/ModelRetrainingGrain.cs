@@ -12,7 +12,7 @@ namespace MlopsAspire.Grains.Retraining;
 /// work, so no timer or reminder has to keep the grain alive. Only a production version whose config says how to
 /// retrain it (a <c>training</c> section) gets runs. Runs are audited on the model's production version.
 /// </summary>
-public sealed class ModelRetrainingGrain(
+public sealed partial class ModelRetrainingGrain(
     [PersistentState("retraining", GrainStorageNames.Models)] IPersistentState<ModelRetrainingState> state,
     IGrainFactory grains,
     TimeProvider time,
@@ -84,7 +84,7 @@ public sealed class ModelRetrainingGrain(
         Trim();
         await state.WriteStateAsync();
         await AuditAsync(info.ProductionVersion, "retrain-requested", $"run {run.RunId}: {trigger}");
-        logger.LogInformation("Retraining of {Model} requested ({Trigger}): run {Run}", ModelName, trigger, run.RunId);
+        LogRequested(ModelName, trigger, run.RunId);
         return run;
     }
 
@@ -167,7 +167,7 @@ public sealed class ModelRetrainingGrain(
         return claimed;
     }
 
-    public async Task Progress(string runId, string step, string detail)
+    public async Task Progress(string runId, string stepName, string detail)
     {
         var (index, run) = Find(runId);
         if (run.Status != RetrainingRunStatus.Running)
@@ -175,10 +175,10 @@ public sealed class ModelRetrainingGrain(
             throw new InvalidOperationException($"run {runId} is {run.Status.ToString().ToLowerInvariant()}, not running");
         }
 
-        var line = $"{time.GetUtcNow():O} {step}: {detail}";
+        var line = $"{time.GetUtcNow():O} {stepName}: {detail}";
         state.State.Runs[index] = run with { Steps = [.. run.Steps ?? [], line], LastProgressAt = time.GetUtcNow() };
         await state.WriteStateAsync();
-        await AuditAsync(run.ParentVersion, $"retrain-{step}", $"run {runId}: {detail}");
+        await AuditAsync(run.ParentVersion, $"retrain-{stepName}", $"run {runId}: {detail}");
     }
 
     public async Task<RetrainingRun> Complete(string runId, RetrainingResult result)
@@ -207,11 +207,11 @@ public sealed class ModelRetrainingGrain(
             result.Succeeded ? $"run {runId}: candidate version {result.CandidateVersion} in shadow; {result.Reason}" : $"run {runId}: {result.Reason}; production unchanged");
         if (result.Succeeded)
         {
-            logger.LogInformation("Retraining run {Run} of {Model} registered candidate {Version}: {Reason}", runId, ModelName, result.CandidateVersion, result.Reason);
+            LogSucceeded(runId, ModelName, result.CandidateVersion, result.Reason);
         }
         else
         {
-            logger.LogWarning("Retraining run {Run} of {Model} failed: {Reason}", runId, ModelName, result.Reason);
+            LogFailed(runId, ModelName, result.Reason);
         }
 
         return ended;
@@ -273,7 +273,7 @@ public sealed class ModelRetrainingGrain(
             }
             catch (Exception exception) when (exception is ModelNotFoundException or LifecycleViolationException)
             {
-                logger.LogInformation("Scheduled retraining of {Model} skipped: {Reason}", ModelName, exception.Message);
+                LogScheduleSkipped(ModelName, exception.Message);
                 state.State.ScheduleStartedAt = time.GetUtcNow();
                 await state.WriteStateAsync();
             }
@@ -301,21 +301,22 @@ public sealed class ModelRetrainingGrain(
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "Could not record {Action} of {Model} in the audit trail", action, ModelName);
+            LogAuditFailed(exception, action, ModelName);
         }
     }
-}
 
-/// <summary>What a retraining grain keeps: its policy and its runs, oldest first.</summary>
-[GenerateSerializer]
-public sealed class ModelRetrainingState
-{
-    [Id(0)] public RetrainingPolicyData? Policy { get; set; }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retraining of {Model} requested ({Trigger}): run {Run}")]
+    private partial void LogRequested(string model, RetrainingTrigger trigger, string run);
 
-    [Id(1)] public List<RetrainingRun> Runs { get; set; } = [];
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retraining run {Run} of {Model} registered candidate {Version}: {Reason}")]
+    private partial void LogSucceeded(string run, string model, string? version, string reason);
 
-    [Id(2)] public DateTimeOffset? ScheduleStartedAt { get; set; }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retraining run {Run} of {Model} failed: {Reason}")]
+    private partial void LogFailed(string run, string model, string reason);
 
-    /// <summary>The production version whose alerts were last answered "no retraining configured" (said once per version).</summary>
-    [Id(3)] public string? NotConfiguredAuditedFor { get; set; }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled retraining of {Model} skipped: {Reason}")]
+    private partial void LogScheduleSkipped(string model, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record {Action} of {Model} in the audit trail")]
+    private partial void LogAuditFailed(Exception exception, string action, string model);
 }
