@@ -7,10 +7,13 @@ using Grpc.Core;
 using Inference;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using MlopsAspire.FraudData;
 using MlopsAspire.Inference;
 using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
+using MlopsAspire.Inference.Protocol;
+using MlopsAspire.Inference.Protocol.Grpc;
 using MlopsAspire.Serving;
-using MlopsAspire.FraudData;
 using MlopsAspire.Training;
 
 namespace MlopsAspire.Benchmarks;

@@ -1,6 +1,7 @@
 using System.Net;
 using Inference;
 using MlopsAspire.FraudData;
+using MlopsAspire.Inference.Protocol;
 
 namespace MlopsAspire.Inference.Tests;
 

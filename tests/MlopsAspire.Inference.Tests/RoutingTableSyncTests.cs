@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
-using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 using static MlopsAspire.Inference.Tests.Eventually;
+using MlopsAspire.Inference.Models;
+using MlopsAspire.Inference.Pipeline;
 
 namespace MlopsAspire.Inference.Tests;
 

@@ -5,9 +5,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MlopsAspire.Abstractions;
-using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 using static MlopsAspire.Inference.Tests.Eventually;
+using MlopsAspire.Inference.Models;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
 
 namespace MlopsAspire.Inference.Tests;
 

@@ -1,7 +1,7 @@
 using MlopsAspire.Abstractions;
 using MlopsAspire.Inference.Monitoring;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Models;
 
 /// <summary>
 /// Tells the control plane how this replica holds each version it was asked to serve: one report per model to that

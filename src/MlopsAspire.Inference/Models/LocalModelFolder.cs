@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Configuration;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Models;
 
 /// <summary>
 /// A local Triton-style model folder, <c>&lt;root&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with numeric versions,

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using MlopsAspire.Serving;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Models;
 
 /// <summary>
 /// Serves the models of a local Triton-style folder, <c>&lt;root&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> with

@@ -6,7 +6,7 @@ using MlopsAspire.Serving.Configuration;
 using MlopsAspire.Serving.Planning;
 using MlopsAspire.Serving.Warmup;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Models;
 
 /// <summary>
 /// A version the replica should serve; <paramref name="ContentKey"/> changes when its bytes do. A version from the

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
-using MlopsAspire.Inference.Traffic;
+using MlopsAspire.Inference.Pipeline;
 using MlopsAspire.Serving;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Models;
 
 /// <summary>
 /// Keeps the replica's models in step with the control plane: reads the registry's routing table at every poll

@@ -1,6 +1,6 @@
 using MlopsAspire.Abstractions;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Models;
 
 /// <summary>How this replica holds one version it was asked to serve.</summary>
 public sealed record VersionLoad(

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Models;
 
 /// <summary>
 /// Loaded, loading or failed (with the error) for every version this replica was asked to serve, and when a failed

@@ -3,17 +3,10 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts.Payloads;
+using MlopsAspire.Inference.Models;
 using MlopsAspire.Serving;
 
-namespace MlopsAspire.Inference;
-
-/// <summary>The transports an inference request can arrive on, as the <c>protocol</c> metric tag names them.</summary>
-public static class InferenceProtocol
-{
-    public const string Grpc = "grpc";
-    public const string GrpcStream = "grpc-stream";
-    public const string Rest = "rest";
-}
+namespace MlopsAspire.Inference.Monitoring;
 
 /// <summary>
 /// OpenTelemetry instruments of the inference tier (meter <c>MlopsAspire.Inference</c>):

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Artifacts.Payloads;
-using MlopsAspire.Inference.Traffic;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Protocol;
 using MlopsAspire.Serving;
 
-namespace MlopsAspire.Inference.Monitoring;
+namespace MlopsAspire.Inference.Pipeline;
 
 /// <summary>
 /// What every transport calls to infer: routes an unpinned request to the canary by weight, runs it, and then,

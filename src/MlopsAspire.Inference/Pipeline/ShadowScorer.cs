@@ -2,13 +2,15 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts.Payloads;
-using MlopsAspire.ServiceDefaults;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Protocol;
 using MlopsAspire.ModelContracts;
-using MlopsAspire.Serving;
 using MlopsAspire.Monitoring.Recording;
+using MlopsAspire.ServiceDefaults;
+using MlopsAspire.Serving;
 using MlopsAspire.Serving.Threading;
 
-namespace MlopsAspire.Inference.Monitoring;
+namespace MlopsAspire.Inference.Pipeline;
 
 /// <summary>
 /// Runs sampled copies of production requests on shadow versions, after the production response is computed

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using MlopsAspire.Abstractions;
 
-namespace MlopsAspire.Inference.Traffic;
+namespace MlopsAspire.Inference.Pipeline;
 
 /// <summary>
 /// How each model's unpinned traffic is split and copied, from the routing table: the canary version and its

@@ -1,8 +1,9 @@
 using Inference;
+using MlopsAspire.Inference.Protocol.Grpc;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol;
 
 /// <summary>
 /// Describes a loaded version as Triton's model configuration. A version whose requests the dynamic batcher

@@ -1,7 +1,7 @@
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Statistics;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol;
 
 /// <summary>Selects the loaded versions a statistics request asks for and snapshots their counters.</summary>
 internal static class ModelStatisticsQuery

@@ -1,6 +1,6 @@
 using MlopsAspire.Serving;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol;
 
 /// <summary>Request parameters of Triton's protocol that this server honours, shared by gRPC and REST.</summary>
 internal static class RequestParameters

@@ -1,6 +1,7 @@
 using System.Reflection;
+using MlopsAspire.Inference.Models;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol;
 
 /// <summary>What the server metadata call (gRPC and REST) reports: name, version and the extensions implemented.</summary>
 public sealed class ServerIdentity(IModelRepositoryControl repositoryControl)

@@ -1,4 +1,6 @@
-namespace MlopsAspire.Inference;
+using MlopsAspire.Inference.Protocol.Rest;
+
+namespace MlopsAspire.Inference.Security;
 
 /// <summary>
 /// Answers REST calls without a known API key with 401 and <c>{"error": "..."}</c> when keys are configured.

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Security;
 
 /// <summary>
 /// Refuses Open Inference gRPC calls without a known API key (UNAUTHENTICATED) when keys are configured; the

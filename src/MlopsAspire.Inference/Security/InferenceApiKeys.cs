@@ -1,8 +1,7 @@
-using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Options;
 using MlopsAspire.ServiceDefaults;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Security;
 
 /// <summary>
 /// The inference API keys (<see cref="InferenceOptions.ApiKeys"/>). With none configured every caller is admitted;
@@ -51,16 +50,5 @@ public sealed class InferenceApiKeys
 
         var known = _keys.Find(authorization[BearerPrefix.Length..]) is not null;
         return known ? null : UnknownKeyMessage;
-    }
-}
-
-public static class InferenceApiKeysExtensions
-{
-    /// <summary>Registers the API key check and puts it in front of every Open Inference gRPC call.</summary>
-    public static IGrpcServerBuilder AddInferenceApiKeys(this IGrpcServerBuilder grpc)
-    {
-        grpc.Services.AddSingleton<InferenceApiKeys>();
-        grpc.Services.AddSingleton<InferenceApiKeyInterceptor>();
-        return grpc.AddServiceOptions<OpenInferenceGrpcService>(service => service.Interceptors.Add<InferenceApiKeyInterceptor>());
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol.Grpc;
 
 /// <summary>
 /// gRPC rejects a message above <see cref="InferenceOptions.MaxMessageBytes"/> before any service code runs, with a

@@ -3,11 +3,13 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Inference;
 using Microsoft.Extensions.Options;
+using MlopsAspire.Inference.Models;
 using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Statistics;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol.Grpc;
 
 /// <summary>
 /// The Open Inference Protocol (KServe v2 / Triton) gRPC service over the serving engine: health, metadata,

@@ -2,7 +2,7 @@ using Google.Protobuf.Collections;
 using Inference;
 using MlopsAspire.Serving;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol.Grpc;
 
 /// <summary>Writes output values straight into the protocol message's typed contents.</summary>
 internal sealed class ProtoContentsSink(InferTensorContents contents) : ITypedContentsSink

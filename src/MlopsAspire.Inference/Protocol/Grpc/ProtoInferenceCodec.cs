@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Inference;
 using MlopsAspire.Serving;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol.Grpc;
 
 /// <summary>
 /// Converts between the protocol's protobuf messages and the engine's transport-neutral requests and responses,

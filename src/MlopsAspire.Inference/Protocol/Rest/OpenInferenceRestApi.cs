@@ -6,12 +6,16 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using MlopsAspire.Inference.Models;
 using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
+using MlopsAspire.Inference.Protocol.Grpc;
+using MlopsAspire.Inference.Security;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
 using MlopsAspire.Serving.Statistics;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol.Rest;
 
 /// <summary>
 /// The Open Inference Protocol over HTTP/JSON (KServe v2 REST, with Triton's statistics and repository routes),

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using MlopsAspire.Serving;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol.Rest;
 
 /// <summary>
 /// The KServe v2 JSON inference request and response. Input <c>data</c> may be flat or nested arrays (row-major);

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace MlopsAspire.Inference;
+namespace MlopsAspire.Inference.Protocol.Rest;
 
 // KServe v2 / Triton REST bodies other than inference, which has its own reader and writer (RestInferenceJson).
 

@@ -1,27 +1,7 @@
 using System.Threading.Channels;
 using MlopsAspire.Abstractions;
-using MlopsAspire.Artifacts;
 
-namespace MlopsAspire.Inference;
-
-/// <summary>Where the replica reads the routing table from.</summary>
-public interface IRoutingTableSource
-{
-    Task<RoutingTable> GetRoutingTableAsync(CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Completes when the source hears that the routing table may have changed, so the replica reads it now rather
-    /// than at its next poll. A source that cannot tell waits until cancelled. Faults only by cancellation; one waiter
-    /// at a time.
-    /// </summary>
-    Task WaitForChangeAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>Where the replica gets a model artifact as a local file, by content address.</summary>
-public interface IModelArtifactSource
-{
-    Task<string> GetLocalPathAsync(string sha256, CancellationToken cancellationToken);
-}
+namespace MlopsAspire.Inference.Models;
 
 /// <summary>
 /// The routing table of the control plane's registry grain. While the replica waits for its next poll, the source
@@ -140,11 +120,4 @@ public sealed class RegistryGrainRoutingTableSource : IRoutingTableSource, IDisp
     {
         public void RoutingTableChanged(RoutingTable table) => changes.TryWrite(true);
     }
-}
-
-/// <summary>Artifacts from the store, verified and cached on local disk.</summary>
-public sealed class CachedArtifactSource(ArtifactCache cache) : IModelArtifactSource
-{
-    public Task<string> GetLocalPathAsync(string sha256, CancellationToken cancellationToken) =>
-        cache.GetLocalPathAsync(sha256, cancellationToken);
 }
