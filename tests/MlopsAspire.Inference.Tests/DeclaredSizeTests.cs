@@ -11,13 +11,6 @@ using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Inference.Tests;
 
-/// <summary>Runs alone: its tests count what the whole process allocates while a refusal is made.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AllocationCountingCollection
-{
-    public const string Name = "allocation counting";
-}
-
 /// <summary>
 /// Sizes a careless or hostile client declares (shapes, BYTES element counts, Content-Length, names) are checked
 /// against the bytes it actually sent and the server's limits before anything of the declared size is allocated or
