@@ -10,7 +10,7 @@ namespace MlopsAspire.Inference.Models;
 /// model has no config.json) is loaded at startup, then models are loaded (read again from disk) and unloaded by name. Each
 /// model's highest served version is its default.
 /// </summary>
-public sealed class LocalModelFolder(
+public sealed partial class LocalModelFolder(
     ModelSetReconciler reconciler,
     ModelRepository repository,
     IOptions<InferenceOptions> options,
@@ -180,7 +180,7 @@ public sealed class LocalModelFolder(
             await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
         }
 
-        logger.LogInformation("Unloaded model {Model} on request", modelName);
+        LogUnloaded(modelName);
     }
 
     private async Task<bool> ApplyAsync(string root, CancellationToken cancellationToken)
@@ -222,7 +222,7 @@ public sealed class LocalModelFolder(
     {
         if (!Directory.Exists(root))
         {
-            logger.LogWarning("Model repository folder {Root} does not exist", root);
+            LogNoFolder(root);
             return [];
         }
 
@@ -239,7 +239,7 @@ public sealed class LocalModelFolder(
             var file = Path.Combine(versionDirectory, ModelFileName);
             if (!long.TryParse(version, out var number) || number < 0 || !File.Exists(file))
             {
-                logger.LogWarning("Skipping {Folder}: versions are numeric folders holding {File}", versionDirectory, ModelFileName);
+                LogSkipping(versionDirectory, ModelFileName);
                 continue;
             }
 
@@ -254,9 +254,7 @@ public sealed class LocalModelFolder(
         var versions = found.Where(entry => selected.Contains(entry.Number)).OrderBy(entry => entry.Number).ToList();
         if (versions.Count < found.Count)
         {
-            logger.LogInformation(
-                "Model {Model}: version policy {Policy} serves {Served} of {Found} versions",
-                model, policy, versions.Count, found.Count);
+            LogVersionPolicy(model, policy, versions.Count, found.Count);
         }
 
         return new FolderModel(model, [.. versions.Select(entry => entry.Version)], versions.Count == 0 ? null : versions[^1].Version.Version);
@@ -271,10 +269,25 @@ public sealed class LocalModelFolder(
         catch (ModelConfigurationException exception)
         {
             // Loading reports the bad file for every version; until it is fixed, consider them all.
-            logger.LogError(exception, "Cannot read the version policy of {Folder}", modelDirectory);
+            LogUnreadablePolicy(exception, modelDirectory);
             return VersionPolicy.All;
         }
     }
 
     private sealed record FolderModel(string Name, IReadOnlyList<DesiredVersion> Versions, string? DefaultVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded model {Model} on request")]
+    private partial void LogUnloaded(string model);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model repository folder {Root} does not exist")]
+    private partial void LogNoFolder(string root);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping {Folder}: versions are numeric folders holding {File}")]
+    private partial void LogSkipping(string folder, string file);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model}: version policy {Policy} serves {Served} of {Found} versions")]
+    private partial void LogVersionPolicy(string model, VersionPolicy policy, int served, int found);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot read the version policy of {Folder}")]
+    private partial void LogUnreadablePolicy(Exception exception, string folder);
 }

@@ -8,7 +8,7 @@ namespace MlopsAspire.Inference.Models;
 /// numeric versions; each model's highest version is its default. Everything found is loaded at startup; after
 /// that the protocol's repository load and unload calls change the set (see <see cref="LocalModelFolder"/>).
 /// </summary>
-public sealed class LocalModelFolderLoader(
+public sealed partial class LocalModelFolderLoader(
     LocalModelFolder folder,
     ModelRepository repository,
     IOptions<InferenceOptions> options,
@@ -21,8 +21,7 @@ public sealed class LocalModelFolderLoader(
         var root = options.Value.ModelRepository;
         if (string.IsNullOrWhiteSpace(root))
         {
-            logger.LogWarning(
-                "Neither a 'store' connection string nor Inference:ModelRepository is configured; this replica serves no models");
+            LogNoModelSource();
             repository.SetReady(true);
             return;
         }
@@ -30,11 +29,20 @@ public sealed class LocalModelFolderLoader(
         var allLoaded = await folder.LoadAllAsync(stoppingToken);
         if (allLoaded)
         {
-            logger.LogInformation("Serving {Count} model versions from {Root}", repository.LoadedModels.Count, root);
+            LogServing(repository.LoadedModels.Count, root);
         }
         else
         {
-            logger.LogError("Some models under {Root} failed to load; the replica stays not ready", root);
+            LogSomeFailed(root);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Neither a 'store' connection string nor Inference:ModelRepository is configured; this replica serves no models")]
+    private partial void LogNoModelSource();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Count} model versions from {Root}")]
+    private partial void LogServing(int count, string root);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Some models under {Root} failed to load; the replica stays not ready")]
+    private partial void LogSomeFailed(string root);
 }

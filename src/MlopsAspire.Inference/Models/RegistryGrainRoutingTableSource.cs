@@ -8,7 +8,7 @@ namespace MlopsAspire.Inference.Models;
 /// keeps a subscription to the registry's pushes alive, renewing it well before it lapses and retrying while the
 /// control plane is unreachable; a push wakes the waiter.
 /// </summary>
-public sealed class RegistryGrainRoutingTableSource : IRoutingTableSource, IDisposable
+public sealed partial class RegistryGrainRoutingTableSource : IRoutingTableSource, IDisposable
 {
     /// <summary>How often the subscription is renewed: a quarter of its lifetime leaves room for a few failed renewals.</summary>
     private static readonly TimeSpan RenewInterval = ModelObservers.SubscriptionLifetime / 4;
@@ -81,7 +81,7 @@ public sealed class RegistryGrainRoutingTableSource : IRoutingTableSource, IDisp
         }
         catch (Exception exception)
         {
-            _logger.LogDebug(exception, "Could not release the routing table observer while shutting down");
+            LogReleaseFailed(exception);
         }
     }
 
@@ -94,7 +94,7 @@ public sealed class RegistryGrainRoutingTableSource : IRoutingTableSource, IDisp
             await Registry.SubscribeAsync(_reference).WaitAsync(cancellationToken);
             if (_subscribeFailing)
             {
-                _logger.LogInformation("Subscribed to routing table changes");
+                LogSubscribed();
                 _subscribeFailing = false;
             }
 
@@ -105,7 +105,7 @@ public sealed class RegistryGrainRoutingTableSource : IRoutingTableSource, IDisp
             // Polling still reads the table; pushes only make it sooner.
             if (!_subscribeFailing)
             {
-                _logger.LogWarning(exception, "Could not subscribe to routing table changes; polling and retrying");
+                LogSubscribeFailed(exception);
                 _subscribeFailing = true;
             }
 
@@ -120,4 +120,13 @@ public sealed class RegistryGrainRoutingTableSource : IRoutingTableSource, IDisp
     {
         public void RoutingTableChanged(RoutingTable table) => changes.TryWrite(true);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not release the routing table observer while shutting down")]
+    private partial void LogReleaseFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to routing table changes")]
+    private partial void LogSubscribed();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to routing table changes; polling and retrying")]
+    private partial void LogSubscribeFailed(Exception exception);
 }

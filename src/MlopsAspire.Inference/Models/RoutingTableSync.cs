@@ -13,7 +13,7 @@ namespace MlopsAspire.Inference.Models;
 /// applied only partly is applied again at each poll, where the reconciler tries each failed version once its
 /// backoff has passed.
 /// </summary>
-public sealed class RoutingTableSync(
+public sealed partial class RoutingTableSync(
     IRoutingTableSource routingTables,
     IModelArtifactSource artifacts,
     ModelSetReconciler reconciler,
@@ -40,7 +40,7 @@ public sealed class RoutingTableSync(
                 var table = await routingTables.GetRoutingTableAsync(stoppingToken);
                 if (_controlPlaneDown)
                 {
-                    logger.LogInformation("Control plane reachable again");
+                    LogReachableAgain();
                     _controlPlaneDown = false;
                 }
 
@@ -57,10 +57,7 @@ public sealed class RoutingTableSync(
             {
                 if (!_controlPlaneDown)
                 {
-                    logger.LogWarning(
-                        exception,
-                        "Control plane unreachable; serving from routing table stamp {Stamp} and retrying",
-                        AppliedStamp);
+                    LogUnreachable(exception, AppliedStamp);
                     _controlPlaneDown = true;
                 }
             }
@@ -79,7 +76,7 @@ public sealed class RoutingTableSync(
         if (first == changed && changed.IsFaulted)
         {
             // Not the source's contract, but polling must go on at its pace rather than spin.
-            logger.LogWarning(changed.Exception, "Waiting for routing table changes failed; polling");
+            LogWaitFailed(changed.Exception);
             await Task.WhenAny(pollDue);
         }
 
@@ -115,16 +112,27 @@ public sealed class RoutingTableSync(
             // Ready stays true after the first full table: a later bad artifact is retried and logged, but
             // must not take every replica out of rotation at once.
             repository.SetReady(true);
-            logger.LogInformation(
-                "Applied routing table stamp {Stamp}: {Versions} versions of {Models} models",
-                table.Stamp,
-                desired.Count,
-                table.Models.Count);
+            LogApplied(table.Stamp, desired.Count, table.Models.Count);
         }
         else if (Interlocked.Exchange(ref _partlyAppliedStamp, table.Stamp) != table.Stamp)
         {
             // Once per table: the reconciler logs each failed attempt, and retries back off.
-            logger.LogWarning("Routing table stamp {Stamp} applied partly; retrying the versions that failed", table.Stamp);
+            LogAppliedPartly(table.Stamp);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Control plane reachable again")]
+    private partial void LogReachableAgain();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Control plane unreachable; serving from routing table stamp {Stamp} and retrying")]
+    private partial void LogUnreachable(Exception exception, long stamp);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for routing table changes failed; polling")]
+    private partial void LogWaitFailed(Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied routing table stamp {Stamp}: {Versions} versions of {Models} models")]
+    private partial void LogApplied(long stamp, int versions, int models);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Routing table stamp {Stamp} applied partly; retrying the versions that failed")]
+    private partial void LogAppliedPartly(long stamp);
 }

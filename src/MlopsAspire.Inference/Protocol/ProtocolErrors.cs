@@ -5,7 +5,7 @@ using MlopsAspire.Serving;
 namespace MlopsAspire.Inference.Protocol;
 
 /// <summary>Turns any exception of a protocol call into a <see cref="ProtocolFailure"/>, logging server faults.</summary>
-public sealed class ProtocolErrors(ILogger<ProtocolErrors> logger)
+public sealed partial class ProtocolErrors(ILogger<ProtocolErrors> logger)
 {
     public ProtocolFailure Translate(Exception exception, string operation)
     {
@@ -16,7 +16,7 @@ public sealed class ProtocolErrors(ILogger<ProtocolErrors> logger)
             case InferenceException inference:
                 if (inference.Kind == InferenceErrorKind.Internal)
                 {
-                    logger.LogError(inference, "{Operation} failed inside the runtime", operation);
+                    LogRuntimeFault(inference, operation);
                 }
 
                 return new ProtocolFailure(ToStatusCode(inference.Kind), inference.Message);
@@ -25,7 +25,7 @@ public sealed class ProtocolErrors(ILogger<ProtocolErrors> logger)
             case OperationCanceledException:
                 return new ProtocolFailure(StatusCode.Cancelled, "the call was cancelled");
             default:
-                logger.LogError(exception, "{Operation} failed unexpectedly", operation);
+                LogUnexpected(exception, operation);
                 return new ProtocolFailure(StatusCode.Internal, $"internal error ({exception.GetType().Name}); see the server log");
         }
     }
@@ -40,4 +40,10 @@ public sealed class ProtocolErrors(ILogger<ProtocolErrors> logger)
         InferenceErrorKind.Cancelled => StatusCode.Cancelled,
         _ => StatusCode.Internal,
     };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Operation} failed inside the runtime")]
+    private partial void LogRuntimeFault(Exception exception, string operation);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Operation} failed unexpectedly")]
+    private partial void LogUnexpected(Exception exception, string operation);
 }

@@ -8,7 +8,7 @@ namespace MlopsAspire.Inference.Security;
 /// otherwise a request must present one of them as <c>authorization: Bearer &lt;key&gt;</c>. Keys are held as SHA-256
 /// digests and every one is compared, in constant time, on every check, so timing reveals neither a key nor which matched.
 /// </summary>
-public sealed class InferenceApiKeys
+public sealed partial class InferenceApiKeys
 {
     public const string MissingKeyMessage =
         "This inference server requires an API key: send the header 'authorization: Bearer <key>'.";
@@ -24,7 +24,7 @@ public sealed class InferenceApiKeys
         _keys = new(options.Value.ApiKeys.Select(named => (named.Value, named.Key)));
         if (_keys.Count == 0)
         {
-            logger.LogInformation("No inference API keys are configured; inference is open to every caller.");
+            LogOpen(logger);
         }
     }
 
@@ -51,4 +51,7 @@ public sealed class InferenceApiKeys
         var known = _keys.Find(authorization[BearerPrefix.Length..]) is not null;
         return known ? null : UnknownKeyMessage;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No inference API keys are configured; inference is open to every caller.")]
+    private static partial void LogOpen(ILogger logger);
 }
