@@ -13,6 +13,7 @@ using MlopsAspire.Inference.Security;
 using MlopsAspire.ServiceDefaults;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
+using MlopsAspire.Serving.Statistics;
 using StackExchange.Redis;
 
 namespace MlopsAspire.Inference;
@@ -56,6 +57,7 @@ public static class InferenceServer
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = (long)options.MaxMessageBytes + 16 * 1024);
 
         builder.Services.AddSingleton(new RequestTraceLimit(IsProtocolPath, options.MaxInferenceTracesPerSecond));
+        builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton<ModelRepository>();
         if (options.Batching.Enabled)
         {

@@ -27,6 +27,8 @@ public sealed class InferenceMetrics
     public const string MeterName = "MlopsAspire.Inference";
     public const string UnknownTag = "unknown";
 
+    private static readonly string[] StatusNames = [.. Enumerable.Range(0, 17).Select(code => ((StatusCode)code).ToString())];
+
     private readonly ModelRepository _repository;
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
@@ -97,20 +99,27 @@ public sealed class InferenceMetrics
         _ => "failed",
     };
 
-    /// <summary>Records one request for the model and version it named (tags resolved against what is served).</summary>
-    public void RecordRequest(string? modelName, string? modelVersion, StatusCode status, string protocol, long startedTimestamp)
+    /// <summary>
+    /// Records one request. <paramref name="answered"/>: the model and version name the version that answered (the
+    /// response's, resolved once by the pipeline); otherwise they are the names the request gave, resolved here
+    /// against what is served so that arbitrary names do not become tags.
+    /// </summary>
+    public void RecordRequest(string? modelName, string? modelVersion, bool answered, StatusCode status, string protocol, long startedTimestamp)
     {
-        var (model, version) = ResolveTags(modelName ?? "", modelVersion);
+        var (model, version) = answered ? (modelName!, modelVersion!) : ResolveTags(modelName ?? "", modelVersion);
         var tags = new TagList
         {
             { "model", model },
             { "version", version },
-            { "status", status.ToString() },
+            { "status", StatusName(status) },
             { "protocol", protocol },
         };
         _requests.Add(1, tags);
         _duration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
     }
+
+    private static string StatusName(StatusCode status) =>
+        (uint)status < (uint)StatusNames.Length ? StatusNames[(int)status] : status.ToString();
 
     private (string Model, string Version) ResolveTags(string modelName, string? modelVersion) =>
         _repository.TryResolve(modelName, modelVersion, out var model)

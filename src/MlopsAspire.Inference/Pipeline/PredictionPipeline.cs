@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.Inference.Monitoring;
-using MlopsAspire.Inference.Protocol;
 using MlopsAspire.Serving;
 
 namespace MlopsAspire.Inference.Pipeline;
@@ -13,7 +12,7 @@ namespace MlopsAspire.Inference.Pipeline;
 /// sampled copies to shadow versions. Monitoring never fails or changes a response: its own errors are
 /// swallowed and counted.
 /// </summary>
-public sealed class PredictionPipeline(
+public sealed partial class PredictionPipeline(
     InferenceEngine engine,
     TrafficRoutes traffic,
     ReplicaMonitoring monitoring,
@@ -37,23 +36,43 @@ public sealed class PredictionPipeline(
     /// <summary>Monitoring errors swallowed so far (they never reach callers).</summary>
     public long MonitoringFaults => Interlocked.Read(ref _monitoringFaults);
 
+    /// <summary>
+    /// Resolves the version once (the canary by weight, else the one the request names) and runs the request on it;
+    /// the response says which version answered.
+    /// </summary>
     public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
         var modelTraffic = string.IsNullOrEmpty(request.ModelVersion) ? traffic.For(request.ModelName) : null;
-        var routed = modelTraffic?.Canary is { } canary && Random.Shared.Next(100) < canary.WeightPercent
-            && engine.Repository.TryResolve(request.ModelName, canary.Version, out _)
-            ? WithVersion(request, canary.Version)
-            : request;
+        var routed = request;
+        OnnxModel? model = null;
+        if (modelTraffic?.Canary is { } canary && Random.Shared.Next(100) < canary.WeightPercent
+            && engine.Repository.TryResolve(request.ModelName, canary.Version, out var candidate) && candidate.TryAcquire())
+        {
+            model = candidate;
+            routed = WithVersion(request, canary.Version);
+        }
 
         var started = Stopwatch.GetTimestamp();
+        try
+        {
+            model ??= engine.Repository.Acquire(request.ModelName, request.ModelVersion);
+        }
+        catch (InferenceException exception) when (_enabled && exception.Kind != InferenceErrorKind.NotFound
+            && engine.Repository.TryResolve(request.ModelName, request.ModelVersion, out var reloading))
+        {
+            // The version was being reloaded: its failure counts against it like any other.
+            RecordFailure(reloading, exception.Kind, Stopwatch.GetElapsedTime(started));
+            throw;
+        }
+
         InferenceResponse response;
         try
         {
-            response = await engine.InferAsync(routed, cancellationToken);
+            response = await engine.InferAsync(model, routed, cancellationToken);
         }
         catch (InferenceException exception) when (_enabled)
         {
-            RecordFailure(routed, exception.Kind, Stopwatch.GetElapsedTime(started));
+            RecordFailure(model, exception.Kind, Stopwatch.GetElapsedTime(started));
             throw;
         }
 
@@ -93,7 +112,7 @@ public sealed class PredictionPipeline(
         {
             if (Interlocked.Increment(ref _monitoringFaults) == 1)
             {
-                logger.LogWarning(exception, "Recording statistics failed; the response was not affected (further failures are counted, not logged)");
+                LogMonitoringFault(exception);
             }
         }
     }
@@ -121,15 +140,13 @@ public sealed class PredictionPipeline(
             : null;
     }
 
-    private void RecordFailure(InferenceRequest request, InferenceErrorKind kind, TimeSpan total)
+    private void RecordFailure(OnnxModel model, InferenceErrorKind kind, TimeSpan total)
     {
         // Only failures of a served version count against it; an unknown model or version is nobody's error rate.
-        if (kind == InferenceErrorKind.NotFound || !engine.Repository.TryResolve(request.ModelName, request.ModelVersion, out var model))
+        if (kind != InferenceErrorKind.NotFound)
         {
-            return;
+            monitoring.For(model.Name, model.Version).Accumulator.RecordFailure(FailureTag.Of(kind), total);
         }
-
-        monitoring.For(model.Name, model.Version).Accumulator.RecordFailure(ProtocolErrors.ToStatusCode(kind).ToString(), total);
     }
 
     /// <summary>Stops the shadow threads (queued copies still run).</summary>
@@ -146,4 +163,7 @@ public sealed class PredictionPipeline(
         Timeout = request.Timeout,
         Deadline = request.Deadline,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording statistics failed; the response was not affected (further failures are counted, not logged)")]
+    private partial void LogMonitoringFault(Exception exception);
 }

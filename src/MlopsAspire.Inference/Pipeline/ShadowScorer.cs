@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts.Payloads;
 using MlopsAspire.Inference.Monitoring;
-using MlopsAspire.Inference.Protocol;
 using MlopsAspire.ModelContracts;
 using MlopsAspire.Monitoring.Recording;
 using MlopsAspire.ServiceDefaults;
@@ -23,7 +22,7 @@ namespace MlopsAspire.Inference.Pipeline;
 /// and inputs. When production's payload was logged, the shadow's scores are logged beside it (up to a rate
 /// per shadow: each is one more store write), so feedback measures the shadow's accuracy on the same requests.
 /// </summary>
-public sealed class ShadowScorer : IDisposable
+public sealed partial class ShadowScorer : IDisposable
 {
     private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan MaxGatherStep = TimeSpan.FromMilliseconds(5);
@@ -119,11 +118,8 @@ public sealed class ShadowScorer : IDisposable
             "shadow-scoring",
             _options.ShadowThreads,
             _options.ShadowLowPriority,
-            exception => _logger.LogDebug(exception, "Shadow scoring item failed"));
-        _logger.LogInformation(
-            "Shadow scoring runs on {Threads} dedicated thread(s), priority lowered: {Priority}",
-            threads.ThreadCount,
-            threads.Priority);
+            LogItemFailed);
+        LogThreads(threads.ThreadCount, threads.Priority);
         return threads;
     }
 
@@ -324,13 +320,13 @@ public sealed class ShadowScorer : IDisposable
                 copy.ProductionStatistics.Accumulator.RecordShadowDropped(lane.Version);
                 if (served)
                 {
-                    _monitoring.For(lane.Model, lane.Version).Accumulator.RecordFailure(ProtocolErrors.ToStatusCode(((InferenceException)exception).Kind).ToString(), elapsed);
+                    _monitoring.For(lane.Model, lane.Version).Accumulator.RecordFailure(FailureTag.Of(((InferenceException)exception).Kind), elapsed);
                 }
             }
 
             if (exception is not InferenceException)
             {
-                _logger.LogDebug(exception, "Shadow batch of {Count} request(s) to {Model} version {Version} failed", batch.Count, lane.Model, lane.Version);
+                LogBatchFailed(exception, batch.Count, lane.Model, lane.Version);
             }
         }
     }
@@ -463,4 +459,13 @@ public sealed class ShadowScorer : IDisposable
         /// <summary>Rows of the copy: the first dimension of its first input (1 without one).</summary>
         public int Rows => Request.Inputs.Count > 0 && Request.Inputs[0].Shape.Count > 0 ? (int)Math.Max(1, Request.Inputs[0].Shape[0]) : 1;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Shadow scoring item failed")]
+    private partial void LogItemFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shadow scoring runs on {Threads} dedicated thread(s), priority lowered: {Priority}")]
+    private partial void LogThreads(int threads, LoweredPriority priority);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Shadow batch of {Count} request(s) to {Model} version {Version} failed")]
+    private partial void LogBatchFailed(Exception exception, int count, string model, string version);
 }

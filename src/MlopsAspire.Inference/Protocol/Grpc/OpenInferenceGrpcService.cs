@@ -16,7 +16,7 @@ namespace MlopsAspire.Inference.Protocol.Grpc;
 /// configuration, unary and streaming inference, statistics and the model repository. See <see cref="ProtoInferenceCodec"/>
 /// for how tensors are encoded.
 /// </summary>
-public sealed class OpenInferenceGrpcService(
+public sealed partial class OpenInferenceGrpcService(
     PredictionPipeline pipeline,
     InferenceMetrics metrics,
     IModelRepositoryControl repositoryControl,
@@ -80,10 +80,13 @@ public sealed class OpenInferenceGrpcService(
     {
         var started = Stopwatch.GetTimestamp();
         var status = StatusCode.OK;
+        string? answeredModel = null;
+        string? answeredVersion = null;
         try
         {
             var engineRequest = ProtoInferenceCodec.ToEngineRequest(request, ProtoInferenceCodec.Deadline(context.Deadline));
             using var result = await pipeline.InferAsync(engineRequest, context.CancellationToken);
+            (answeredModel, answeredVersion) = (result.ModelName, result.ModelVersion);
             return ProtoInferenceCodec.ToResponse(request, result);
         }
         catch (Exception exception)
@@ -94,7 +97,7 @@ public sealed class OpenInferenceGrpcService(
         }
         finally
         {
-            metrics.RecordRequest(request.ModelName, request.ModelVersion, status, InferenceProtocol.Grpc, started);
+            RecordRequest(request, answeredModel, answeredVersion, status, InferenceProtocol.Grpc, started);
         }
     }
 
@@ -165,9 +168,12 @@ public sealed class OpenInferenceGrpcService(
     {
         var started = Stopwatch.GetTimestamp();
         var status = StatusCode.OK;
+        string? answeredModel = null;
+        string? answeredVersion = null;
         try
         {
             using var result = await pipeline.InferAsync(ProtoInferenceCodec.ToEngineRequest(request, deadline), cancellationToken);
+            (answeredModel, answeredVersion) = (result.ModelName, result.ModelVersion);
             return new ModelStreamInferResponse { InferResponse = ProtoInferenceCodec.ToResponse(request, result) };
         }
         catch (Exception exception)
@@ -183,7 +189,20 @@ public sealed class OpenInferenceGrpcService(
         }
         finally
         {
-            metrics.RecordRequest(request.ModelName, request.ModelVersion, status, InferenceProtocol.GrpcStream, started);
+            RecordRequest(request, answeredModel, answeredVersion, status, InferenceProtocol.GrpcStream, started);
+        }
+    }
+
+    /// <summary>The request's one record: under the version that answered it, or (failed before one did) the names it gave.</summary>
+    private void RecordRequest(ModelInferRequest request, string? answeredModel, string? answeredVersion, StatusCode status, string protocol, long started)
+    {
+        if (answeredModel is null)
+        {
+            metrics.RecordRequest(request.ModelName, request.ModelVersion, answered: false, status, protocol, started);
+        }
+        else
+        {
+            metrics.RecordRequest(answeredModel, answeredVersion, answered: true, status, protocol, started);
         }
     }
 
@@ -206,7 +225,7 @@ public sealed class OpenInferenceGrpcService(
             await streamEnd.CancelAsync();
             if (context.CancellationToken.IsCancellationRequested)
             {
-                logger.LogDebug(exception, "ModelStreamInfer client went away");
+                LogClientWentAway(exception);
                 return;
             }
 
@@ -322,4 +341,7 @@ public sealed class OpenInferenceGrpcService(
         metadata.Shape.AddRange(spec.Shape);
         return metadata;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "ModelStreamInfer client went away")]
+    private partial void LogClientWentAway(Exception exception);
 }

@@ -155,10 +155,13 @@ public static class OpenInferenceRestApi
         var errors = services.GetRequiredService<ProtocolErrors>();
         var started = Stopwatch.GetTimestamp();
         var status = StatusCode.OK;
+        string? answeredModel = null;
+        string? answeredVersion = null;
         try
         {
             var request = await ReadInferenceRequestAsync(context, modelName, version);
             using var response = await pipeline.InferAsync(request.Request, context.RequestAborted);
+            (answeredModel, answeredVersion) = (response.ModelName, response.ModelVersion);
             await WriteInferenceResponseAsync(context, response, request.IsBinaryOutput);
         }
         catch (Exception exception) when (!context.Response.HasStarted)
@@ -176,7 +179,7 @@ public static class OpenInferenceRestApi
         }
         finally
         {
-            metrics.RecordRequest(modelName, version, status, InferenceProtocol.Rest, started);
+            metrics.RecordRequest(answeredModel ?? modelName, answeredModel is null ? version : answeredVersion, answered: answeredModel is not null, status, InferenceProtocol.Rest, started);
         }
     }
 
