@@ -16,7 +16,7 @@ namespace MlopsAspire.Inference.Tests;
 /// against the bytes it actually sent and the server's limits before anything of the declared size is allocated or
 /// computed, over gRPC and REST alike, and the refusal says what was wrong in the caller's own terms.
 /// </summary>
-[Collection(AllocationCountingCollection.Name)]
+[Collection(AllocationCountingGroup.Name)]
 public sealed class DeclaredSizeTests(RestServerFixture server) : IClassFixture<RestServerFixture>
 {
     private const int F = FraudFeatures.Count;

@@ -10,7 +10,7 @@ public sealed class FraudServerFixture : InferenceServerFixture
     /// <summary>Trained once per test run and shared by every fixture that serves it.</summary>
     public static FraudDemoModel SharedFraud => LazyFraud.Value;
 
-    public FraudDemoModel Fraud => LazyFraud.Value;
+    public FraudDemoModel Fraud { get; } = LazyFraud.Value;
 
     protected override void WriteModels()
     {

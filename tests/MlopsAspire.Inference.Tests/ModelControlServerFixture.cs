@@ -5,7 +5,7 @@ namespace MlopsAspire.Inference.Tests;
 /// <summary>The same models as <see cref="FraudServerFixture"/>, on a server of its own because its tests unload and load them.</summary>
 public sealed class ModelControlServerFixture : InferenceServerFixture
 {
-    public FraudDemoModel Fraud => FraudServerFixture.SharedFraud;
+    public FraudDemoModel Fraud { get; } = FraudServerFixture.SharedFraud;
 
     public void WriteFraudVersion(string version) => WriteModel("fraud", version, Fraud.OnnxModel);
 

@@ -5,7 +5,7 @@ namespace MlopsAspire.Inference.Tests;
 /// <summary>fraud and half as in <see cref="FraudServerFixture"/>, plus a BYTES identity model "text".</summary>
 public sealed class RestServerFixture : InferenceServerFixture
 {
-    public FraudDemoModel Fraud => FraudServerFixture.SharedFraud;
+    public FraudDemoModel Fraud { get; } = FraudServerFixture.SharedFraud;
 
     protected override void WriteModels()
     {

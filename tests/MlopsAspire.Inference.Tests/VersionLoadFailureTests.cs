@@ -17,7 +17,7 @@ namespace MlopsAspire.Inference.Tests;
 /// A version that cannot load shows (state and error per version, health, repository index, metric) and is retried
 /// with exponential backoff on the injected clock, not at every poll.
 /// </summary>
-public sealed class VersionLoadFailureTests : IAsyncLifetime
+public sealed class VersionLoadFailureTests : IAsyncLifetime, IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "mlopsaspire-load-tests", Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
@@ -47,9 +47,14 @@ public sealed class VersionLoadFailureTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        _repository.Dispose();
         Directory.Delete(_folder, recursive: true);
         return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _reconciler.Dispose();
+        _repository.Dispose();
     }
 
     [Fact]

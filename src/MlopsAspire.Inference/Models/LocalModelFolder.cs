@@ -14,7 +14,7 @@ public sealed partial class LocalModelFolder(
     ModelSetReconciler reconciler,
     ModelRepository repository,
     IOptions<InferenceOptions> options,
-    ILogger<LocalModelFolder> logger) : IModelRepositoryControl
+    ILogger<LocalModelFolder> logger) : IModelRepositoryControl, IDisposable
 {
     public const string ModelFileName = "model.onnx";
     private const string LoadFailedReason = "failed to load; see the server log";
@@ -275,6 +275,8 @@ public sealed partial class LocalModelFolder(
     }
 
     private sealed record FolderModel(string Name, IReadOnlyList<DesiredVersion> Versions, string? DefaultVersion);
+
+    public void Dispose() => _gate.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded model {Model} on request")]
     private partial void LogUnloaded(string model);

@@ -25,7 +25,7 @@ public sealed partial class ModelSetReconciler(
     ModelRepository repository,
     IOptions<InferenceOptions> options,
     ILogger<ModelSetReconciler> logger,
-    VersionLoadStates? loads = null)
+    VersionLoadStates? loads = null) : IDisposable
 {
     // What each loaded version was loaded from, to notice a version whose artifact changed.
     private readonly Dictionary<(string Model, string Version), string> _loadedContent = [];
@@ -189,6 +189,8 @@ public sealed partial class ModelSetReconciler(
         var file = Path.Combine(root, model, ModelConfigurationParser.FileName);
         return File.Exists(file) ? $"|{ModelConfigurationParser.FileName}@{File.GetLastWriteTimeUtc(file).Ticks}" : "";
     }
+
+    public void Dispose() => _gate.Dispose();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not load model {Model} version {Version} (attempt {Attempt}); next attempt at {NextAttemptAt:O}")]
     private partial void LogLoadFailed(Exception exception, string model, string version, int attempt, DateTimeOffset? nextAttemptAt);

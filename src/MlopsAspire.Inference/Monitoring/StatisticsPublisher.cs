@@ -94,7 +94,7 @@ public sealed partial class StatisticsPublisher(
         }
     }
 
-    private void Enqueue(VersionStatistics version, StatisticsSnapshot snapshot, MonitoringOptions settings)
+    private static void Enqueue(VersionStatistics version, StatisticsSnapshot snapshot, MonitoringOptions settings)
     {
         var statistics = snapshot.Statistics;
         var (sample, predictions) = version.HasProfile ? ([], []) : version.TakeProfileSample(settings.ProfileSampleRowsPerSnapshot);

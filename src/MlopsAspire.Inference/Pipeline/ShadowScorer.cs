@@ -46,9 +46,9 @@ public sealed partial class ShadowScorer : IDisposable
         if (options.ShadowBatchWindow < TimeSpan.Zero || options.ShadowBatchWindow >= options.ShadowTimeout)
         {
             throw new ArgumentOutOfRangeException(
-                $"{MonitoringOptions.SectionName}:ShadowBatchWindow",
+                nameof(options),
                 options.ShadowBatchWindow,
-                $"must be at least 0 and shorter than {MonitoringOptions.SectionName}:ShadowTimeout ({options.ShadowTimeout})");
+                $"{MonitoringOptions.SectionName}:ShadowBatchWindow must be at least 0 and shorter than {MonitoringOptions.SectionName}:ShadowTimeout ({options.ShadowTimeout})");
         }
 
         _monitoring = monitoring;

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Inference;
 using MlopsAspire.Serving;
 
@@ -88,7 +89,7 @@ internal static class ProtoInferenceCodec
         callDeadline == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(callDeadline, DateTimeKind.Utc));
 
     /// <summary>A request parameter's non-negative integer value; null when absent.</summary>
-    private static ulong? ReadNonNegative(IDictionary<string, InferParameter> parameters, string name)
+    private static ulong? ReadNonNegative(MapField<string, InferParameter> parameters, string name)
     {
         if (!parameters.TryGetValue(name, out var parameter))
         {
@@ -154,7 +155,7 @@ internal static class ProtoInferenceCodec
         }
 
         // Nothing sent: an empty list of the expected kind lets the engine report the shape or count problem.
-        TensorDatatypes.TryParse(input.Datatype, out var datatype);
+        _ = TensorDatatypes.TryParse(input.Datatype, out var datatype);
         return datatype switch
         {
             TensorDatatype.Bool => TensorData.Typed(contents.BoolContents),

@@ -125,7 +125,7 @@ public static class OpenInferenceRestApi
     }
 
     // Readiness is the status code (200 or 400), as the protocol defines it; the body says the same for people.
-    private static IResult Ready(ModelRepository repository, string modelName, string? version)
+    private static JsonHttpResult<RestModelReady> Ready(ModelRepository repository, string modelName, string? version)
     {
         var ready = repository.IsModelReady(modelName, version);
         return TypedResults.Json(
