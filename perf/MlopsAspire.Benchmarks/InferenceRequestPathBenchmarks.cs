@@ -7,10 +7,13 @@ using Grpc.Core;
 using Inference;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using MlopsAspire.FraudData;
 using MlopsAspire.Inference;
 using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
+using MlopsAspire.Inference.Protocol;
+using MlopsAspire.Inference.Protocol.Grpc;
 using MlopsAspire.Serving;
-using MlopsAspire.FraudData;
 using MlopsAspire.Training;
 
 namespace MlopsAspire.Benchmarks;
@@ -122,7 +125,7 @@ public class InferenceRequestPathBenchmarks
     }
 
     [Benchmark(Description = "request metric")]
-    public void RequestMetric() => _metrics.RecordRequest(ModelName, "", StatusCode.OK, InferenceProtocol.Grpc, 0);
+    public void RequestMetric() => _metrics.RecordRequest(ModelName, "1", answered: true, StatusCode.OK, InferenceProtocol.Grpc, 0);
 
     [Benchmark(Description = "engine, inline executor")]
     public async Task<int> InlineEngine()

@@ -3,11 +3,17 @@ using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Artifacts;
 using MlopsAspire.Artifacts.Payloads;
+using MlopsAspire.Inference.Models;
 using MlopsAspire.Inference.Monitoring;
-using MlopsAspire.Inference.Traffic;
+using MlopsAspire.Inference.Pipeline;
+using MlopsAspire.Inference.Protocol;
+using MlopsAspire.Inference.Protocol.Grpc;
+using MlopsAspire.Inference.Protocol.Rest;
+using MlopsAspire.Inference.Security;
 using MlopsAspire.ServiceDefaults;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
+using MlopsAspire.Serving.Statistics;
 using StackExchange.Redis;
 
 namespace MlopsAspire.Inference;
@@ -51,6 +57,7 @@ public static class InferenceServer
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = (long)options.MaxMessageBytes + 16 * 1024);
 
         builder.Services.AddSingleton(new RequestTraceLimit(IsProtocolPath, options.MaxInferenceTracesPerSecond));
+        builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton<ModelRepository>();
         if (options.Batching.Enabled)
         {

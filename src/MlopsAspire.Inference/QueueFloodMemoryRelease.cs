@@ -53,7 +53,8 @@ public sealed partial class QueueFloodMemoryRelease(QueueByteBudget budget, Time
         var before = GC.GetTotalMemory(forceFullCollection: false);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Releases++;
-        LogReleased(before, GC.GetTotalMemory(forceFullCollection: false));
+        var after = GC.GetTotalMemory(forceFullCollection: false);
+        LogReleased(before, after);
         return true;
     }
 

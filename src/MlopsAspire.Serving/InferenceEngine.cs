@@ -12,10 +12,18 @@ public sealed class InferenceEngine(ModelRepository repository, IInferenceExecut
     public ModelRepository Repository { get; } = repository;
 
     /// <param name="cancellationToken">The call's token; a gRPC call's also fires at its deadline.</param>
-    public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
+        InferAsync(Repository.Acquire(request.ModelName, request.ModelVersion), request, cancellationToken);
+
+    /// <summary>
+    /// Runs a request on a version the caller already resolved and leased (<see cref="ModelRepository.Acquire"/>), so
+    /// that a caller that routes by version resolves it once. The lease passes to the response, or is returned when
+    /// the request fails.
+    /// </summary>
+    public async ValueTask<InferenceResponse> InferAsync(OnnxModel model, InferenceRequest request, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var timeProvider = _executor.TimeProvider;
-        var model = Repository.Acquire(request.ModelName, request.ModelVersion);
         var started = timeProvider.GetTimestamp();
         var statistics = model.Statistics;
         statistics.RequestStarted();

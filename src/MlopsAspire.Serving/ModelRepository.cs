@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MlopsAspire.Serving.Statistics;
 
 namespace MlopsAspire.Serving;
 
@@ -9,7 +10,8 @@ namespace MlopsAspire.Serving;
 /// immutable snapshot; writes swap the snapshot. Unloading a version waits (by lease count) for requests
 /// that still use it before its session is disposed.
 /// </summary>
-public sealed partial class ModelRepository(ILogger<ModelRepository>? logger = null) : IDisposable
+/// <param name="metrics">Where loaded versions report their OpenTelemetry instruments; none without it.</param>
+public sealed partial class ModelRepository(ILogger<ModelRepository>? logger = null, ServingMetrics? metrics = null) : IDisposable
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
     private readonly Lock _writeLock = new();
@@ -46,6 +48,7 @@ public sealed partial class ModelRepository(ILogger<ModelRepository>? logger = n
         }
 
         replaced?.Dispose();
+        metrics?.Attach(model.Statistics);
         LogLoaded(_logger, model.Name, model.Version, model.ExecutionProvider);
     }
 

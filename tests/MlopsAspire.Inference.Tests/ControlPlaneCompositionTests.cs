@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MlopsAspire.Inference.Models;
+using MlopsAspire.Inference.Protocol;
 
 namespace MlopsAspire.Inference.Tests;
 

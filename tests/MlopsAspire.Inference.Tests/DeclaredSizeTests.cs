@@ -11,19 +11,12 @@ using MlopsAspire.FraudData;
 
 namespace MlopsAspire.Inference.Tests;
 
-/// <summary>Runs alone: its tests count what the whole process allocates while a refusal is made.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AllocationCountingCollection
-{
-    public const string Name = "allocation counting";
-}
-
 /// <summary>
 /// Sizes a careless or hostile client declares (shapes, BYTES element counts, Content-Length, names) are checked
 /// against the bytes it actually sent and the server's limits before anything of the declared size is allocated or
 /// computed, over gRPC and REST alike, and the refusal says what was wrong in the caller's own terms.
 /// </summary>
-[Collection(AllocationCountingCollection.Name)]
+[Collection(AllocationCountingGroup.Name)]
 public sealed class DeclaredSizeTests(RestServerFixture server) : IClassFixture<RestServerFixture>
 {
     private const int F = FraudFeatures.Count;

@@ -6,10 +6,13 @@ using Inference;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MlopsAspire.Inference.Monitoring;
-using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 using static MlopsAspire.Inference.Tests.Eventually;
+using MlopsAspire.Inference.Models;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
+using MlopsAspire.Inference.Protocol;
+using MlopsAspire.Inference.Protocol.Grpc;
 
 namespace MlopsAspire.Inference.Tests;
 

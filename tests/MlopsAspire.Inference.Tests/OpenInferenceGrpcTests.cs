@@ -1,6 +1,12 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using Inference;
 using MlopsAspire.FraudData;
+using Microsoft.Extensions.DependencyInjection;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Protocol;
+using MlopsAspire.Serving.Statistics;
 
 namespace MlopsAspire.Inference.Tests;
 
@@ -225,6 +231,38 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
         await _client.ModelInferAsync(request);
 
         Assert.True(counter.Observed >= 1);
+    }
+
+    [Fact]
+    public async Task The_engine_reports_on_its_own_meter_of_this_host()
+    {
+        // Scoped to this host's meter factory: hosts of other tests in this process have meters of the same name.
+        var meters = server.Services.GetRequiredService<IMeterFactory>();
+        var observed = new ConcurrentBag<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meterListener) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Name == "mlops.inference.request.duration")
+            {
+                meterListener.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
+        {
+            if (tags.ToArray().Contains(new("model", "fraud")))
+            {
+                observed.Add(instrument.Meter.Name);
+            }
+        });
+        listener.Start();
+
+        var request = FraudRequests.Typed(FraudRequests.Rows(1), FraudRequests.Probability);
+        request.ModelVersion = "1";
+        await _client.ModelInferAsync(request);
+
+        Assert.Contains(ServingMetrics.MeterName, observed);
+        Assert.Equal("MlopsAspire.Serving", ServingMetrics.MeterName);
+        Assert.NotEqual(InferenceMetrics.MeterName, ServingMetrics.MeterName);
     }
 
     private void AssertMatchesMlNet(IReadOnlyList<FraudTransaction> rows, float[] probabilities)

@@ -7,11 +7,11 @@ using Microsoft.Extensions.Time.Testing;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Grains;
-using MlopsAspire.Inference.Monitoring;
-using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 using Orleans.TestingHost;
 using static MlopsAspire.Inference.Tests.Eventually;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
 
 namespace MlopsAspire.Inference.Tests;
 

@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MlopsAspire.Inference.Monitoring;
-using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Monitoring.Windows;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
 using MlopsAspire.Serving.Configuration;
 using static MlopsAspire.Inference.Tests.Eventually;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
 
 namespace MlopsAspire.Inference.Tests;
 

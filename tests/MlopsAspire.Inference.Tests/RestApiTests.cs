@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Inference;
 using MlopsAspire.FraudData;
+using MlopsAspire.Inference.Protocol;
 
 namespace MlopsAspire.Inference.Tests;
 

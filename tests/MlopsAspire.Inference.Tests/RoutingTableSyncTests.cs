@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
-using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 using static MlopsAspire.Inference.Tests.Eventually;
+using MlopsAspire.Inference.Models;
+using MlopsAspire.Inference.Pipeline;
 
 namespace MlopsAspire.Inference.Tests;
 
 /// <summary>The replica follows the control plane's routing table and survives its absence.</summary>
-public sealed class RoutingTableSyncTests : IAsyncLifetime
+public sealed class RoutingTableSyncTests : IAsyncLifetime, IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "mlopsaspire-sync-tests", Guid.NewGuid().ToString("N"));
     private readonly FakeRoutingTableSource _tables = new();
@@ -16,6 +17,7 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
     private readonly ModelRepository _repository = new();
     private readonly IOptions<InferenceOptions> _options =
         Options.Create(new InferenceOptions { RoutingPollInterval = TimeSpan.FromMilliseconds(50), IntraOpThreads = 1 });
+    private ModelSetReconciler _reconciler = null!;
     private RoutingTableSync _sync = null!;
 
     public async Task InitializeAsync()
@@ -28,16 +30,22 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
             _artifacts.Files[sha] = path;
         }
 
-        var reconciler = new ModelSetReconciler(_repository, _options, NullLogger<ModelSetReconciler>.Instance);
-        _sync = new RoutingTableSync(_tables, _artifacts, reconciler, _repository, new TrafficRoutes(), _options, NullLogger<RoutingTableSync>.Instance);
+        _reconciler = new ModelSetReconciler(_repository, _options, NullLogger<ModelSetReconciler>.Instance);
+        _sync = new RoutingTableSync(_tables, _artifacts, _reconciler, _repository, new TrafficRoutes(), _options, NullLogger<RoutingTableSync>.Instance);
     }
 
     public async Task DisposeAsync()
     {
         await _sync.StopAsync(CancellationToken.None);
-        _sync.Dispose();
-        _repository.Dispose();
         Directory.Delete(_folder, recursive: true);
+    }
+
+    public void Dispose()
+    {
+        _sync.Dispose();
+        _reconciler.Dispose();
+        _repository.Dispose();
+        _tables.Dispose();
     }
 
     [Fact]
@@ -117,7 +125,7 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
     private static ModelRoute Route(string model, string production, params (string Version, string Sha)[] versions) =>
         new(model, production, versions.Select(v => new ServedVersion(v.Version, v.Sha, 1, null)).ToList());
 
-    private sealed class FakeRoutingTableSource : IRoutingTableSource
+    private sealed class FakeRoutingTableSource : IRoutingTableSource, IDisposable
     {
         private readonly SemaphoreSlim _changes = new(0);
         private int _calls;
@@ -126,6 +134,8 @@ public sealed class RoutingTableSyncTests : IAsyncLifetime
         public volatile bool Failing;
 
         public int Calls => Volatile.Read(ref _calls);
+
+        public void Dispose() => _changes.Dispose();
 
         public Task<RoutingTable> GetRoutingTableAsync(CancellationToken cancellationToken)
         {

@@ -3,8 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MlopsAspire.Abstractions;
-using MlopsAspire.Inference.Monitoring;
-using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Monitoring.Windows;
 using MlopsAspire.Serving;
 using MlopsAspire.Serving.Batching;
@@ -12,6 +10,8 @@ using MlopsAspire.Serving.Configuration;
 using MlopsAspire.Serving.Threading;
 using MlopsAspire.Training;
 using static MlopsAspire.Inference.Tests.Eventually;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
 
 namespace MlopsAspire.Inference.Tests;
 

@@ -5,9 +5,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MlopsAspire.Abstractions;
-using MlopsAspire.Inference.Traffic;
 using MlopsAspire.Serving;
 using static MlopsAspire.Inference.Tests.Eventually;
+using MlopsAspire.Inference.Models;
+using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
 
 namespace MlopsAspire.Inference.Tests;
 
@@ -15,7 +17,7 @@ namespace MlopsAspire.Inference.Tests;
 /// A version that cannot load shows (state and error per version, health, repository index, metric) and is retried
 /// with exponential backoff on the injected clock, not at every poll.
 /// </summary>
-public sealed class VersionLoadFailureTests : IAsyncLifetime
+public sealed class VersionLoadFailureTests : IAsyncLifetime, IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "mlopsaspire-load-tests", Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
@@ -45,9 +47,14 @@ public sealed class VersionLoadFailureTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        _repository.Dispose();
         Directory.Delete(_folder, recursive: true);
         return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _reconciler.Dispose();
+        _repository.Dispose();
     }
 
     [Fact]

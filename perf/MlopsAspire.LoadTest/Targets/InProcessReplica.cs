@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Inference;
 using MlopsAspire.Inference;
-using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
 using MlopsAspire.LoadTest.Workloads;
 using MlopsAspire.Serving;
 

@@ -1,5 +1,5 @@
-using MlopsAspire.Inference;
-using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Pipeline;
+using MlopsAspire.Inference.Protocol.Grpc;
 using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Workloads;

@@ -12,7 +12,7 @@ namespace MlopsAspire.Inference.Monitoring;
 /// the same sequence number, so the grain counts it once; while the control plane is unreachable up to
 /// <see cref="MonitoringOptions.MaxPendingSnapshots"/> per version are kept, older ones dropped and counted.
 /// </summary>
-public sealed class StatisticsPublisher(
+public sealed partial class StatisticsPublisher(
     ReplicaMonitoring monitoring,
     IMonitoringSink sink,
     ModelRepository repository,
@@ -65,7 +65,7 @@ public sealed class StatisticsPublisher(
             {
                 if (!_sinkDown)
                 {
-                    logger.LogWarning(exception, "Cannot deliver statistics of {Model} version {Version}; keeping them to resend", version.ModelName, version.Version);
+                    LogDeliveryFailed(exception, version.ModelName, version.Version);
                     _sinkDown = true;
                 }
             }
@@ -90,11 +90,11 @@ public sealed class StatisticsPublisher(
         {
             var (previous, previousSender) = version.UseProfile(profile, now);
             Enqueue(version, previous.Drain(previousSender, now), options.Value);
-            logger.LogInformation("Monitoring {Model} version {Version} against its reference profile ({Source})", version.ModelName, version.Version, profile.Source);
+            LogProfileInUse(version.ModelName, version.Version, profile.Source);
         }
     }
 
-    private void Enqueue(VersionStatistics version, StatisticsSnapshot snapshot, MonitoringOptions settings)
+    private static void Enqueue(VersionStatistics version, StatisticsSnapshot snapshot, MonitoringOptions settings)
     {
         var statistics = snapshot.Statistics;
         var (sample, predictions) = version.HasProfile ? ([], []) : version.TakeProfileSample(settings.ProfileSampleRowsPerSnapshot);
@@ -125,9 +125,18 @@ public sealed class StatisticsPublisher(
             version.Pending.Dequeue();
             if (_sinkDown)
             {
-                logger.LogInformation("Statistics delivery resumed");
+                LogDeliveryResumed();
                 _sinkDown = false;
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot deliver statistics of {Model} version {Version}; keeping them to resend")]
+    private partial void LogDeliveryFailed(Exception exception, string model, string version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring {Model} version {Version} against its reference profile ({Source})")]
+    private partial void LogProfileInUse(string model, string version, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Statistics delivery resumed")]
+    private partial void LogDeliveryResumed();
 }

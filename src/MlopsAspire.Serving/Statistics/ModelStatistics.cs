@@ -5,8 +5,9 @@ namespace MlopsAspire.Serving.Statistics;
 
 /// <summary>
 /// Cumulative statistics of one loaded model version, shaped after Triton's ModelStatistics (so the protocol can
-/// report them as is), and the OpenTelemetry instruments fed from the same calls. Lock-free: every field is an
-/// interlocked counter, so the request path never waits on a reader.
+/// report them as is), and, once attached to <see cref="ServingMetrics"/>, the OpenTelemetry instruments fed from the
+/// same calls: one record per request feeds both. Lock-free: every field is an interlocked counter, so the request
+/// path never waits on a reader.
 /// </summary>
 /// <remarks>
 /// Per request: queue (enqueue to the start of its batch), compute input/infer/output (its batch's phases) and
@@ -31,13 +32,13 @@ public sealed class ModelStatistics
     private long _executionCount;
     private long _lastInferenceUnixMs;
     private long _pending;
+    private ServingMetrics? _metrics;
 
     public ModelStatistics(string modelName, string modelVersion)
     {
         ModelName = modelName;
         ModelVersion = modelVersion;
         _tags = new TagList { { "model", modelName }, { "version", modelVersion } };
-        ServingMetrics.Register(this);
     }
 
     public string ModelName { get; }
@@ -63,7 +64,7 @@ public sealed class ModelStatistics
         Interlocked.Add(ref _computeOutputNs, ToNanoseconds(computeOutputTicks));
         Interlocked.Add(ref _inferenceCount, Math.Max(1, batchSize));
         Volatile.Write(ref _lastInferenceUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        ServingMetrics.RecordRequest(this, succeeded: true, queueTicks, computeInputTicks, computeInferTicks, computeOutputTicks, totalTicks);
+        Volatile.Read(ref _metrics)?.RecordRequest(_tags, succeeded: true, queueTicks, computeInputTicks, computeInferTicks, computeOutputTicks, totalTicks);
     }
 
     /// <summary>A request that failed (rejected, expired, cancelled or faulted) after it was accepted.</summary>
@@ -72,7 +73,7 @@ public sealed class ModelStatistics
         Interlocked.Decrement(ref _pending);
         Interlocked.Increment(ref _failCount);
         Interlocked.Add(ref _failNs, ToNanoseconds(totalTicks));
-        ServingMetrics.RecordRequest(this, succeeded: false, 0, 0, 0, 0, totalTicks);
+        Volatile.Read(ref _metrics)?.RecordRequest(_tags, succeeded: false, 0, 0, 0, 0, totalTicks);
     }
 
     /// <summary>One session Run over <paramref name="batchSize"/> rows (the sum of the batched requests' batch sizes).</summary>
@@ -81,7 +82,7 @@ public sealed class ModelStatistics
         Interlocked.Increment(ref _executionCount);
         var counters = _batches.GetOrAdd(batchSize, static _ => new BatchCounters());
         counters.Record(ToNanoseconds(computeInputTicks), ToNanoseconds(computeInferTicks), ToNanoseconds(computeOutputTicks));
-        ServingMetrics.RecordExecution(this, batchSize);
+        Volatile.Read(ref _metrics)?.RecordExecution(_tags, batchSize);
     }
 
     public ModelStatisticsSnapshot Snapshot() => Snapshot(Volatile.Read(ref _successCount));
@@ -102,8 +103,10 @@ public sealed class ModelStatistics
         [.. _batches.OrderBy(pair => pair.Key).Select(pair => pair.Value.Snapshot(pair.Key))],
         Pending);
 
-    /// <summary>Stops reporting this version's gauges (called when the version is unloaded).</summary>
-    public void Detach() => ServingMetrics.Unregister(this);
+    /// <summary>Stops reporting to OpenTelemetry (called when the version is unloaded).</summary>
+    public void Detach() => Interlocked.Exchange(ref _metrics, null)?.Detach(this);
+
+    internal void AttachTo(ServingMetrics metrics) => Volatile.Write(ref _metrics, metrics);
 
     internal static long ToNanoseconds(long stopwatchTicks) =>
         stopwatchTicks <= 0 ? 0 : (long)(stopwatchTicks * (1_000_000_000.0 / Stopwatch.Frequency));

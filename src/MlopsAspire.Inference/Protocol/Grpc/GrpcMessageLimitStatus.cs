@@ -1,0 +1,60 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace MlopsAspire.Inference.Protocol.Grpc;
+
+/// <summary>
+/// gRPC rejects a message above <see cref="InferenceOptions.MaxMessageBytes"/> before any service code runs, with a
+/// message that does not say what the limit is. This rewrites that status message (in the headers of a
+/// trailers-only response, or in the trailers) to name the limit, so a caller knows how far to shrink its batch.
+/// </summary>
+public sealed class GrpcMessageLimitStatus(RequestDelegate next, IOptions<InferenceOptions> options)
+{
+    private const string StatusHeader = "grpc-status";
+    private const string MessageHeader = "grpc-message";
+    private const string FrameworkText = "exceeds the maximum configured message size";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
+        {
+            await next(context);
+            return;
+        }
+
+        context.Response.OnStarting(() =>
+        {
+            Rewrite(context.Response.Headers);
+            return Task.CompletedTask;
+        });
+        await next(context);
+        if (context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { IsReadOnly: false } trailers)
+        {
+            Rewrite(trailers);
+        }
+    }
+
+    private void Rewrite(IHeaderDictionary headers)
+    {
+        if (headers[StatusHeader] != ((int)StatusCode.ResourceExhausted).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            || headers[MessageHeader] is not [{ } encoded])
+        {
+            return;
+        }
+
+        var message = Uri.UnescapeDataString(encoded);
+        if (!message.Contains(FrameworkText, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var limit = options.Value.MaxMessageBytes;
+        var described = $"{limit} bytes ({limit / (1024.0 * 1024.0):0.##} MiB, Inference:MaxMessageBytes)";
+        var rewritten = message.StartsWith("Sending", StringComparison.Ordinal)
+            ? $"the response message exceeds the limit of {described}; request fewer rows or outputs per call"
+            : $"the request message exceeds the limit of {described}; send fewer rows per call";
+        headers[MessageHeader] = new StringValues(Uri.EscapeDataString(rewritten));
+    }
+}
