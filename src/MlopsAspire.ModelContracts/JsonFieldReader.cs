@@ -44,9 +44,9 @@ public sealed class JsonFieldReader(string source)
         }
     }
 
-    public int Integer(JsonElement value, string field, int min, int max) => (int)LongInteger(value, field, min, max);
+    public int WholeNumber(JsonElement value, string field, int min, int max) => (int)LongWholeNumber(value, field, min, max);
 
-    public long LongInteger(JsonElement value, string field, long min, long max)
+    public long LongWholeNumber(JsonElement value, string field, long min, long max)
     {
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number) || number < min || number > max)
         {

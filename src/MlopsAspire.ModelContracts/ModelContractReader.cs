@@ -194,7 +194,7 @@ public static class ModelContractReader
             }
             else
             {
-                column = fields.Integer(item, "outputs.score.column", 0, MaxClasses);
+                column = fields.WholeNumber(item, "outputs.score.column", 0, MaxClasses);
             }
         });
         return name is null

@@ -9,13 +9,6 @@ using MlopsAspire.Serving.Warmup;
 namespace MlopsAspire.Inference.Models;
 
 /// <summary>
-/// A version the replica should serve; <paramref name="ContentKey"/> changes when its bytes do. A version from the
-/// control plane carries its own serving configuration (<paramref name="ServingConfigJson"/>, the schema of
-/// <see cref="ModelConfigurationParser"/>); a local folder's versions share their model's <c>config.json</c>.
-/// </summary>
-public sealed record DesiredVersion(string Model, string Version, string ContentKey, string? ServingConfigJson = null);
-
-/// <summary>
 /// Brings the repository to a desired model set: loads what is missing or changed, sets each model's default
 /// version, unloads what is no longer wanted. Shared by the control-plane sync and the local folder loader. Each
 /// version's state (loading, loaded, failed with the error) is kept in <see cref="Loads"/>; a version that failed

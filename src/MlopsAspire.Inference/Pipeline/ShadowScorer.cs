@@ -339,9 +339,9 @@ public sealed partial class ShadowScorer : IDisposable
         {
             // Classes agree when equal; a regression's values when close; a score alone by its side of 0.5.
             var comparison = production.Labels is { } productionLabels && shadow.Labels is { } shadowLabels && productionLabels.Length == shadowLabels.Length
-                ? _comparer.Compare(production.Scores, shadow.Scores, productionLabels, shadowLabels)
+                ? ShadowOutputComparer.Compare(production.Scores, shadow.Scores, productionLabels, shadowLabels)
                 : task == ModelTask.Regression
-                    ? _comparer.CompareValues(production.Scores, shadow.Scores)
+                    ? ShadowOutputComparer.CompareValues(production.Scores, shadow.Scores)
                     : _comparer.Compare(production.Scores, shadow.Scores);
             copy.ProductionStatistics.Accumulator.RecordShadow(shadowVersion, comparison);
         }

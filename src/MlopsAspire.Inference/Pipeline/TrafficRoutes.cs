@@ -30,6 +30,3 @@ public sealed class TrafficRoutes
 
     public ModelTraffic? For(string modelName) => _routes.GetValueOrDefault(modelName);
 }
-
-/// <summary>A model's canary (null: none) and shadows.</summary>
-public sealed record ModelTraffic(CanaryRoute? Canary, ImmutableArray<ShadowRoute> Shadows);

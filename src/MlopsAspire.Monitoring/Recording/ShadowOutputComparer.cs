@@ -52,7 +52,7 @@ public sealed class ShadowOutputComparer
     /// Compares a regression's values: a row agrees when the shadow's value is within <paramref name="relativeTolerance"/>
     /// of production's (relative to production's magnitude, at least <see cref="RelativeFloor"/>).
     /// </summary>
-    public ShadowBatchComparison CompareValues(ReadOnlySpan<float> productionValues, ReadOnlySpan<float> shadowValues, double relativeTolerance = DefaultValueTolerance)
+    public static ShadowBatchComparison CompareValues(ReadOnlySpan<float> productionValues, ReadOnlySpan<float> shadowValues, double relativeTolerance = DefaultValueTolerance)
     {
         RequireSameLength(productionValues.Length, shadowValues.Length, nameof(shadowValues));
         long agreements = 0;
@@ -71,21 +71,21 @@ public sealed class ShadowOutputComparer
     }
 
     /// <summary>Compares predicted labels (e.g. ONNX int64 class ids) and scores.</summary>
-    public ShadowBatchComparison Compare(ReadOnlySpan<float> productionScores, ReadOnlySpan<float> shadowScores, ReadOnlySpan<long> productionLabels, ReadOnlySpan<long> shadowLabels)
+    public static ShadowBatchComparison Compare(ReadOnlySpan<float> productionScores, ReadOnlySpan<float> shadowScores, ReadOnlySpan<long> productionLabels, ReadOnlySpan<long> shadowLabels)
     {
         RequireRows(productionScores, shadowScores, productionLabels.Length, shadowLabels.Length);
         return WithDifferences(productionScores, shadowScores, CountEqual(productionLabels, shadowLabels));
     }
 
     /// <summary>Compares predicted boolean labels (e.g. a binary classifier's PredictedLabel) and scores.</summary>
-    public ShadowBatchComparison Compare(ReadOnlySpan<float> productionScores, ReadOnlySpan<float> shadowScores, ReadOnlySpan<bool> productionLabels, ReadOnlySpan<bool> shadowLabels)
+    public static ShadowBatchComparison Compare(ReadOnlySpan<float> productionScores, ReadOnlySpan<float> shadowScores, ReadOnlySpan<bool> productionLabels, ReadOnlySpan<bool> shadowLabels)
     {
         RequireRows(productionScores, shadowScores, productionLabels.Length, shadowLabels.Length);
         return WithDifferences(productionScores, shadowScores, CountEqual(productionLabels, shadowLabels));
     }
 
     /// <summary>Compares labels carried as floats and scores; NaN labels never agree.</summary>
-    public ShadowBatchComparison Compare(ReadOnlySpan<float> productionScores, ReadOnlySpan<float> shadowScores, ReadOnlySpan<float> productionLabels, ReadOnlySpan<float> shadowLabels)
+    public static ShadowBatchComparison Compare(ReadOnlySpan<float> productionScores, ReadOnlySpan<float> shadowScores, ReadOnlySpan<float> productionLabels, ReadOnlySpan<float> shadowLabels)
     {
         RequireRows(productionScores, shadowScores, productionLabels.Length, shadowLabels.Length);
         long agreements = 0;

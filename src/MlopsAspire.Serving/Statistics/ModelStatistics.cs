@@ -137,25 +137,3 @@ public sealed class ModelStatistics
         }
     }
 }
-
-/// <summary>A count and the total time of those events, in nanoseconds (Triton's StatisticDuration).</summary>
-public readonly record struct DurationStatistic(long Count, long Nanoseconds);
-
-/// <summary>Executions of one batch size and the time their phases took (Triton's InferBatchStatistics).</summary>
-public sealed record BatchStatistic(int BatchSize, DurationStatistic ComputeInput, DurationStatistic ComputeInfer, DurationStatistic ComputeOutput);
-
-/// <summary>A consistent-enough copy of <see cref="ModelStatistics"/> (each counter read atomically).</summary>
-public sealed record ModelStatisticsSnapshot(
-    string ModelName,
-    string ModelVersion,
-    long LastInferenceUnixMs,
-    long InferenceCount,
-    long ExecutionCount,
-    DurationStatistic Success,
-    DurationStatistic Fail,
-    DurationStatistic Queue,
-    DurationStatistic ComputeInput,
-    DurationStatistic ComputeInfer,
-    DurationStatistic ComputeOutput,
-    IReadOnlyList<BatchStatistic> BatchStats,
-    long Pending);

@@ -40,13 +40,9 @@ public static partial class ModelWarmup
 
         if (runs.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {
-            LogWarmedUp(
-                logger,
-                model.Name,
-                model.Version,
-                runs.Count,
-                string.Join(',', runs.Select(run => run.BatchSize).Distinct()),
-                runs.Max(run => run.Duration).TotalMilliseconds);
+            var batchSizes = string.Join(',', runs.Select(run => run.BatchSize).Distinct());
+            var slowest = runs.Max(run => run.Duration).TotalMilliseconds;
+            LogWarmedUp(logger, model.Name, model.Version, runs.Count, batchSizes, slowest);
         }
 
         return runs;

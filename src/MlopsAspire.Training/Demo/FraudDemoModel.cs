@@ -31,7 +31,7 @@ public sealed class FraudDemoModel
     /// <summary>The version's config document: its contract, including how to retrain it.</summary>
     public static string ConfigJson => DemoModels.FraudConfigJson;
 
-    public ModelContract Contract => ModelContractReader.Parse(ConfigJson, "fraud demo config");
+    public ModelContract Contract { get; } = ModelContractReader.Parse(ConfigJson, "fraud demo config");
 
     /// <summary>Calibrated probability that the transaction is fraud. Safe to call from many threads.</summary>
     public float PredictProbability(float[] features) => _model.Predict(features)[0];

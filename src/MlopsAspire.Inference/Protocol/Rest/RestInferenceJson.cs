@@ -500,7 +500,3 @@ internal static class RestInferenceJson
     private static void WriteNonFinite(Utf8JsonWriter writer, double value) =>
         writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
 }
-
-/// <summary>A REST inference request and which of its outputs go back as binary tensor data.</summary>
-internal sealed record RestInferenceRequest(InferenceRequest Request, Func<string, bool> IsBinaryOutput);
-
