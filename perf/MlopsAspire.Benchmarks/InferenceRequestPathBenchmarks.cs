@@ -125,7 +125,7 @@ public class InferenceRequestPathBenchmarks
     }
 
     [Benchmark(Description = "request metric")]
-    public void RequestMetric() => _metrics.RecordRequest(ModelName, "1", answered: true, StatusCode.OK, InferenceProtocol.Grpc, 0);
+    public void RequestMetric() => _metrics.RecordRequest(ModelName, "1", ModelName, "1", StatusCode.OK, InferenceProtocol.Grpc, 0);
 
     [Benchmark(Description = "engine, inline executor")]
     public async Task<int> InlineEngine()

@@ -100,13 +100,22 @@ public sealed class InferenceMetrics
     };
 
     /// <summary>
-    /// Records one request. <paramref name="answered"/>: the model and version name the version that answered (the
-    /// response's, resolved once by the pipeline); otherwise they are the names the request gave, resolved here
-    /// against what is served so that arbitrary names do not become tags.
+    /// Records one request under the version that answered it (<paramref name="answeredModel"/>, the response's names,
+    /// resolved once by the pipeline); a request that failed before a version answered is recorded under the names it
+    /// gave, resolved here against what is served so that arbitrary names do not become tags.
     /// </summary>
-    public void RecordRequest(string? modelName, string? modelVersion, bool answered, StatusCode status, string protocol, long startedTimestamp)
+    public void RecordRequest(
+        string? requestedModel,
+        string? requestedVersion,
+        string? answeredModel,
+        string? answeredVersion,
+        StatusCode status,
+        string protocol,
+        long startedTimestamp)
     {
-        var (model, version) = answered ? (modelName!, modelVersion!) : ResolveTags(modelName ?? "", modelVersion);
+        var (model, version) = answeredModel is not null && answeredVersion is not null
+            ? (answeredModel, answeredVersion)
+            : ResolveTags(requestedModel ?? "", requestedVersion);
         var tags = new TagList
         {
             { "model", model },

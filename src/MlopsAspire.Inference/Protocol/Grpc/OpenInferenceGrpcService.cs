@@ -97,7 +97,7 @@ public sealed partial class OpenInferenceGrpcService(
         }
         finally
         {
-            RecordRequest(request, answeredModel, answeredVersion, status, InferenceProtocol.Grpc, started);
+            metrics.RecordRequest(request.ModelName, request.ModelVersion, answeredModel, answeredVersion, status, InferenceProtocol.Grpc, started);
         }
     }
 
@@ -189,20 +189,7 @@ public sealed partial class OpenInferenceGrpcService(
         }
         finally
         {
-            RecordRequest(request, answeredModel, answeredVersion, status, InferenceProtocol.GrpcStream, started);
-        }
-    }
-
-    /// <summary>The request's one record: under the version that answered it, or (failed before one did) the names it gave.</summary>
-    private void RecordRequest(ModelInferRequest request, string? answeredModel, string? answeredVersion, StatusCode status, string protocol, long started)
-    {
-        if (answeredModel is null)
-        {
-            metrics.RecordRequest(request.ModelName, request.ModelVersion, answered: false, status, protocol, started);
-        }
-        else
-        {
-            metrics.RecordRequest(answeredModel, answeredVersion, answered: true, status, protocol, started);
+            metrics.RecordRequest(request.ModelName, request.ModelVersion, answeredModel, answeredVersion, status, InferenceProtocol.GrpcStream, started);
         }
     }
 

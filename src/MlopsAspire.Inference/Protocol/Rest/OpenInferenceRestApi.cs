@@ -179,7 +179,7 @@ public static class OpenInferenceRestApi
         }
         finally
         {
-            metrics.RecordRequest(answeredModel ?? modelName, answeredModel is null ? version : answeredVersion, answered: answeredModel is not null, status, InferenceProtocol.Rest, started);
+            metrics.RecordRequest(modelName, version, answeredModel, answeredVersion, status, InferenceProtocol.Rest, started);
         }
     }
 
