@@ -1,5 +1,6 @@
 using MlopsAspire.LoadTest.Measurement;
 using MlopsAspire.LoadTest.Workloads;
+using OpenTelemetry;
 
 namespace MlopsAspire.LoadTest.Scheduling;
 
@@ -17,6 +18,11 @@ public static class LoadRunner
         Action<ProgressSnapshot>? progress,
         CancellationToken cancellationToken)
     {
+        // The load generator is the client, and a client that traces nothing: an in-process replica's tracer listens
+        // to the whole process, and would otherwise record a client span for every call and send a sampled trace
+        // context that makes every server in this process (ours, the naive one, the echo) trace every request.
+        // Every contender is then measured as it would be from a separate client process that does not trace.
+        using var untraced = SuppressInstrumentationScope.Begin();
         var warmup = workload.Warmup > TimeSpan.Zero
             ? await WarmUpAsync(name, sender, workload, time, cancellationToken).ConfigureAwait(false)
             : WarmupOutcome.None;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using System.Diagnostics;
 using System.Net;
 
 namespace MlopsAspire.LoadTest.Targets;
@@ -42,6 +43,12 @@ public sealed class LoopbackGrpcHost : IAsyncDisposable
             grpc.MaxReceiveMessageSize = MaxMessageBytes;
             grpc.MaxSendMessageSize = MaxMessageBytes;
         });
+        // A baseline is a bare server, as it would be in its own process. ASP.NET Core's request activities are
+        // looked up by name, so an in-process replica's tracing would otherwise instrument this host's requests
+        // too; names of its own keep them out of every tracer's sight.
+        builder.Services.AddSingleton(new DiagnosticListener("MlopsAspire.LoadTest.Baseline"));
+        builder.Services.AddSingleton<DiagnosticSource>(services => services.GetRequiredService<DiagnosticListener>());
+        builder.Services.AddSingleton(new ActivitySource("MlopsAspire.LoadTest.Baseline"));
         configureServices(builder.Services);
 
         var app = builder.Build();
