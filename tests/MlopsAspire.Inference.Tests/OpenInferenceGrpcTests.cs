@@ -242,12 +242,12 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, meterListener) =>
         {
-            if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Name == "mlops.inference.request.duration")
+            if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Name == "mlops.inference.engine.requests")
             {
                 meterListener.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
         {
             if (tags.ToArray().Contains(new("model", "fraud")))
             {
@@ -259,6 +259,7 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
         var request = FraudRequests.Typed(FraudRequests.Rows(1), FraudRequests.Probability);
         request.ModelVersion = "1";
         await _client.ModelInferAsync(request);
+        listener.RecordObservableInstruments();
 
         Assert.Contains(ServingMetrics.MeterName, observed);
         Assert.Equal("MlopsAspire.Serving", ServingMetrics.MeterName);

@@ -5,9 +5,9 @@ namespace MlopsAspire.Serving.Statistics;
 
 /// <summary>
 /// Cumulative statistics of one loaded model version, shaped after Triton's ModelStatistics (so the protocol can
-/// report them as is), and, once attached to <see cref="ServingMetrics"/>, the OpenTelemetry instruments fed from the
-/// same calls: one record per request feeds both. Lock-free: every field is an interlocked counter, so the request
-/// path never waits on a reader.
+/// report them as is). They are the engine's one record of each request: once attached to <see cref="ServingMetrics"/>,
+/// its OpenTelemetry instruments read these totals when an exporter collects. Lock-free: every field is an
+/// interlocked counter, so the request path never waits on a reader.
 /// </summary>
 /// <remarks>
 /// Per request: queue (enqueue to the start of its batch), compute input/infer/output (its batch's phases) and
@@ -17,7 +17,7 @@ namespace MlopsAspire.Serving.Statistics;
 /// </remarks>
 public sealed class ModelStatistics
 {
-    private readonly TagList _tags;
+    private readonly KeyValuePair<string, object?>[] _tags;
     private readonly ConcurrentDictionary<int, BatchCounters> _batches = new();
 
     private long _successCount;
@@ -38,14 +38,14 @@ public sealed class ModelStatistics
     {
         ModelName = modelName;
         ModelVersion = modelVersion;
-        _tags = new TagList { { "model", modelName }, { "version", modelVersion } };
+        _tags = [new("model", modelName), new("version", modelVersion)];
     }
 
     public string ModelName { get; }
 
     public string ModelVersion { get; }
 
-    internal TagList Tags => _tags;
+    internal KeyValuePair<string, object?>[] Tags => _tags;
 
     /// <summary>Requests accepted and not yet answered (queued or computing).</summary>
     public long Pending => Volatile.Read(ref _pending);
@@ -64,7 +64,6 @@ public sealed class ModelStatistics
         Interlocked.Add(ref _computeOutputNs, ToNanoseconds(computeOutputTicks));
         Interlocked.Add(ref _inferenceCount, Math.Max(1, batchSize));
         Volatile.Write(ref _lastInferenceUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        Volatile.Read(ref _metrics)?.RecordRequest(_tags, succeeded: true, queueTicks, computeInputTicks, computeInferTicks, computeOutputTicks, totalTicks);
     }
 
     /// <summary>A request that failed (rejected, expired, cancelled or faulted) after it was accepted.</summary>
@@ -73,7 +72,6 @@ public sealed class ModelStatistics
         Interlocked.Decrement(ref _pending);
         Interlocked.Increment(ref _failCount);
         Interlocked.Add(ref _failNs, ToNanoseconds(totalTicks));
-        Volatile.Read(ref _metrics)?.RecordRequest(_tags, succeeded: false, 0, 0, 0, 0, totalTicks);
     }
 
     /// <summary>One session Run over <paramref name="batchSize"/> rows (the sum of the batched requests' batch sizes).</summary>
@@ -82,7 +80,6 @@ public sealed class ModelStatistics
         Interlocked.Increment(ref _executionCount);
         var counters = _batches.GetOrAdd(batchSize, static _ => new BatchCounters());
         counters.Record(ToNanoseconds(computeInputTicks), ToNanoseconds(computeInferTicks), ToNanoseconds(computeOutputTicks));
-        Volatile.Read(ref _metrics)?.RecordExecution(_tags, batchSize);
     }
 
     public ModelStatisticsSnapshot Snapshot() => Snapshot(Volatile.Read(ref _successCount));

@@ -1,50 +1,54 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace MlopsAspire.Serving.Statistics;
 
 /// <summary>
 /// OpenTelemetry instruments of the serving engine (meter <c>MlopsAspire.Serving</c>), tagged <c>model</c> and
-/// <c>version</c>: per-phase latency histograms in seconds, inference (rows) and execution (session runs) counters,
-/// and a pending-requests gauge. Fed by the <see cref="ModelStatistics"/> attached to it, so numbers here and in the
-/// protocol's statistics come from the same calls and agree.
+/// <c>version</c>, read from the <see cref="ModelStatistics"/> attached to it when an exporter collects: the engine
+/// records each request once, in its Triton statistics, and this meter reports those same totals, so the two always
+/// agree and the request path does no instrument work of its own. As Triton's own Prometheus metrics do, phases are
+/// cumulative times (<c>mlops.inference.queue.time</c> ÷ successful <c>mlops.inference.engine.requests</c> is the
+/// mean queue time over any interval); latency percentiles per request are the inference host's
+/// <c>mlops.inference.duration</c> histogram.
 /// </summary>
 public sealed class ServingMetrics
 {
     public const string MeterName = "MlopsAspire.Serving";
 
-    private static readonly double[] LatencyBuckets =
-        [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
     private readonly ConcurrentDictionary<ModelStatistics, byte> _attached = new();
-    private readonly Histogram<double> _queue;
-    private readonly Histogram<double> _computeInput;
-    private readonly Histogram<double> _computeInfer;
-    private readonly Histogram<double> _computeOutput;
-    private readonly Histogram<double> _total;
-    private readonly Counter<long> _inferences;
-    private readonly Counter<long> _executions;
-    private readonly Counter<long> _outcomes;
 
     public ServingMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
-        _queue = CreateLatency(meter, "mlops.inference.queue.duration", "Time a request waited for its batch to start.");
-        _computeInput = CreateLatency(meter, "mlops.inference.compute_input.duration", "Time to assemble a request's batch inputs.");
-        _computeInfer = CreateLatency(meter, "mlops.inference.compute_infer.duration", "Session Run time of a request's batch.");
-        _computeOutput = CreateLatency(meter, "mlops.inference.compute_output.duration", "Time to split a request's outputs from its batch.");
-        _total = CreateLatency(meter, "mlops.inference.request.duration", "Engine time of a request, accepted to answered.");
-        _inferences = meter.CreateCounter<long>(
-            "mlops.inference.inferences", unit: "{row}", description: "Rows inferred (a request with batch size n counts n).");
-        _executions = meter.CreateCounter<long>(
-            "mlops.inference.executions", unit: "{run}", description: "Session runs; inferences ÷ executions is the average batch size.");
-        _outcomes = meter.CreateCounter<long>(
-            "mlops.inference.engine.requests", unit: "{request}", description: "Requests the engine accepted, by outcome (success or failure).");
+        meter.CreateObservableCounter(
+            "mlops.inference.engine.requests",
+            () => Observe<long>(static (snapshot, tags) => [WithOutcome(snapshot.Success.Count, tags, "success"), WithOutcome(snapshot.Fail.Count, tags, "failure")]),
+            unit: "{request}",
+            description: "Requests the engine accepted, by outcome (success or failure).");
+        meter.CreateObservableCounter(
+            "mlops.inference.request.time",
+            () => Observe<double>(static (snapshot, tags) => [WithOutcome(Seconds(snapshot.Success), tags, "success"), WithOutcome(Seconds(snapshot.Fail), tags, "failure")]),
+            unit: "s",
+            description: "Engine time of the requests counted by mlops.inference.engine.requests, accepted to answered, summed.");
+        CreatePhase(meter, "mlops.inference.queue.time", snapshot => snapshot.Queue, "Time successful requests waited for their batch to start, summed.");
+        CreatePhase(meter, "mlops.inference.compute_input.time", snapshot => snapshot.ComputeInput, "Time spent assembling successful requests' batch inputs, summed.");
+        CreatePhase(meter, "mlops.inference.compute_infer.time", snapshot => snapshot.ComputeInfer, "Session Run time of successful requests' batches, summed per request.");
+        CreatePhase(meter, "mlops.inference.compute_output.time", snapshot => snapshot.ComputeOutput, "Time spent splitting successful requests' outputs from their batch, summed.");
+        meter.CreateObservableCounter(
+            "mlops.inference.inferences",
+            () => Observe<long>(static (snapshot, tags) => [new Measurement<long>(snapshot.InferenceCount, tags)]),
+            unit: "{row}",
+            description: "Rows inferred (a request with batch size n counts n).");
+        meter.CreateObservableCounter(
+            "mlops.inference.executions",
+            () => Observe<long>(static (snapshot, tags) => [new Measurement<long>(snapshot.ExecutionCount, tags)]),
+            unit: "{run}",
+            description: "Session runs; inferences ÷ executions is the average batch size.");
         meter.CreateObservableGauge(
             "mlops.inference.pending",
-            ObservePending,
+            () => Observe<long>(static (snapshot, tags) => [new Measurement<long>(snapshot.Pending, tags)]),
             unit: "{request}",
             description: "Requests queued or computing, per model version.");
     }
@@ -59,45 +63,29 @@ public sealed class ServingMetrics
 
     internal void Detach(ModelStatistics statistics) => _attached.TryRemove(statistics, out _);
 
-    internal void RecordRequest(
-        in TagList tags,
-        bool succeeded,
-        long queueTicks,
-        long computeInputTicks,
-        long computeInferTicks,
-        long computeOutputTicks,
-        long totalTicks)
-    {
-        if (succeeded)
-        {
-            _queue.Record(Seconds(queueTicks), tags);
-            _computeInput.Record(Seconds(computeInputTicks), tags);
-            _computeInfer.Record(Seconds(computeInferTicks), tags);
-            _computeOutput.Record(Seconds(computeOutputTicks), tags);
-        }
+    private void CreatePhase(Meter meter, string name, Func<ModelStatisticsSnapshot, DurationStatistic> phase, string description) =>
+        meter.CreateObservableCounter(
+            name,
+            () => Observe<double>((snapshot, tags) => [new Measurement<double>(Seconds(phase(snapshot)), tags)]),
+            unit: "s",
+            description: description);
 
-        _total.Record(Seconds(totalTicks), tags);
-        var outcomeTags = tags;
-        outcomeTags.Add("outcome", succeeded ? "success" : "failure");
-        _outcomes.Add(1, outcomeTags);
-    }
-
-    internal void RecordExecution(in TagList tags, int batchSize)
-    {
-        _executions.Add(1, tags);
-        _inferences.Add(batchSize, tags);
-    }
-
-    private IEnumerable<Measurement<long>> ObservePending()
+    // One snapshot per version per instrument and collection: collections come every few seconds, not per request.
+    private IEnumerable<Measurement<T>> Observe<T>(Func<ModelStatisticsSnapshot, KeyValuePair<string, object?>[], Measurement<T>[]> measure)
+        where T : struct
     {
         foreach (var statistics in _attached.Keys)
         {
-            yield return new Measurement<long>(statistics.Pending, statistics.Tags);
+            foreach (var measurement in measure(statistics.Snapshot(), statistics.Tags))
+            {
+                yield return measurement;
+            }
         }
     }
 
-    private static Histogram<double> CreateLatency(Meter meter, string name, string description) =>
-        meter.CreateHistogram(name, unit: "s", description: description, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+    private static Measurement<T> WithOutcome<T>(T value, KeyValuePair<string, object?>[] tags, string outcome)
+        where T : struct =>
+        new(value, [.. tags, new KeyValuePair<string, object?>("outcome", outcome)]);
 
-    private static double Seconds(long stopwatchTicks) => stopwatchTicks <= 0 ? 0 : (double)stopwatchTicks / Stopwatch.Frequency;
+    private static double Seconds(DurationStatistic duration) => duration.Nanoseconds / 1e9;
 }
