@@ -23,7 +23,9 @@ namespace MlopsAspire.Benchmarks;
 /// the transport: the CPU and allocations each request costs above what a bare gRPC echo service pays. The levels
 /// peel the path apart: the whole service method, the prediction pipeline, the engine (with the replica's
 /// batcher, then inline), the codec with the session Run, the Run alone, and the request metric. The replica is the real <see cref="InferenceServer"/> (default configuration, batching on) over a
-/// local model folder holding the trained fraud model.
+/// local model folder holding the trained fraud model. With <see cref="Exporting"/> the replica exports its telemetry
+/// (to an OTLP endpoint where nothing listens), as it does on the platform: every instrument is then enabled and
+/// aggregated by the OpenTelemetry SDK, which is what per-request instrument work costs there.
 /// </summary>
 [MemoryDiagnoser]
 public class InferenceRequestPathBenchmarks
@@ -44,6 +46,9 @@ public class InferenceRequestPathBenchmarks
     private InferenceRequest _engineRequest = null!;
     private ServerCallContext _context = null!;
 
+    [Params(false, true)]
+    public bool Exporting { get; set; }
+
     [GlobalSetup]
     public async Task SetUp()
     {
@@ -61,6 +66,7 @@ public class InferenceRequestPathBenchmarks
             "--Logging:LogLevel:Default=Warning",
             $"--Inference:ModelRepository={_modelFolder}",
             "--Inference:IntraOpThreads=1",
+            .. Exporting ? [$"--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{FreePort()}"] : Array.Empty<string>(),
         ];
         _app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
         await _app.StartAsync();
