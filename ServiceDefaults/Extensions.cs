@@ -69,6 +69,7 @@ public static class ServiceDefaultsExtensions
             options.Filter = context =>
                 !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                 && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                && !PrometheusScrapeEndpoint.IsScrape(context)
                 && (limit is null || limit.ShouldTrace(context));
         });
 
@@ -77,6 +78,9 @@ public static class ServiceDefaultsExtensions
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
+
+        // Prometheus /metrics beside OTLP, for clusters whose Prometheus scrapes the services.
+        PrometheusScrapeEndpoint.AddTo(builder);
 
         return builder;
     }
@@ -91,9 +95,11 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// <c>/health</c>: every check must pass (ready for traffic). <c>/alive</c>: the process answers.
     /// Mapped in every environment: the platform runs locally and its orchestrator needs both.
+    /// With <c>Metrics:PrometheusPort</c> set, also <c>/metrics</c> on that port alone.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        PrometheusScrapeEndpoint.Map(app);
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {

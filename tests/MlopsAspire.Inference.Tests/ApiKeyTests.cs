@@ -70,6 +70,32 @@ public sealed class ApiKeyTests(ApiKeyServerFixture server) : IClassFixture<ApiK
         }
     }
 
+    [Fact]
+    public async Task Prometheus_metrics_are_served_on_their_own_port_without_a_key_and_that_port_serves_nothing_else()
+    {
+        await server.Client.ModelInferAsync(EchoRequest(), Headers(ApiKeyServerFixture.Key));
+        using var metricsPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.MetricsPort}") };
+
+        using (var scrape = await metricsPort.GetAsync("/metrics"))
+        {
+            Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+            Assert.Contains("mlops_inference_requests_total{", await scrape.Content.ReadAsStringAsync());
+        }
+
+        // The series name the models, so the API ports, which admit callers by key, never serve them; and the metrics
+        // port, which admits anyone the network lets through, serves neither the API nor health.
+        using (var onApiPort = await server.Http.GetAsync("/metrics"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, onApiPort.StatusCode);
+        }
+
+        foreach (var request in new[] { Get("/v2/models/echo", ApiKeyServerFixture.Key), Get("/v2", key: null), Get("/health", key: null) })
+        {
+            using var onMetricsPort = await metricsPort.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotFound, onMetricsPort.StatusCode);
+        }
+    }
+
     private static Metadata Headers(string? key) => key is null ? [] : new Metadata { { "authorization", $"Bearer {key}" } };
 
     private static ModelInferRequest EchoRequest()

@@ -26,6 +26,13 @@ public sealed class RestApiTests(RestServerFixture server) : IClassFixture<RestS
     }
 
     [Fact]
+    public async Task Prometheus_metrics_are_off_unless_a_port_is_configured()
+    {
+        using var response = await _http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Model_metadata_matches_the_grpc_metadata()
     {
         var grpc = await server.Client.ModelMetadataAsync(new ModelMetadataRequest { Name = "fraud" });
