@@ -26,6 +26,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
     /// <summary>What the validation sandbox may use per model: far more than the test models need, far less than a hostile one asks.</summary>
     public const long ValidationMemoryLimitBytes = 256L * 1024 * 1024;
 
+    private readonly IReadOnlyList<string> _settings;
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mlops-control-plane-" + Guid.NewGuid().ToString("N"));
     private EmbeddedGarnetServer? _garnet;
     private WebApplication? _app;
@@ -76,6 +77,14 @@ public sealed class ControlPlaneHost : IAsyncLifetime
         return new ModelManagement.ModelManagementClient(invoker);
     }
 
+    public ControlPlaneHost()
+        : this([])
+    {
+    }
+
+    /// <param name="settings">More configuration, e.g. <c>--Monitoring:Window=00:00:02</c>; later ones win.</param>
+    internal ControlPlaneHost(IReadOnlyList<string> settings) => _settings = settings;
+
     public async Task InitializeAsync()
     {
         _garnet = EmbeddedGarnetServer.Start(
@@ -109,6 +118,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
             $"--Management:ApiKeys:Operator:olly-operator={OperatorKey}",
             $"--Management:ApiKeys:Admin:ada-admin={AdminKey}",
             "--Logging:LogLevel:Default=Warning",
+            .. _settings,
         ];
 
         _app = ControlPlaneServer.Build(ControlPlaneServer.CreateBuilder(args));

@@ -69,14 +69,7 @@ public sealed class UserModelMonitoringTests(ControlPlaneHost host) : IClassFixt
         for (var i = 0; i < 120; i++)
         {
             var rows = generator.Generate(20).ToArray();
-            var request = new ModelInferRequest { ModelName = name, Id = $"t{i}" };
-            request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor
-            {
-                Name = DemoModels.FraudInput,
-                Datatype = "FP32",
-                Shape = { rows.Length, FraudFeatures.Count },
-                Contents = new InferTensorContents { Fp32Contents = { rows.SelectMany(row => row.Features) } },
-            });
+            var request = FraudInferRequests.For(name, $"t{i}", rows);
             await client.ModelInferAsync(request);
             feedback.Items.Add(new FeedbackItem { RequestId = request.Id, Labels = { rows.Select(row => row.IsFraud ? 1f : 0f) } });
         }
