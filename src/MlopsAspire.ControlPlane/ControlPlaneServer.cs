@@ -21,6 +21,12 @@ public static class ControlPlaneServer
 {
     public const string StoreConnectionName = "store";
 
+    /// <summary>
+    /// True in a Kubernetes pod (deploy/kubernetes): Orleans takes the silo's name, address, cluster and service ids
+    /// from the pod (POD_NAME, POD_IP, POD_NAMESPACE, ORLEANS_CLUSTER_ID, ORLEANS_SERVICE_ID).
+    /// </summary>
+    public const string KubernetesHostingKey = "ControlPlane:KubernetesHosting";
+
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -35,8 +41,18 @@ public static class ControlPlaneServer
         builder.UseOrleans(silo =>
         {
             // Aspire configures clustering and grain storage (Redis protocol on the store) from configuration.
-            // Silos on one machine must advertise loopback, or they gossip an address they cannot reach.
-            silo.Configure<EndpointOptions>(options => options.AdvertisedIPAddress = IPAddress.Loopback);
+            if (builder.Configuration.GetValue(KubernetesHostingKey, false))
+            {
+                // In a pod: named after it, advertising its IP, and deleting the pods of silos the cluster declared
+                // dead, so that Kubernetes replaces them. Membership stays in the store.
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                // Silos on one machine must advertise loopback, or they gossip an address they cannot reach.
+                silo.Configure<EndpointOptions>(options => options.AdvertisedIPAddress = IPAddress.Loopback);
+            }
+
             // Find a silo that died without leaving (killed, or the platform restarted) in seconds rather than
             // the default half minute, so a restarted or surviving silo takes over its grains quickly.
             silo.Configure<ClusterMembershipOptions>(options =>
