@@ -52,6 +52,21 @@ public sealed class AccessControlTests(ControlPlaneHost host) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task Any_role_learns_whom_its_key_identifies_and_an_unknown_key_learns_nothing()
+    {
+        var reader = await host.Client(ControlPlaneHost.ReaderKey).GetCallerAsync(new GetCallerRequest());
+        var byOperator = await host.Client(ControlPlaneHost.OperatorKey).GetCallerAsync(new GetCallerRequest());
+        var admin = await host.Client(ControlPlaneHost.AdminKey).GetCallerAsync(new GetCallerRequest());
+
+        Assert.Equal(("ann-reader", "reader"), (reader.Name, reader.Role));
+        Assert.Equal(("olly-operator", "operator"), (byOperator.Name, byOperator.Role));
+        Assert.Equal(("ada-admin", "admin"), (admin.Name, admin.Role));
+        var unknown = await Assert.ThrowsAsync<RpcException>(() =>
+            host.Client("not-a-configured-key").GetCallerAsync(new GetCallerRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task A_malformed_authorization_header_is_unauthenticated()
     {
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(host.Address);

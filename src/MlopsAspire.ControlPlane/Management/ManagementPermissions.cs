@@ -25,6 +25,7 @@ public static class ManagementPermissions
         [Management(nameof(ModelManagement.ModelManagementBase.GetRetraining))] = ManagementRole.Reader,
         [Management(nameof(ModelManagement.ModelManagementBase.SetRetrainingPolicy))] = ManagementRole.Operator,
         [Management(nameof(ModelManagement.ModelManagementBase.GetSecurityAuditLog))] = ManagementRole.Admin,
+        [Management(nameof(ModelManagement.ModelManagementBase.GetCaller))] = ManagementRole.Reader,
         [Monitoring(nameof(ModelMonitoring.ModelMonitoringBase.GetStats))] = ManagementRole.Reader,
         [Monitoring(nameof(ModelMonitoring.ModelMonitoringBase.GetGates))] = ManagementRole.Reader,
         [Monitoring(nameof(ModelMonitoring.ModelMonitoringBase.SendFeedback))] = ManagementRole.Operator,

@@ -21,6 +21,12 @@ public sealed partial class ModelManagementService(
     public override Task<RegisterModelResponse> RegisterModel(IAsyncStreamReader<RegisterModelRequest> requestStream, ServerCallContext context) =>
         registration.RegisterAsync(requestStream, ApiKeyInterceptor.Caller(context), context.CancellationToken);
 
+    public override Task<CallerIdentity> GetCaller(GetCallerRequest request, ServerCallContext context)
+    {
+        var caller = ApiKeyInterceptor.Caller(context);
+        return Task.FromResult(new CallerIdentity { Name = caller.Name, Role = caller.Role.ToString().ToLowerInvariant() });
+    }
+
     public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
         var names = await grains.GetGrain<IModelRegistryGrain>(IModelRegistryGrain.SingletonKey).ListModelsAsync();
