@@ -67,6 +67,14 @@ if (builder.Configuration.GetValue("Training:Enabled", true))
     ForwardSection(training, "Training", except: ["Enabled", "HttpPort", "ManagementAddress", "ApiKey"]);
 }
 
+// The operator console (Blazor): reads and acts through the management API only, with the key a person signs in with.
+var console = builder.AddProject<Projects.MlopsAspire_Console>("console")
+    .WithEndpoint("http", endpoint => endpoint.Port = StablePort("Console:HttpPort", 8082))
+    .WithEnvironment("Console__ControlPlaneAddress", controlPlane.GetEndpoint("grpc"))
+    .WithHttpHealthCheck("/health")
+    .WaitFor(controlPlane);
+console.WithUrlForEndpoint("http", url => url.DisplayText = "Operator console");
+
 if (store.Server is { } server)
 {
     controlPlane.WaitFor(server);

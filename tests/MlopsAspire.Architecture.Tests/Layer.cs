@@ -33,7 +33,7 @@ public enum Layer
     /// <summary>A process a host starts beside itself (ValidationSandbox). Depends on libraries and contracts.</summary>
     ChildProcess,
 
-    /// <summary>Processes (ControlPlane, Inference, TrainingWorker, Cli, Store): wire the layers below into a service or tool.</summary>
+    /// <summary>Processes (ControlPlane, Inference, TrainingWorker, Cli, Console, Store): wire the layers below into a service or tool.</summary>
     Host,
 
     /// <summary>The Aspire AppHost: starts the hosts.</summary>

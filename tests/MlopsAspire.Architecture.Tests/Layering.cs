@@ -21,6 +21,7 @@ public static class Layering
         ["MlopsAspire.Inference"] = Layer.Host,
         ["MlopsAspire.TrainingWorker"] = Layer.Host,
         ["MlopsAspire.Cli"] = Layer.Host,
+        ["MlopsAspire.Console"] = Layer.Host,
         ["MlopsAspire.Store"] = Layer.Host,
         ["MlopsAspire.AppHost"] = Layer.AppHost,
     };

@@ -21,6 +21,13 @@ public sealed class LayeringTests
     }
 
     [Fact]
+    public void The_console_reaches_the_platform_only_through_the_wire_contracts()
+    {
+        // No back door into grains or the store: the console can be scaled and secured on its own, like the CLI.
+        Assert.Equal(["MlopsAspire.Protos", "MlopsAspire.ServiceDefaults"], Graph.References["MlopsAspire.Console"].Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Every_reference_flows_toward_the_contracts()
     {
         var violations = Layering.Violations(Graph.References);

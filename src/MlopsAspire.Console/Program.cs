@@ -1,0 +1,4 @@
+using MlopsAspire.Console;
+
+var app = ConsoleServer.Build(ConsoleServer.CreateBuilder(args));
+app.Run();
