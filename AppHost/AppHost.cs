@@ -68,12 +68,15 @@ if (builder.Configuration.GetValue("Training:Enabled", true))
 }
 
 // The operator console (Blazor): reads and acts through the management API only, with the key a person signs in with.
-var console = builder.AddProject<Projects.MlopsAspire_Console>("console")
-    .WithEndpoint("http", endpoint => endpoint.Port = StablePort("Console:HttpPort", 8082))
-    .WithEnvironment("Console__ControlPlaneAddress", controlPlane.GetEndpoint("grpc"))
-    .WithHttpHealthCheck("/health")
-    .WaitFor(controlPlane);
-console.WithUrlForEndpoint("http", url => url.DisplayText = "Operator console");
+if (builder.Configuration.GetValue("Console:Enabled", true))
+{
+    builder.AddProject<Projects.MlopsAspire_Console>("console")
+        .WithEndpoint("http", endpoint => endpoint.Port = StablePort("Console:HttpPort", 8082))
+        .WithEnvironment("Console__ControlPlaneAddress", controlPlane.GetEndpoint("grpc"))
+        .WithHttpHealthCheck("/health")
+        .WaitFor(controlPlane)
+        .WithUrlForEndpoint("http", url => url.DisplayText = "Operator console");
+}
 
 if (store.Server is { } server)
 {
