@@ -82,6 +82,7 @@ public static class InferenceServer
         builder.Services.AddSingleton<ReplicaMonitoring>();
         builder.Services.AddSingleton<PredictionPipeline>();
         builder.Services.AddSingleton<InferenceMetrics>();
+        builder.Services.AddSingleton<RequestAccounting>();
         builder.Services.AddSingleton<ProtocolErrors>();
         builder.Services.AddSingleton<ServerIdentity>();
         builder.Services.AddSingleton<ModelConfigDescription>();

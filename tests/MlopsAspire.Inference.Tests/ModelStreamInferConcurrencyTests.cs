@@ -103,15 +103,19 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
     {
         var engine = new InferenceEngine(_repository, _executor);
         var control = new RoutingTableModelControl(_repository, new VersionLoadStates(Options.Create(new InferenceOptions()), TimeProvider.System));
+        var monitoring = new ReplicaMonitoring(TimeProvider.System);
         var pipeline = new PredictionPipeline(
             engine,
             new TrafficRoutes(),
-            new ReplicaMonitoring(TimeProvider.System),
+            monitoring,
             Options.Create(new MonitoringOptions()),
             NullLogger<PredictionPipeline>.Instance);
         return new OpenInferenceGrpcService(
             pipeline,
-            new InferenceMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), _repository),
+            new RequestAccounting(
+                new InferenceMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), _repository),
+                monitoring,
+                NullLogger<RequestAccounting>.Instance),
             control,
             new ServerIdentity(control),
             new ModelConfigDescription(_executor),

@@ -100,31 +100,26 @@ public sealed class InferenceMetrics
     };
 
     /// <summary>
-    /// Records one request under the version that answered it (<paramref name="answeredModel"/>, the response's names,
-    /// resolved once by the pipeline); a request that failed before a version answered is recorded under the names it
-    /// gave, resolved here against what is served so that arbitrary names do not become tags.
+    /// Records one request under the version that answered it (the record's answered names, set once by the pipeline);
+    /// a request that failed before a version answered is recorded under the names it gave, resolved here against
+    /// what is served so that arbitrary names do not become tags.
     /// </summary>
-    public void RecordRequest(
-        string? requestedModel,
-        string? requestedVersion,
-        string? answeredModel,
-        string? answeredVersion,
-        StatusCode status,
-        string protocol,
-        long startedTimestamp)
+    /// <param name="duration">Receipt to encoded response, as <see cref="RequestAccounting"/> measured it.</param>
+    public void RecordRequest(RequestRecord record, StatusCode status, TimeSpan duration)
     {
-        var (model, version) = answeredModel is not null && answeredVersion is not null
+        ArgumentNullException.ThrowIfNull(record);
+        var (model, version) = record.AnsweredModel is { } answeredModel && record.AnsweredVersion is { } answeredVersion
             ? (answeredModel, answeredVersion)
-            : ResolveTags(requestedModel ?? "", requestedVersion);
+            : ResolveTags(record.RequestedModel ?? "", record.RequestedVersion);
         var tags = new TagList
         {
             { "model", model },
             { "version", version },
             { "status", StatusName(status) },
-            { "protocol", protocol },
+            { "protocol", record.Protocol },
         };
         _requests.Add(1, tags);
-        _duration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
+        _duration.Record(duration.TotalSeconds, tags);
     }
 
     private static string StatusName(StatusCode status) =>

@@ -22,4 +22,23 @@ public sealed class ReplicaMonitoring(TimeProvider time)
     public bool TryGet(string model, string version, out VersionStatistics statistics) => _versions.TryGetValue((model, version), out statistics!);
 
     public void Forget(string model, string version) => _versions.TryRemove((model, version), out _);
+
+    /// <summary>
+    /// Records a request in its version's window, as the pipeline found it: an answered one with what monitoring reads
+    /// of it, a failed one by its kind against the served version it failed on. A request for nothing served, or one
+    /// made while monitoring is off, left nothing to record.
+    /// </summary>
+    /// <param name="total">Its latency, as the request metric takes it.</param>
+    public void Record(RequestRecord record, TimeSpan total)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Statistics is { } statistics && record.Rows is { } rows && record.Plan is { } plan)
+        {
+            statistics.RecordSuccess(rows, plan, record.QueueTime, record.ComputeTime, total);
+        }
+        else if (record.FailedVersion is { } version)
+        {
+            For(version.Name, version.Version).Accumulator.RecordFailure(FailureTag.Of(record.FailureKind), total);
+        }
+    }
 }

@@ -8,8 +8,9 @@ namespace MlopsAspire.Inference.Pipeline;
 
 /// <summary>
 /// What every transport calls to infer: routes an unpinned request to the canary by weight, runs it, and then,
-/// off the caller's path as far as possible, records its statistics, logs its payload for feedback and sends
-/// sampled copies to shadow versions. Monitoring never fails or changes a response: its own errors are
+/// off the caller's path as far as possible, reads what monitoring records of it into the request's
+/// <see cref="RequestRecord"/> (accounted when the transport has encoded the response), logs its payload for feedback
+/// and sends sampled copies to shadow versions. Monitoring never fails or changes a response: its own errors are
 /// swallowed and counted.
 /// </summary>
 public sealed partial class PredictionPipeline(
@@ -37,11 +38,37 @@ public sealed partial class PredictionPipeline(
     public long MonitoringFaults => Interlocked.Read(ref _monitoringFaults);
 
     /// <summary>
-    /// Resolves the version once (the canary by weight, else the one the request names) and runs the request on it;
-    /// the response says which version answered.
+    /// Runs a request that no transport accounts for (in-process callers): its statistics are recorded as soon as
+    /// it is answered, with the pipeline's own latency.
     /// </summary>
     public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
+        var record = new RequestRecord(request.ModelName, request.ModelVersion, protocol: "in-process");
+        try
+        {
+            return await InferAsync(request, record, cancellationToken);
+        }
+        finally
+        {
+            try
+            {
+                monitoring.Record(record, Stopwatch.GetElapsedTime(record.StartedTimestamp));
+            }
+            catch (Exception exception)
+            {
+                CountMonitoringFault(exception);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Resolves the version once (the canary by weight, else the one the request names) and runs the request on it;
+    /// the response says which version answered. What monitoring records of the request goes into
+    /// <paramref name="record"/>, for the transport to account once its response is encoded.
+    /// </summary>
+    public async ValueTask<InferenceResponse> InferAsync(InferenceRequest request, RequestRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
         var modelTraffic = string.IsNullOrEmpty(request.ModelVersion) ? traffic.For(request.ModelName) : null;
         var routed = request;
         OnnxModel? model = null;
@@ -52,7 +79,6 @@ public sealed partial class PredictionPipeline(
             routed = WithVersion(request, canary.Version);
         }
 
-        var started = Stopwatch.GetTimestamp();
         try
         {
             model ??= engine.Repository.Acquire(request.ModelName, request.ModelVersion);
@@ -61,7 +87,7 @@ public sealed partial class PredictionPipeline(
             && engine.Repository.TryResolve(request.ModelName, request.ModelVersion, out var reloading))
         {
             // The version was being reloaded: its failure counts against it like any other.
-            RecordFailure(reloading, exception.Kind, Stopwatch.GetElapsedTime(started));
+            record.Failed(reloading, exception.Kind);
             throw;
         }
 
@@ -70,21 +96,23 @@ public sealed partial class PredictionPipeline(
         {
             response = await engine.InferAsync(model, routed, cancellationToken);
         }
-        catch (InferenceException exception) when (_enabled)
+        catch (InferenceException exception) when (_enabled && exception.Kind != InferenceErrorKind.NotFound)
         {
-            RecordFailure(model, exception.Kind, Stopwatch.GetElapsedTime(started));
+            // Only failures of a served version count against it; an unknown model or version is nobody's error rate.
+            record.Failed(model, exception.Kind);
             throw;
         }
 
+        record.Answered(response);
         if (_enabled)
         {
-            Observe(routed, response, Stopwatch.GetElapsedTime(started), shadowsOf: routed == request ? modelTraffic : null);
+            Observe(routed, response, record, shadowsOf: routed == request ? modelTraffic : null);
         }
 
         return response;
     }
 
-    private void Observe(InferenceRequest request, InferenceResponse response, TimeSpan total, ModelTraffic? shadowsOf)
+    private void Observe(InferenceRequest request, InferenceResponse response, RequestRecord record, ModelTraffic? shadowsOf)
     {
         try
         {
@@ -95,12 +123,7 @@ public sealed partial class PredictionPipeline(
             var rows = ScoredRows.From(request, response, plan, withLabels: !shadows.IsEmpty);
             var timings = response.Timings;
             var version = monitoring.For(response.ModelName, response.ModelVersion);
-            version.RecordSuccess(
-                rows,
-                plan,
-                timings.QueueTime,
-                timings.ComputeTime,
-                total);
+            record.Observed(version, rows, plan, timings.QueueTime, timings.ComputeTime);
 
             var loggedAt = LogPayload(request, response, rows);
             if (!shadows.IsEmpty)
@@ -110,10 +133,15 @@ public sealed partial class PredictionPipeline(
         }
         catch (Exception exception)
         {
-            if (Interlocked.Increment(ref _monitoringFaults) == 1)
-            {
-                LogMonitoringFault(exception);
-            }
+            CountMonitoringFault(exception);
+        }
+    }
+
+    private void CountMonitoringFault(Exception exception)
+    {
+        if (Interlocked.Increment(ref _monitoringFaults) == 1)
+        {
+            LogMonitoringFault(exception);
         }
     }
 
@@ -138,15 +166,6 @@ public sealed partial class PredictionPipeline(
         return payloads.TryAppend(new PayloadRecord(response.ModelName, response.ModelVersion, request.Id, at, rows.FeatureCount, rows.Features.ToArray(), rows.Scores))
             ? at
             : null;
-    }
-
-    private void RecordFailure(OnnxModel model, InferenceErrorKind kind, TimeSpan total)
-    {
-        // Only failures of a served version count against it; an unknown model or version is nobody's error rate.
-        if (kind != InferenceErrorKind.NotFound)
-        {
-            monitoring.For(model.Name, model.Version).Accumulator.RecordFailure(FailureTag.Of(kind), total);
-        }
     }
 
     /// <summary>Stops the shadow threads (queued copies still run).</summary>

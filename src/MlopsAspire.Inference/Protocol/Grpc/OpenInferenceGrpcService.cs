@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using Grpc.Core;
 using Inference;
@@ -18,7 +17,7 @@ namespace MlopsAspire.Inference.Protocol.Grpc;
 /// </summary>
 public sealed partial class OpenInferenceGrpcService(
     PredictionPipeline pipeline,
-    InferenceMetrics metrics,
+    RequestAccounting accounting,
     IModelRepositoryControl repositoryControl,
     ServerIdentity server,
     ModelConfigDescription configDescription,
@@ -78,15 +77,12 @@ public sealed partial class OpenInferenceGrpcService(
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        var started = Stopwatch.GetTimestamp();
+        var record = new RequestRecord(request.ModelName, request.ModelVersion, InferenceProtocol.Grpc);
         var status = StatusCode.OK;
-        string? answeredModel = null;
-        string? answeredVersion = null;
         try
         {
             var engineRequest = ProtoInferenceCodec.ToEngineRequest(request, ProtoInferenceCodec.Deadline(context.Deadline));
-            using var result = await pipeline.InferAsync(engineRequest, context.CancellationToken);
-            (answeredModel, answeredVersion) = (result.ModelName, result.ModelVersion);
+            using var result = await pipeline.InferAsync(engineRequest, record, context.CancellationToken);
             return ProtoInferenceCodec.ToResponse(request, result);
         }
         catch (Exception exception)
@@ -97,7 +93,7 @@ public sealed partial class OpenInferenceGrpcService(
         }
         finally
         {
-            metrics.RecordRequest(request.ModelName, request.ModelVersion, answeredModel, answeredVersion, status, InferenceProtocol.Grpc, started);
+            accounting.Complete(record, status);
         }
     }
 
@@ -166,14 +162,11 @@ public sealed partial class OpenInferenceGrpcService(
 
     private async Task<ModelStreamInferResponse> InferStreamRequestAsync(ModelInferRequest request, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var record = new RequestRecord(request.ModelName, request.ModelVersion, InferenceProtocol.GrpcStream);
         var status = StatusCode.OK;
-        string? answeredModel = null;
-        string? answeredVersion = null;
         try
         {
-            using var result = await pipeline.InferAsync(ProtoInferenceCodec.ToEngineRequest(request, deadline), cancellationToken);
-            (answeredModel, answeredVersion) = (result.ModelName, result.ModelVersion);
+            using var result = await pipeline.InferAsync(ProtoInferenceCodec.ToEngineRequest(request, deadline), record, cancellationToken);
             return new ModelStreamInferResponse { InferResponse = ProtoInferenceCodec.ToResponse(request, result) };
         }
         catch (Exception exception)
@@ -189,7 +182,7 @@ public sealed partial class OpenInferenceGrpcService(
         }
         finally
         {
-            metrics.RecordRequest(request.ModelName, request.ModelVersion, answeredModel, answeredVersion, status, InferenceProtocol.GrpcStream, started);
+            accounting.Complete(record, status);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
@@ -151,17 +150,14 @@ public static class OpenInferenceRestApi
     {
         var services = context.RequestServices;
         var pipeline = services.GetRequiredService<PredictionPipeline>();
-        var metrics = services.GetRequiredService<InferenceMetrics>();
+        var accounting = services.GetRequiredService<RequestAccounting>();
         var errors = services.GetRequiredService<ProtocolErrors>();
-        var started = Stopwatch.GetTimestamp();
+        var record = new RequestRecord(modelName, version, InferenceProtocol.Rest);
         var status = StatusCode.OK;
-        string? answeredModel = null;
-        string? answeredVersion = null;
         try
         {
             var request = await ReadInferenceRequestAsync(context, modelName, version);
-            using var response = await pipeline.InferAsync(request.Request, context.RequestAborted);
-            (answeredModel, answeredVersion) = (response.ModelName, response.ModelVersion);
+            using var response = await pipeline.InferAsync(request.Request, record, context.RequestAborted);
             await WriteInferenceResponseAsync(context, response, request.IsBinaryOutput);
         }
         catch (Exception exception) when (!context.Response.HasStarted)
@@ -179,7 +175,7 @@ public static class OpenInferenceRestApi
         }
         finally
         {
-            metrics.RecordRequest(modelName, version, answeredModel, answeredVersion, status, InferenceProtocol.Rest, started);
+            accounting.Complete(record, status);
         }
     }
 
