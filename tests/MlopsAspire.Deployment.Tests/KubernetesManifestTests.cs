@@ -63,6 +63,47 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public async Task Every_object_is_labelled_part_of_the_platform_and_no_container_sets_a_variable_twice(string overlay)
+    {
+        var rendered = await RenderedOverlay.RenderAsync(overlay);
+        foreach (var item in rendered.Objects.OfType<IMetadata<V1ObjectMeta>>())
+        {
+            Assert.True(
+                item.Metadata.Labels?.TryGetValue("app.kubernetes.io/part-of", out var partOf) == true && partOf == "mlopsaspire",
+                $"{overlay}: {item.Metadata.Name} is not labelled app.kubernetes.io/part-of: mlopsaspire");
+        }
+
+        foreach (var (workload, template) in rendered.PodTemplates)
+        {
+            Assert.Equal("mlopsaspire", template.Metadata.Labels.TryGetValue("app.kubernetes.io/part-of", out var partOf) ? partOf : null);
+            foreach (var container in template.Spec.Containers)
+            {
+                // A patch that adds a variable the base sets must replace it, not add a second one.
+                var twice = (container.Env ?? []).GroupBy(variable => variable.Name, StringComparer.Ordinal).Where(group => group.Count() > 1).Select(group => group.Key);
+                Assert.True(!twice.Any(), $"{overlay}: {workload}/{container.Name} sets {string.Join(", ", twice)} more than once");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_store_runs_in_the_cluster_locally_and_is_external_in_production()
+    {
+        var local = await RenderedOverlay.RenderAsync("local");
+        Assert.Equal("mlops-store", Assert.Single(local.OfType<V1StatefulSet>()).Metadata.Name);
+        Assert.Contains(local.OfType<V1NetworkPolicy>(), policy => policy.Metadata.Name == "mlops-store");
+        Assert.Equal("true", EnvironmentOf(local, "mlops-control-plane")["ControlPlane__SeedDemoModels"]);
+
+        var production = await RenderedOverlay.RenderAsync("production");
+        Assert.Empty(production.OfType<V1StatefulSet>());
+        Assert.DoesNotContain(production.Objects.OfType<IMetadata<V1ObjectMeta>>(), item => item.Metadata.Name == "mlops-store");
+        var store = Assert.Single(production.OfType<V1Secret>(), secret => secret.Metadata.Name.StartsWith("mlops-store", StringComparison.Ordinal));
+        Assert.Equal(["connection-string"], Keys(store.Data, store.StringData));
+        Assert.Equal("false", EnvironmentOf(production, "mlops-control-plane")["ControlPlane__SeedDemoModels"]);
+        Assert.Equal(3, production.OfType<V1Deployment>().Single(deployment => deployment.Metadata.Name == "mlops-control-plane").Spec.Replicas);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public async Task Services_select_pods_and_target_ports_they_have(string overlay)
     {
         var rendered = await RenderedOverlay.RenderAsync(overlay);
@@ -183,6 +224,10 @@ public sealed class KubernetesManifestTests
             Assert.True(configured == port.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{overlay}: {workload} exposes metrics on {port} but Metrics__PrometheusPort is {configured ?? "unset"}");
         }
     }
+
+    private static Dictionary<string, string> EnvironmentOf(RenderedOverlay rendered, string deployment) =>
+        rendered.OfType<V1Deployment>().Single(workload => workload.Metadata.Name == deployment).Spec.Template.Spec.Containers
+            .SelectMany(container => container.Env ?? []).ToDictionary(variable => variable.Name, variable => variable.Value, StringComparer.Ordinal);
 
     private static IEnumerable<V1PodTemplateSpec> Selected(RenderedOverlay rendered, IDictionary<string, string>? selector) =>
         rendered.PodTemplates.Select(pair => pair.Template).Where(template => Matches(selector, template.Metadata.Labels));

@@ -7,6 +7,8 @@ namespace MlopsAspire.Deployment.Tests;
 /// <summary>
 /// An overlay of deploy/kubernetes as <c>kubectl kustomize</c> renders it, each document read strictly into the
 /// Kubernetes client's typed model of its kind: an unknown field (a misspelling) or kind fails the read.
+/// The kubectl is the one the environment variable KUBECTL names, else <c>kubectl</c> on the PATH: the manifests
+/// render with kustomize v2.0.3 (kubectl 1.20, Debian's kubernetes-client) as with today's.
 /// </summary>
 public sealed class RenderedOverlay
 {
@@ -60,9 +62,12 @@ public sealed class RenderedOverlay
             ?? throw new InvalidDataException($"a document is not a Kubernetes object the client knows: {document?.GetType().Name ?? "null"}"))];
     }
 
+    /// <summary>The kubectl that renders the overlays: KUBECTL if set, else <c>kubectl</c> on the PATH.</summary>
+    public static string Kubectl => Environment.GetEnvironmentVariable("KUBECTL") is { Length: > 0 } kubectl ? kubectl : "kubectl";
+
     private static async Task<string> KustomizeAsync(string directory)
     {
-        var start = new ProcessStartInfo("kubectl", ["kustomize", directory])
+        var start = new ProcessStartInfo(Kubectl, ["kustomize", directory])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -75,7 +80,7 @@ public sealed class RenderedOverlay
         catch (System.ComponentModel.Win32Exception exception)
         {
             throw new InvalidOperationException(
-                "kubectl is not installed: the manifests are rendered with `kubectl kustomize` (apt-get install kubectl; .ci/run installs it)", exception);
+                $"{Kubectl} did not start: the manifests are rendered with `kubectl kustomize` (any kubectl from 1.20 on, e.g. Debian's kubernetes-client, which .ci/run installs; KUBECTL names another)", exception);
         }
 
         using (process)
@@ -83,7 +88,7 @@ public sealed class RenderedOverlay
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.True(process.ExitCode == 0, $"kubectl kustomize {directory} failed: {await error}");
+            Assert.True(process.ExitCode == 0, $"{Kubectl} kustomize {directory} failed: {await error}");
             return await output;
         }
     }
