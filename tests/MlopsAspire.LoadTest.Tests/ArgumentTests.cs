@@ -20,6 +20,9 @@ public sealed class ArgumentTests
     [InlineData("--arrival must be one of constant, poisson, ramp, not 'bursty'", "fraud-unary", "--rate", "10", "--arrival", "bursty")]
     [InlineData("--max-error-rate must be a fraction between 0 and 1", "fraud-unary", "--objective-p99-ms", "10", "--max-error-rate", "5")]
     [InlineData("unknown option '--rps'", "fraud-unary", "--rps", "10")]
+    [InlineData("--objective-p99-ms holds each step at one rate: --arrival constant or poisson, no ramp", "fraud-unary", "--objective-p99-ms", "10", "--arrival", "ramp", "--ramp-to", "10")]
+    [InlineData("--target-rate plans replicas from a search: give the objective with --objective-p99-ms", "fraud-unary", "--target-rate", "1000")]
+    [InlineData("--target-rate must be a positive number, not '0'", "fraud-unary", "--objective-p99-ms", "10", "--target-rate", "0")]
     [InlineData("name a scenario", "--rate", "10")]
     [InlineData("models needs the folder to write the demo models into", "models", "--model", "fraud")]
     [InlineData("--cores 3 does not divide into sessions of --intra-op-threads 2", "baselines", "--cores", "3", "--intra-op-threads", "2")]
@@ -40,6 +43,16 @@ public sealed class ArgumentTests
         Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
         Assert.Contains(expected, lines[0], StringComparison.Ordinal);
         Assert.Equal(string.Empty, output.ToString());
+    }
+
+    [Fact]
+    public void A_search_takes_poisson_arrivals_without_a_rate_of_its_own()
+    {
+        var options = LoadTestArguments.Parse(["fraud-unary", "--arrival", "poisson", "--objective-p99-ms", "20", "--target-rate", "20000"]);
+
+        Assert.True(options.IsSearch);
+        Assert.Equal(ArrivalKind.Poisson, options.WorkloadFor(options.Scenarios[0]).Arrival);
+        Assert.Equal(20000, options.TargetRate);
     }
 
     [Fact]

@@ -41,17 +41,7 @@ public sealed class ReportWriterTests
     [Fact]
     public void Html_report_of_a_rate_search_has_its_steps_and_chart()
     {
-        var report = SampleReport() with
-        {
-            RateSearch = new RateSearchReport
-            {
-                Scenario = "fraud-unary",
-                ObjectiveP99Ms = 10,
-                MaxErrorRate = 0.001,
-                BestRate = 1500,
-                Steps = [new RateStep(1000, 999, 998, 1, 4, 0, 0, true), new RateStep(2000, 1900, 1800, 8, 40, 0.01, 12, false), new RateStep(1500, 1499, 1498, 2, 9, 0, 0, true)],
-            },
-        };
+        var report = SampleReport() with { RateSearch = SampleSearch() };
 
         var document = Parse(HtmlReportWriter.Write(report));
 
@@ -90,6 +80,16 @@ public sealed class ReportWriterTests
         Assert.Equal("61.5", Cells(runRow)[9]); // process CPU per request
         Assert.Contains(lines, line => line.StartsWith("| fraud-unary | 1,000 |", StringComparison.Ordinal)); // open-model table
     }
+
+    /// <summary>A search for p99 ≤ 10 ms that met it at 1,000/s and 1,500/s and missed at 2,000/s.</summary>
+    internal static RateSearchReport SampleSearch() => new()
+    {
+        Scenario = "fraud-unary",
+        ObjectiveP99Ms = 10,
+        MaxErrorRate = 0.001,
+        BestRate = 1500,
+        Steps = [new RateStep(1000, 999, 998, 1, 4, 0, 0, true), new RateStep(2000, 1900, 1800, 8, 40, 0.01, 12, false), new RateStep(1500, 1499, 1498, 2, 9, 0, 0, true)],
+    };
 
     internal static LoadTestReport SampleReport()
     {

@@ -41,6 +41,26 @@ public sealed class SmokeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_search_with_a_target_rate_plans_replicas_from_the_highest_rate_that_met_the_objective()
+    {
+        var console = new StringWriter();
+        // An objective every machine meets (p99 under 100 s, any error rate), so the search climbs 50 → 100 and stops
+        // at --max-rate: one replica's limit is 100/s, and 250/s needs ⌈250 ÷ 100⌉ = 3 replicas.
+        string[] args = ["fraud-unary", "--objective-p99-ms", "100000", "--max-error-rate", "1", "--start-rate", "50", "--max-rate", "150",
+            "--step-factor", "2", "--step-duration", "1s", "--refine-steps", "0", "--warmup", "0.2s", "--max-warmup", "1s", "--drain-timeout", "120s",
+            "--target-rate", "250", "--no-progress", "--out", _output];
+
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, TimeProvider.System, CancellationToken.None);
+
+        Assert.True(exitCode == 0, console.ToString());
+        var search = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName))).RateSearch!;
+        Assert.Equal([50.0, 100.0], search.Steps.Select(step => step.TargetRate));
+        Assert.Equal(new CapacityPlan(250, 100, 3, MachineInfo.Current.Build), search.Capacity);
+        Assert.Contains($"capacity: 250 req/s needs 3 replicas at 100 req/s each ({MachineInfo.Current.Build} build measured)", console.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Capacity: 3 replicas for 250 req/s", await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.HtmlName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pipeline_scenarios_call_the_replicas_engine_in_process_with_batching_on_and_off()
     {
         var console = new StringWriter();

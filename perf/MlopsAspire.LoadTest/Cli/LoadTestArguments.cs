@@ -24,6 +24,7 @@ public static class LoadTestArguments
                    --drain-timeout 10s  --repeat N (medians of N runs)  --seed 1
         Objective: --objective-p99-ms X [--max-error-rate 0.001] [--start-rate 100] [--max-rate 100000]
                    [--step-factor 1.5] [--step-duration 5s] [--refine-steps 3]   finds the highest rate meeting it
+                   [--arrival poisson] [--target-rate R]   and the replicas R requests/s need at that rate each
         Replica:   --intra-op-threads 1  --set Key=Value (configuration of in-process replicas, repeatable)
         Baselines: --model fraud|resnet18|all  --cores N (default: all; every contender gets the same cores:
                    cores ÷ intra-op threads sessions at once, as raw-loop threads, naive-server runs, our instances)
@@ -131,6 +132,7 @@ public static class LoadTestArguments
                 "--set" => AddSetting(options, replicaConfiguration, Value()),
                 "--objective-p99-ms" => options with { ObjectiveP99Ms = PositiveDouble(name, Value()) },
                 "--max-error-rate" => options with { MaxErrorRate = Fraction(name, Value()) },
+                "--target-rate" => options with { TargetRate = PositiveDouble(name, Value()) },
                 "--start-rate" => options with { StartRate = PositiveDouble(name, Value()) },
                 "--max-rate" => options with { MaxRate = PositiveDouble(name, Value()) },
                 "--step-factor" => options with { StepFactor = StepFactor(name, Value()) },
@@ -179,7 +181,13 @@ public static class LoadTestArguments
             throw new UsageException("--arrival ramp needs --ramp-to, the rate at the end of the run");
         }
 
-        if ((options.Arrival != ArrivalKind.Constant || options.RampToRate is not null) && options.Rate is null)
+        if (options.IsSearch && (options.Arrival == ArrivalKind.Ramp || options.RampToRate is not null))
+        {
+            throw new UsageException("--objective-p99-ms holds each step at one rate: --arrival constant or poisson, no ramp");
+        }
+
+        // A search sets each step's rate itself; it only takes the arrivals' shape.
+        if ((options.Arrival != ArrivalKind.Constant || options.RampToRate is not null) && options.Rate is null && !options.IsSearch)
         {
             throw new UsageException("--arrival and --ramp-to shape an open workload; give its rate with --rate");
         }
@@ -187,6 +195,11 @@ public static class LoadTestArguments
         if (options.IsSearch && options.Concurrency is not null)
         {
             throw new UsageException("--objective-p99-ms searches over arrival rates; drop --concurrency");
+        }
+
+        if (options.TargetRate is not null && !options.IsSearch)
+        {
+            throw new UsageException("--target-rate plans replicas from a search: give the objective with --objective-p99-ms");
         }
 
         if (options.IsSearch && options.Scenarios.Count != 1)

@@ -217,6 +217,14 @@ public static class LoadTestCommand
         console.Line(search.BestRate is { } best
             ? $"highest rate meeting p99 ≤ {Formatting.Number(objective.P99Ms)} ms and errors ≤ {Formatting.Percent(objective.MaxErrorRate)}: {Formatting.Rate(best)} req/s"
             : $"even {Formatting.Rate(options.StartRate)} req/s missed the objective; lower --start-rate");
+        if (options.TargetRate is { } targetRate)
+        {
+            // An in-process replica runs this tool's build; a running platform does not say which build it runs.
+            var targetBuild = options.Target is null ? report.Machine.Build : $"unknown (the platform at {options.Target.Authority} does not report it)";
+            search = search with { Capacity = CapacityPlan.For(targetRate, search.BestRate, targetBuild) };
+            console.Line($"capacity: {search.Capacity.Summary}");
+        }
+
         var runs = steps.Select(step => RunReports.From([step], target.Description, scenario.Model, CallName(scenario), target.Details)).ToList();
         return report with { Runs = runs, RateSearch = search };
     }

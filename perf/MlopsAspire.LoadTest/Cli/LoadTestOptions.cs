@@ -69,6 +69,9 @@ public sealed record LoadTestOptions
 
     public double MaxErrorRate { get; init; } = 0.001;
 
+    /// <summary>With <see cref="ObjectiveP99Ms"/>: the rate to plan replicas for.</summary>
+    public double? TargetRate { get; init; }
+
     public double StartRate { get; init; } = 100;
 
     public double MaxRate { get; init; } = 100_000;

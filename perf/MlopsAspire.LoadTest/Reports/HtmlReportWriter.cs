@@ -127,16 +127,25 @@ public static class HtmlReportWriter
         }
 
         html.AppendLine("</table>");
+        if (search.Capacity is { } capacity)
+        {
+            html.AppendLine(CultureInfo.InvariantCulture, $"<h2>Capacity: {(capacity.Replicas is { } replicas ? $"{replicas} replica{(replicas == 1 ? string.Empty : "s")}" : "none")} for {Formatting.Rate(capacity.TargetRate)} req/s</h2>");
+            html.AppendLine(CultureInfo.InvariantCulture, $"<p class=\"capacity\">{E(capacity.Summary)}. Target build: <strong>{E(capacity.TargetBuild)}</strong>. One replica's limit is the highest rate of the curve below that met the objective.</p>");
+        }
+
         var ordered = search.Steps.OrderBy(step => step.TargetRate).ToList();
-        html.AppendLine(SvgLineChart.Render(
-            "p99 latency by target rate",
-            "target rate (requests/s)",
-            "p99 latency (ms)",
-            [
-                new ChartSeries("p99", Palette[1], [.. ordered.Select(step => (step.TargetRate, step.P99Ms))]),
-                new ChartSeries($"objective {Formatting.Number(search.ObjectiveP99Ms)} ms", "#888888",
-                    ordered.Count == 0 ? [] : [(ordered[0].TargetRate, search.ObjectiveP99Ms), (ordered[^1].TargetRate, search.ObjectiveP99Ms)], Dashed: true),
-            ]));
+        List<ChartSeries> curve =
+        [
+            new ChartSeries("p99", Palette[1], [.. ordered.Select(step => (step.TargetRate, step.P99Ms))]),
+            new ChartSeries($"objective {Formatting.Number(search.ObjectiveP99Ms)} ms", "#888888",
+                ordered.Count == 0 ? [] : [(ordered[0].TargetRate, search.ObjectiveP99Ms), (ordered[^1].TargetRate, search.ObjectiveP99Ms)], Dashed: true),
+        ];
+        if (search.BestRate is { } limit)
+        {
+            curve.Add(new ChartSeries($"one replica's limit {Formatting.Rate(limit)}/s", Palette[2], [(limit, 0), (limit, search.ObjectiveP99Ms)], Dashed: true));
+        }
+
+        html.AppendLine(SvgLineChart.Render("p99 latency by target rate", "target rate (requests/s)", "p99 latency (ms)", curve));
     }
 
     // The last interval of a run ends with it and may last only milliseconds: too few requests to plot.

@@ -57,6 +57,9 @@ public sealed record RateSearchReport
     public double? BestRate { get; init; }
 
     public IReadOnlyList<RateStep> Steps { get; init; } = [];
+
+    /// <summary>With <c>--target-rate</c>: the replicas that rate needs, from <see cref="BestRate"/>.</summary>
+    public CapacityPlan? Capacity { get; init; }
 }
 
 public sealed record RateStep(double TargetRate, double AchievedRate, double Throughput, double P50Ms, double P99Ms, double ErrorRate, long MissedSends, bool MetObjective);

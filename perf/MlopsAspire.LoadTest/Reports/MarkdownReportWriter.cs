@@ -103,5 +103,10 @@ public static class MarkdownReportWriter
         }
 
         markdown.AppendLine();
+        if (search.Capacity is { } capacity)
+        {
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"**Capacity:** {capacity.Summary}.");
+            markdown.AppendLine();
+        }
     }
 }
