@@ -57,6 +57,7 @@ public class PlatformFixture : IAsyncLifetime
                 "--Inference:HttpPort=0",
                 "--Inference:GrpcPort=0",
                 "--ControlPlane:GrpcPort=0",
+                "--ControlPlane:HttpPort=0",
                 $"--Parameters:mlops-reader-key={ReaderKey}",
                 $"--Parameters:mlops-operator-key={OperatorKey}",
                 "--Parameters:mlops-admin-key=e2e-admin-key-0123456789abcdef0123",
