@@ -14,6 +14,10 @@ public static class ConsoleServer
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Run from its build output (as the AppHost runs it) in any environment, the framework's script and the
+        // packages' assets are found through the build's static web assets manifest; the publish output has them in
+        // place and no manifest, and there this does nothing.
+        builder.WebHost.UseStaticWebAssets();
         builder.AddServiceDefaults();
         builder.Services.AddConsole(builder.Configuration);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -38,8 +38,8 @@ public sealed class ChartComponentTests : BunitContext
             .Add(c => c.Columns, history.Drift("2")));
 
         Assert.Equal(["cell ok", "cell alert"], heatmap.FindAll("rect").Select(r => r.GetAttribute("class")));
-        // 366 units of plot after 110 for the names, two readings of 183 each; one feature over the 192 units of height.
-        Assert.Equal(["110,4,183,192", "293,4,183,192"], heatmap.FindAll("rect").Select(r =>
+        // 300 units of plot after 176 for the names, two readings of 150 each; one feature over the 192 units of height.
+        Assert.Equal(["176,4,150,192", "326,4,150,192"], heatmap.FindAll("rect").Select(r =>
             $"{r.GetAttribute("x")},{r.GetAttribute("y")},{r.GetAttribute("width")},{r.GetAttribute("height")}"));
     }
 

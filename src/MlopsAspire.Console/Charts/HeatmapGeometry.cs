@@ -9,7 +9,8 @@ namespace MlopsAspire.Console.Charts;
 /// </summary>
 public static class HeatmapGeometry
 {
-    public static ChartFrame DefaultFrame { get; } = new(480, 200, 110, 4, 4, 4);
+    // 176 units on the left hold the longest feature names of the demo models at the ticks' font size.
+    public static ChartFrame DefaultFrame { get; } = new(480, 200, 176, 4, 4, 4);
 
     public static HeatmapLayout Layout(IReadOnlyList<DriftColumn> columns, ChartFrame frame)
     {
