@@ -65,7 +65,8 @@ public class PlatformFixture : IAsyncLifetime
                 // Given rather than generated, so no test run writes a store password into the developer's user secrets.
                 "--Parameters:store-password=e2e-store-password-0123456789abcdef",
                 "--Training:HttpPort=0",
-                // The console only reads the management API, which these tests call directly; it would only add a process.
+                // The console only reads the management API, which these tests call directly; it would only add a process
+                // (the dashboard platform turns it on for the browser tests).
                 "--Console:Enabled=false",
                 .. extraArguments ?? [],
             ],

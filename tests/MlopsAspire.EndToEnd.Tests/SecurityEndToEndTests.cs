@@ -16,7 +16,8 @@ namespace MlopsAspire.EndToEnd.Tests;
 
 /// <summary>
 /// The platform as `dotnet run --project AppHost` starts it: the first launch profile of the AppHost (which
-/// Aspire.Hosting.Testing applies, as `dotnet run` does), with the dashboard and its resource service running.
+/// Aspire.Hosting.Testing applies, as `dotnet run` does), with the dashboard and its resource service running, and the
+/// operator console. Monitoring judges 5-second windows, so the console's drift heatmap fills within a test.
 /// </summary>
 public sealed class DashboardPlatformFixture : PlatformFixture
 {
@@ -34,6 +35,10 @@ public sealed class DashboardPlatformFixture : PlatformFixture
         "--Inference:Replicas=1",
         $"--Management:ApiKeys:Reader:alice={PersonalReaderKey}",
         $"--Inference:ApiKeys:checkout={InferenceKey}",
+        "--Console:Enabled=true",
+        "--Console:HttpPort=0",
+        "--Monitoring:Window=00:00:05",
+        "--Monitoring:Grace=00:00:01",
     ];
 
     protected override bool WithDashboard => true;
@@ -50,8 +55,16 @@ public sealed class DashboardPlatformFixture : PlatformFixture
     }
 }
 
+/// <summary>The test classes that share one platform as `dotnet run` starts it: starting one costs a minute.</summary>
+[CollectionDefinition(Name)]
+public sealed class DashboardPlatformCollection : ICollectionFixture<DashboardPlatformFixture>
+{
+    public const string Name = "dashboard platform";
+}
+
 /// <summary>What a process on the same machine that holds no credential can get from a running platform: nothing secret.</summary>
-public sealed class SecurityEndToEndTests(DashboardPlatformFixture platform) : IClassFixture<DashboardPlatformFixture>
+[Collection(DashboardPlatformCollection.Name)]
+public sealed class SecurityEndToEndTests(DashboardPlatformFixture platform)
 {
     private const string ResourceServiceApiKeyHeader = "x-resource-service-api-key";
 
