@@ -1,30 +1,19 @@
 using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 using Mlops.V1;
 using MlopsAspire.Console.Components.Models;
 using MlopsAspire.Console.Components.Pages;
 using MlopsAspire.Console.Live;
-using MlopsAspire.Console.Platform;
 using MlopsAspire.ControlPlane.Tests;
 
 namespace MlopsAspire.Console.Tests;
 
-public sealed class ActionTests : BunitContext, IClassFixture<ControlPlaneHost>
+public sealed class ActionTests(ControlPlaneHost host) : ControlPlaneConsoleTest(host)
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
-    private readonly ControlPlaneHost _host;
-
-    public ActionTests(ControlPlaneHost host)
-    {
-        _host = host;
-        this.UseControlPlane(host);
-    }
-
     [Fact]
     public async Task A_reader_sees_every_action_disabled_and_an_operator_enabled()
     {
-        var name = await ConsoleServices.RegisterReadyModelAsync(_host, "roles");
-        var model = await _host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
+        var name = await ConsoleServices.RegisterReadyModelAsync(Host, "roles");
+        var model = await Host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
 
         await SignInAsync(ControlPlaneHost.ReaderKey);
         var asReader = Render<VersionTable>(parameters => parameters.Add(t => t.Model, model));
@@ -42,8 +31,8 @@ public sealed class ActionTests : BunitContext, IClassFixture<ControlPlaneHost>
     [Fact]
     public async Task A_forged_action_from_a_reader_is_refused_by_the_control_plane_and_changes_nothing()
     {
-        var name = await ConsoleServices.RegisterReadyModelAsync(_host, "forged");
-        var model = await _host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
+        var name = await ConsoleServices.RegisterReadyModelAsync(Host, "forged");
+        var model = await Host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
         await SignInAsync(ControlPlaneHost.ReaderKey);
 
         // What a reader would get by re-enabling a disabled button in the browser: the console still asks the API.
@@ -54,15 +43,15 @@ public sealed class ActionTests : BunitContext, IClassFixture<ControlPlaneHost>
         panel.WaitForAssertion(() => Assert.Equal(
             "Not allowed: Promote needs the operator role; key 'ann-reader' has reader.",
             panel.Find("[data-test=action-outcome]").TextContent), Generous);
-        Assert.Equal("", (await _host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name })).ProductionVersion);
+        Assert.Equal("", (await Host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name })).ProductionVersion);
     }
 
     [Fact]
     public async Task An_action_on_a_model_changed_meanwhile_is_refused_as_a_conflict_and_succeeds_once_read_again()
     {
-        var name = await ConsoleServices.RegisterReadyModelAsync(_host, "conflict");
-        var stale = await _host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
-        await _host.Client(ControlPlaneHost.AdminKey).PromoteAsync(new PromoteRequest { Name = name, Version = "2", Reason = "someone else" });
+        var name = await ConsoleServices.RegisterReadyModelAsync(Host, "conflict");
+        var stale = await Host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
+        await Host.Client(ControlPlaneHost.AdminKey).PromoteAsync(new PromoteRequest { Name = name, Version = "2", Reason = "someone else" });
         await SignInAsync(ControlPlaneHost.OperatorKey);
 
         var panel = Panel(stale, LifecycleAction.Promote, "1");
@@ -73,9 +62,9 @@ public sealed class ActionTests : BunitContext, IClassFixture<ControlPlaneHost>
         panel.WaitForAssertion(() => Assert.StartsWith(
             "Someone else changed this model first, so nothing was done",
             panel.Find("[data-test=action-outcome]").TextContent, StringComparison.Ordinal), Generous);
-        Assert.Equal("2", (await _host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name })).ProductionVersion);
+        Assert.Equal("2", (await Host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name })).ProductionVersion);
 
-        var fresh = await _host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
+        var fresh = await Host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
         panel.Render(parameters => parameters.Add(p => p.Model, fresh).Add(p => p.Pending, new PendingAction(LifecycleAction.Promote, "1")));
         panel.Find("[data-test=reason]").Input("ship it");
         panel.Find("[data-test=confirm-action]").Click();
@@ -83,16 +72,16 @@ public sealed class ActionTests : BunitContext, IClassFixture<ControlPlaneHost>
         panel.WaitForAssertion(() => Assert.StartsWith(
             "Version 1 is in production (revision ",
             panel.Find("[data-test=action-outcome]").TextContent, StringComparison.Ordinal), Generous);
-        Assert.Equal("1", (await _host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name })).ProductionVersion);
-        var audit = await _host.Client(ControlPlaneHost.ReaderKey).GetAuditLogAsync(new GetAuditLogRequest { Name = name });
+        Assert.Equal("1", (await Host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name })).ProductionVersion);
+        var audit = await Host.Client(ControlPlaneHost.ReaderKey).GetAuditLogAsync(new GetAuditLogRequest { Name = name });
         Assert.Contains(audit.Events, e => e is { Action: "promote", Actor: "olly-operator", Reason: "ship it" });
     }
 
     [Fact]
     public async Task The_confirmation_needs_a_reason()
     {
-        var name = await ConsoleServices.RegisterReadyModelAsync(_host, "reason");
-        var model = await _host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
+        var name = await ConsoleServices.RegisterReadyModelAsync(Host, "reason");
+        var model = await Host.Client(ControlPlaneHost.ReaderKey).GetModelAsync(new GetModelRequest { Name = name });
         await SignInAsync(ControlPlaneHost.OperatorKey);
 
         var panel = Panel(model, LifecycleAction.Retire, "1");
@@ -105,8 +94,8 @@ public sealed class ActionTests : BunitContext, IClassFixture<ControlPlaneHost>
     [Fact]
     public async Task The_models_page_lists_every_model_with_its_production_version_and_the_model_page_its_history()
     {
-        var name = await ConsoleServices.RegisterReadyModelAsync(_host, "listed");
-        await _host.Client(ControlPlaneHost.OperatorKey).PromoteAsync(new PromoteRequest { Name = name, Version = "2", Reason = "first release" });
+        var name = await ConsoleServices.RegisterReadyModelAsync(Host, "listed");
+        await Host.Client(ControlPlaneHost.OperatorKey).PromoteAsync(new PromoteRequest { Name = name, Version = "2", Reason = "first release" });
         await SignInAsync(ControlPlaneHost.ReaderKey);
 
         var models = Render<Models>();
@@ -122,10 +111,4 @@ public sealed class ActionTests : BunitContext, IClassFixture<ControlPlaneHost>
 
     private IRenderedComponent<ActionPanel> Panel(Model model, LifecycleAction action, string version) =>
         Render<ActionPanel>(parameters => parameters.Add(p => p.Model, model).Add(p => p.Pending, new PendingAction(action, version)));
-
-    private async Task SignInAsync(string key)
-    {
-        var session = Services.GetRequiredService<ConsoleSession>();
-        Assert.Null(await session.SignInAsync(key, CancellationToken.None));
-    }
 }
