@@ -114,8 +114,7 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
             pipeline,
             new RequestAccounting(
                 new InferenceMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), _repository),
-                monitoring,
-                NullLogger<RequestAccounting>.Instance),
+                monitoring),
             control,
             new ServerIdentity(control),
             new ModelConfigDescription(_executor),

@@ -39,7 +39,7 @@ public sealed class RequestAccountingTests : IDisposable
             NullLogger<PredictionPipeline>.Instance,
             new DiscardingMonitoringSink());
         var meters = _services.GetRequiredService<IMeterFactory>();
-        _accounting = new RequestAccounting(new InferenceMetrics(meters, _repository), _monitoring, NullLogger<RequestAccounting>.Instance);
+        _accounting = new RequestAccounting(new InferenceMetrics(meters, _repository), _monitoring);
         // This host's meter only: other tests in this process have meters of the same name.
         _listener.InstrumentPublished = (instrument, listener) =>
         {

@@ -5,11 +5,16 @@ namespace MlopsAspire.Inference.Monitoring;
 /// <summary>
 /// The statistics a replica keeps per served model version: a lock-free accumulator the request path writes
 /// to, the snapshots waiting to be sent, and (until the version has a reference profile) a small sample of
-/// input rows from which monitoring builds one.
+/// input rows from which monitoring builds one. Monitoring never fails or changes a response: whatever goes wrong
+/// while a request is observed or recorded is counted here, once for the whole replica, and logged the first time.
 /// </summary>
-public sealed class ReplicaMonitoring(TimeProvider time)
+public sealed partial class ReplicaMonitoring(TimeProvider time, ILogger<ReplicaMonitoring>? logger = null)
 {
     private readonly ConcurrentDictionary<(string Model, string Version), VersionStatistics> _versions = new();
+    private long _faults;
+
+    /// <summary>Monitoring errors swallowed so far, by any part of the request path (they never reach callers).</summary>
+    public long Faults => Interlocked.Read(ref _faults);
 
     /// <summary>Identifies this replica's snapshots (a restarted replica is a new one: its sequence starts again).</summary>
     public string ReplicaId { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -41,4 +46,16 @@ public sealed class ReplicaMonitoring(TimeProvider time)
             For(version.Name, version.Version).Accumulator.RecordFailure(FailureTag.Of(record.FailureKind), total);
         }
     }
+
+    /// <summary>Counts a monitoring error that was kept from the caller; the first one is logged, later ones only counted.</summary>
+    public void CountFault(Exception exception)
+    {
+        if (Interlocked.Increment(ref _faults) == 1 && logger is not null)
+        {
+            LogFault(logger, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording a request's statistics failed; the response was not affected (further failures are counted, not logged)")]
+    private static partial void LogFault(ILogger logger, Exception exception);
 }

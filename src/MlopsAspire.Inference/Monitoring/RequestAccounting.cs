@@ -7,14 +7,10 @@ namespace MlopsAspire.Inference.Monitoring;
 /// Accounts for each inference request once, when the transport has encoded its response: the request metric
 /// (<see cref="InferenceMetrics"/>) and the answering version's monitoring window (<see cref="ReplicaMonitoring"/>)
 /// from one <see cref="RequestRecord"/> and one measured latency. Monitoring never fails a request: its errors are
-/// counted and logged once.
+/// counted by <see cref="ReplicaMonitoring.CountFault"/>.
 /// </summary>
-public sealed partial class RequestAccounting(InferenceMetrics metrics, ReplicaMonitoring monitoring, ILogger<RequestAccounting> logger)
+public sealed class RequestAccounting(InferenceMetrics metrics, ReplicaMonitoring monitoring)
 {
-    private long _monitoringFaults;
-
-    /// <summary>Monitoring errors swallowed so far (they never reach callers).</summary>
-    public long MonitoringFaults => Interlocked.Read(ref _monitoringFaults);
 
     /// <param name="status">The status the caller was answered with (a gRPC code, for REST too).</param>
     public void Complete(RequestRecord record, StatusCode status)
@@ -28,13 +24,7 @@ public sealed partial class RequestAccounting(InferenceMetrics metrics, ReplicaM
         }
         catch (Exception exception)
         {
-            if (Interlocked.Increment(ref _monitoringFaults) == 1)
-            {
-                LogMonitoringFault(exception);
-            }
+            monitoring.CountFault(exception);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording a request's statistics failed; the response was not affected (further failures are counted, not logged)")]
-    private partial void LogMonitoringFault(Exception exception);
 }

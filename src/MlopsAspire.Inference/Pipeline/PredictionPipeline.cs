@@ -13,7 +13,7 @@ namespace MlopsAspire.Inference.Pipeline;
 /// and sends sampled copies to shadow versions. Monitoring never fails or changes a response: its own errors are
 /// swallowed and counted.
 /// </summary>
-public sealed partial class PredictionPipeline(
+public sealed class PredictionPipeline(
     InferenceEngine engine,
     TrafficRoutes traffic,
     ReplicaMonitoring monitoring,
@@ -27,15 +27,11 @@ public sealed partial class PredictionPipeline(
 
     // Statistics need somewhere to go: a replica serving a local folder has no monitoring grains.
     private readonly bool _enabled = options.Value.Enabled && sink is not null;
-    private long _monitoringFaults;
 
     public InferenceEngine Engine => engine;
 
     /// <summary>What the system granted the shadow threads; null until a shadow copy has run.</summary>
     public Serving.Threading.LoweredPriority? ShadowThreadPriority => _shadows.ThreadPriority;
-
-    /// <summary>Monitoring errors swallowed so far (they never reach callers).</summary>
-    public long MonitoringFaults => Interlocked.Read(ref _monitoringFaults);
 
     /// <summary>
     /// Runs a request that no transport accounts for (in-process callers): its statistics are recorded as soon as
@@ -56,7 +52,7 @@ public sealed partial class PredictionPipeline(
             }
             catch (Exception exception)
             {
-                CountMonitoringFault(exception);
+                monitoring.CountFault(exception);
             }
         }
     }
@@ -133,15 +129,7 @@ public sealed partial class PredictionPipeline(
         }
         catch (Exception exception)
         {
-            CountMonitoringFault(exception);
-        }
-    }
-
-    private void CountMonitoringFault(Exception exception)
-    {
-        if (Interlocked.Increment(ref _monitoringFaults) == 1)
-        {
-            LogMonitoringFault(exception);
+            monitoring.CountFault(exception);
         }
     }
 
@@ -182,7 +170,4 @@ public sealed partial class PredictionPipeline(
         Timeout = request.Timeout,
         Deadline = request.Deadline,
     };
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording statistics failed; the response was not affected (further failures are counted, not logged)")]
-    private partial void LogMonitoringFault(Exception exception);
 }
