@@ -30,6 +30,9 @@ public sealed class ArgumentTests
     [InlineData("--compute-threads is gone: every contender now gets the same cores; give them with --cores N", "baselines", "--compute-threads", "4")]
     [InlineData("--steady-within must be a fraction above 0 and below 1", "fraud-unary", "--steady-within", "5")]
     [InlineData("--max-warmup must be a duration", "fraud-unary", "--max-warmup", "forever")]
+    [InlineData("--best tunes the contenders of baselines; use it with 'baselines'", "fraud-unary", "--best")]
+    [InlineData("--best tunes every contender's intra-op threads itself; drop --intra-op-threads", "baselines", "--best", "--intra-op-threads", "2")]
+    [InlineData("--tune-duration must be a duration", "baselines", "--best", "--tune-duration", "briefly")]
     public async Task A_bad_command_line_gets_one_clear_message_and_a_non_zero_exit(string expected, params string[] args)
     {
         var output = new StringWriter();

@@ -115,6 +115,36 @@ public sealed class SmokeTests : IDisposable
         Assert.NotEqual("unknown", report.Machine.Build);
     }
 
+    [Fact]
+    public async Task Best_mode_tunes_each_contender_on_the_cores_and_measures_the_setup_it_chose()
+    {
+        var console = new StringWriter();
+        string[] args = ["baselines", "--model", "fraud", "--best", "--cores", "1", "--tune-duration", "0.3s", "--concurrency", "4", "--duration", "0.5s", "--warmup", "0.2s", "--max-warmup", "0.5s", "--no-progress", "--out", _output];
+
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, TimeProvider.System, CancellationToken.None);
+
+        Assert.True(exitCode == 0, console.ToString());
+        var report = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName)));
+        var runs = report.Runs.ToDictionary(run => run.Name["fraud ".Length..]);
+        Assert.All(report.Runs, run => Assert.Equal(0, run.Failed));
+
+        // One core splits as 1 × 1 or, oversubscribed, 2 × 1; ours tries each with the batcher on and off.
+        var tuning = report.Notes.Where(note => note.StartsWith("fraud: --best tuning of", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, tuning.Count);
+        Assert.Equal(2, tuning[0].Split(" req/s").Length - 1);
+        Assert.Equal(2, tuning[1].Split(" req/s").Length - 1);
+        Assert.Equal(4, tuning[2].Split(" req/s").Length - 1);
+
+        // What each contender was measured with is the setup its tuning chose.
+        var computeChoice = tuning[0][(tuning[0].LastIndexOf("→ ", StringComparison.Ordinal) + 2)..];
+        Assert.Equal($"{runs[BaselineSuite.Compute].Details["threads"]} × 1 threads.", computeChoice);
+        var naiveChoice = tuning[1][(tuning[1].LastIndexOf("→ ", StringComparison.Ordinal) + 2)..];
+        Assert.Equal($"{runs[BaselineSuite.Naive].Details["runs at once"]} × 1 threads.", naiveChoice);
+        var oursChoice = tuning[2][(tuning[2].LastIndexOf("→ ", StringComparison.Ordinal) + 2)..];
+        Assert.StartsWith($"{runs[BaselineSuite.Ours].Details["instances"]} × 1 threads, batching ", oursChoice, StringComparison.Ordinal);
+        Assert.Contains("each contender's best setup", Assert.Single(report.Comparisons).Title, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_output))

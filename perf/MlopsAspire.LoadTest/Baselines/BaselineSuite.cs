@@ -1,5 +1,6 @@
 using Inference;
 using MlopsAspire.LoadTest.Cli;
+using MlopsAspire.LoadTest.Measurement;
 using MlopsAspire.LoadTest.Reports;
 using MlopsAspire.LoadTest.Scenarios;
 using MlopsAspire.LoadTest.Scheduling;
@@ -28,8 +29,6 @@ public static class BaselineSuite
         var requests = ScenarioTarget.RequestsFor(model, options);
         var concurrency = options.Concurrency ?? (ScenarioCatalog.All.First(s => s.Model == model).DefaultConcurrency);
         var share = CoreShare.Of(options.Cores, options.IntraOpThreads);
-        var lanes = share.Lanes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var intraOp = share.IntraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var modelBytes = DemoModelFiles.Load(model);
         var workload = new WorkloadSettings
         {
@@ -40,36 +39,34 @@ public static class BaselineSuite
             MaxWarmup = options.MaxWarmup,
             SteadyTolerance = options.SteadyTolerance,
         };
+        var starts = new ContenderStarts(model, modelBytes, requests, workload, options);
 
-        console.Line($"baselines for {model}: {concurrency} clients, batch {options.BatchSize}, each contender {share.Describe()}, {options.Repeat} repeat(s) of {options.Duration.TotalSeconds:0.#} s");
-        await using var ours = await ScenarioTarget.StartInProcessAsync(
-            [model],
-            new ReplicaSettings { Batching = true, IntraOpThreads = share.IntraOpThreads, Instances = share.Lanes, ExtraConfiguration = options.ReplicaConfiguration },
-            replicaCount: 1,
-            cancellationToken).ConfigureAwait(false);
-        var responseBytes = await MeasureResponseBytesAsync(ours.Addresses[0], requests, cancellationToken).ConfigureAwait(false);
-        await using var naive = await NaiveOnnxInferenceService.StartAsync(model, modelBytes, share.IntraOpThreads, share.Lanes).ConfigureAwait(false);
-        await using var echo = await EchoGrpcService.StartAsync().ConfigureAwait(false);
-
-        var contenders = new (string Name, string Target, string Call, WorkloadSettings Workload, IRequestSender Sender, IReadOnlyDictionary<string, string> Details)[]
+        ContenderSetup computeSetup = new(share), naiveSetup = new(share), oursSetup = new(share, Batching: true);
+        var notes = new List<string>();
+        if (options.Best)
         {
-            (Compute, "in-process ONNX Runtime", "onnxruntime", workload with { Concurrency = share.Lanes },
-                new RawOnnxRuntimeSender(modelBytes, requests, share.IntraOpThreads),
-                new Dictionary<string, string> { ["threads"] = lanes, ["intra-op"] = intraOp }),
-            (Transport, "gRPC echo (loopback)", "echo", workload,
-                new EchoSender(GrpcChannels.CreateMany(echo.Address, options.Connections), requests.SerializedBytes, responseBytes),
-                new Dictionary<string, string> { ["requestBytes"] = requests.SerializedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), ["responseBytes"] = responseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
-            (Naive, "naive OIP server (loopback)", "unary", workload,
-                new UnaryInferSender(GrpcChannels.CreateMany(naive.Address, options.Connections), requests),
-                new Dictionary<string, string> { ["runs at once"] = lanes, ["intra-op"] = intraOp }),
-            (Ours, ours.Description, "unary", workload,
-                new UnaryInferSender(GrpcChannels.CreateMany(ours.Addresses[0], options.Connections), requests),
-                ours.Details),
-        };
+            console.Line($"baselines --best for {model}: tuning each contender's setup on {options.Cores} cores, {options.TuneDuration.TotalSeconds:0.#} s per setup after its warm-up");
+            computeSetup = await TuneAsync(model, Compute, BestSetupChoice.Candidates(options.Cores, withBatching: false), starts.ComputeAsync, options, console, time, notes, cancellationToken).ConfigureAwait(false);
+            naiveSetup = await TuneAsync(model, Naive, BestSetupChoice.Candidates(options.Cores, withBatching: false), starts.NaiveAsync, options, console, time, notes, cancellationToken).ConfigureAwait(false);
+            oursSetup = await TuneAsync(model, Ours, BestSetupChoice.Candidates(options.Cores, withBatching: true), starts.OursAsync, options, console, time, notes, cancellationToken).ConfigureAwait(false);
+        }
 
-        var measurements = contenders.ToDictionary(c => c.Name, _ => new List<RunMeasurement>());
+        console.Line(options.Best
+            ? $"baselines for {model}: {concurrency} clients, batch {options.BatchSize}, best setups on {options.Cores} cores (compute {computeSetup.Describe()}, naive {naiveSetup.Describe()}, ours {oursSetup.Describe()}), {options.Repeat} repeat(s) of {options.Duration.TotalSeconds:0.#} s"
+            : $"baselines for {model}: {concurrency} clients, batch {options.BatchSize}, each contender {share.Describe()}, {options.Repeat} repeat(s) of {options.Duration.TotalSeconds:0.#} s");
+        var contenders = new List<RunningContender>();
         try
         {
+            var ours = await starts.OursAsync(oursSetup, cancellationToken).ConfigureAwait(false);
+            contenders.Add(ours);
+            var oursAddress = ((ScenarioTarget)ours.Server!).Addresses[0];
+            var responseBytes = await MeasureResponseBytesAsync(oursAddress, requests, cancellationToken).ConfigureAwait(false);
+            // Measured in this order: compute limit, transport limit, naive server, ours.
+            contenders.Insert(0, await starts.NaiveAsync(naiveSetup, cancellationToken).ConfigureAwait(false));
+            contenders.Insert(0, await starts.EchoAsync(responseBytes).ConfigureAwait(false));
+            contenders.Insert(0, await starts.ComputeAsync(computeSetup, cancellationToken).ConfigureAwait(false));
+
+            var measurements = contenders.ToDictionary(c => c.Name, _ => new List<RunMeasurement>());
             for (var repeat = 0; repeat < options.Repeat; repeat++)
             {
                 foreach (var contender in contenders)
@@ -82,32 +79,66 @@ public static class BaselineSuite
                     console.Summary(RunReports.From([measurement], contender.Target, model, contender.Call, contender.Details));
                 }
             }
+
+            var runs = contenders.ToDictionary(
+                c => c.Name,
+                c => RunReports.From(measurements[c.Name], c.Target, model, c.Call, c.Details));
+            var comparison = new ComparisonTable
+            {
+                Title = $"{model}: ours ÷ baselines ({concurrency} clients{(options.Best ? ", each contender's best setup" : string.Empty)}{(options.Repeat > 1 ? $"; req/s are medians of {options.Repeat} interleaved runs, ratios the median of the per-run ratios" : string.Empty)})",
+                Rows = [.. new[] { Compute, Transport, Naive }.Select(name => ComparisonRow.Of(runs[Ours], runs[name]))],
+            };
+
+            notes.Insert(0, $"{model}: request {requests.SerializedBytes} bytes, response {responseBytes} bytes; the echo baseline sends and returns the same sizes.");
+            notes.Add(options.Best
+                ? $"{model}: --best: each contender ran the setup it did best with on {options.Cores} cores: the compute limit {computeSetup.Share.Lanes} thread(s) of InferenceSession.Run × {computeSetup.Share.IntraOpThreads} intra-op at batch {options.BatchSize} (no transport), the naive server {naiveSetup.Share.Lanes} run(s) at once × {naiveSetup.Share.IntraOpThreads} intra-op, ours {oursSetup.Share.Lanes} instance(s) × {oursSetup.Share.IntraOpThreads} intra-op with the batcher {(oursSetup.Batching == true ? "on" : "off")}; ours and the naive server are measured through loopback gRPC."
+                : $"{model}: every contender gets {share.Describe()}: the compute limit runs {share.Lanes} thread(s) of InferenceSession.Run at batch {options.BatchSize} (no transport), the naive server at most {share.Lanes} run(s) at once, ours {share.Lanes} instance(s); ours and the naive server are measured through loopback gRPC.");
+            notes.Add($"{model}: each contender was warmed until three one-second slices were within ±{options.SteadyTolerance:P0} of their mean (at least {options.Warmup.TotalSeconds:0.#} s, at most {options.MaxWarmup.TotalSeconds:0.#} s) before it was measured.");
+            if (oursSetup.Batching == true)
+            {
+                notes.Add(BatchingNote(ours.Details));
+            }
+
+            return new Result([.. contenders.Select(c => runs[c.Name])], comparison, notes);
         }
         finally
         {
             foreach (var contender in contenders)
             {
-                await contender.Sender.DisposeAsync().ConfigureAwait(false);
+                await contender.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
 
-        var runs = contenders.ToDictionary(
-            c => c.Name,
-            c => RunReports.From(measurements[c.Name], c.Target, model, c.Call, c.Details));
-        var comparison = new ComparisonTable
+    /// <summary>Runs every candidate setup of one contender briefly, each on a fresh server, and keeps the best.</summary>
+    private static async Task<ContenderSetup> TuneAsync(
+        string model,
+        string name,
+        IReadOnlyList<ContenderSetup> candidates,
+        Func<ContenderSetup, CancellationToken, Task<RunningContender>> start,
+        LoadTestOptions options,
+        ConsoleOutput console,
+        TimeProvider time,
+        List<string> notes,
+        CancellationToken cancellationToken)
+    {
+        var results = new List<TuningResult>();
+        foreach (var candidate in candidates)
         {
-            Title = $"{model}: ours ÷ baselines ({concurrency} clients{(options.Repeat > 1 ? $"; req/s are medians of {options.Repeat} interleaved runs, ratios the median of the per-run ratios" : string.Empty)})",
-            Rows = [.. new[] { Compute, Transport, Naive }.Select(name => ComparisonRow.Of(runs[Ours], runs[name]))],
-        };
+            await using var contender = await start(candidate, cancellationToken).ConfigureAwait(false);
+            var settings = contender.Workload with { Duration = options.TuneDuration };
+            var measurement = await LoadRunner.RunAsync($"{model} {name} {candidate.Describe()}", contender.Sender, settings, time, progress: null, cancellationToken).ConfigureAwait(false);
+            var result = new TuningResult(candidate, measurement.Throughput, LatencyHistograms.PercentileMs(measurement.Latency, 99), measurement.Failed);
+            results.Add(result);
+            console.Line($"  {name} {candidate.Describe()}: {Formatting.Rate(result.Throughput)} req/s, p99 {Formatting.Ms(result.P99Ms)} ms{(result.Failed > 0 ? $", {result.Failed} failed" : string.Empty)}");
+        }
 
-        var notes = new List<string>
-        {
-            $"{model}: request {requests.SerializedBytes} bytes, response {responseBytes} bytes; the echo baseline sends and returns the same sizes.",
-            $"{model}: every contender gets {share.Describe()}: the compute limit runs {share.Lanes} thread(s) of InferenceSession.Run at batch {options.BatchSize} (no transport), the naive server at most {share.Lanes} run(s) at once, ours {share.Lanes} instance(s); ours and the naive server are measured through loopback gRPC.",
-            $"{model}: each contender was warmed until three one-second slices were within ±{options.SteadyTolerance:P0} of their mean (at least {options.Warmup.TotalSeconds:0.#} s, at most {options.MaxWarmup.TotalSeconds:0.#} s) before it was measured.",
-            BatchingNote(ours.Details),
-        };
-        return new Result([.. contenders.Select(c => runs[c.Name])], comparison, notes);
+        var best = BestSetupChoice.Pick(results);
+        console.Line($"  {name}: best {best.Setup.Describe()}");
+        notes.Add($"{model}: --best tuning of {name} ({options.TuneDuration.TotalSeconds:0.#} s per setup): "
+            + string.Join("; ", results.Select(result => $"{result.Setup.Describe()} {Formatting.Rate(result.Throughput)} req/s p99 {Formatting.Ms(result.P99Ms)} ms"))
+            + $" → {best.Setup.Describe()}.");
+        return best.Setup;
     }
 
     /// <summary>Says whether Inference:Batching:Enabled=true took effect, judged by the executor the replica resolved.</summary>

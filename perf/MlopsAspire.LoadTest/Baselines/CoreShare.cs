@@ -9,8 +9,11 @@ namespace MlopsAspire.LoadTest.Baselines;
 /// </summary>
 public sealed record CoreShare(int Cores, int IntraOpThreads)
 {
-    /// <summary>Sessions running at once: cores ÷ intra-op threads.</summary>
-    public int Lanes => Cores / IntraOpThreads;
+    /// <summary>
+    /// Sessions running at once: cores ÷ intra-op threads, unless set otherwise (<c>--best</c> also tries twice as
+    /// many, which lets a server overlap one request's transport with another's compute).
+    /// </summary>
+    public int Lanes { get; init; } = Cores / IntraOpThreads;
 
     /// <summary>Checks that the cores divide into whole sessions; every mistake is a <see cref="UsageException"/>.</summary>
     public static CoreShare Of(int cores, int intraOpThreads)
@@ -32,4 +35,7 @@ public sealed record CoreShare(int Cores, int IntraOpThreads)
 
     /// <summary>"2 cores: 2 sessions × 1 intra-op thread".</summary>
     public string Describe() => $"{Cores} cores: {Lanes} session(s) at once × {IntraOpThreads} intra-op thread(s)";
+
+    /// <summary>"2 × 1 threads".</summary>
+    public string Shape => $"{Lanes} × {IntraOpThreads} threads";
 }

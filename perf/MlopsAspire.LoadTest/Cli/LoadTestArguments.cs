@@ -28,6 +28,8 @@ public static class LoadTestArguments
         Replica:   --intra-op-threads 1  --set Key=Value (configuration of in-process replicas, repeatable)
         Baselines: --model fraud|resnet18|all  --cores N (default: all; every contender gets the same cores:
                    cores ÷ intra-op threads sessions at once, as raw-loop threads, naive-server runs, our instances)
+                   --best [--tune-duration 3s]   tune each contender's sessions × threads (and our batcher) on
+                   the cores first, then compare best with best
         Output:    --out DIR (report.json, report.md, report.html)  --no-progress
         """;
 
@@ -140,6 +142,8 @@ public static class LoadTestArguments
                 "--refine-steps" => options with { RefineSteps = NonNegativeInt(name, Value()) },
                 "--model" => options with { BaselineModels = BaselineModels(Value()) },
                 "--cores" => options with { Cores = PositiveInt(name, Value()) },
+                "--best" => options with { Best = true },
+                "--tune-duration" => options with { TuneDuration = Duration(name, Value()) },
                 "--compute-threads" => throw new UsageException(
                     "--compute-threads is gone: every contender now gets the same cores; give them with --cores N"),
                 _ => throw new UsageException($"unknown option '{name}'; run with --help for the options"),
@@ -210,6 +214,16 @@ public static class LoadTestArguments
         if (options.Verb == LoadTestVerb.Baselines)
         {
             CoreShare.Of(options.Cores, options.IntraOpThreads);
+        }
+
+        if (options.Best && options.Verb != LoadTestVerb.Baselines)
+        {
+            throw new UsageException("--best tunes the contenders of baselines; use it with 'baselines'");
+        }
+
+        if (options.Best && options.IntraOpThreads != 1)
+        {
+            throw new UsageException("--best tunes every contender's intra-op threads itself; drop --intra-op-threads");
         }
 
         if (options.StartRate > options.MaxRate)

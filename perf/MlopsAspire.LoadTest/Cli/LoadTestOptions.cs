@@ -91,6 +91,15 @@ public sealed record LoadTestOptions
     /// </summary>
     public int Cores { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Baselines: tune each contender's setup (sessions × intra-op threads, and our batcher on or off) on
+    /// <see cref="Cores"/> before measuring, and compare best with best.
+    /// </summary>
+    public bool Best { get; init; }
+
+    /// <summary>Baselines with <see cref="Best"/>: how long each candidate setup is measured, after its warm-up.</summary>
+    public TimeSpan TuneDuration { get; init; } = TimeSpan.FromSeconds(3);
+
     public bool IsSearch => ObjectiveP99Ms is not null;
 
     public WorkloadSettings WorkloadFor(Scenario scenario) => new()
