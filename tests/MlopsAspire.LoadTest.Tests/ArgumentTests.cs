@@ -30,6 +30,8 @@ public sealed class ArgumentTests
     [InlineData("--compute-threads is gone: every contender now gets the same cores; give them with --cores N", "baselines", "--compute-threads", "4")]
     [InlineData("--steady-within must be a fraction above 0 and below 1", "fraud-unary", "--steady-within", "5")]
     [InlineData("--max-warmup must be a duration", "fraud-unary", "--max-warmup", "forever")]
+    [InlineData("--target names an address twice ('localhost:8001,localhost:8001')", "fraud-unary", "--target", "localhost:8001,localhost:8001")]
+    [InlineData("--target: 'localhost:http' is not a gRPC address", "fraud-unary", "--target", "localhost:8001,localhost:http")]
     [InlineData("--best tunes the contenders of baselines; use it with 'baselines'", "fraud-unary", "--best")]
     [InlineData("--best tunes every contender's intra-op threads itself; drop --intra-op-threads", "baselines", "--best", "--intra-op-threads", "2")]
     [InlineData("--tune-duration must be a duration", "baselines", "--best", "--tune-duration", "briefly")]

@@ -1,6 +1,10 @@
+using Inference;
 using MlopsAspire.LoadTest.Baselines;
 using MlopsAspire.LoadTest.Cli;
 using MlopsAspire.LoadTest.Reports;
+using MlopsAspire.LoadTest.Scenarios;
+using MlopsAspire.LoadTest.Targets;
+using MlopsAspire.LoadTest.Workloads;
 
 namespace MlopsAspire.LoadTest.Tests;
 
@@ -113,6 +117,28 @@ public sealed class SmokeTests : IDisposable
         Assert.Equal(cores, runs[BaselineSuite.Ours].Details["instances"]);
         Assert.All(report.Runs, run => Assert.InRange(run.Warmup.Time, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(1)));
         Assert.NotEqual("unknown", report.Machine.Build);
+    }
+
+    [Fact]
+    public async Task A_target_list_spreads_requests_over_every_replica_named()
+    {
+        await using var replicas = await ScenarioTarget.StartInProcessAsync(["fraud"], new ReplicaSettings(), replicaCount: 2, CancellationToken.None);
+        var console = new StringWriter();
+        var targets = string.Join(",", replicas.Addresses.Select(address => address.Authority));
+        string[] args = ["fraud-unary", "--target", targets, "--rate", "100", "--duration", "1s", "--warmup", "0.2s", "--max-warmup", "0.5s", "--drain-timeout", "120s", "--no-progress", "--out", _output];
+
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, TimeProvider.System, CancellationToken.None);
+
+        Assert.True(exitCode == 0, console.ToString());
+        var run = Assert.Single(JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName))).Runs);
+        Assert.Equal(0, run.Failed);
+        Assert.Equal(string.Join(", ", replicas.Addresses.Select(address => address.Authority)), run.Target);
+        foreach (var address in replicas.Addresses)
+        {
+            using var channel = GrpcChannels.Create(address);
+            var statistics = await new GRPCInferenceService.GRPCInferenceServiceClient(channel).ModelStatisticsAsync(new ModelStatisticsRequest { Name = "fraud" });
+            Assert.True(statistics.ModelStats.Sum(model => (long)model.InferenceCount) > 0, $"{address.Authority} served nothing");
+        }
     }
 
     [Fact]

@@ -14,7 +14,8 @@ public static class LoadTestArguments
                MlopsAspire.LoadTest baselines [--model fraud|resnet18|all] [options]
                MlopsAspire.LoadTest list
                MlopsAspire.LoadTest models DIR [--model fraud|resnet18|all]   (writes a replica's model folder)
-        Target:    --target host:port (a running platform) | --in-process (default: a replica in this process)
+        Target:    --target host:port (a running platform) | --target host:port,host:port (its replicas, called
+                   round-robin from this side) | --in-process (default: a replica in this process)
         Workload:  --rate R [--arrival constant|poisson|ramp] [--ramp-to R]   open model, R requests/s
                    --concurrency N                                         closed model, N clients
                    --duration 10s  --batch-size 1  --encoding raw|typed
@@ -108,7 +109,7 @@ public static class LoadTestArguments
             options = name switch
             {
                 "--help" or "-h" => options with { Verb = LoadTestVerb.Help },
-                "--target" => options with { Target = ParseTarget(Value()) },
+                "--target" => options with { Targets = ParseTargets(Value()) },
                 "--in-process" => SetInProcess(options, ref inProcess),
                 "--rate" => options with { Rate = PositiveDouble(name, Value()) },
                 "--arrival" => options with { Arrival = ParseEnum<ArrivalKind>(name, Value()) },
@@ -271,16 +272,33 @@ public static class LoadTestArguments
         return options;
     }
 
-    private static Uri ParseTarget(string value)
+    private static List<Uri> ParseTargets(string value)
     {
-        try
+        var parts = value.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > 64)
         {
-            return GrpcChannels.ParseAddress(value);
+            throw new UsageException($"--target lists {parts.Length} addresses; at most 64");
         }
-        catch (FormatException exception)
+
+        var targets = new List<Uri>(parts.Length);
+        foreach (var part in parts)
         {
-            throw new UsageException($"--target: {exception.Message}");
+            try
+            {
+                targets.Add(GrpcChannels.ParseAddress(part));
+            }
+            catch (FormatException exception)
+            {
+                throw new UsageException($"--target: {exception.Message}");
+            }
         }
+
+        if (targets.Select(target => target.Authority).Distinct(StringComparer.OrdinalIgnoreCase).Count() != targets.Count)
+        {
+            throw new UsageException($"--target names an address twice ('{value}')");
+        }
+
+        return targets;
     }
 
     private static IReadOnlyList<string> BaselineModels(string value) => value switch

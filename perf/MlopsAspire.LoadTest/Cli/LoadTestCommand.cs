@@ -220,7 +220,7 @@ public static class LoadTestCommand
         if (options.TargetRate is { } targetRate)
         {
             // An in-process replica runs this tool's build; a running platform does not say which build it runs.
-            var targetBuild = options.Target is null ? report.Machine.Build : $"unknown (the platform at {options.Target.Authority} does not report it)";
+            var targetBuild = options.Target is null ? report.Machine.Build : $"unknown (the platform at {options.TargetDescription} does not report it)";
             search = search with { Capacity = CapacityPlan.For(targetRate, search.BestRate, targetBuild) };
             console.Line($"capacity: {search.Capacity.Summary}");
         }

@@ -11,8 +11,14 @@ public sealed record LoadTestOptions
 
     public IReadOnlyList<Scenario> Scenarios { get; init; } = [];
 
-    /// <summary>host:port of a running platform; null means an in-process replica.</summary>
-    public Uri? Target { get; init; }
+    /// <summary>
+    /// host:port of a running platform, or of each of its replicas (requests spread over them round-robin, the way a
+    /// client balancing on its own side calls them); empty means an in-process replica.
+    /// </summary>
+    public IReadOnlyList<Uri> Targets { get; init; } = [];
+
+    /// <summary>The first of <see cref="Targets"/>; null means an in-process replica.</summary>
+    public Uri? Target => Targets.Count > 0 ? Targets[0] : null;
 
     public double? Rate { get; init; }
 
@@ -120,5 +126,5 @@ public sealed record LoadTestOptions
         Seed = Seed,
     };
 
-    public string TargetDescription => Target is null ? "in-process replica" : Target.Authority;
+    public string TargetDescription => Target is null ? "in-process replica" : string.Join(", ", Targets.Select(target => target.Authority));
 }

@@ -36,26 +36,31 @@ public sealed class ScenarioTarget : IAsyncDisposable
     public static string SharingKey(Scenario scenario) =>
         $"{scenario.Replica.Batching}|{scenario.Replica.IntraOpThreads}|{scenario.InProcessReplicas}";
 
-    public static async Task<ScenarioTarget> ConnectAsync(Uri address, CancellationToken cancellationToken)
+    /// <summary>Checks that every address answers <c>ServerReady</c>; requests will be spread over them round-robin.</summary>
+    public static async Task<ScenarioTarget> ConnectAsync(IReadOnlyList<Uri> addresses, CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannels.Create(address);
-        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
-        try
+        foreach (var address in addresses)
         {
-            var ready = await client.ServerReadyAsync(new ServerReadyRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
-            if (!ready.Ready)
+            using var channel = GrpcChannels.Create(address);
+            var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+            try
             {
-                throw new InvalidOperationException($"the server at {address.Authority} answers but is not ready (models still loading?)");
+                var ready = await client.ServerReadyAsync(new ServerReadyRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+                if (!ready.Ready)
+                {
+                    throw new InvalidOperationException($"the server at {address.Authority} answers but is not ready (models still loading?)");
+                }
+            }
+            catch (RpcException exception)
+            {
+                throw new InvalidOperationException(
+                    $"no inference server answered at {address.Authority} ({exception.Status.StatusCode}: {exception.Status.Detail}); start the platform with 'dotnet run --project AppHost' or use --in-process",
+                    exception);
             }
         }
-        catch (RpcException exception)
-        {
-            throw new InvalidOperationException(
-                $"no inference server answered at {address.Authority} ({exception.Status.StatusCode}: {exception.Status.Detail}); start the platform with 'dotnet run --project AppHost' or use --in-process",
-                exception);
-        }
 
-        return new ScenarioTarget([address], address.Authority, new Dictionary<string, string> { ["target"] = address.ToString() }, [], null);
+        var description = string.Join(", ", addresses.Select(address => address.Authority));
+        return new ScenarioTarget(addresses, description, new Dictionary<string, string> { ["target"] = string.Join(" ", addresses) }, [], null);
     }
 
     public static async Task<ScenarioTarget> StartInProcessAsync(
@@ -101,8 +106,8 @@ public sealed class ScenarioTarget : IAsyncDisposable
     }
 
     public static Task<ScenarioTarget> ForScenarioAsync(Scenario scenario, IEnumerable<string> models, LoadTestOptions options, CancellationToken cancellationToken) =>
-        options.Target is { } address
-            ? ConnectAsync(address, cancellationToken)
+        options.Targets.Count > 0
+            ? ConnectAsync(options.Targets, cancellationToken)
             : StartInProcessAsync(
                 models,
                 scenario.Replica with { IntraOpThreads = options.IntraOpThreads, ExtraConfiguration = options.ReplicaConfiguration },
