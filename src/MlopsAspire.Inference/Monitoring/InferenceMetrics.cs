@@ -21,8 +21,7 @@ namespace MlopsAspire.Inference.Monitoring;
 /// still join a payload logged now. <c>mlops.inference.versions</c> counts the versions this replica was asked to
 /// serve by <c>state</c> (loaded, loading, failed), and <c>mlops.inference.version.load_failures</c> the failed
 /// attempts to load each. With monitoring, <c>mlops.inference.monitoring.faults</c> counts the monitoring errors kept
-/// from callers, and <c>mlops.inference.monitoring.snapshots.pending</c> and <c>.dropped</c> (per model and version)
-/// the statistics snapshots waiting for the control plane and those dropped because too many were waiting.
+/// from callers.
 /// </summary>
 public sealed class InferenceMetrics
 {
@@ -42,17 +41,6 @@ public sealed class InferenceMetrics
         if (monitoring is not null)
         {
             meter.CreateObservableCounter("mlops.inference.monitoring.faults", () => monitoring.Faults, unit: "{fault}", description: "Monitoring errors kept from callers: the requests were answered, their statistics not recorded.");
-            // Versions are the ones this replica served, so the tag sets stay bounded by the routing table.
-            meter.CreateObservableGauge(
-                "mlops.inference.monitoring.snapshots.pending",
-                () => monitoring.Versions.Select(version => new Measurement<int>(version.Pending.Count, VersionTags(version))),
-                unit: "{snapshot}",
-                description: "Statistics snapshots waiting to be delivered to the control plane, by model and version.");
-            meter.CreateObservableCounter(
-                "mlops.inference.monitoring.snapshots.dropped",
-                () => monitoring.Versions.Select(version => new Measurement<long>(version.DroppedSnapshots, VersionTags(version))),
-                unit: "{snapshot}",
-                description: "Statistics snapshots dropped because more than the configured number were waiting for the control plane, by model and version.");
         }
 
         if (loads is not null)
@@ -149,7 +137,4 @@ public sealed class InferenceMetrics
             : _repository.GetVersions(modelName).Count > 0
                 ? (modelName, UnknownTag)
                 : (UnknownTag, UnknownTag);
-
-    private static KeyValuePair<string, object?>[] VersionTags(VersionStatistics version) =>
-        [new("model", version.ModelName), new("version", version.Version)];
 }
