@@ -3,7 +3,7 @@
 #
 # start_platform: starts a Release AppHost with one replica of its own and no training worker on a fresh data
 #   folder under $WORK, waits for the control plane and sets STORE_PORT (the embedded Garnet store's port; its
-#   password is STORE_PASSWORD).
+#   password is STORE_PASSWORD). PLATFORM_ARGS (an array) adds AppHost arguments; a later one wins.
 # start_replica NAME GRPC_PORT HTTP_PORT BIN_DIR [VAR=VALUE...]: joins a standalone Release replica from BIN_DIR
 #   (bin/Release/net10.0 of MlopsAspire.Inference) to that platform with one intra-op thread and the given
 #   settings, waits until it serves fraud, and records its pid in REPLICA_PID[NAME]. launch_replica does the same
@@ -21,6 +21,7 @@ MLOPS="dotnet $ROOT/src/MlopsAspire.Cli/bin/Release/net10.0/mlops.dll"
 LOAD="dotnet $ROOT/perf/MlopsAspire.LoadTest/bin/Release/net10.0/MlopsAspire.LoadTest.dll"
 BIN="$ROOT/src/MlopsAspire.Inference/bin/Release/net10.0"
 declare -A REPLICA_PID=()
+PLATFORM_ARGS=()
 
 stop_platform() {
   for pid in "${REPLICA_PID[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -32,7 +33,8 @@ trap stop_platform EXIT
 start_platform() {
   dotnet run --no-build -c Release --project "$ROOT/AppHost" -- --Store:DataDirectory="$WORK/data" --Inference:Replicas=1 \
     --Inference:HttpPort=0 --Inference:GrpcPort=0 --Training:Enabled=false \
-    --Parameters:mlops-operator-key=$MLOPS_API_KEY --Parameters:store-password=$STORE_PASSWORD > "$WORK/apphost.log" 2>&1 &
+    --Parameters:mlops-operator-key=$MLOPS_API_KEY --Parameters:store-password=$STORE_PASSWORD \
+    "${PLATFORM_ARGS[@]}" > "$WORK/apphost.log" 2>&1 &
   for _ in $(seq 1 120); do
     sleep 2
     if $MLOPS models list 2>/dev/null | grep -q fraud; then break; fi
