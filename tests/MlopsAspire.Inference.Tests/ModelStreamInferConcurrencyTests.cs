@@ -92,6 +92,33 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
         Assert.Equal(Requests, responses.Written.Count);
     }
 
+    [Fact]
+    public async Task Responses_waiting_together_are_flushed_together_and_the_last_of_a_run_always_flushes()
+    {
+        _executor.ReleaseAll();
+        var service = CreateService();
+        var requests = new QueuedRequestStream(Enumerable.Range(0, Requests).Select(Request));
+        var responses = new CollectingResponseStream();
+        responses.Hold();
+
+        var streaming = service.ModelStreamInfer(requests, responses, new StreamCallContext());
+        // Answered requests pile up behind the held write.
+        await Until(() => requests.Read >= MaxInFlight);
+        responses.Release();
+        await streaming.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var flushes = responses.Flushes.ToArray();
+        Assert.Equal(Requests, flushes.Length);
+        Assert.True(flushes[^1], "the last response was not flushed");
+        Assert.Contains(false, flushes); // the piled-up responses went out without a flush each
+        var run = 0;
+        foreach (var flushed in flushes)
+        {
+            run = flushed ? 0 : run + 1;
+            Assert.True(run < OpenInferenceGrpcService.MaxResponsesPerFlush, "more responses held back than one flush may carry");
+        }
+    }
+
     public void Dispose()
     {
         _executor.ReleaseAll();
@@ -206,6 +233,9 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
 
         public ConcurrentQueue<ModelStreamInferResponse> Written { get; } = new();
 
+        /// <summary>Per write, in order: whether it flushed (no <see cref="WriteFlags.BufferHint"/>).</summary>
+        public ConcurrentQueue<bool> Flushes { get; } = new();
+
         public WriteOptions? WriteOptions { get; set; }
 
         public Task WriteAsync(ModelStreamInferResponse message) => WriteAsync(message, CancellationToken.None);
@@ -215,6 +245,7 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
             // Stream writes must never overlap.
             Assert.Equal(1, Interlocked.Increment(ref _writing));
             await _open.Task.WaitAsync(cancellationToken);
+            Flushes.Enqueue(WriteOptions is not { } options || (options.Flags & WriteFlags.BufferHint) == 0);
             Written.Enqueue(message);
             Interlocked.Decrement(ref _writing);
         }

@@ -74,6 +74,27 @@ public sealed class ModelStreamInferTests(FraudServerFixture server) : IClassFix
         Assert.Single(response.Outputs);
     }
 
+    [Fact]
+    public async Task A_client_that_waits_for_each_response_before_the_next_request_gets_every_one()
+    {
+        // Responses waiting together go out in one flush; one alone must still be flushed at once, or this client
+        // would wait for ever.
+        using var call = _client.ModelStreamInfer();
+        await using var responses = call.ResponseStream.ReadAllAsync().GetAsyncEnumerator();
+        for (var i = 0; i < 20; i++)
+        {
+            var request = FraudRequests.Raw(FraudRequests.Rows(1, seed: i), FraudRequests.Probability);
+            request.Id = $"ping-{i}";
+            await call.RequestStream.WriteAsync(request);
+
+            Assert.True(await responses.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal($"ping-{i}", responses.Current.InferResponse.Id);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await responses.MoveNextAsync());
+    }
+
     private async Task<List<ModelStreamInferResponse>> StreamAsync(IReadOnlyList<ModelInferRequest> requests)
     {
         using var call = _client.ModelStreamInfer();

@@ -186,6 +186,12 @@ public sealed partial class OpenInferenceGrpcService(
         }
     }
 
+    /// <summary>How many stream responses at most go out in one flush.</summary>
+    public const int MaxResponsesPerFlush = 32;
+
+    private static readonly WriteOptions AppendOnly = new(WriteFlags.BufferHint);
+    private static readonly WriteOptions AppendAndFlush = new();
+
     private async Task WriteStreamResponsesAsync(
         ChannelReader<ModelStreamInferResponse> responses,
         IServerStreamWriter<ModelStreamInferResponse> responseStream,
@@ -194,8 +200,19 @@ public sealed partial class OpenInferenceGrpcService(
     {
         try
         {
+            var buffered = 0;
             await foreach (var response in responses.ReadAllAsync(streamEnd.Token))
             {
+                // While more responses are already waiting, each is only appended to the response body and the last
+                // of the run flushes them together: a busy stream sends many responses per socket write instead of
+                // one write per response. The bound keeps a never-ending run from holding responses back.
+                var more = responses.TryPeek(out _) && ++buffered < MaxResponsesPerFlush;
+                responseStream.WriteOptions = more ? AppendOnly : AppendAndFlush;
+                if (!more)
+                {
+                    buffered = 0;
+                }
+
                 await responseStream.WriteAsync(response, streamEnd.Token);
             }
         }
