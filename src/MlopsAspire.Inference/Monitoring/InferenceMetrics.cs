@@ -21,7 +21,9 @@ namespace MlopsAspire.Inference.Monitoring;
 /// still join a payload logged now. <c>mlops.inference.versions</c> counts the versions this replica was asked to
 /// serve by <c>state</c> (loaded, loading, failed), and <c>mlops.inference.version.load_failures</c> the failed
 /// attempts to load each. With monitoring, <c>mlops.inference.monitoring.faults</c> counts the monitoring errors kept
-/// from callers.
+/// from callers, <c>mlops.inference.monitoring.snapshots.pending</c> the statistics snapshots held for the monitoring grains
+/// (they grow while the control plane is unreachable and drain when it is back), and
+/// <c>mlops.inference.monitoring.snapshots.dropped</c> those given up because too many were held.
 /// </summary>
 public sealed class InferenceMetrics
 {
@@ -41,6 +43,8 @@ public sealed class InferenceMetrics
         if (monitoring is not null)
         {
             meter.CreateObservableCounter("mlops.inference.monitoring.faults", () => monitoring.Faults, unit: "{fault}", description: "Monitoring errors kept from callers: the requests were answered, their statistics not recorded.");
+            meter.CreateObservableGauge("mlops.inference.monitoring.snapshots.pending", () => monitoring.SnapshotsPending, unit: "{snapshot}", description: "Statistics snapshots held for the monitoring grains, not yet delivered.");
+            meter.CreateObservableCounter("mlops.inference.monitoring.snapshots.dropped", () => monitoring.SnapshotsDropped, unit: "{snapshot}", description: "Statistics snapshots given up because too many were held while the control plane was unreachable.");
         }
 
         if (loads is not null)

@@ -12,6 +12,8 @@ public sealed partial class ReplicaMonitoring(TimeProvider time, ILogger<Replica
 {
     private readonly ConcurrentDictionary<(string Model, string Version), VersionStatistics> _versions = new();
     private long _faults;
+    private long _snapshotsPending;
+    private long _snapshotsDropped;
 
     /// <summary>Monitoring errors swallowed so far, by any part of the request path (they never reach callers).</summary>
     public long Faults => Interlocked.Read(ref _faults);
@@ -20,6 +22,22 @@ public sealed partial class ReplicaMonitoring(TimeProvider time, ILogger<Replica
     public string ReplicaId { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
 
     public IEnumerable<VersionStatistics> Versions => _versions.Values;
+
+    /// <summary>Snapshots drained but not yet delivered, every version together: statistics held while the control plane is unreachable.</summary>
+    public long SnapshotsPending => Interlocked.Read(ref _snapshotsPending);
+
+    /// <summary>Snapshots given up since the replica started, because too many were held for their version.</summary>
+    public long SnapshotsDropped => Interlocked.Read(ref _snapshotsDropped);
+
+    internal void CountQueued() => Interlocked.Increment(ref _snapshotsPending);
+
+    internal void CountDelivered() => Interlocked.Decrement(ref _snapshotsPending);
+
+    internal void CountDropped()
+    {
+        Interlocked.Decrement(ref _snapshotsPending);
+        Interlocked.Increment(ref _snapshotsDropped);
+    }
 
     public VersionStatistics For(string model, string version) =>
         _versions.GetOrAdd((model, version), key => new VersionStatistics(ReplicaId, key.Model, key.Version, time.GetUtcNow()));

@@ -10,7 +10,9 @@ namespace MlopsAspire.Inference.Monitoring;
 /// Sends each served version's statistics to its monitoring grain about once a second, as awaited calls (the
 /// grain's pace is the replica's backpressure). A snapshot that cannot be delivered is kept and sent again with
 /// the same sequence number, so the grain counts it once; while the control plane is unreachable up to
-/// <see cref="MonitoringOptions.MaxPendingSnapshots"/> per version are kept, older ones dropped and counted.
+/// <see cref="MonitoringOptions.MaxPendingSnapshots"/> per version are kept, older ones dropped and counted
+/// (<see cref="ReplicaMonitoring.SnapshotsPending"/>, <see cref="ReplicaMonitoring.SnapshotsDropped"/>). Requests never
+/// wait for any of it: they only write to the accumulator this drains.
 /// </summary>
 public sealed partial class StatisticsPublisher(
     ReplicaMonitoring monitoring,
@@ -94,7 +96,7 @@ public sealed partial class StatisticsPublisher(
         }
     }
 
-    private static void Enqueue(VersionStatistics version, StatisticsSnapshot snapshot, MonitoringOptions settings)
+    private void Enqueue(VersionStatistics version, StatisticsSnapshot snapshot, MonitoringOptions settings)
     {
         var statistics = snapshot.Statistics;
         var (sample, predictions) = version.HasProfile ? ([], []) : version.TakeProfileSample(settings.ProfileSampleRowsPerSnapshot);
@@ -110,10 +112,11 @@ public sealed partial class StatisticsPublisher(
             FeatureNames = version.FeatureNames,
         };
         version.Pending.Enqueue(message);
+        monitoring.CountQueued();
         while (version.Pending.Count > settings.MaxPendingSnapshots)
         {
             version.Pending.Dequeue();
-            version.DroppedSnapshots++;
+            monitoring.CountDropped();
         }
     }
 
@@ -123,6 +126,7 @@ public sealed partial class StatisticsPublisher(
         {
             await sink.ReportAsync(version.ModelName, version.Version, message, cancellationToken);
             version.Pending.Dequeue();
+            monitoring.CountDelivered();
             if (_sinkDown)
             {
                 LogDeliveryResumed();

@@ -49,8 +49,6 @@ public sealed class VersionStatistics
     /// <summary>Snapshots drained but not yet delivered, oldest first (only the publisher touches it).</summary>
     internal Queue<MonitoringSnapshot> Pending { get; } = new();
 
-    internal long DroppedSnapshots { get; set; }
-
     /// <summary>Records a successful request read as <paramref name="plan"/> says; never throws.</summary>
     public void RecordSuccess(ScoredRows rows, MonitoringPlan plan, TimeSpan queue, TimeSpan compute, TimeSpan total)
     {
