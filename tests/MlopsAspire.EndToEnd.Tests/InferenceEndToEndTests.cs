@@ -6,8 +6,9 @@ using MlopsAspire.Training;
 
 namespace MlopsAspire.EndToEnd.Tests;
 
-/// <summary>What an application sees when it calls the platform started by the AppHost.</summary>
-public sealed class InferenceEndToEndTests(PlatformFixture platform) : IClassFixture<PlatformFixture>
+/// <summary>What an application sees when it calls the platform started by the AppHost (the fault drills' cluster).</summary>
+[Collection(ClusterPlatformCollection.Name)]
+public sealed class InferenceEndToEndTests(ClusterPlatformFixture platform)
 {
     private static readonly Lazy<FraudDemoModel> ReferenceFraudModel = new(() => DemoModels.TrainFraud(seed: 42));
 

@@ -76,19 +76,6 @@ public sealed class LifecycleUnderLoadEndToEndTests(PlatformFixture platform) : 
         Assert.Equal(["shadow", "promote", "rollback"], audit.Events.Where(e => e.Actor == "operator" && e.Action is "shadow" or "promote" or "rollback").Select(e => e.Action));
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the platform did not get there in time");
-            await Task.Delay(500);
-        }
-    }
+    private static Task<T> EventuallyAsync<T>(Func<Task<T?>> probe)
+        where T : class => Eventually.Async(probe, Patience);
 }

@@ -38,7 +38,7 @@ public class PlatformFixture : IAsyncLifetime
     /// </summary>
     protected virtual bool WithDashboard => false;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         App = await StartAsync(DataDirectory, ExtraArguments, WithDashboard);
         InferenceChannel = CreateInferenceChannel(App);
@@ -102,15 +102,15 @@ public class PlatformFixture : IAsyncLifetime
             MaxSendMessageSize = 64 * 1024 * 1024,
         });
 
-    /// <summary>A channel to the control plane's management and monitoring API that sends <paramref name="apiKey"/>.</summary>
-    public Grpc.Core.CallInvoker ControlPlane(string apiKey) =>
-        GrpcChannel.ForAddress(App.GetEndpoint("control-plane", "grpc")).CreateCallInvoker().Intercept(metadata =>
+    /// <summary>A channel to a silo's management and monitoring API (the first silo's by default) that sends <paramref name="apiKey"/>.</summary>
+    public Grpc.Core.CallInvoker ControlPlane(string apiKey, string silo = "control-plane") =>
+        GrpcChannel.ForAddress(App.GetEndpoint(silo, "grpc")).CreateCallInvoker().Intercept(metadata =>
         {
             metadata.Add("authorization", $"Bearer {apiKey}");
             return metadata;
         });
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         InferenceChannel?.Dispose();
         if (App is not null)
