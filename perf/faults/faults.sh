@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Faults under load, measured (perf/RESULTS.md, "Faults under load").
 #
-#   flock /work/wt/e2e.lock perf/faults/faults.sh [RATE] [OBSERVE_SECONDS] [OUTAGE_SECONDS] [SILOS] [REPLICAS]
+#   perf/faults/faults.sh [RATE] [OBSERVE_SECONDS] [OUTAGE_SECONDS] [SILOS] [REPLICAS]
 #
 # Runs the end-to-end fault drills (tests/MlopsAspire.EndToEnd.Tests, FaultsUnderLoadEndToEndTests) at full scale on
 # the real AppHost: open-model Poisson fraud traffic at RATE requests/s (default 100) against SILOS silos (3) and
