@@ -43,9 +43,9 @@ public sealed class LineChartGeometryTests
         var layout = LineChartGeometry.Layout(
             [new ChartSeries("v1", [new(0, 1), new(20, 1)])],
             Frame,
-            markers: [new ChartMarker(5, "drift alert"), new ChartMarker(25, "later")]);
+            markers: [new ChartMarker(5, "drift alert", ChartMarker.Alert), new ChartMarker(25, "later", ChartMarker.Lifecycle)]);
 
-        Assert.Equal([(35d, "drift alert")], layout.Markers.Select(m => (m.X, m.Label)));
+        Assert.Equal([(35d, "drift alert", "alert")], layout.Markers.Select(m => (m.X, m.Label, m.Kind)));
     }
 
     [Fact]

@@ -28,10 +28,7 @@ public static class LineChartGeometry
         double X(double x) => Round(frame.Left + ((x - xMin) / (xMax - xMin) * frame.PlotWidth));
         double Y(double y) => YOf(frame, yMax, y);
 
-        var ticks = Enumerable.Range(0, TickCount + 1)
-            .Select(i => yMax * i / TickCount)
-            .Select(value => new AxisTick(value, Y(value), value.ToString("G3", CultureInfo.InvariantCulture)))
-            .ToList();
+        var ticks = YTicks(frame, yMax, value => value.ToString("G3", CultureInfo.InvariantCulture));
         var paths = series
             .Select((s, index) => new SeriesPath(s.Name, index, string.Join(' ', s.Points
                 .Where(p => !double.IsNaN(p.Y))
@@ -39,9 +36,18 @@ public static class LineChartGeometry
             .ToList();
         var lines = (markers ?? [])
             .Where(m => m.X >= xMin && m.X <= xMax)
-            .Select(m => new MarkerLine(X(m.X), m.Label))
+            .Select(m => new MarkerLine(X(m.X), m.Label, m.Kind))
             .ToList();
         return new LineChartLayout(frame, xMin, xMax, yMax, ticks, paths, lines);
+    }
+
+    /// <summary>Ticks at 0, ¼, ½, ¾ and all of <paramref name="yMax"/>, labelled by <paramref name="label"/>.</summary>
+    public static IReadOnlyList<AxisTick> YTicks(ChartFrame frame, double yMax, Func<double, string> label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        return [.. Enumerable.Range(0, TickCount + 1)
+            .Select(i => yMax * i / TickCount)
+            .Select(value => new AxisTick(value, YOf(frame, yMax, value), label(value)))];
     }
 
     /// <summary>The smallest of 1, 2 or 5 times a power of ten at or above <paramref name="value"/>; 1 for nothing above zero.</summary>
