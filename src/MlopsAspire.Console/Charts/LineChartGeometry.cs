@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MlopsAspire.Console.Charts;
 
 /// <summary>
-/// Where the lines of a chart go: X spans the points' range, Y runs from 0 to a round ceiling of the largest value
+/// Where the lines of a chart go: X spans the time axis given (or the points' range), Y runs from 0 to a round ceiling of the largest value
 /// (1, 2 or 5 times a power of ten) or a fixed maximum (1 for ratios). Coordinates are rounded to a tenth so the
 /// SVG stays small and a test can state them exactly. NaN values leave a point out.
 /// </summary>
@@ -11,14 +11,19 @@ public static class LineChartGeometry
 {
     public const int TickCount = 4;
 
+    /// <param name="axis">The time the X axis spans; without one, the points' range.</param>
     public static LineChartLayout Layout(
-        IReadOnlyList<ChartSeries> series, ChartFrame frame, double? fixedYMax = null, IReadOnlyList<ChartMarker>? markers = null)
+        IReadOnlyList<ChartSeries> series,
+        ChartFrame frame,
+        double? fixedYMax = null,
+        IReadOnlyList<ChartMarker>? markers = null,
+        TimeAxis? axis = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(frame);
         var points = series.SelectMany(s => s.Points).Where(p => !double.IsNaN(p.Y)).ToList();
-        var xMin = points.Count == 0 ? 0 : points.Min(p => p.X);
-        var xMax = points.Count == 0 ? 1 : points.Max(p => p.X);
+        var xMin = axis?.From ?? (points.Count == 0 ? 0 : points.Min(p => p.X));
+        var xMax = axis?.Until ?? (points.Count == 0 ? 1 : points.Max(p => p.X));
         if (xMax <= xMin)
         {
             xMax = xMin + 1;

@@ -100,6 +100,9 @@ public sealed class LiveHistory(int capacity = LiveHistory.DefaultCapacity)
                 .OrderBy(m => m.X)];
     }
 
+    /// <summary>From the first reading to the latest, on the time axis of every chart of the page.</summary>
+    public TimeAxis Axis => new(0, Latest is null ? 0 : X(Latest.At));
+
     /// <summary>Seconds since the first reading.</summary>
     public double X(DateTimeOffset at) => _readings.Count == 0 ? 0 : Math.Round((at - _readings[0].At).TotalSeconds, 3);
 
