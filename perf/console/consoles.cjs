@@ -1,8 +1,9 @@
 // Headless consoles for perf/console/console-cost.sh, driven by the Playwright package that the end-to-end tests'
 // build output carries (PLAYWRIGHT_PACKAGE), on Debian's chromium.
 //
-//   node consoles.cjs open URL KEY COUNT PATH   signs COUNT consoles in (a browser context each), opens PATH, prints
-//                                              "ready" once every page shows its statistics, and stays until killed
+//   node consoles.cjs open URL KEY COUNT PATH   signs COUNT consoles in (a browser context each), opens PATH (a
+//                                              model's page or audit), prints "ready" once every page shows its
+//                                              statistics or audit events, and stays until killed
 //   node consoles.cjs time URL KEY MODELS LOADS prints the milliseconds from clicking "Models" (from a model's page,
 //                                              in the same circuit) to a grid of MODELS rows, LOADS times, one a line,
 //                                              after the time from signing in to that grid
@@ -31,7 +32,16 @@ async function open(url, key, count, path) {
     await page.click('button[type=submit]');
     await page.locator('[data-test=caller]').waitFor();
     await page.click(`a[href="${path}"]`);
-    await page.locator('[data-test=stats]').waitFor();
+    const opened = performance.now();
+    try {
+      // The first read of a page that reads every model can take long on a busy machine.
+      await page.locator(path === 'audit' ? '[data-test=audit] tbody tr >> nth=0' : '[data-test=stats]').waitFor({ timeout: 600000 });
+      console.error(`${path} shown in ${(performance.now() - opened).toFixed(0)} ms`);
+    } catch (error) {
+      // What the page showed instead (an error it reported, an empty table) says why.
+      console.error(`${page.url()}:\n${await page.locator('main').innerText().catch(() => '(no main)')}`);
+      throw error;
+    }
   }));
   console.log('ready');
   await new Promise(() => {});

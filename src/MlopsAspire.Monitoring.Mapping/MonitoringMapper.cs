@@ -1,5 +1,6 @@
 using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Monitoring.Alerts;
+using MlopsAspire.Monitoring.Drift;
 using MlopsAspire.Monitoring.Gates;
 using MlopsAspire.Monitoring.Histograms;
 using ProfiledFeature = MlopsAspire.Monitoring.Profiles.FeatureProfile;
@@ -144,6 +145,12 @@ public static class MonitoringMapper
         }
 
         return LatencyHistogram.FromCounts(counts, message.SumMicroseconds, message.MaxMicroseconds);
+    }
+
+    public static PredictionDistributionData ToMessage(PredictionDistribution distribution)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        return new(distribution.Name, distribution.Edges, distribution.Counts, distribution.ReferenceCounts);
     }
 
     public static ShadowComparisonData ToMessage(ShadowComparison comparison) => new(

@@ -106,7 +106,12 @@ public sealed class ActionTests(ControlPlaneHost host) : ControlPlaneConsoleTest
         var page = Render<ModelDetail>(parameters => parameters.Add(p => p.Name, name));
         page.WaitForAssertion(() => Assert.Contains("v2", page.Find("[data-test=timeline]").TextContent, StringComparison.Ordinal), Generous);
         Assert.Contains("promote by olly-operator: first release", page.Find("[data-test=timeline]").TextContent, StringComparison.Ordinal);
-        Assert.Equal(9, page.FindAll("figure.chart").Count);
+        // Eight line charts, the drift heatmap, and the prediction distribution (which says it has none yet).
+        Assert.Equal(10, page.FindAll("figure.chart").Count);
+        Assert.Contains("needs a reference profile", page.Find("[data-test=chart-predictions]").TextContent, StringComparison.Ordinal);
+        // The retraining policy shows even before any run.
+        Assert.Contains("cool-down", page.Find("[data-test=retraining-policy]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("No retraining runs yet.", page.Markup, StringComparison.Ordinal);
     }
 
     private IRenderedComponent<ActionPanel> Panel(Model model, LifecycleAction action, string version) =>

@@ -1,7 +1,9 @@
 using Bunit;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Mlops.V1;
 using MlopsAspire.Console.Components.Pages;
 using MlopsAspire.Console.Live;
@@ -56,6 +58,46 @@ public sealed class AuditTests(ControlPlaneHost host) : ControlPlaneConsoleTest(
         var linked = Render<Audit>();
         linked.WaitForAssertion(() => Assert.NotEmpty(Rows(linked)), Generous);
         Assert.All(Rows(linked), row => Assert.Equal(second, row[1]));
+    }
+
+    [Fact]
+    public async Task A_refresh_reads_again_only_the_trails_whose_model_changed()
+    {
+        var quiet = await ConsoleServices.RegisterReadyModelAsync(Host, "quiet");
+        var busy = await ConsoleServices.RegisterReadyModelAsync(Host, "busy");
+        var calls = new CallCountingHandler();
+        Services.AddSingleton(GrpcChannel.ForAddress(Host.Address, new GrpcChannelOptions { HttpHandler = calls }));
+        var time = (FakeTimeProvider)Services.GetRequiredService<TimeProvider>();
+        await SignInAsync(ControlPlaneHost.ReaderKey);
+
+        var page = Render<Audit>();
+        page.WaitForAssertion(() => Assert.Contains(Rows(page), row => row[1] == busy), Generous);
+        var firstRead = calls.Of(GetAuditLog);
+        var firstListing = calls.Of(ListModels);
+        Assert.True(firstRead >= 2, $"the first read reads every model's trail ({firstRead} read)");
+
+        // Nothing changed: the refresh lists the models and reads no trail.
+        Refresh(page, time);
+        Assert.Equal(firstListing + 1, calls.Of(ListModels));
+        Assert.Equal(firstRead, calls.Of(GetAuditLog));
+
+        // One model changed: only its trail is read, and its new event shows.
+        await Host.Client(ControlPlaneHost.OperatorKey).PromoteAsync(new PromoteRequest { Name = busy, Version = "1", Reason = "now busy" });
+        Refresh(page, time);
+        Assert.Equal(firstRead + 1, calls.Of(GetAuditLog));
+        Assert.Contains(Rows(page), row => row[1] == busy && row[3] == "promote" && row[6] == "now busy");
+        Assert.Contains(Rows(page), row => row[1] == quiet);
+    }
+
+    private const string ListModels = "/mlops.v1.ModelManagement/ListModels";
+    private const string GetAuditLog = "/mlops.v1.ModelManagement/GetAuditLog";
+
+    /// <summary>Lets the page's refresh timer tick once and waits until the page has rendered what it read.</summary>
+    private static void Refresh(IRenderedComponent<Audit> page, FakeTimeProvider time)
+    {
+        var renders = page.RenderCount;
+        time.Advance(TimeSpan.FromSeconds(3));
+        page.WaitForState(() => page.RenderCount > renders, Generous);
     }
 
     private static List<string[]> Rows(IRenderedComponent<Audit> page) =>

@@ -43,9 +43,23 @@ public sealed class LineChartGeometryTests
         var layout = LineChartGeometry.Layout(
             [new ChartSeries("v1", [new(0, 1), new(20, 1)])],
             Frame,
-            markers: [new ChartMarker(5, "drift alert"), new ChartMarker(25, "later")]);
+            markers: [new ChartMarker(5, "drift alert", ChartMarker.Alert), new ChartMarker(25, "later", ChartMarker.Lifecycle)]);
 
-        Assert.Equal([(35d, "drift alert")], layout.Markers.Select(m => (m.X, m.Label)));
+        Assert.Equal([(35d, "drift alert", "alert")], layout.Markers.Select(m => (m.X, m.Label, m.Kind)));
+    }
+
+    [Fact]
+    public void On_the_page_s_time_axis_a_series_that_began_late_starts_where_it_began_and_an_earlier_event_still_shows()
+    {
+        var layout = LineChartGeometry.Layout(
+            [new ChartSeries("v2 agreement", [new(10, 1), new(20, 1)])],
+            Frame,
+            markers: [new ChartMarker(8, "v2 shadow", ChartMarker.Lifecycle)],
+            axis: new TimeAxis(0, 20));
+
+        Assert.Equal((0, 20), (layout.XMin, layout.XMax));
+        Assert.Equal("60,0 110,0", layout.Series[0].Points);
+        Assert.Equal([50d], layout.Markers.Select(m => m.X));
     }
 
     [Fact]

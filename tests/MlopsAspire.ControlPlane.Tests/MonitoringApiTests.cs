@@ -2,7 +2,12 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mlops.V1;
 using MlopsAspire.Abstractions;
+using MlopsAspire.Abstractions.Monitoring;
 using MlopsAspire.Artifacts.Payloads;
+using MlopsAspire.Monitoring.Mapping;
+using MlopsAspire.Monitoring.Windows;
+using ProfiledFeature = MlopsAspire.Monitoring.Profiles.FeatureProfile;
+using StatisticsProfile = MlopsAspire.Monitoring.Profiles.ReferenceProfile;
 
 namespace MlopsAspire.ControlPlane.Tests;
 
@@ -150,6 +155,32 @@ public sealed class MonitoringApiTests(ControlPlaneHost host) : IClassFixture<Co
         var production = Assert.Single(stats.Versions);
         Assert.Equal(2, production.LabelledRows);
         Assert.Equal(1.0, production.Accuracy, 9);
+    }
+
+    [Fact]
+    public async Task Stats_carry_each_profiled_prediction_s_recent_distribution_beside_its_reference()
+    {
+        var name = await ModelInProductionAsync();
+        var span = new GetStatsRequest { ModelName = name, Span = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) };
+        Assert.Empty(Assert.Single((await Reader.GetStatsAsync(span)).Versions).PredictionDistributions);
+
+        var monitor = host.Grains.GetGrain<IModelMonitorGrain>(ModelVersionKey.Format(name, "1"));
+        var profile = new StatisticsProfile([], [new ProfiledFeature("p", [0.2, 0.5], [5, 3, 2], 0.3, 0.2, 0, 1)], 10);
+        await monitor.SetReferenceProfile(MonitoringMapper.ToMessage(profile, "test"));
+        var recent = new PredictionStatistics(profile) { RequestCount = 4, RowCount = 4 };
+        foreach (var score in (double[])[0.1, 0.3, 0.4, 0.9])
+        {
+            recent.Predictions[0].Add(score);
+        }
+
+        var at = DateTimeOffset.UtcNow.AddSeconds(-1);
+        Assert.True(await monitor.Report(MonitoringMapper.ToMessage("replica-a", 1, at, at.AddSeconds(1), recent)));
+
+        var distribution = Assert.Single(Assert.Single((await Reader.GetStatsAsync(span)).Versions).PredictionDistributions);
+        Assert.Equal("p", distribution.Name);
+        Assert.Equal([0.2, 0.5], distribution.Edges);
+        Assert.Equal([1L, 2, 1], distribution.Counts);
+        Assert.Equal([5L, 3, 2], distribution.ReferenceCounts);
     }
 
     private const string BinaryConfig = """{ "task": "binary-classification", "outputs": { "score": "p" } }""";

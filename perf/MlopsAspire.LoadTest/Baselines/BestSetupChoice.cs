@@ -1,8 +1,5 @@
 namespace MlopsAspire.LoadTest.Baselines;
 
-/// <summary>What one candidate setup achieved in its tuning run.</summary>
-public sealed record TuningResult(ContenderSetup Setup, double Throughput, double P99Ms, long Failed);
-
 /// <summary>
 /// <c>baselines --best</c>: each contender's setup is tuned on its own, then the best of each are compared. The
 /// candidates split the given cores every whole way into sessions × intra-op threads, each also with twice the

@@ -137,4 +137,16 @@ public sealed record MonitoringSummary(
     [property: Id(22)] double MacroF1 = double.NaN,
     [property: Id(23)] double MeanAbsoluteError = double.NaN,
     [property: Id(24)] double RootMeanSquaredError = double.NaN,
-    [property: Id(25)] ReferenceOutcomes? ReferenceOutcomes = null);
+    [property: Id(25)] ReferenceOutcomes? ReferenceOutcomes = null,
+    [property: Id(26)] IReadOnlyList<PredictionDistributionData>? PredictionDistributions = null);
+
+/// <summary>
+/// A prediction output's counts over a span on its reference profile's bins, beside the reference's counts (see the
+/// monitoring library's PredictionDistribution).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record PredictionDistributionData(
+    [property: Id(0)] string Name,
+    [property: Id(1)] double[] Edges,
+    [property: Id(2)] long[] Counts,
+    [property: Id(3)] long[] ReferenceCounts);

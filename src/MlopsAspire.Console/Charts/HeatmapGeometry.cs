@@ -12,14 +12,18 @@ public static class HeatmapGeometry
     // 176 units on the left hold the longest feature names of the demo models at the ticks' font size.
     public static ChartFrame DefaultFrame { get; } = new(480, 200, 176, 4, 4, 4);
 
-    public static HeatmapLayout Layout(IReadOnlyList<DriftColumn> columns, ChartFrame frame)
+    /// <summary>
+    /// The layout of <paramref name="columns"/> (in time order), with each of <paramref name="markers"/> at the left edge of
+    /// the first column read at or after it; markers before the first reading or after the last are left out.
+    /// </summary>
+    public static HeatmapLayout Layout(IReadOnlyList<DriftColumn> columns, ChartFrame frame, IReadOnlyList<ChartMarker>? markers = null)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(frame);
         var features = columns.SelectMany(c => c.Features.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         if (features.Count == 0)
         {
-            return new HeatmapLayout(frame, [], []);
+            return new HeatmapLayout(frame, [], [], []);
         }
 
         var width = frame.PlotWidth / columns.Count;
@@ -46,7 +50,29 @@ public static class HeatmapGeometry
             }
         }
 
-        return new HeatmapLayout(frame, rows, cells);
+        var lines = new List<MarkerLine>();
+        foreach (var marker in (markers ?? []).Where(m => m.X >= columns[0].X))
+        {
+            if (FirstColumnAtOrAfter(columns, marker.X) is var column and >= 0)
+            {
+                lines.Add(new MarkerLine(Round(frame.Left + (column * width)), marker.Label, marker.Kind));
+            }
+        }
+
+        return new HeatmapLayout(frame, rows, cells, lines);
+    }
+
+    private static int FirstColumnAtOrAfter(IReadOnlyList<DriftColumn> columns, double x)
+    {
+        for (var column = 0; column < columns.Count; column++)
+        {
+            if (columns[column].X >= x)
+            {
+                return column;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The CSS level of a reading: alert and warning as monitoring judged them, ok otherwise, missing for none.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MlopsAspire.Console.Charts;
 
 /// <summary>
-/// Where the lines of a chart go: X spans the points' range, Y runs from 0 to a round ceiling of the largest value
+/// Where the lines of a chart go: X spans the time axis given (or the points' range), Y runs from 0 to a round ceiling of the largest value
 /// (1, 2 or 5 times a power of ten) or a fixed maximum (1 for ratios). Coordinates are rounded to a tenth so the
 /// SVG stays small and a test can state them exactly. NaN values leave a point out.
 /// </summary>
@@ -11,14 +11,19 @@ public static class LineChartGeometry
 {
     public const int TickCount = 4;
 
+    /// <param name="axis">The time the X axis spans; without one, the points' range.</param>
     public static LineChartLayout Layout(
-        IReadOnlyList<ChartSeries> series, ChartFrame frame, double? fixedYMax = null, IReadOnlyList<ChartMarker>? markers = null)
+        IReadOnlyList<ChartSeries> series,
+        ChartFrame frame,
+        double? fixedYMax = null,
+        IReadOnlyList<ChartMarker>? markers = null,
+        TimeAxis? axis = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(frame);
         var points = series.SelectMany(s => s.Points).Where(p => !double.IsNaN(p.Y)).ToList();
-        var xMin = points.Count == 0 ? 0 : points.Min(p => p.X);
-        var xMax = points.Count == 0 ? 1 : points.Max(p => p.X);
+        var xMin = axis?.From ?? (points.Count == 0 ? 0 : points.Min(p => p.X));
+        var xMax = axis?.Until ?? (points.Count == 0 ? 1 : points.Max(p => p.X));
         if (xMax <= xMin)
         {
             xMax = xMin + 1;
@@ -28,10 +33,7 @@ public static class LineChartGeometry
         double X(double x) => Round(frame.Left + ((x - xMin) / (xMax - xMin) * frame.PlotWidth));
         double Y(double y) => YOf(frame, yMax, y);
 
-        var ticks = Enumerable.Range(0, TickCount + 1)
-            .Select(i => yMax * i / TickCount)
-            .Select(value => new AxisTick(value, Y(value), value.ToString("G3", CultureInfo.InvariantCulture)))
-            .ToList();
+        var ticks = YTicks(frame, yMax, value => value.ToString("G3", CultureInfo.InvariantCulture));
         var paths = series
             .Select((s, index) => new SeriesPath(s.Name, index, string.Join(' ', s.Points
                 .Where(p => !double.IsNaN(p.Y))
@@ -39,9 +41,18 @@ public static class LineChartGeometry
             .ToList();
         var lines = (markers ?? [])
             .Where(m => m.X >= xMin && m.X <= xMax)
-            .Select(m => new MarkerLine(X(m.X), m.Label))
+            .Select(m => new MarkerLine(X(m.X), m.Label, m.Kind))
             .ToList();
         return new LineChartLayout(frame, xMin, xMax, yMax, ticks, paths, lines);
+    }
+
+    /// <summary>Ticks at 0, ¼, ½, ¾ and all of <paramref name="yMax"/>, labelled by <paramref name="label"/>.</summary>
+    public static IReadOnlyList<AxisTick> YTicks(ChartFrame frame, double yMax, Func<double, string> label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        return [.. Enumerable.Range(0, TickCount + 1)
+            .Select(i => yMax * i / TickCount)
+            .Select(value => new AxisTick(value, YOf(frame, yMax, value), label(value)))];
     }
 
     /// <summary>The smallest of 1, 2 or 5 times a power of ten at or above <paramref name="value"/>; 1 for nothing above zero.</summary>

@@ -35,6 +35,11 @@ public abstract class RefreshingPage : ComponentBase, IDisposable
     {
         await ReadOnceAsync();
         Loaded = true;
+        if (_closed.IsCancellationRequested)
+        {
+            return;
+        }
+
         _timer = new PeriodicTimer(Options.Value.RefreshInterval, Clock);
         _ = RefreshAsync(_timer);
     }
@@ -50,6 +55,11 @@ public abstract class RefreshingPage : ComponentBase, IDisposable
         catch (RpcException error) when (!_closed.IsCancellationRequested)
         {
             Problem = ApiErrorText.Describe(error, Options.Value.ControlPlaneAddress);
+        }
+        catch (Exception) when (_closed.IsCancellationRequested)
+        {
+            // The page closed while it read (someone navigated away from a slow first read): its calls were cancelled
+            // and nothing is shown any more. Letting this escape would end the person's whole circuit.
         }
     }
 

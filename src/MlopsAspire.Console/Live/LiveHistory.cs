@@ -15,6 +15,9 @@ public sealed class LiveHistory(int capacity = LiveHistory.DefaultCapacity)
     /// <summary>How far back each reading looks: rates are requests over this span.</summary>
     public static readonly TimeSpan Span = TimeSpan.FromMinutes(1);
 
+    /// <summary>How the audit trail names a raised alert (<c>alert:drift</c>; a cleared one is <c>alert-cleared:drift</c>).</summary>
+    private const string AlertRaisedPrefix = "alert:";
+
     private readonly List<StatsReading> _readings = [];
 
     public IReadOnlyList<StatsReading> Readings => _readings;
@@ -77,13 +80,28 @@ public sealed class LiveHistory(int capacity = LiveHistory.DefaultCapacity)
             .Where(r => r.Stats is { Features.Count: > 0 })
             .Select(r => new DriftColumn(X(r.At), r.Stats!.Features.ToDictionary(f => f.Name, f => new DriftReading(f.Psi, f.Severity), StringComparer.Ordinal)))];
 
-    /// <summary>The alerts raised while the page was open, where they happened on the time axis.</summary>
-    public IReadOnlyList<ChartMarker> AlertMarkers() =>
-        [.. _readings
-            .SelectMany(r => r.Stats.Versions.SelectMany(v => v.ActiveAlerts.Select(a => (v.Version, Alert: a))))
-            .Where(a => a.Alert.At is not null)
-            .DistinctBy(a => (a.Version, a.Alert.Kind, a.Alert.Subject, a.Alert.At))
-            .Select(a => new ChartMarker(X(a.Alert.At.ToDateTimeOffset()), $"v{a.Version}: {a.Alert.Kind} {a.Alert.Subject}"))];
+    /// <summary>
+    /// The model's events on the time axis, in time order: its audit trail holds every lifecycle event (registration,
+    /// validation, shadow, canary, promotion, rollback, retirement, retraining) and every alert monitoring raised or
+    /// cleared, each with when it happened. X is in seconds since the first reading, so events from before the page
+    /// opened fall off the charts' axes.
+    /// </summary>
+    public IReadOnlyList<ChartMarker> EventMarkers(IEnumerable<AuditEvent> audit)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        return _readings.Count == 0
+            ? []
+            : [.. audit
+                .Where(e => e.At is not null)
+                .Select(e => new ChartMarker(
+                    X(e.At.ToDateTimeOffset()),
+                    $"v{e.Version} {e.Action} by {e.Actor}{(string.IsNullOrEmpty(e.Reason) ? "" : $": {e.Reason}")}",
+                    e.Action.StartsWith(AlertRaisedPrefix, StringComparison.Ordinal) ? ChartMarker.Alert : ChartMarker.Lifecycle))
+                .OrderBy(m => m.X)];
+    }
+
+    /// <summary>From the first reading to the latest, on the time axis of every chart of the page.</summary>
+    public TimeAxis Axis => new(0, Latest is null ? 0 : X(Latest.At));
 
     /// <summary>Seconds since the first reading.</summary>
     public double X(DateTimeOffset at) => _readings.Count == 0 ? 0 : Math.Round((at - _readings[0].At).TotalSeconds, 3);

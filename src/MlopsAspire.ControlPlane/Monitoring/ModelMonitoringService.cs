@@ -269,6 +269,17 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
             stats.Predictions.AddRange(window.Predictions.Select(ToProto));
         }
 
+        foreach (var distribution in summary.PredictionDistributions ?? [])
+        {
+            stats.PredictionDistributions.Add(new Mlops.V1.PredictionDistribution
+            {
+                Name = distribution.Name,
+                Edges = { distribution.Edges },
+                Counts = { distribution.Counts },
+                ReferenceCounts = { distribution.ReferenceCounts },
+            });
+        }
+
         foreach (var (shadow, comparison) in summary.Shadows)
         {
             stats.Shadows.Add(new ShadowStats

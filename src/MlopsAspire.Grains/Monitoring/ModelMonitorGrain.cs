@@ -210,7 +210,8 @@ public sealed partial class ModelMonitorGrain(
             outcomes.MacroF1,
             outcomes.MeanAbsoluteError,
             outcomes.RootMeanSquaredError,
-            state.State.AccuracyReference));
+            state.State.AccuracyReference,
+            _profile is null ? [] : [.. PredictionDistribution.Of(_profile, merged).Select(MonitoringMapper.ToMessage)]));
     }
 
     public Task<IReadOnlyList<WindowReport>> GetWindowReports(int count) =>
