@@ -99,6 +99,12 @@ public sealed class ConsoleBrowserEndToEndTests(DashboardPlatformFixture platfor
         // Two readings of agreement draw a line.
         await Expect(page.Locator("[data-test=chart-agreement] polyline.series")).ToHaveAttributeAsync("points", new Regex(@"^\S+ \S+"));
         await Expect(page.Locator("[data-test=drift-heatmap] rect.cell").First).ToBeVisibleAsync();
+        // Production's predictions over the last minute against the profile built from its first production rows.
+        await Expect(page.Locator("[data-test=chart-predictions] rect.bar").First).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-test=chart-predictions] polyline.reference-step")).ToHaveCountAsync(1);
+        // The shadow began while the page was open: each time chart marks it.
+        await Expect(page.Locator("[data-test=chart-agreement] line.marker.lifecycle title").First).ToContainTextAsync($"v{candidate} shadow by");
+        await Expect(page.Locator("[data-test=chart-p99] line.marker.lifecycle title").First).ToContainTextAsync($"v{candidate} shadow by");
         await ScreenshotAsync(page.Locator(".charts"), "console-live-charts.png");
         await ScreenshotAsync(page.Locator("[data-test=drift-heatmap]"), "console-drift-heatmap.png");
 
