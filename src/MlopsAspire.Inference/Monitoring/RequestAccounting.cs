@@ -11,7 +11,6 @@ namespace MlopsAspire.Inference.Monitoring;
 /// </summary>
 public sealed class RequestAccounting(InferenceMetrics metrics, ReplicaMonitoring monitoring)
 {
-
     /// <param name="status">The status the caller was answered with (a gRPC code, for REST too).</param>
     public void Complete(RequestRecord record, StatusCode status)
     {
