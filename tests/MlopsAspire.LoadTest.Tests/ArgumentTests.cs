@@ -32,6 +32,7 @@ public sealed class ArgumentTests
     [InlineData("--max-warmup must be a duration", "fraud-unary", "--max-warmup", "forever")]
     [InlineData("--target names an address twice ('localhost:8001,localhost:8001')", "fraud-unary", "--target", "localhost:8001,localhost:8001")]
     [InlineData("--target: 'localhost:http' is not a gRPC address", "fraud-unary", "--target", "localhost:8001,localhost:http")]
+    [InlineData("--objective-p99-ms finds what one replica sustains: give --target one address", "fraud-unary", "--objective-p99-ms", "20", "--target", "localhost:8001,localhost:8002")]
     [InlineData("--best tunes the contenders of baselines; use it with 'baselines'", "fraud-unary", "--best")]
     [InlineData("--best tunes every contender's intra-op threads itself; drop --intra-op-threads", "baselines", "--best", "--intra-op-threads", "2")]
     [InlineData("--tune-duration must be a duration", "baselines", "--best", "--tune-duration", "briefly")]

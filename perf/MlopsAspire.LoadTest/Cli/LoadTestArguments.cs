@@ -217,6 +217,11 @@ public static class LoadTestArguments
             CoreShare.Of(options.Cores, options.IntraOpThreads);
         }
 
+        if (options.IsSearch && options.Targets.Count > 1)
+        {
+            throw new UsageException("--objective-p99-ms finds what one replica sustains: give --target one address");
+        }
+
         if (options.Best && options.Verb != LoadTestVerb.Baselines)
         {
             throw new UsageException("--best tunes the contenders of baselines; use it with 'baselines'");
