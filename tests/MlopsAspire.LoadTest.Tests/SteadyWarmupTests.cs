@@ -53,12 +53,47 @@ public sealed class SteadyWarmupTests
     }
 
     [Fact]
+    public void Flat_throughput_while_the_jit_is_still_busy_is_a_plateau_not_a_steady_rate()
+    {
+        var rule = new SteadyStateRule(window: 3, tolerance: 0.05);
+
+        // Three slices within 5 %, but the JIT spent a third of a core compiling in each: tier 1 is yet to come.
+        Assert.False(rule.Add(10_000, compilingShare: 0.30));
+        Assert.False(rule.Add(10_100, compilingShare: 0.35));
+        Assert.False(rule.Add(10_050, compilingShare: 0.25));
+        // Then tier 1 takes over: faster, and the JIT goes quiet (a little compiling stays below the limit).
+        Assert.False(rule.Add(24_000, compilingShare: 0.10));
+        Assert.False(rule.Add(25_000, compilingShare: 0.01));
+        Assert.False(rule.Add(24_600, compilingShare: 0.04));
+        Assert.True(rule.Add(24_800, compilingShare: 0.0));
+        Assert.Equal([0.30, 0.35, 0.25, 0.10, 0.01, 0.04, 0.0], rule.CompilingShares);
+    }
+
+    [Fact]
+    public async Task The_runner_waits_out_a_tiering_plateau_by_the_jit_clock_and_measures_the_warm_rate()
+    {
+        // 100/s for four seconds while the JIT compiles 300 ms per second, then 200/s with the JIT quiet.
+        var clock = new SteppedClock();
+        var server = new ClockedServer(clock, arrived => TimeSpan.FromMilliseconds(arrived < TimeSpan.FromSeconds(4) ? 10 : 5));
+        TimeSpan Compiled() => TimeSpan.FromSeconds(0.3 * Math.Min(clock.Elapsed.TotalSeconds, 4));
+
+        var measurement = await SteppedRuns.RunOneClientThroughRunnerAsync(clock, server, OneClient(warmup: 2, maxWarmup: 10), compilingTime: Compiled);
+
+        AssertWarmup(measurement.Warmup, seconds: 7, steady: true, 100, 100, 100, 100, 200, 200, 200);
+        Assert.Equal([0.3, 0.3, 0.3, 0.3, 0, 0, 0], measurement.Warmup.CompilingShares!.Select(share => Math.Round(share, 6)));
+        Assert.Equal(200, measurement.Throughput);
+    }
+
+    [Fact]
     public void A_warm_up_says_how_long_it_took_and_whether_it_settled()
     {
         Assert.Equal("no warm-up", WarmupOutcome.None.Describe());
         Assert.Equal(
             "warmed 4 s until steady (slices 1,200 → 2,950 → 3,000 → 3,010/s)",
             new WarmupOutcome(TimeSpan.FromSeconds(4), true, [1200, 2950, 3000, 3010]).Describe());
+        Assert.Equal(
+            "warmed 3 s until steady (slices 2,950 → 3,000 → 3,010/s; JIT 41 → 0.5 → 0 % of a core)",
+            new WarmupOutcome(TimeSpan.FromSeconds(3), true, [2950, 3000, 3010], [0.41, 0.005, 0]).Describe());
         Assert.Equal(
             "warmed 3 s without reaching steady throughput (slices 10 → 20 → 30/s)",
             new WarmupOutcome(TimeSpan.FromSeconds(3), false, [10, 20, 30]).Describe());

@@ -67,12 +67,14 @@ internal static class SteppedRuns
         ClockedServer server,
         WorkloadSettings workload,
         Action<ProgressSnapshot>? progress = null,
-        Func<bool>? alsoSettled = null)
+        Func<bool>? alsoSettled = null,
+        Func<TimeSpan>? compilingTime = null)
     {
         Assert.Equal(WorkloadModel.Closed, workload.Model);
         Assert.Equal(1, workload.Concurrency);
+        // A stepped server compiles nothing unless the test says so: the real JIT, busy with the test itself, is not asked.
         return clock.DriveAsync(
-            LoadRunner.RunAsync("stepped", server, workload, clock, progress, CancellationToken.None),
+            LoadRunner.RunAsync("stepped", server, workload, clock, progress, CancellationToken.None, compilingTime ?? (() => TimeSpan.Zero)),
             pending => server.Answering == 1 && server.Busy == 0 && pending == server.WaitingOnClock + 2 && (alsoSettled?.Invoke() ?? true),
             SafetyNet);
     }

@@ -16,7 +16,8 @@ public static class LoadRunner
         WorkloadSettings workload,
         TimeProvider time,
         Action<ProgressSnapshot>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<TimeSpan>? compilingTime = null)
     {
         // The load generator is the client, and a client that traces nothing: an in-process replica's tracer listens
         // to the whole process, and would otherwise record a client span for every call and send a sampled trace
@@ -24,7 +25,7 @@ public static class LoadRunner
         // Every contender is then measured as it would be from a separate client process that does not trace.
         using var untraced = SuppressInstrumentationScope.Begin();
         var warmup = workload.Warmup > TimeSpan.Zero
-            ? await WarmUpAsync(name, sender, workload, time, cancellationToken).ConfigureAwait(false)
+            ? await WarmUpAsync(name, sender, workload, time, compilingTime ?? JitCompilingTime, cancellationToken).ConfigureAwait(false)
             : WarmupOutcome.None;
         var measurement = await RunOnceAsync(name, sender, workload, time, progress, cancellationToken).ConfigureAwait(false);
         return measurement with { Warmup = warmup };
@@ -36,8 +37,21 @@ public static class LoadRunner
     /// <summary>How many consecutive warm-up slices must agree.</summary>
     public const int SteadyWindow = 3;
 
+    /// <summary>
+    /// How long this process's JIT has spent compiling, on all threads: what <see cref="SteadyStateRule"/> reads to
+    /// tell a tiering plateau from a warm contender. It sees only this process, so it guards the in-process
+    /// contenders and the client itself; a server in another process is judged by its throughput alone.
+    /// </summary>
+    public static TimeSpan JitCompilingTime() => System.Runtime.JitInfo.GetCompilationTime(currentThread: false);
+
     /// <summary>Sends unrecorded traffic in slices until at least the warm-up time has passed and throughput is steady, or the maximum is reached.</summary>
-    private static async Task<WarmupOutcome> WarmUpAsync(string name, IRequestSender sender, WorkloadSettings workload, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<WarmupOutcome> WarmUpAsync(
+        string name,
+        IRequestSender sender,
+        WorkloadSettings workload,
+        TimeProvider time,
+        Func<TimeSpan> compilingTime,
+        CancellationToken cancellationToken)
     {
         var sliceLength = workload.Warmup < WarmupSlice ? workload.Warmup : WarmupSlice;
         var slice = workload with
@@ -52,12 +66,16 @@ public static class LoadRunner
         var spent = TimeSpan.Zero;
         while (true)
         {
+            var compiledBefore = compilingTime();
+            var sliceStart = time.GetTimestamp();
             var run = await RunOnceAsync(name, sender, slice, time, progress: null, cancellationToken).ConfigureAwait(false);
+            var sliceTime = time.GetElapsedTime(sliceStart);
             spent += sliceLength;
-            var steady = rule.Add(run.Throughput);
+            var compilingShare = sliceTime > TimeSpan.Zero ? Math.Max(0, (compilingTime() - compiledBefore) / sliceTime) : 0;
+            var steady = rule.Add(run.Throughput, compilingShare);
             if ((steady && spent >= workload.Warmup) || spent >= maximum)
             {
-                return new WarmupOutcome(spent, steady, [.. rule.Rates]);
+                return new WarmupOutcome(spent, steady, [.. rule.Rates], [.. rule.CompilingShares]);
             }
         }
     }
