@@ -39,8 +39,11 @@ public sealed class SmokeTests : IDisposable
             Assert.Equal(0, run.Failed);
             Assert.Empty(run.ErrorsByStatus);
             Assert.Equal(run.Succeeded, run.Latency.Count);
+            // The replica's own ModelStatistics, read around the measured run: every row it answered, none of the warm-up's.
+            Assert.True(run.ServerBatching is { Inferences: 400, Executions: >= 1 and <= 400 }, $"{run.Name}: {run.ServerBatching}");
         });
         Assert.True(File.Exists(Path.Combine(_output, ReportFiles.HtmlName)));
+        Assert.Contains("model runs for 400 rows", console.ToString(), StringComparison.Ordinal);
         Assert.Contains("p99", console.ToString(), StringComparison.Ordinal);
     }
 
@@ -116,6 +119,9 @@ public sealed class SmokeTests : IDisposable
         Assert.Equal(cores, runs[BaselineSuite.Naive].Details["runs at once"]);
         Assert.Equal(cores, runs[BaselineSuite.Ours].Details["instances"]);
         Assert.All(report.Runs, run => Assert.InRange(run.Warmup.Time, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(1)));
+        // Ours reports how it ran the rows; the naive server has no ModelStatistics, so its run says nothing rather than zero.
+        Assert.Equal(runs[BaselineSuite.Ours].Succeeded, runs[BaselineSuite.Ours].ServerBatching?.Inferences);
+        Assert.Null(runs[BaselineSuite.Naive].ServerBatching);
         Assert.NotEqual("unknown", report.Machine.Build);
     }
 

@@ -59,6 +59,11 @@ public sealed class ConsoleOutput(TextWriter writer, bool interactive, bool show
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  process CPU {run.CpuMicrosecondsPerRequest:0.0} µs per request (client and in-process server together)"));
         writer.WriteLine($"  errors by status: {Formatting.Errors(run.ErrorsByStatus)}");
+        if (run.ServerBatching is { } batching)
+        {
+            writer.WriteLine($"  server: {batching.Describe()}");
+        }
+
         if (run.Details.Count > 0)
         {
             writer.WriteLine($"  configuration: {string.Join("  ", run.Details.Select(pair => $"{pair.Key} {pair.Value}"))}");

@@ -74,6 +74,21 @@ public static class MarkdownReportWriter
         }
 
         markdown.AppendLine();
+        var batched = runs.Where(run => run.ServerBatching is not null).ToList();
+        if (batched.Count > 0)
+        {
+            markdown.AppendLine("| run | rows answered | model runs | rows per run (server's ModelStatistics) |");
+            markdown.AppendLine("|---|---:|---:|---:|");
+            foreach (var run in batched)
+            {
+                var batching = run.ServerBatching!;
+                markdown.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {run.Name} | {batching.Inferences:#,0} | {batching.Executions:#,0} | {batching.RowsPerRun:0.0#} |");
+            }
+
+            markdown.AppendLine();
+        }
+
         var open = runs.Where(run => run.TargetRate is not null).ToList();
         if (open.Count > 0)
         {

@@ -1,5 +1,6 @@
 using MlopsAspire.LoadTest.Measurement;
 using MlopsAspire.LoadTest.Scheduling;
+using MlopsAspire.LoadTest.Workloads;
 
 namespace MlopsAspire.LoadTest.Reports;
 
@@ -69,6 +70,9 @@ public sealed record RunReport
 
     /// <summary>Target facts worth keeping with the numbers: executor, configuration, payload sizes.</summary>
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What the server ran for the model over every repeat (OIP ModelStatistics): rows per model run; null when not reported.</summary>
+    public ServerBatching? ServerBatching { get; init; }
 
     /// <summary>How the first repeat was warmed (later repeats only warm connections and caches again).</summary>
     public WarmupOutcome Warmup { get; init; } = WarmupOutcome.None;

@@ -1,5 +1,6 @@
 using MlopsAspire.LoadTest.Measurement;
 using MlopsAspire.LoadTest.Scheduling;
+using MlopsAspire.LoadTest.Workloads;
 
 namespace MlopsAspire.LoadTest.Reports;
 
@@ -68,6 +69,7 @@ public static class RunReports
             Distribution = LatencyHistograms.Distribution(merged),
             Details = details ?? new Dictionary<string, string>(),
             Warmup = first.Warmup,
+            ServerBatching = ServerBatching.Sum(repeats.Select(repeat => repeat.ServerBatching)),
         };
     }
 

@@ -27,8 +27,11 @@ public static class LoadRunner
         var warmup = workload.Warmup > TimeSpan.Zero
             ? await WarmUpAsync(name, sender, workload, time, compilingTime ?? JitCompilingTime, cancellationToken).ConfigureAwait(false)
             : WarmupOutcome.None;
+        var batching = sender as IReportsServerBatching;
+        var before = batching is null ? null : await batching.ReadServerBatchingAsync(cancellationToken).ConfigureAwait(false);
         var measurement = await RunOnceAsync(name, sender, workload, time, progress, cancellationToken).ConfigureAwait(false);
-        return measurement with { Warmup = warmup };
+        var after = before is null ? null : await batching!.ReadServerBatchingAsync(cancellationToken).ConfigureAwait(false);
+        return measurement with { Warmup = warmup, ServerBatching = ServerBatching.Between(before, after) };
     }
 
     /// <summary>The length of one warm-up slice, whose throughput <see cref="SteadyStateRule"/> compares.</summary>

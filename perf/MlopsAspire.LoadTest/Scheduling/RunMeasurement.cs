@@ -1,5 +1,6 @@
 using HdrHistogram;
 using MlopsAspire.LoadTest.Measurement;
+using MlopsAspire.LoadTest.Workloads;
 
 namespace MlopsAspire.LoadTest.Scheduling;
 
@@ -27,6 +28,9 @@ public sealed record RunMeasurement
     /// its drain. It moves less than throughput with other processes' load on a shared machine.
     /// </summary>
     public TimeSpan ProcessorTime { get; init; }
+
+    /// <summary>What the server ran for the model during the measured run (ModelStatistics read before and after); null when not reported.</summary>
+    public ServerBatching? ServerBatching { get; init; }
 
     /// <summary>How the target was warmed before this measurement.</summary>
     public WarmupOutcome Warmup { get; init; } = WarmupOutcome.None;

@@ -10,7 +10,7 @@ namespace MlopsAspire.LoadTest.Workloads;
 /// their responses by request id (a server may answer out of order). Requests are spread round-robin over
 /// the streams; a stream that breaks fails its outstanding requests and is reopened on the next send.
 /// </summary>
-public sealed class StreamInferSender : IRequestSender
+public sealed class StreamInferSender : IRequestSender, IReportsServerBatching
 {
     private readonly IReadOnlyList<GrpcChannel> _channels;
     private readonly InferRequestSet _requests;
@@ -39,6 +39,9 @@ public sealed class StreamInferSender : IRequestSender
         request.Id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await stream.InferAsync(request, cancellationToken).ConfigureAwait(false);
     }
+
+    public Task<ServerBatching?> ReadServerBatchingAsync(CancellationToken cancellationToken) =>
+        ModelStatisticsReader.ReadAsync(_channels, _requests.ModelName, cancellationToken);
 
     private InferStream GetOrOpen(int slot)
     {

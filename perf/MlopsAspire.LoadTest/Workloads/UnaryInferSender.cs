@@ -4,7 +4,7 @@ using Inference;
 namespace MlopsAspire.LoadTest.Workloads;
 
 /// <summary>One unary ModelInfer per request, spread round-robin over the channels.</summary>
-public sealed class UnaryInferSender(IReadOnlyList<GrpcChannel> channels, InferRequestSet requests, bool ownsChannels = true) : IRequestSender
+public sealed class UnaryInferSender(IReadOnlyList<GrpcChannel> channels, InferRequestSet requests, bool ownsChannels = true) : IRequestSender, IReportsServerBatching
 {
     private readonly GRPCInferenceService.GRPCInferenceServiceClient[] _clients =
         [.. channels.Select(channel => new GRPCInferenceService.GRPCInferenceServiceClient(channel))];
@@ -20,6 +20,9 @@ public sealed class UnaryInferSender(IReadOnlyList<GrpcChannel> channels, InferR
             throw new InvalidResponseException($"model '{response.ModelName}' answered without outputs");
         }
     }
+
+    public Task<ServerBatching?> ReadServerBatchingAsync(CancellationToken cancellationToken) =>
+        ModelStatisticsReader.ReadAsync(channels, requests.ModelName, cancellationToken);
 
     public ValueTask DisposeAsync()
     {
