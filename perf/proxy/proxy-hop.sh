@@ -5,10 +5,11 @@
 #
 #   perf/proxy/proxy-hop.sh [REPLICAS] [ROUNDS] [DURATION] [CONCURRENCY] [CONNECTIONS]
 #
-# One Release platform with REPLICAS replicas and the shared gRPC port on 18001. The direct ports are read from each
-# replica's environment (the orchestrator tells a replica where to listen). Both paths open CONNECTIONS connections
-# per replica: the proxy balances whole connections, the direct client spreads requests over its connections. Prints a TSV line per run (round, path,
-# req/s, p50 ms, p99 ms, failed) and each round's direct ÷ proxy throughput and p99, with their medians.
+# One Release platform with REPLICAS replicas and the shared gRPC port on 18001. The replicas' own addresses are
+# listed by the control plane (`mlops models endpoints fraud --addresses`), as any client lists them. Both paths open
+# CONNECTIONS connections per replica: the proxy balances whole connections, the direct client spreads requests over
+# its connections. Prints a TSV line per run (round, path, req/s, p50 ms, p99 ms, failed) and each round's direct ÷
+# proxy throughput and p99, with their medians.
 # Needs: dotnet build -c Release of AppHost, src/MlopsAspire.Cli and perf/MlopsAspire.LoadTest.
 set -euo pipefail
 REPLICAS=${1:-2}; ROUNDS=${2:-4}; DURATION=${3:-8s}; CONCURRENCY=${4:-64}; CONNECTIONS=${5:-2}
@@ -18,13 +19,15 @@ PLATFORM_ARGS=(--Inference:Replicas="$REPLICAS" --Inference:GrpcPort=18001 --Inf
 
 start_platform
 for _ in $(seq 1 90); do curl -sf localhost:18000/v2/health/ready > /dev/null && break; sleep 2; done
-direct=()
-for pid in $(pgrep -f "$ROOT/src/MlopsAspire.Inference/bin/Release/net10.0/MlopsAspire.Inference"); do
-  url=$(tr '\0' '\n' < "/proc/$pid/environ" | sed -n 's/^Kestrel__Endpoints__grpc__Url=//p')
-  [[ -n "$url" ]] && direct+=("${url#http://}")
+# Each replica is listed once it reports fraud loaded.
+found=0
+for _ in $(seq 1 60); do
+  DIRECT=$($MLOPS models endpoints fraud --addresses 2>/dev/null || true)
+  found=$(tr ',' '\n' <<< "$DIRECT" | grep -c . || true)
+  (( found == REPLICAS )) && break
+  sleep 2
 done
-(( ${#direct[@]} == REPLICAS )) || { echo "found ${#direct[@]} replicas, expected $REPLICAS" >&2; exit 1; }
-DIRECT=$(IFS=,; echo "${direct[*]}")
+(( found == REPLICAS )) || { echo "the control plane lists $found replicas of fraud, expected $REPLICAS" >&2; exit 1; }
 echo "proxy localhost:18001, direct $DIRECT"
 for _ in $(seq 1 60); do $LOAD fraud-unary --target "$DIRECT" --concurrency 1 --duration 1s --warmup 0s --no-progress > /dev/null 2>&1 && break; sleep 2; done
 

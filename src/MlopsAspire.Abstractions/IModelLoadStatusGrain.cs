@@ -36,15 +36,20 @@ public sealed record VersionLoadStatus(
     [property: Id(3)] int FailedAttempts,
     [property: Id(4)] DateTimeOffset? NextAttemptAt);
 
-/// <summary>What one replica holds of one model.</summary>
+/// <summary>
+/// What one replica holds of one model, and the address clients reach its Open Inference gRPC service at directly
+/// (<c>http://host:port</c>; null when the replica does not know one), so they may skip a proxy in front of the replicas.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ReplicaLoadReport(
     [property: Id(0)] string ReplicaId,
-    [property: Id(1)] IReadOnlyList<VersionLoadStatus> Versions);
+    [property: Id(1)] IReadOnlyList<VersionLoadStatus> Versions,
+    [property: Id(2)] string? GrpcAddress = null);
 
-/// <summary>One replica's report of a version, and when it was received.</summary>
+/// <summary>One replica's report of a version, when it was received, and the replica's own gRPC address.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ReplicaVersionLoad(
     [property: Id(0)] string ReplicaId,
     [property: Id(1)] VersionLoadStatus Status,
-    [property: Id(2)] DateTimeOffset ReportedAt);
+    [property: Id(2)] DateTimeOffset ReportedAt,
+    [property: Id(3)] string? GrpcAddress = null);

@@ -13,14 +13,14 @@ public static class ReplicaLoadReports
     /// in version order (numeric versions numerically).
     /// </summary>
     public static IReadOnlyList<VersionLoadSummary> Summarize(
-        IReadOnlyDictionary<string, (DateTimeOffset ReportedAt, IReadOnlyList<VersionLoadStatus> Versions)> reports,
+        IReadOnlyDictionary<string, (DateTimeOffset ReportedAt, IReadOnlyList<VersionLoadStatus> Versions, string? GrpcAddress)> reports,
         DateTimeOffset now)
     {
         var live = reports.Where(report => now - report.Value.ReportedAt <= Lifetime).ToList();
         return
         [
             .. live
-                .SelectMany(report => report.Value.Versions.Select(status => new ReplicaVersionLoad(report.Key, status, report.Value.ReportedAt)))
+                .SelectMany(report => report.Value.Versions.Select(status => new ReplicaVersionLoad(report.Key, status, report.Value.ReportedAt, report.Value.GrpcAddress)))
                 .GroupBy(load => load.Status.Version, StringComparer.Ordinal)
                 .OrderBy(group => long.TryParse(group.Key, out var number) ? number : long.MaxValue)
                 .ThenBy(group => group.Key, StringComparer.Ordinal)

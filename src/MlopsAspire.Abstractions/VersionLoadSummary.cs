@@ -24,6 +24,13 @@ public sealed record VersionLoadSummary(
     public bool FailsEverywhere =>
         Replicas > 0 && Failed == Replicas && ByReplica.All(load => load.Status.FailedAttempts >= 2);
 
+    /// <summary>
+    /// The replicas a client may call directly for this version: those that hold it loaded and told their gRPC
+    /// address, in replica order.
+    /// </summary>
+    public IReadOnlyList<ReplicaVersionLoad> Endpoints =>
+        [.. ByReplica.Where(load => load.Status.State == VersionLoadState.Loaded && !string.IsNullOrEmpty(load.GrpcAddress))];
+
     /// <summary>"loaded on 1 of 2 replicas, failed on 1: &lt;error&gt;", as operators read it.</summary>
     public string Describe()
     {

@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace MlopsAspire.Cli;
 
-/// <summary><c>mlops models ...</c>: list, show, register, shadow, canary, promote, rollback, retire, audit.</summary>
+/// <summary><c>mlops models ...</c>: list, show, endpoints, register, shadow, canary, promote, rollback, retire, audit.</summary>
 internal sealed class ModelCommands(CliConsole console, ServerConnections connections, Option<string?> server, OutputOption output)
 {
     /// <summary>The largest config document <c>register --config</c> sends; real ones are a few kilobytes.</summary>
@@ -29,7 +29,7 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
 
     public Command Build() => new("models", "Register models and move their versions through the lifecycle.")
     {
-        List(), Show(), Register(), Shadow(), Canary(), Promote(), Rollback(), Retire(), Audit(),
+        List(), Show(), Endpoints(), Register(), Shadow(), Canary(), Promote(), Rollback(), Retire(), Audit(),
     };
 
     private Command List()
@@ -100,6 +100,57 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
                 new ModelView(Out).Write(model);
             }
 
+            return 0;
+        });
+        return command;
+    }
+
+    private Command Endpoints()
+    {
+        var addresses = new Option<bool>("--addresses")
+        {
+            Description = "Print only the addresses, comma-separated on one line, as the load tool's --target takes them.",
+        };
+        var command = new Command(
+            "endpoints",
+            "List the replicas serving a model's production version, each with its own gRPC address: clients may call them round-robin instead of the shared address. Addresses change when replicas restart; list again when a call fails.")
+        {
+            _name, addresses, output.Option,
+        };
+        SetManagementAction(command, async (client, result, ct) =>
+        {
+            var response = await client.ListEndpointsAsync(new ListEndpointsRequest { Name = result.GetRequiredValue(_name) }, cancellationToken: ct);
+            if (output.IsJson(result))
+            {
+                console.WriteJson(response);
+                return 0;
+            }
+
+            if (result.GetValue(addresses))
+            {
+                if (response.Endpoints.Count == 0)
+                {
+                    throw new CliException($"no replica reports {response.ModelName} version {response.Version} loaded with an address of its own.");
+                }
+
+                Out.Profile.Out.Writer.WriteLine(string.Join(',', response.Endpoints.Select(endpoint => endpoint.GrpcAddress)));
+                return 0;
+            }
+
+            if (response.Endpoints.Count == 0)
+            {
+                Out.MarkupLine($"[grey]No replica reports {Markup.Escape(response.ModelName)} version {Markup.Escape(response.Version)} loaded with an address of its own.[/]");
+                return 0;
+            }
+
+            var table = new Table().AddColumns("Replica", "gRPC address", "Reported (UTC)");
+            foreach (var endpoint in response.Endpoints)
+            {
+                table.AddRow(TableCells.Text(endpoint.Replica), TableCells.Text(endpoint.GrpcAddress), Timestamp(endpoint.ReportedAt));
+            }
+
+            Out.MarkupLine($"[bold]{Markup.Escape(response.ModelName)}[/] version [bold]{Markup.Escape(response.Version)}[/] (production)");
+            Out.Write(table);
             return 0;
         });
         return command;

@@ -14,7 +14,7 @@ public sealed partial class ModelLoadStatusGrain(TimeProvider time, ILogger<Mode
 {
     public const string Actor = "load-monitor";
 
-    private readonly Dictionary<string, (DateTimeOffset ReportedAt, IReadOnlyList<VersionLoadStatus> Versions)> _reports = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset ReportedAt, IReadOnlyList<VersionLoadStatus> Versions, string? GrpcAddress)> _reports = new(StringComparer.Ordinal);
 
     private string ModelName => this.GetPrimaryKeyString();
 
@@ -28,7 +28,7 @@ public sealed partial class ModelLoadStatusGrain(TimeProvider time, ILogger<Mode
         }
         else
         {
-            _reports[report.ReplicaId] = (time.GetUtcNow(), [.. report.Versions]);
+            _reports[report.ReplicaId] = (time.GetUtcNow(), [.. report.Versions], report.GrpcAddress);
         }
 
         var failing = Summaries().Where(summary => summary.FailsEverywhere).ToList();

@@ -119,6 +119,7 @@ public static class InferenceServer
         builder.Services.AddSingleton<IModelRepositoryControl, RoutingTableModelControl>();
         builder.Services.AddHostedService<RoutingTableSync>();
         // Which versions load here, and why one does not, for `mlops models show` and promotion.
+        builder.Services.AddSingleton(AdvertisedGrpcAddress.Resolve(builder.Configuration, System.Net.Dns.GetHostName()));
         builder.Services.AddHostedService<LoadStatusPublisher>();
 
         // Statistics to the monitoring grains, payloads for feedback joins.

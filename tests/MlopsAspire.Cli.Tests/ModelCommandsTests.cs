@@ -142,10 +142,11 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
     }
 
     [Fact]
-    public async Task Show_tells_on_how_many_replicas_each_version_loaded_and_why_not_on_the_others()
+    public async Task Show_tells_on_how_many_replicas_each_version_loaded_and_endpoints_where_the_loaded_ones_are_called()
     {
         var name = ControlPlaneHost.UniqueModelName("loads");
         await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel("l1.onnx", 1f));
+        AssertOneErrorLine(await RunAsync(ControlPlaneHost.ReaderKey, "models", "endpoints", name), $"refused: Model '{name}' has no production version");
         await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "promote", name, "1");
 
         // The second replica cannot write its artifact cache (its folder would sit under a file): it never loads.
@@ -161,6 +162,27 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
         var line = Assert.Single(show.Output.Split('\n'), line => line.TrimStart().StartsWith("version 1:", StringComparison.Ordinal));
         Assert.Contains("loaded on 1 of 2 replicas, failed on 1: ", line);
         Assert.Contains("not-a-folder", show.Output);
+
+        // Each replica's load state carries its own gRPC address, the failed one's too.
+        var version = await _cli.JsonAsync(ControlPlaneHost.ReaderKey, "models", "show", name, "1");
+        var reported = version.GetProperty("replica_load").GetProperty("by_replica").EnumerateArray()
+            .Select(replica => replica.GetProperty("grpc_address").GetString())
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { healthy.GrpcAddress, broken.GrpcAddress }.Order(StringComparer.Ordinal), reported);
+
+        // Clients are sent only to the replica that holds production loaded.
+        var table = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "endpoints", name);
+        Assert.Contains($"{name} version 1 (production)", table.Output);
+        Assert.Contains(healthy.GrpcAddress, table.Output);
+        Assert.DoesNotContain(broken.GrpcAddress, table.Output);
+
+        var json = await _cli.JsonAsync(ControlPlaneHost.ReaderKey, "models", "endpoints", name);
+        Assert.Equal((name, "1"), (json.GetProperty("model_name").GetString(), json.GetProperty("version").GetString()));
+        var endpoint = Assert.Single(json.GetProperty("endpoints").EnumerateArray());
+        Assert.Equal(healthy.GrpcAddress, endpoint.GetProperty("grpc_address").GetString());
+
+        var addresses = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "endpoints", name, "--addresses");
+        Assert.Equal(healthy.GrpcAddress, addresses.Output.Trim());
     }
 
     [Fact]

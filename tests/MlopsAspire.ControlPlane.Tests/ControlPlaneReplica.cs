@@ -17,8 +17,12 @@ public sealed class ControlPlaneReplica : IAsyncDisposable
     {
         _app = app;
         _cacheDirectory = cacheDirectory;
+        GrpcAddress = grpcAddress;
         Channel = GrpcChannel.ForAddress(grpcAddress);
     }
+
+    /// <summary>Where its gRPC endpoint listens: <c>http://127.0.0.1:port</c>.</summary>
+    public string GrpcAddress { get; }
 
     public GrpcChannel Channel { get; }
 

@@ -1,6 +1,9 @@
+using Aspire.Hosting.Testing;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Inference;
+using Mlops.V1;
 using MlopsAspire.FraudData;
 using MlopsAspire.Training;
 
@@ -66,6 +69,39 @@ public sealed class InferenceEndToEndTests(ClusterPlatformFixture platform)
         var raw = Assert.Single(response.RawOutputContents);
         var probability = BitConverter.ToSingle(raw.Span);
         Assert.Equal(ReferenceFraudModel.Value.PredictProbability(row.Features), probability, 1e-5f);
+    }
+
+    [Fact]
+    public async Task Fraud_replicas_are_listed_at_their_own_addresses_and_each_answers_there_without_the_proxy()
+    {
+        var management = new ModelManagement.ModelManagementClient(platform.ControlPlane(PlatformFixture.ReaderKey));
+        var proxy = platform.App.GetEndpoint("inference", "grpc");
+
+        // Every replica reports when it starts; a replica killed by a drill is listed until its reports lapse.
+        var endpoints = await Eventually.Async(
+            async () =>
+            {
+                var listed = await management.ListEndpointsAsync(new ListEndpointsRequest { Name = DemoModels.FraudModelName });
+                return listed.Endpoints.Select(endpoint => endpoint.GrpcAddress).Distinct(StringComparer.Ordinal).Count() == platform.Scale.Replicas ? listed : null;
+            },
+            TimeSpan.FromMinutes(3));
+
+        Assert.Equal("1", endpoints.Version);
+        var addresses = endpoints.Endpoints.Select(endpoint => new Uri(endpoint.GrpcAddress)).ToList();
+        Assert.DoesNotContain(addresses, address => address.Port == proxy.Port);
+        var row = new FraudDataGenerator(new FraudDataOptions { Seed = 5 }).Generate(1).Single();
+        var expected = ReferenceFraudModel.Value.PredictProbability(row.Features);
+        foreach (var address in addresses)
+        {
+            using var channel = GrpcChannel.ForAddress(address);
+            var request = FraudRequest([row.Features]);
+            request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "Probability.output" });
+
+            var response = await new GRPCInferenceService.GRPCInferenceServiceClient(channel).ModelInferAsync(request);
+
+            Assert.Equal("1", response.ModelVersion);
+            Assert.Equal(expected, Assert.Single(Assert.Single(response.Outputs).Contents.Fp32Contents), 1e-5f);
+        }
     }
 
     [Fact]

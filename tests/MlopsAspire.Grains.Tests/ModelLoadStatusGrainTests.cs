@@ -29,6 +29,28 @@ public sealed class ModelLoadStatusGrainTests(FakeClockClusterFixture fixture) :
     }
 
     [Fact]
+    public async Task Each_replica_keeps_the_address_of_its_latest_report_and_only_loaded_ones_are_endpoints()
+    {
+        var (name, _) = await ModelWithReadyVersionsAsync(1);
+        var loads = fixture.Grains.GetGrain<IModelLoadStatusGrain>(name);
+
+        await loads.ReportAsync(new ReplicaLoadReport("replica-a", [Loaded("1")], "http://10.0.0.1:8001"));
+        await loads.ReportAsync(new ReplicaLoadReport("replica-b", [Loaded("1")], "http://10.0.0.2:8001"));
+        await loads.ReportAsync(new ReplicaLoadReport("replica-c", [Failed("1", attempts: 1)], "http://10.0.0.3:8001"));
+        await loads.ReportAsync(new ReplicaLoadReport("replica-d", [Loaded("1")]));
+        // Restarted at another address under the same id: the latest report is what clients are sent to.
+        await loads.ReportAsync(new ReplicaLoadReport("replica-b", [Loaded("1")], "http://10.0.0.9:8001"));
+
+        var summary = Assert.Single(await loads.GetAsync());
+        Assert.Equal(
+            ["http://10.0.0.1:8001", "http://10.0.0.9:8001", "http://10.0.0.3:8001", null],
+            summary.ByReplica.Select(replica => replica.GrpcAddress));
+        Assert.Equal(
+            [("replica-a", "http://10.0.0.1:8001"), ("replica-b", "http://10.0.0.9:8001")],
+            summary.Endpoints.Select(replica => (replica.ReplicaId, replica.GrpcAddress)));
+    }
+
+    [Fact]
     public async Task A_replica_that_stops_reporting_no_longer_counts_and_one_that_leaves_is_forgotten_at_once()
     {
         var (name, _) = await ModelWithReadyVersionsAsync(1);

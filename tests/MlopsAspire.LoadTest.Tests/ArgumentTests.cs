@@ -36,6 +36,14 @@ public sealed class ArgumentTests
     [InlineData("--best tunes the contenders of baselines; use it with 'baselines'", "fraud-unary", "--best")]
     [InlineData("--best tunes every contender's intra-op threads itself; drop --intra-op-threads", "baselines", "--best", "--intra-op-threads", "2")]
     [InlineData("--tune-duration must be a duration", "baselines", "--best", "--tune-duration", "briefly")]
+    [InlineData("--discover finds the targets itself: drop --target and --in-process", "fraud-unary", "--discover", "localhost:8081", "--target", "localhost:8001")]
+    [InlineData("--discover finds the targets itself: drop --target and --in-process", "fraud-unary", "--discover", "localhost:8081", "--in-process")]
+    [InlineData("--discover: 'localhost:mgmt' is not the management API's address; expected host:port, e.g. localhost:8081", "fraud-unary", "--discover", "localhost:mgmt")]
+    [InlineData("--discover needs a value", "fraud-unary", "--discover")]
+    [InlineData("--objective-p99-ms finds what one replica sustains: give --target one address instead of --discover", "fraud-unary", "--objective-p99-ms", "20", "--discover", "localhost:8081")]
+    [InlineData("--discover lists one model's replicas; these scenarios call fraud and resnet18", "fraud-unary", "resnet18", "--discover", "localhost:8081")]
+    [InlineData("scenario 'batching-off' starts its own in-process replica; drop --discover", "batching-off", "--discover", "localhost:8081")]
+    [InlineData("--discover finds a running platform's replicas for scenarios; 'baselines' runs its own contenders", "baselines", "--discover", "localhost:8081")]
     public async Task A_bad_command_line_gets_one_clear_message_and_a_non_zero_exit(string expected, params string[] args)
     {
         var output = new StringWriter();
@@ -49,6 +57,29 @@ public sealed class ArgumentTests
         Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
         Assert.Contains(expected, lines[0], StringComparison.Ordinal);
         Assert.Equal(string.Empty, output.ToString());
+    }
+
+    [Fact]
+    public void Discover_takes_the_management_address_and_counts_as_a_platform_target()
+    {
+        var options = LoadTestArguments.Parse(["shadow-on", "--discover", "http://mgmt.example:8081", "--concurrency", "8"]);
+
+        Assert.Equal(new Uri("http://mgmt.example:8081"), options.DiscoverFrom);
+        Assert.True(options.TargetsPlatform);
+        Assert.Empty(options.Targets);
+    }
+
+    [Fact]
+    public async Task A_management_api_that_cannot_be_reached_fails_the_run_naming_the_model_and_address()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = await LoadTestCommand.RunAsync(["fraud-unary", "--discover", "127.0.0.1:1", "--no-progress"], output, error, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal(LoadTestCommand.RunFailed, exitCode);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: could not discover the replicas of fraud at 127.0.0.1:1: ", line, StringComparison.Ordinal);
     }
 
     [Fact]

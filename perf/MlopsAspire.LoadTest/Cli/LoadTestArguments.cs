@@ -15,7 +15,9 @@ public static class LoadTestArguments
                MlopsAspire.LoadTest list
                MlopsAspire.LoadTest models DIR [--model fraud|resnet18|all]   (writes a replica's model folder)
         Target:    --target host:port (a running platform) | --target host:port,host:port (its replicas, called
-                   round-robin from this side) | --in-process (default: a replica in this process)
+                   round-robin from this side) | --discover host:port (the control plane's management API: its
+                   replicas serving the scenarios' model, listed with their own addresses and called round-robin;
+                   the key comes from $MLOPS_API_KEY) | --in-process (default: a replica in this process)
         Workload:  --rate R [--arrival constant|poisson|ramp] [--ramp-to R]   open model, R requests/s
                    --concurrency N                                         closed model, N clients
                    --duration 10s  --batch-size 1  --encoding raw|typed
@@ -110,6 +112,7 @@ public static class LoadTestArguments
             {
                 "--help" or "-h" => options with { Verb = LoadTestVerb.Help },
                 "--target" => options with { Targets = ParseTargets(Value()) },
+                "--discover" => options with { DiscoverFrom = ParseManagementAddress(Value()) },
                 "--in-process" => SetInProcess(options, ref inProcess),
                 "--rate" => options with { Rate = PositiveDouble(name, Value()) },
                 "--arrival" => options with { Arrival = ParseEnum<ArrivalKind>(name, Value()) },
@@ -176,6 +179,26 @@ public static class LoadTestArguments
             throw new UsageException("--target and --in-process exclude each other");
         }
 
+        if (options.DiscoverFrom is not null && (inProcess || options.Target is not null))
+        {
+            throw new UsageException("--discover finds the targets itself: drop --target and --in-process");
+        }
+
+        if (options.DiscoverFrom is not null && options.Verb != LoadTestVerb.Run)
+        {
+            throw new UsageException("--discover finds a running platform's replicas for scenarios; 'baselines' runs its own contenders");
+        }
+
+        if (options.DiscoverFrom is not null && options.IsSearch)
+        {
+            throw new UsageException("--objective-p99-ms finds what one replica sustains: give --target one address instead of --discover");
+        }
+
+        if (options.DiscoverFrom is not null && options.Scenarios.Select(scenario => scenario.Model).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            throw new UsageException($"--discover lists one model's replicas; these scenarios call {string.Join(" and ", options.Scenarios.Select(scenario => scenario.Model).Distinct(StringComparer.Ordinal))}");
+        }
+
         if (options.Rate is not null && options.Concurrency is not null)
         {
             throw new UsageException("--rate (open model) and --concurrency (closed model) exclude each other");
@@ -239,16 +262,16 @@ public static class LoadTestArguments
 
         foreach (var scenario in options.Scenarios)
         {
-            if (scenario.Target == TargetKind.PlatformOnly && options.Target is null)
+            if (scenario.Target == TargetKind.PlatformOnly && !options.TargetsPlatform)
             {
                 throw new UsageException(
                     $"scenario '{scenario.Name}' needs a running platform set up with {scenario.TargetSetup}; pass --target host:port");
             }
 
-            if (scenario.Target == TargetKind.InProcessOnly && options.Target is not null)
+            if (scenario.Target == TargetKind.InProcessOnly && options.TargetsPlatform)
             {
                 throw new UsageException(
-                    $"scenario '{scenario.Name}' starts its own in-process replica; drop --target");
+                    $"scenario '{scenario.Name}' starts its own in-process replica; drop {(options.DiscoverFrom is null ? "--target" : "--discover")}");
             }
 
             if (scenario.Call == CallKind.Pipeline && options.Encoding != TensorEncoding.Raw)
@@ -304,6 +327,18 @@ public static class LoadTestArguments
         }
 
         return targets;
+    }
+
+    private static Uri ParseManagementAddress(string value)
+    {
+        try
+        {
+            return GrpcChannels.ParseAddress(value);
+        }
+        catch (FormatException)
+        {
+            throw new UsageException($"--discover: '{value}' is not the management API's address; expected host:port, e.g. localhost:8081");
+        }
     }
 
     private static IReadOnlyList<string> BaselineModels(string value) => value switch

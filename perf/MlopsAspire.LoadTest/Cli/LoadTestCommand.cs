@@ -72,6 +72,26 @@ public static class LoadTestCommand
             console.Line($"warning: this is a {report.Machine.Build} build; measure with 'dotnet run -c Release --project perf/MlopsAspire.LoadTest'");
         }
 
+        if (options.DiscoverFrom is { } management)
+        {
+            var model = options.Scenarios[0].Model;
+            try
+            {
+                options = options with
+                {
+                    Targets = await ReplicaDiscovery.DiscoverAsync(management, model, Environment.GetEnvironmentVariable(ReplicaDiscovery.ApiKeyVariable), cancellationToken),
+                };
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or Grpc.Core.RpcException)
+            {
+                var reason = exception is Grpc.Core.RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : exception.Message;
+                await error.WriteLineAsync($"error: could not discover the replicas of {model} at {management.Authority}: {reason}");
+                return RunFailed;
+            }
+
+            console.Line($"discovered {options.Targets.Count} replica{(options.Targets.Count == 1 ? "" : "s")} of {model}: {options.TargetDescription}");
+        }
+
         try
         {
             report = options.Verb switch

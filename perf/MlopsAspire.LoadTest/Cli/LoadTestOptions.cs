@@ -17,6 +17,15 @@ public sealed record LoadTestOptions
     /// </summary>
     public IReadOnlyList<Uri> Targets { get; init; } = [];
 
+    /// <summary>
+    /// The control plane's management API: the run's <see cref="Targets"/> are the replicas it lists for the
+    /// scenarios' model, each at its own address (filled in before the run).
+    /// </summary>
+    public Uri? DiscoverFrom { get; init; }
+
+    /// <summary>A running platform's replicas are the target, named or to be discovered.</summary>
+    public bool TargetsPlatform => Targets.Count > 0 || DiscoverFrom is not null;
+
     /// <summary>The first of <see cref="Targets"/>; null means an in-process replica.</summary>
     public Uri? Target => Targets.Count > 0 ? Targets[0] : null;
 

@@ -13,6 +13,7 @@ public static class ManagementPermissions
         [Management(nameof(ModelManagement.ModelManagementBase.ListModels))] = ManagementRole.Reader,
         [Management(nameof(ModelManagement.ModelManagementBase.GetModel))] = ManagementRole.Reader,
         [Management(nameof(ModelManagement.ModelManagementBase.GetVersion))] = ManagementRole.Reader,
+        [Management(nameof(ModelManagement.ModelManagementBase.ListEndpoints))] = ManagementRole.Reader,
         [Management(nameof(ModelManagement.ModelManagementBase.GetAuditLog))] = ManagementRole.Reader,
         [Management(nameof(ModelManagement.ModelManagementBase.WatchModel))] = ManagementRole.Reader,
         [Management(nameof(ModelManagement.ModelManagementBase.RegisterModel))] = ManagementRole.Operator,

@@ -47,6 +47,14 @@ public sealed partial class ModelManagementService(
     public override async Task<ModelVersion> GetVersion(GetVersionRequest request, ServerCallContext context) =>
         (await Model(request.Name).GetVersionAsync(Required(request.Version, "version"))).ToProto().WithReplicaLoad(await ReplicaLoadsAsync(request.Name));
 
+    public override async Task<ListEndpointsResponse> ListEndpoints(ListEndpointsRequest request, ServerCallContext context)
+    {
+        var model = await Model(request.Name).GetAsync();
+        var production = model.ProductionVersion
+            ?? throw new LifecycleViolationException($"Model '{model.Name}' has no production version, so no replica serves it; promote a version first.");
+        return (await ReplicaLoadsAsync(model.Name)).ToEndpoints(model.Name, production);
+    }
+
     public override Task<LifecycleResponse> SetShadow(SetShadowRequest request, ServerCallContext context) =>
         ChangeAsync(request.Name, context, (model, change) =>
             model.SetShadowAsync(Required(request.Version, "version"), request.SampleRate, change with { ExpectedRevision = Expected(request.HasExpectedRevision, request.ExpectedRevision) }),

@@ -158,8 +158,26 @@ public static class ProtoMapping
             FailedAttempts = replica.Status.FailedAttempts,
             NextAttemptAt = replica.Status.NextAttemptAt is { } next ? Timestamp.FromDateTimeOffset(next) : null,
             ReportedAt = Timestamp.FromDateTimeOffset(replica.ReportedAt),
+            GrpcAddress = replica.GrpcAddress ?? "",
         }));
         return message;
+    }
+
+    /// <summary>The replicas serving <paramref name="version"/> of <paramref name="model"/> that a client may call directly.</summary>
+    public static Proto.ListEndpointsResponse ToEndpoints(this IReadOnlyList<VersionLoadSummary> loads, string model, string version)
+    {
+        var response = new Proto.ListEndpointsResponse { ModelName = model, Version = version };
+        if (loads.FirstOrDefault(load => load.Version == version) is { } load)
+        {
+            response.Endpoints.AddRange(load.Endpoints.Select(replica => new Proto.ModelEndpoint
+            {
+                Replica = replica.ReplicaId,
+                GrpcAddress = replica.GrpcAddress ?? "",
+                ReportedAt = Timestamp.FromDateTimeOffset(replica.ReportedAt),
+            }));
+        }
+
+        return response;
     }
 
     /// <param name="sequence">The event's number in the model's trail.</param>

@@ -1,5 +1,6 @@
 using MlopsAspire.Abstractions;
 using MlopsAspire.Inference.Monitoring;
+using MlopsAspire.Inference.Protocol.Grpc;
 
 namespace MlopsAspire.Inference.Models;
 
@@ -7,12 +8,14 @@ namespace MlopsAspire.Inference.Models;
 /// Tells the control plane how this replica holds each version it was asked to serve: one report per model to that
 /// model's <see cref="IModelLoadStatusGrain"/>, at every change and at least every
 /// <see cref="ReplicaLoadReports.Interval"/> (so the grain knows the replica is alive), and an empty one for a model
-/// it no longer serves. On shutdown it withdraws its reports, so operators do not count a replica that left.
+/// it no longer serves. On shutdown it withdraws its reports, so operators do not count a replica that left. Each
+/// report carries the replica's <see cref="AdvertisedGrpcAddress"/>, which clients list to call replicas directly.
 /// </summary>
 public sealed partial class LoadStatusPublisher(
     IGrainFactory grains,
     VersionLoadStates loads,
     ReplicaMonitoring replica,
+    AdvertisedGrpcAddress address,
     TimeProvider time,
     ILogger<LoadStatusPublisher> logger) : BackgroundService
 {
@@ -24,6 +27,15 @@ public sealed partial class LoadStatusPublisher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (address.Url is { } url)
+        {
+            LogAdvertising(url);
+        }
+        else
+        {
+            LogNoAddress(AdvertisedGrpcAddress.ConfigurationKey);
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             // Taken before the snapshot, so a change made while reporting is reported next.
@@ -53,7 +65,7 @@ public sealed partial class LoadStatusPublisher(
             {
                 IReadOnlyList<VersionLoadStatus> versions = byModel.TryGetValue(model, out var group) ? [.. group.Select(load => load.ToStatus())] : [];
                 await grains.GetGrain<IModelLoadStatusGrain>(model)
-                    .ReportAsync(new ReplicaLoadReport(replica.ReplicaId, versions))
+                    .ReportAsync(new ReplicaLoadReport(replica.ReplicaId, versions, address.Url))
                     .WaitAsync(cancellationToken);
                 if (versions.Count == 0)
                 {
@@ -85,6 +97,12 @@ public sealed partial class LoadStatusPublisher(
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Clients may call this replica's gRPC service directly at {Address}")]
+    private partial void LogAdvertising(string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This replica reports no gRPC address of its own (its grpc endpoint has no fixed port); set {Setting} to let clients call it directly")]
+    private partial void LogNoAddress(string setting);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report this replica's model load states to the control plane; retrying")]
     private partial void LogDeliveryFailed(Exception exception);
