@@ -13,6 +13,14 @@ public sealed class StoreFixture : IAsyncLifetime
 {
     public const string ExternalServerVariable = "MLOPS_TEST_REDIS";
 
+    /// <summary>
+    /// Trait of the tests that start an embedded store of their own and never use the one named by
+    /// <see cref="ExternalServerVariable"/>: the Redis compatibility run filters them out (<c>Server!=embedded-only</c>).
+    /// </summary>
+    public const string ServerTrait = "Server";
+
+    public const string EmbeddedOnly = "embedded-only";
+
     private EmbeddedGarnetServer? embedded;
     private string? dataDirectory;
 
