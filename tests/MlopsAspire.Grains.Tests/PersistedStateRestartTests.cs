@@ -113,6 +113,22 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Labels_a_monitor_accepted_are_stored_before_it_answers_so_a_killed_silo_loses_none()
+    {
+        // A write just before (the policy) puts the next throttled write seconds away; the labels must not wait for it.
+        var name = UniqueModelName();
+        var key = ModelVersionKey.Format(name, "1");
+        var monitor = fixture.Grains.GetGrain<IModelMonitorGrain>(key);
+        await monitor.SetPolicy(MonitoringPolicy.Default with { Window = Window });
+        var at = DateTimeOffset.UtcNow;
+
+        Assert.True(await monitor.RecordOutcomes("durable-labels", ModelTask.BinaryClassification, [new(at, 0.9f, 1f), new(at, 0.2f, 0f)]));
+
+        // Read straight from the store, with the grain still active: what a kill -9 of its silo would leave.
+        Assert.Contains("feedback:durable-labels", await ReadStoredStateAsync(key, "monitor"));
+    }
+
+    [Fact]
     public async Task A_monitor_written_with_type_names_by_an_earlier_build_still_activates()
     {
         // What the previous build stored: Orleans' default JSON (type names on every object and collection, reference

@@ -131,7 +131,11 @@ public sealed partial class ModelMonitorGrain(
         {
             state.State.OutcomeTask = task;
             _dirty = true;
-            await PersistIfDueAsync();
+            // Written before the caller hears "joined": a feedback batch is acknowledged ground truth that nothing
+            // replays, unlike the replicas' snapshots, so it must not wait for the next throttled write and be lost
+            // with the silo (a stop the orchestrator ends with a kill, or a crash). Batches are few next to snapshots.
+            await AuditAlertsAsync();
+            await PersistAsync();
         }
 
         return accepted;
