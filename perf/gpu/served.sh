@@ -20,6 +20,7 @@ cores="${CORES:-2}"                 # sessions every contender runs at once (one
 resnet_clients="${RESNET_CLIENTS:-8}"
 fraud_clients="${FRAUD_CLIENTS:-64}"
 duration="${DURATION:-8s}"          # measured, per contender
+warmup="${WARMUP:-2s}"              # warm-up at least this long, until three one-second slices agree within 5 %
 max_warmup="${MAX_WARMUP:-8s}"      # warm-up stops here even if throughput is not yet steady
 run_limit="${RUN_LIMIT:-150}"       # seconds a whole run (4 contenders) may take before it is interrupted
 
@@ -28,13 +29,14 @@ loadtest="$payload_root/loadtest"
 use_cuda_libraries "$loadtest"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 
-failed=()
+runs=(); failed=()
 # One baselines run; SIGINT at the limit ends it early and the tool still writes what it measured.
 baselines() {
   local name="$1"; shift
   echo "== $name: baselines $* --provider $provider"
+  runs+=("$name")
   if ! timeout -s INT -k 15 "$run_limit" "$loadtest/MlopsAspire.LoadTest" baselines "$@" --provider "$provider" \
-      --cores "$cores" --duration "$duration" --warmup 2s --max-warmup "$max_warmup" --no-progress --out "$out/$name"; then
+      --cores "$cores" --duration "$duration" --warmup "$warmup" --max-warmup "$max_warmup" --no-progress --out "$out/$name"; then
     failed+=("$name")
   fi
 }
@@ -46,10 +48,11 @@ baselines fraud-b1 --model fraud --batch-size 1 --concurrency "$fraud_clients"
 
 # The comparison table of every run: ours ÷ onnxruntime-loop is how much of the raw engine's rate serving keeps.
 {
-  echo "# Served path on $provider ($(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || true))"
+  gpu="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || true)"
+  echo "# Served path on $provider (${gpu:-no GPU visible}, $(nproc) CPU threads, $cores sessions per contender)"
   echo
-  for report in "$out"/*/report.md; do
-    awk '/^## /{section++} section==1' "$report"
+  for name in "${runs[@]}"; do
+    if [[ -f "$out/$name/report.md" ]]; then awk '/^## /{section++} section==1' "$out/$name/report.md"; else echo "$name: no report"$'\n'; fi
   done
 } > "$out/summary.md"
 cat "$out/summary.md"
