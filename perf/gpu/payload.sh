@@ -3,12 +3,14 @@
 
 # Checks PAYLOAD_DIR's parts against SHA256SUMS and unpacks them; sets payload_root to the unpacked folder
 # (app/: the GPU check, loadtest/: the load generator, both self-contained).
+# The unpacked folder (~900 MB) is removed when the script exits.
 unpack_payload() {
-  local parts="$1" work
-  work="$(mktemp -d)"
+  local parts="$1"
+  payload_work="$(mktemp -d)"
+  trap 'rm -rf "$payload_work"' EXIT
   (cd "$parts" && sha256sum --quiet -c SHA256SUMS)
-  cat "$parts"/payload.tar.xz.part-* | xz -d -T0 | tar -x -C "$work"
-  payload_root="$work/payload"
+  cat "$parts"/payload.tar.xz.part-* | xz -d -T0 | tar -x -C "$payload_work"
+  payload_root="$payload_work/payload"
 }
 
 # Puts APP_DIR (ONNX Runtime and its CUDA provider) and every folder holding CUDA runtime, cuBLAS, cuDNN and friends,
