@@ -6,15 +6,18 @@
 # CUDA 13 and cuDNN 9 libraries are found in the usual places and in Python's nvidia-* wheels.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/payload.sh"
 out="${OUT:-$here/.results}"
 mkdir -p "$out"
 
 if [[ $# -ge 1 ]]; then
-  payload="$1"
-  work="$(mktemp -d)"
-  (cd "$payload" && sha256sum -c SHA256SUMS)
-  cat "$payload"/payload.tar.xz.part-* | xz -d -T0 | tar -x -C "$work"
-  app="$work/payload/app"; models="$work/payload/models"
+  unpack_payload "$1"
+  app="$payload_root/app"; models="$payload_root/models"
+  # The load generator writes the same demo models (fraud trained with seed 42, ResNet-18 with a symbolic batch).
+  export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+  "$payload_root/loadtest/MlopsAspire.LoadTest" models "$payload_root/repository" --model all
+  mkdir -p "$models"
+  for model in fraud resnet18; do ln -sf "$payload_root/repository/$model/1/model.onnx" "$models/$model.onnx"; done
 else
   root="$(cd "$here/../.." && pwd)"
   work="$(mktemp -d)"
@@ -25,14 +28,5 @@ else
   app="$work/app"; models="$work/models"
 fi
 
-# Every folder holding CUDA runtime, cuBLAS or cuDNN libraries, including pip's nvidia-* packages.
-cuda_dirs="$( (find /usr /opt /lib /lib64 /usr/local \( -name 'libcudart.so*' -o -name 'libcublas*.so*' -o -name 'libcudnn*.so*' \
-  -o -name 'libcufft.so*' -o -name 'libcurand.so*' -o -name 'libnvrtc*.so*' -o -name 'libnvJitLink*.so*' \) \
-  -printf '%h\n' 2>/dev/null || true) | sort -u | paste -sd: -)"
-export LD_LIBRARY_PATH="$app:${cuda_dirs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
-echo "CUDA library folders: ${cuda_dirs:-none found}"
-missing="$(ldd "$app/libonnxruntime_providers_cuda.so" | grep 'not found' || true)"
-[[ -z "$missing" ]] || echo "unresolved libraries of the CUDA provider:"$'\n'"$missing"
-
+use_cuda_libraries "$app"
 "$app/MlopsAspire.GpuCheck" --models "$models" --out "$out/gpu-check.md" --seconds "${SECONDS_PER_POINT:-1.5}"

@@ -1,5 +1,6 @@
 using MlopsAspire.LoadTest.Cli;
 using MlopsAspire.LoadTest.Scheduling;
+using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Tests;
 
@@ -44,6 +45,9 @@ public sealed class ArgumentTests
     [InlineData("--discover lists one model's replicas; these scenarios call fraud and resnet18", "fraud-unary", "resnet18", "--discover", "localhost:8081")]
     [InlineData("scenario 'batching-off' starts its own in-process replica; drop --discover", "batching-off", "--discover", "localhost:8081")]
     [InlineData("--discover finds a running platform's replicas for scenarios; 'baselines' runs its own contenders", "baselines", "--discover", "localhost:8081")]
+    [InlineData("--provider must be one of cpu, cuda, not 'gpu'", "baselines", "--provider", "gpu")]
+    [InlineData("--provider picks where the baselines' contenders run; use it with 'baselines'", "resnet18", "--provider", "cuda")]
+    [InlineData("--provider sets our replica's Inference:ExecutionProvider as well as the other contenders'; drop --set Inference:ExecutionProvider", "baselines", "--provider", "cuda", "--set", "Inference:ExecutionProvider=Cpu")]
     public async Task A_bad_command_line_gets_one_clear_message_and_a_non_zero_exit(string expected, params string[] args)
     {
         var output = new StringWriter();
@@ -80,6 +84,29 @@ public sealed class ArgumentTests
         Assert.Equal(LoadTestCommand.RunFailed, exitCode);
         var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: could not discover the replicas of fraud at 127.0.0.1:1: ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Baselines_run_on_the_cpu_unless_a_provider_is_named()
+    {
+        Assert.Equal(ExecutionProvider.Cpu, LoadTestArguments.Parse(["baselines", "--model", "resnet18"]).Provider);
+        Assert.Equal(ExecutionProvider.Cuda, LoadTestArguments.Parse(["baselines", "--model", "resnet18", "--provider", "cuda", "--batch-size", "8"]).Provider);
+        Assert.Equal(ExecutionProvider.Cuda, LoadTestArguments.Parse(["baselines", "--provider=CUDA"]).Provider);
+    }
+
+    [Fact]
+    public async Task Cuda_baselines_where_cuda_cannot_start_fail_with_one_line_instead_of_measuring_the_cpu()
+    {
+        // Tests build the CPU runtime, which has no CUDA provider on any machine.
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = await LoadTestCommand.RunAsync(["baselines", "--model", "fraud", "--provider", "cuda", "--duration", "1s", "--no-progress"], output, error, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal(LoadTestCommand.RunFailed, exitCode);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: --provider cuda: CUDA could not start (", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("req/s", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -118,6 +118,9 @@ public sealed class SmokeTests : IDisposable
         Assert.Equal(cores, runs[BaselineSuite.Compute].Details["threads"]);
         Assert.Equal(cores, runs[BaselineSuite.Naive].Details["runs at once"]);
         Assert.Equal(cores, runs[BaselineSuite.Ours].Details["instances"]);
+        Assert.All(
+            new[] { BaselineSuite.Compute, BaselineSuite.Naive, BaselineSuite.Ours },
+            name => Assert.Equal("cpu", runs[name].Details["provider"]));
         Assert.All(report.Runs, run => Assert.InRange(run.Warmup.Time, TimeSpan.FromSeconds(0.2), TimeSpan.FromSeconds(1)));
         // Ours reports how it ran the rows; the naive server has no ModelStatistics, so its run says nothing rather than zero.
         Assert.Equal(runs[BaselineSuite.Ours].Succeeded, runs[BaselineSuite.Ours].ServerBatching?.Inferences);

@@ -52,8 +52,8 @@ public static class BaselineSuite
         }
 
         console.Line(options.Best
-            ? $"baselines for {model}: {concurrency} clients, batch {options.BatchSize}, best setups on {options.Cores} cores (compute {computeSetup.Describe()}, naive {naiveSetup.Describe()}, ours {oursSetup.Describe()}), {options.Repeat} repeat(s) of {options.Duration.TotalSeconds:0.#} s"
-            : $"baselines for {model}: {concurrency} clients, batch {options.BatchSize}, each contender {share.Describe()}, {options.Repeat} repeat(s) of {options.Duration.TotalSeconds:0.#} s");
+            ? $"baselines for {model} on {options.ProviderName}: {concurrency} clients, batch {options.BatchSize}, best setups on {options.Cores} cores (compute {computeSetup.Describe()}, naive {naiveSetup.Describe()}, ours {oursSetup.Describe()}), {options.Repeat} repeat(s) of {options.Duration.TotalSeconds:0.#} s"
+            : $"baselines for {model} on {options.ProviderName}: {concurrency} clients, batch {options.BatchSize}, each contender {share.Describe()}, {options.Repeat} repeat(s) of {options.Duration.TotalSeconds:0.#} s");
         var contenders = new List<RunningContender>();
         try
         {
@@ -85,7 +85,7 @@ public static class BaselineSuite
                 c => RunReports.From(measurements[c.Name], c.Target, model, c.Call, c.Details));
             var comparison = new ComparisonTable
             {
-                Title = $"{model}: ours ÷ baselines ({concurrency} clients{(options.Best ? ", each contender's best setup" : string.Empty)}{(options.Repeat > 1 ? $"; req/s are medians of {options.Repeat} interleaved runs, ratios the median of the per-run ratios" : string.Empty)})",
+                Title = $"{model} on {options.ProviderName}: ours ÷ baselines ({concurrency} clients, batch {options.BatchSize}{(options.Best ? ", each contender's best setup" : string.Empty)}{(options.Repeat > 1 ? $"; req/s are medians of {options.Repeat} interleaved runs, ratios the median of the per-run ratios" : string.Empty)})",
                 Rows = [.. new[] { Compute, Transport, Naive }.Select(name => ComparisonRow.Of(runs[Ours], runs[name]))],
             };
 

@@ -4,6 +4,7 @@ using MlopsAspire.LoadTest.Scenarios;
 using MlopsAspire.LoadTest.Scheduling;
 using MlopsAspire.LoadTest.Targets;
 using MlopsAspire.LoadTest.Workloads;
+using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Baselines;
 
@@ -19,25 +20,28 @@ public sealed class ContenderStarts(string model, byte[] modelBytes, InferReques
             "in-process ONNX Runtime",
             "onnxruntime",
             workload with { Concurrency = setup.Share.Lanes },
-            new RawOnnxRuntimeSender(modelBytes, requests, setup.Share.IntraOpThreads),
-            new Dictionary<string, string> { ["threads"] = Text(setup.Share.Lanes), ["intra-op"] = Text(setup.Share.IntraOpThreads) }));
+            new RawOnnxRuntimeSender(modelBytes, requests, setup.Share.IntraOpThreads, options.Provider),
+            new Dictionary<string, string> { ["threads"] = Text(setup.Share.Lanes), ["intra-op"] = Text(setup.Share.IntraOpThreads), ["provider"] = options.ProviderName }));
     }
 
     public async Task<RunningContender> NaiveAsync(ContenderSetup setup, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var host = await NaiveOnnxInferenceService.StartAsync(model, modelBytes, setup.Share.IntraOpThreads, setup.Share.Lanes).ConfigureAwait(false);
+        var host = await NaiveOnnxInferenceService.StartAsync(model, modelBytes, setup.Share.IntraOpThreads, setup.Share.Lanes, options.Provider).ConfigureAwait(false);
         return new RunningContender(
             BaselineSuite.Naive,
             "naive OIP server (loopback)",
             "unary",
             workload,
             new UnaryInferSender(GrpcChannels.CreateMany(host.Address, options.Connections), requests),
-            new Dictionary<string, string> { ["runs at once"] = Text(setup.Share.Lanes), ["intra-op"] = Text(setup.Share.IntraOpThreads) },
+            new Dictionary<string, string> { ["runs at once"] = Text(setup.Share.Lanes), ["intra-op"] = Text(setup.Share.IntraOpThreads), ["provider"] = options.ProviderName },
             host);
     }
 
-    /// <summary>Our replica, in this process, serving the model with the setup's instances, threads and batching.</summary>
+    /// <summary>
+    /// Our replica, in this process, serving the model with the setup's instances, threads and batching on the
+    /// provider asked for. A replica falls back to the CPU when CUDA cannot start; here that fails the run instead.
+    /// </summary>
     public async Task<RunningContender> OursAsync(ContenderSetup setup, CancellationToken cancellationToken)
     {
         var replica = await ScenarioTarget.StartInProcessAsync(
@@ -47,10 +51,17 @@ public sealed class ContenderStarts(string model, byte[] modelBytes, InferReques
                 Batching = setup.Batching,
                 IntraOpThreads = setup.Share.IntraOpThreads,
                 Instances = setup.Share.Lanes,
-                ExtraConfiguration = options.ReplicaConfiguration,
+                ExtraConfiguration = [$"Inference:ExecutionProvider={options.Provider}", .. options.ReplicaConfiguration],
             },
             replicaCount: 1,
             cancellationToken).ConfigureAwait(false);
+        var ran = replica.Details.GetValueOrDefault("provider", "none");
+        if (options.Provider == ExecutionProvider.Cuda && ran != options.ProviderName)
+        {
+            await replica.DisposeAsync().ConfigureAwait(false);
+            throw BaselineSessions.CudaUnavailable($"our replica, asked for {options.ProviderName}, loaded {model} on {ran}: see its log warning");
+        }
+
         return new RunningContender(
             BaselineSuite.Ours,
             replica.Description,

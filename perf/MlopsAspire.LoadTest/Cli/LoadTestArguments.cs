@@ -3,6 +3,7 @@ using MlopsAspire.LoadTest.Baselines;
 using MlopsAspire.LoadTest.Scenarios;
 using MlopsAspire.LoadTest.Scheduling;
 using MlopsAspire.LoadTest.Workloads;
+using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Cli;
 
@@ -33,6 +34,8 @@ public static class LoadTestArguments
                    cores ÷ intra-op threads sessions at once, as raw-loop threads, naive-server runs, our instances)
                    --best [--tune-duration 3s]   tune each contender's sessions × threads (and our batcher) on
                    the cores first, then compare best with best
+                   --provider cpu|cuda   where every contender runs the model (cuda needs the GPU build and
+                   fails when CUDA cannot start)
         Output:    --out DIR (report.json, report.md, report.html)  --no-progress
         """;
 
@@ -47,6 +50,7 @@ public static class LoadTestArguments
         var scenarios = new List<Scenario>();
         var replicaConfiguration = new List<string>();
         var inProcess = false;
+        var providerGiven = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -148,6 +152,7 @@ public static class LoadTestArguments
                 "--cores" => options with { Cores = PositiveInt(name, Value()) },
                 "--best" => options with { Best = true },
                 "--tune-duration" => options with { TuneDuration = Duration(name, Value()) },
+                "--provider" => SetProvider(options, ref providerGiven, ParseEnum<ExecutionProvider>(name, Value())),
                 "--compute-threads" => throw new UsageException(
                     "--compute-threads is gone: every contender now gets the same cores; give them with --cores N"),
                 _ => throw new UsageException($"unknown option '{name}'; run with --help for the options"),
@@ -161,7 +166,7 @@ public static class LoadTestArguments
 
         if (options.Verb != LoadTestVerb.Run)
         {
-            return Validate(options with { ReplicaConfiguration = replicaConfiguration }, inProcess);
+            return Validate(options with { ReplicaConfiguration = replicaConfiguration }, inProcess, providerGiven);
         }
 
         if (scenarios.Count == 0)
@@ -169,11 +174,21 @@ public static class LoadTestArguments
             throw new UsageException($"name a scenario: {ScenarioCatalog.Names}");
         }
 
-        return Validate(options with { Scenarios = scenarios, ReplicaConfiguration = replicaConfiguration }, inProcess);
+        return Validate(options with { Scenarios = scenarios, ReplicaConfiguration = replicaConfiguration }, inProcess, providerGiven);
     }
 
-    private static LoadTestOptions Validate(LoadTestOptions options, bool inProcess)
+    private static LoadTestOptions Validate(LoadTestOptions options, bool inProcess, bool providerGiven)
     {
+        if (providerGiven && options.Verb != LoadTestVerb.Baselines)
+        {
+            throw new UsageException("--provider picks where the baselines' contenders run; use it with 'baselines' (an in-process replica takes --set Inference:ExecutionProvider=Cuda)");
+        }
+
+        if (providerGiven && options.ReplicaConfiguration.Any(setting => setting.StartsWith("Inference:ExecutionProvider=", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new UsageException("--provider sets our replica's Inference:ExecutionProvider as well as the other contenders'; drop --set Inference:ExecutionProvider");
+        }
+
         if (inProcess && options.Target is not null)
         {
             throw new UsageException("--target and --in-process exclude each other");
@@ -287,6 +302,12 @@ public static class LoadTestArguments
     {
         inProcess = true;
         return options;
+    }
+
+    private static LoadTestOptions SetProvider(LoadTestOptions options, ref bool providerGiven, ExecutionProvider provider)
+    {
+        providerGiven = true;
+        return options with { Provider = provider };
     }
 
     private static LoadTestOptions AddSetting(LoadTestOptions options, List<string> settings, string value)

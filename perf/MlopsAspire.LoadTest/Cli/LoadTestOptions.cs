@@ -1,6 +1,7 @@
 using MlopsAspire.LoadTest.Scenarios;
 using MlopsAspire.LoadTest.Scheduling;
 using MlopsAspire.LoadTest.Workloads;
+using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Cli;
 
@@ -111,6 +112,15 @@ public sealed record LoadTestOptions
     /// <see cref="Cores"/> before measuring, and compare best with best.
     /// </summary>
     public bool Best { get; init; }
+
+    /// <summary>
+    /// Baselines: where every contender runs its model: the raw loop's and the naive server's sessions and our
+    /// replica (<c>Inference:ExecutionProvider</c>). CUDA that cannot start fails the run; nothing falls back.
+    /// </summary>
+    public ExecutionProvider Provider { get; init; } = ExecutionProvider.Cpu;
+
+    /// <summary>"cpu" or "cuda", as the command line and the reports spell it.</summary>
+    public string ProviderName => Provider.ToString().ToLowerInvariant();
 
     /// <summary>Baselines with <see cref="Best"/>: how long each candidate setup is measured, after its warm-up.</summary>
     public TimeSpan TuneDuration { get; init; } = TimeSpan.FromSeconds(3);

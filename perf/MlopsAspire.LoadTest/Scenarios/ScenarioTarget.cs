@@ -93,6 +93,7 @@ public sealed class ScenarioTarget : IAsyncDisposable
         {
             ["replicas"] = replicaCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["executor"] = replicas[0].Executor,
+            ["provider"] = string.Join(",", replicas[0].ExecutionProviders).ToLowerInvariant(),
             ["instances"] = (replica.Instances ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["configuration"] = string.Join(" ", replicas[0].Configuration.Where(setting => !setting.StartsWith("Inference:ModelRepository=", StringComparison.Ordinal))),
         };

@@ -35,6 +35,13 @@ public sealed class InProcessReplica : IAsyncDisposable
     /// <summary>How the replica runs requests: the executor type it resolved (inline per request, or a batcher).</summary>
     public string Executor => _app.Services.GetRequiredService<IInferenceExecutor>().GetType().Name;
 
+    /// <summary>
+    /// The execution providers its loaded models' sessions run on, which is what ran and not what was configured:
+    /// a replica asked for CUDA serves on the CPU when CUDA cannot start.
+    /// </summary>
+    public IReadOnlyList<ExecutionProvider> ExecutionProviders =>
+        [.. _app.Services.GetRequiredService<ModelRepository>().LoadedModels.Select(model => model.ExecutionProvider).Distinct()];
+
     public static async Task<InProcessReplica> StartAsync(string modelRepository, ReplicaSettings settings, CancellationToken cancellationToken)
     {
         var grpcPort = FreePort();

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Inference;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Targets;
 
@@ -91,11 +92,15 @@ public sealed class NaiveOnnxInferenceService(NaiveModelSessions sessions) : GRP
         _ => type.ToString().ToUpperInvariant(),
     };
 
-    /// <summary>Serves <paramref name="model"/> running at most <paramref name="lanes"/> requests at once, each with <paramref name="intraOpThreads"/> threads.</summary>
-    public static Task<LoopbackGrpcHost> StartAsync(string modelName, byte[] model, int intraOpThreads, int lanes)
+    /// <summary>
+    /// Serves <paramref name="model"/> running at most <paramref name="lanes"/> requests at once, each with
+    /// <paramref name="intraOpThreads"/> threads, on <paramref name="provider"/>.
+    /// </summary>
+    public static Task<LoopbackGrpcHost> StartAsync(string modelName, byte[] model, int intraOpThreads, int lanes, ExecutionProvider provider)
     {
+        var session = BaselineSessions.Create(model, intraOpThreads, provider);
         var sessions = new NaiveModelSessions(lanes);
-        sessions.Add(modelName, BaselineSessions.Create(model, intraOpThreads));
+        sessions.Add(modelName, session);
         return LoopbackGrpcHost.StartAsync(
             services => services.AddSingleton(sessions),
             app => app.MapGrpcService<NaiveOnnxInferenceService>());

@@ -1,11 +1,12 @@
 using Microsoft.ML.OnnxRuntime;
 using MlopsAspire.LoadTest.Workloads;
+using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Targets;
 
 /// <summary>
 /// The compute limit: <see cref="InferenceSession"/>.Run in a loop in this process on the same model, inputs,
-/// batch size and threads as the served requests, with no transport and no serving code. Completes
+/// batch size, threads and execution provider as the served requests, with no transport and no serving code. Completes
 /// synchronously, so each closed-model client is one thread running the session.
 /// </summary>
 public sealed class RawOnnxRuntimeSender : IRequestSender
@@ -17,9 +18,9 @@ public sealed class RawOnnxRuntimeSender : IRequestSender
     private readonly string[] _outputNames;
     private long _next = -1;
 
-    public RawOnnxRuntimeSender(byte[] model, InferRequestSet requests, int intraOpThreads)
+    public RawOnnxRuntimeSender(byte[] model, InferRequestSet requests, int intraOpThreads, ExecutionProvider provider)
     {
-        _session = BaselineSessions.Create(model, intraOpThreads);
+        _session = BaselineSessions.Create(model, intraOpThreads, provider);
         var first = requests.First;
         _inputNames = [.. first.Inputs.Select(input => input.Name)];
         _outputNames = [.. first.Outputs.Select(output => output.Name)];
