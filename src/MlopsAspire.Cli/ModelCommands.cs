@@ -515,19 +515,24 @@ internal sealed class ModelCommands(CliConsole console, ServerConnections connec
         ModelManagement.ModelManagementClient client, RegisterModelMetadata metadata, byte[] content, Action<int> sent, CancellationToken ct)
     {
         using var call = client.RegisterModel(cancellationToken: ct);
+        // A server that refuses the upload (too large, not allowed) answers before it has read it all and reads no
+        // more: a write then waits for flow-control credit that never comes. The answer ends the writing instead.
+        using var answered = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _ = call.ResponseAsync.ContinueWith(_ => answered.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
-            await call.RequestStream.WriteAsync(new RegisterModelRequest { Metadata = metadata }, ct);
+            await call.RequestStream.WriteAsync(new RegisterModelRequest { Metadata = metadata }, answered.Token);
             for (var offset = 0; offset < content.Length; offset += UploadChunkBytes)
             {
                 var length = Math.Min(UploadChunkBytes, content.Length - offset);
-                await call.RequestStream.WriteAsync(new RegisterModelRequest { Chunk = ByteString.CopyFrom(content, offset, length) }, ct);
+                await call.RequestStream.WriteAsync(new RegisterModelRequest { Chunk = ByteString.CopyFrom(content, offset, length) }, answered.Token);
                 sent(length);
             }
 
             await call.RequestStream.CompleteAsync();
         }
-        catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException
+            || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             // The server ended the call early (it refused the upload); its status, awaited below, says why.
         }

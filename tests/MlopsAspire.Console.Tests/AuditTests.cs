@@ -46,11 +46,13 @@ public sealed class AuditTests(ControlPlaneHost host) : ControlPlaneConsoleTest(
         page.WaitForAssertion(() => Assert.Contains(Rows(page), row => row[1] == second), Generous);
         Assert.Contains(Rows(page), row => row[1] == first && row[3] == "promote" && row[6] == "first release");
 
+        // The page may still be rendering what its first read brought in when the filter changes: wait for the
+        // filtered table rather than read the one on screen at the instant of the change.
         page.Find("[data-test=filter-model]").Change(first);
-        Assert.All(Rows(page), row => Assert.Equal(first, row[1]));
+        page.WaitForAssertion(() => Assert.All(Rows(page), row => Assert.Equal(first, row[1])), Generous);
         page.Find("[data-test=filter-action]").Change("promote");
-        var promotion = Assert.Single(Rows(page));
-        Assert.Equal(["2", "Ready → Production"], promotion[4..6]);
+        page.WaitForAssertion(() => Assert.Single(Rows(page)), Generous);
+        Assert.Equal(["2", "Ready → Production"], Assert.Single(Rows(page))[4..6]);
 
         // A model's page links here with the model chosen.
         var navigation = Services.GetRequiredService<NavigationManager>();
