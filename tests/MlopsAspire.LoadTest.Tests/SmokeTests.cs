@@ -129,6 +129,64 @@ public sealed class SmokeTests : IDisposable
     }
 
     [Fact]
+    public async Task Interrupted_baselines_still_write_the_rounds_every_contender_finished()
+    {
+        // Ctrl+C as the echo's second run is summarised: round 1 is whole, round 2 is cut short at the naive server.
+        using var interrupt = new CancellationTokenSource();
+        var console = new InterruptingWriter($"fraud {BaselineSuite.Transport} →", occurrence: 2, interrupt);
+        string[] args = ["baselines", "--model", "fraud", "--concurrency", "4", "--repeat", "3", "--duration", "0.5s", "--warmup", "0.2s", "--max-warmup", "1s", "--no-progress", "--out", _output];
+
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, TimeProvider.System, interrupt.Token);
+
+        Assert.True(interrupt.IsCancellationRequested, console.ToString());
+        Assert.True(exitCode == 0, console.ToString());
+        var report = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName)));
+        Assert.Equal(
+            [BaselineSuite.Compute, BaselineSuite.Transport, BaselineSuite.Naive, BaselineSuite.Ours],
+            report.Runs.Select(run => run.Name["fraud ".Length..]));
+        Assert.All(report.Runs, run =>
+        {
+            Assert.Equal(1, run.Repeats);
+            Assert.True(run.Succeeded > 0, $"{run.Name}: nothing answered");
+        });
+        Assert.Equal(3, Assert.Single(report.Comparisons).Rows.Count);
+        Assert.Contains(report.Notes, note => note.Contains("interrupted: 1 of 3 round(s) finished", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_scenario_interrupted_before_its_run_is_reported_with_what_it_sent()
+    {
+        // Ctrl+C as the unary run is summarised: the stream scenario after it starts interrupted.
+        using var interrupt = new CancellationTokenSource();
+        var console = new InterruptingWriter("fraud-unary →", occurrence: 1, interrupt);
+        string[] args = ["fraud-unary", "fraud-stream", "--in-process", "--concurrency", "4", "--duration", "0.5s", "--warmup", "0.2s", "--max-warmup", "1s", "--no-progress", "--out", _output];
+
+        var exitCode = await LoadTestCommand.RunAsync(args, console, console, TimeProvider.System, interrupt.Token);
+
+        Assert.True(exitCode == 0, console.ToString());
+        var report = JsonReportWriter.Read(await File.ReadAllTextAsync(Path.Combine(_output, ReportFiles.JsonName)));
+        Assert.Equal(["fraud-unary", "fraud-stream"], report.Runs.Select(run => run.Name));
+        Assert.True(report.Runs[0].Succeeded > 0, console.ToString());
+        Assert.Equal(report.Runs[0].Succeeded, report.Runs[0].ServerBatching?.Inferences);
+        Assert.Equal(report.Runs[1].Sent, report.Runs[1].Succeeded + report.Runs[1].Failed);
+    }
+
+    /// <summary>Cancels when a line starting with the marker is written for the given time, as a user's Ctrl+C would.</summary>
+    private sealed class InterruptingWriter(string marker, int occurrence, CancellationTokenSource interrupt) : StringWriter
+    {
+        private int _seen;
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value is not null && value.StartsWith(marker, StringComparison.Ordinal) && ++_seen == occurrence)
+            {
+                interrupt.Cancel();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_target_list_spreads_requests_over_every_replica_named()
     {
         await using var replicas = await ScenarioTarget.StartInProcessAsync(["fraud"], new ReplicaSettings(), replicaCount: 2, CancellationToken.None);

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Inference;
 using MlopsAspire.LoadTest.Cli;
 using MlopsAspire.LoadTest.Measurement;
@@ -22,7 +23,8 @@ public static class BaselineSuite
     public const string Naive = "naive-server";
     public const string Ours = "ours";
 
-    public sealed record Result(IReadOnlyList<RunReport> Runs, ComparisonTable Comparison, IReadOnlyList<string> Notes);
+    /// <param name="Comparison">Null when the run was interrupted before ours and a baseline were measured side by side.</param>
+    public sealed record Result(IReadOnlyList<RunReport> Runs, ComparisonTable? Comparison, IReadOnlyList<string> Notes);
 
     public static async Task<Result> RunAsync(string model, LoadTestOptions options, ConsoleOutput console, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -46,9 +48,21 @@ public static class BaselineSuite
         if (options.Best)
         {
             console.Line($"baselines --best for {model}: tuning each contender's setup on {options.Cores} cores, {options.TuneDuration.TotalSeconds:0.#} s per setup after its warm-up");
-            computeSetup = await TuneAsync(model, Compute, BestSetupChoice.Candidates(options.Cores, withBatching: false), starts.ComputeAsync, options, console, time, notes, cancellationToken).ConfigureAwait(false);
-            naiveSetup = await TuneAsync(model, Naive, BestSetupChoice.Candidates(options.Cores, withBatching: false), starts.NaiveAsync, options, console, time, notes, cancellationToken).ConfigureAwait(false);
-            oursSetup = await TuneAsync(model, Ours, BestSetupChoice.Candidates(options.Cores, withBatching: true), starts.OursAsync, options, console, time, notes, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                computeSetup = await TuneAsync(model, Compute, BestSetupChoice.Candidates(options.Cores, withBatching: false), starts.ComputeAsync, options, console, time, notes, cancellationToken).ConfigureAwait(false);
+                naiveSetup = await TuneAsync(model, Naive, BestSetupChoice.Candidates(options.Cores, withBatching: false), starts.NaiveAsync, options, console, time, notes, cancellationToken).ConfigureAwait(false);
+                oursSetup = await TuneAsync(model, Ours, BestSetupChoice.Candidates(options.Cores, withBatching: true), starts.OursAsync, options, console, time, notes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (cancellationToken.IsCancellationRequested && exception is OperationCanceledException or RpcException)
+            {
+                // Interrupted while a candidate's server was starting.
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Interrupted(model, notes, "while tuning the contenders' setups: nothing was compared");
+            }
         }
 
         console.Line(options.Best
@@ -57,37 +71,40 @@ public static class BaselineSuite
         var contenders = new List<RunningContender>();
         try
         {
-            var ours = await starts.OursAsync(oursSetup, cancellationToken).ConfigureAwait(false);
-            contenders.Add(ours);
-            var oursAddress = ((ScenarioTarget)ours.Server!).Addresses[0];
-            var responseBytes = await MeasureResponseBytesAsync(oursAddress, requests, cancellationToken).ConfigureAwait(false);
-            // Measured in this order: compute limit, transport limit, naive server, ours.
-            contenders.Insert(0, await starts.NaiveAsync(naiveSetup, cancellationToken).ConfigureAwait(false));
-            contenders.Insert(0, await starts.EchoAsync(responseBytes).ConfigureAwait(false));
-            contenders.Insert(0, await starts.ComputeAsync(computeSetup, cancellationToken).ConfigureAwait(false));
-
-            var measurements = contenders.ToDictionary(c => c.Name, _ => new List<RunMeasurement>());
-            for (var repeat = 0; repeat < options.Repeat; repeat++)
+            RunningContender ours;
+            int responseBytes;
+            try
             {
-                foreach (var contender in contenders)
-                {
-                    // Later repeats only need the connection and caches warm again, not the JIT.
-                    var rewarm = TimeSpan.FromSeconds(Math.Min(0.5, options.Warmup.TotalSeconds));
-                    var settings = repeat == 0 ? contender.Workload : contender.Workload with { Warmup = rewarm, MaxWarmup = rewarm };
-                    var measurement = await LoadRunner.RunAsync($"{model} {contender.Name}", contender.Sender, settings, time, console.Progress, cancellationToken).ConfigureAwait(false);
-                    measurements[contender.Name].Add(measurement);
-                    console.Summary(RunReports.From([measurement], contender.Target, model, contender.Call, contender.Details));
-                }
+                ours = await starts.OursAsync(oursSetup, cancellationToken).ConfigureAwait(false);
+                contenders.Add(ours);
+                var oursAddress = ((ScenarioTarget)ours.Server!).Addresses[0];
+                responseBytes = await MeasureResponseBytesAsync(oursAddress, requests, cancellationToken).ConfigureAwait(false);
+                // Measured in this order: compute limit, transport limit, naive server, ours.
+                contenders.Insert(0, await starts.NaiveAsync(naiveSetup, cancellationToken).ConfigureAwait(false));
+                contenders.Insert(0, await starts.EchoAsync(responseBytes).ConfigureAwait(false));
+                contenders.Insert(0, await starts.ComputeAsync(computeSetup, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception exception) when (cancellationToken.IsCancellationRequested && exception is OperationCanceledException or RpcException)
+            {
+                return Interrupted(model, notes, "while starting the contenders: nothing was measured");
             }
 
-            var runs = contenders.ToDictionary(
-                c => c.Name,
-                c => RunReports.From(measurements[c.Name], c.Target, model, c.Call, c.Details));
-            var comparison = new ComparisonTable
+            var (measurements, rounds, interrupted) = await MeasureRoundsAsync(model, contenders, options, console, time, cancellationToken).ConfigureAwait(false);
+            var runs = contenders
+                .Where(c => measurements[c.Name].Count > 0)
+                .ToDictionary(c => c.Name, c => RunReports.From(measurements[c.Name], c.Target, model, c.Call, c.Details));
+            var compared = runs.ContainsKey(Ours) ? new[] { Compute, Transport, Naive }.Where(runs.ContainsKey).ToList() : [];
+            var comparison = compared.Count == 0 ? null : new ComparisonTable
             {
-                Title = $"{model} on {options.ProviderName}: ours ÷ baselines ({concurrency} clients, batch {options.BatchSize}{(options.Best ? ", each contender's best setup" : string.Empty)}{(options.Repeat > 1 ? $"; req/s are medians of {options.Repeat} interleaved runs, ratios the median of the per-run ratios" : string.Empty)})",
-                Rows = [.. new[] { Compute, Transport, Naive }.Select(name => ComparisonRow.Of(runs[Ours], runs[name]))],
+                Title = $"{model} on {options.ProviderName}: ours ÷ baselines ({concurrency} clients, batch {options.BatchSize}{(options.Best ? ", each contender's best setup" : string.Empty)}{(rounds > 1 ? $"; req/s are medians of {rounds} interleaved runs, ratios the median of the per-run ratios" : string.Empty)})",
+                Rows = [.. compared.Select(name => ComparisonRow.Of(runs[Ours], runs[name]))],
             };
+            if (interrupted)
+            {
+                notes.Add(rounds > 0
+                    ? $"{model}: interrupted: {rounds} of {options.Repeat} round(s) finished and are reported; the round cut short is left out, so that every contender is compared over the same rounds."
+                    : $"{model}: interrupted in the first round: the contenders that finished their run are reported, {(comparison is null ? "and none was compared with ours, which runs last" : "compared with ours")}.");
+            }
 
             notes.Insert(0, $"{model}: request {requests.SerializedBytes} bytes, response {responseBytes} bytes; the echo baseline sends and returns the same sizes.");
             notes.Add(options.Best
@@ -99,7 +116,7 @@ public static class BaselineSuite
                 notes.Add(BatchingNote(ours.Details));
             }
 
-            return new Result([.. contenders.Select(c => runs[c.Name])], comparison, notes);
+            return new Result([.. contenders.Where(c => runs.ContainsKey(c.Name)).Select(c => runs[c.Name])], comparison, notes);
         }
         finally
         {
@@ -108,6 +125,61 @@ public static class BaselineSuite
                 await contender.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Runs the contenders in interleaved rounds. A run cut short by an interruption is not kept (it measured less
+    /// than the others), nor is the rest of its round when an earlier round finished, so that every contender
+    /// reported was measured over the same rounds.
+    /// </summary>
+    private static async Task<(Dictionary<string, List<RunMeasurement>> Measurements, int Rounds, bool Interrupted)> MeasureRoundsAsync(
+        string model,
+        IReadOnlyList<RunningContender> contenders,
+        LoadTestOptions options,
+        ConsoleOutput console,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var measurements = contenders.ToDictionary(c => c.Name, _ => new List<RunMeasurement>());
+        for (var repeat = 0; repeat < options.Repeat; repeat++)
+        {
+            var round = new List<(string Name, RunMeasurement Measurement)>();
+            foreach (var contender in contenders)
+            {
+                // Later repeats only need the connection and caches warm again, not the JIT.
+                var rewarm = TimeSpan.FromSeconds(Math.Min(0.5, options.Warmup.TotalSeconds));
+                var settings = repeat == 0 ? contender.Workload : contender.Workload with { Warmup = rewarm, MaxWarmup = rewarm };
+                var measurement = await LoadRunner.RunAsync($"{model} {contender.Name}", contender.Sender, settings, time, console.Progress, cancellationToken).ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    if (repeat == 0)
+                    {
+                        foreach (var (name, finished) in round)
+                        {
+                            measurements[name].Add(finished);
+                        }
+                    }
+
+                    return (measurements, repeat, true);
+                }
+
+                round.Add((contender.Name, measurement));
+                console.Summary(RunReports.From([measurement], contender.Target, model, contender.Call, contender.Details));
+            }
+
+            foreach (var (name, finished) in round)
+            {
+                measurements[name].Add(finished);
+            }
+        }
+
+        return (measurements, options.Repeat, false);
+    }
+
+    private static Result Interrupted(string model, List<string> notes, string when)
+    {
+        notes.Add($"{model}: interrupted {when}.");
+        return new Result([], null, notes);
     }
 
     /// <summary>Runs every candidate setup of one contender briefly, each on a fresh server, and keeps the best.</summary>
@@ -125,9 +197,20 @@ public static class BaselineSuite
         var results = new List<TuningResult>();
         foreach (var candidate in candidates)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The caller reports the interruption; the setups measured so far are not a tuning.
+                return new ContenderSetup(candidate.Share);
+            }
+
             await using var contender = await start(candidate, cancellationToken).ConfigureAwait(false);
             var settings = contender.Workload with { Duration = options.TuneDuration };
             var measurement = await LoadRunner.RunAsync($"{model} {name} {candidate.Describe()}", contender.Sender, settings, time, progress: null, cancellationToken).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return candidate;
+            }
+
             var result = new TuningResult(candidate, measurement.Throughput, LatencyHistograms.PercentileMs(measurement.Latency, 99), measurement.Failed);
             results.Add(result);
             console.Line($"  {name} {candidate.Describe()}: {Formatting.Rate(result.Throughput)} req/s, p99 {Formatting.Ms(result.P99Ms)} ms{(result.Failed > 0 ? $", {result.Failed} failed" : string.Empty)}");

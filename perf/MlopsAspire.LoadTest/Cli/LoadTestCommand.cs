@@ -258,8 +258,16 @@ public static class LoadTestCommand
         {
             var result = await BaselineSuite.RunAsync(model, options, console, time, cancellationToken);
             runs.AddRange(result.Runs);
-            comparisons.Add(result.Comparison);
+            if (result.Comparison is { } comparison)
+            {
+                comparisons.Add(comparison);
+            }
+
             notes.AddRange(result.Notes);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
         }
 
         return report with { Title = "MlopsAspire baselines", Runs = runs, Comparisons = comparisons, Notes = notes };

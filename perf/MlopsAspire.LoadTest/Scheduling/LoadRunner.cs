@@ -1,3 +1,4 @@
+using Grpc.Core;
 using MlopsAspire.LoadTest.Measurement;
 using MlopsAspire.LoadTest.Workloads;
 using OpenTelemetry;
@@ -27,12 +28,31 @@ public static class LoadRunner
         var warmup = workload.Warmup > TimeSpan.Zero
             ? await WarmUpAsync(name, sender, workload, time, compilingTime ?? JitCompilingTime, cancellationToken).ConfigureAwait(false)
             : WarmupOutcome.None;
-        var batching = sender as IReportsServerBatching;
+        // Interrupted during the warm-up: the measured run ends at once and the server's counters are not read.
+        var batching = cancellationToken.IsCancellationRequested ? null : sender as IReportsServerBatching;
         var before = batching is null ? null : await batching.ReadServerBatchingAsync(cancellationToken).ConfigureAwait(false);
         var measurement = await RunOnceAsync(name, sender, workload, time, progress, cancellationToken).ConfigureAwait(false);
-        var after = before is null ? null : await batching!.ReadServerBatchingAsync(cancellationToken).ConfigureAwait(false);
+        ServerBatching? after = null;
+        if (before is not null)
+        {
+            // Read even when the run was interrupted (Ctrl+C still writes the reports), but not for longer than a
+            // short wait: the counters are one small call to a server that was answering a moment ago.
+            using var reading = new CancellationTokenSource(ServerCountersWait, time);
+            try
+            {
+                after = await batching!.ReadServerBatchingAsync(reading.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RpcException or OperationCanceledException)
+            {
+                // The counters are an extra: a server that stopped answering leaves the run without them, not unreported.
+            }
+        }
+
         return measurement with { Warmup = warmup, ServerBatching = ServerBatching.Between(before, after) };
     }
+
+    /// <summary>How long reading the server's counters after a run may take.</summary>
+    public static readonly TimeSpan ServerCountersWait = TimeSpan.FromSeconds(5);
 
     /// <summary>The length of one warm-up slice, whose throughput <see cref="SteadyStateRule"/> compares.</summary>
     public static readonly TimeSpan WarmupSlice = TimeSpan.FromSeconds(1);
@@ -76,7 +96,8 @@ public static class LoadRunner
             spent += sliceLength;
             var compilingShare = sliceTime > TimeSpan.Zero ? Math.Max(0, (compilingTime() - compiledBefore) / sliceTime) : 0;
             var steady = rule.Add(run.Throughput, compilingShare);
-            if ((steady && spent >= workload.Warmup) || spent >= maximum)
+            // An interrupted warm-up ends at once: every further slice would end at once too, sending nothing.
+            if ((steady && spent >= workload.Warmup) || spent >= maximum || cancellationToken.IsCancellationRequested)
             {
                 return new WarmupOutcome(spent, steady, [.. rule.Rates], [.. rule.CompilingShares]);
             }
