@@ -8,7 +8,9 @@ public sealed class ApiKeyServerFixture : InferenceServerFixture
 {
     public const string Key = "inference-key-0123456789abcdef";
 
-    public int MetricsPort { get; } = FreePort();
+    public int MetricsPort { get; private set; }
+
+    protected override void PickPorts() => MetricsPort = FreePort();
 
     protected override IEnumerable<string> ExtraArguments => [$"--Inference:ApiKeys:checkout={Key}", $"--Metrics:PrometheusPort={MetricsPort}"];
 

@@ -57,20 +57,37 @@ public abstract class InferenceServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         WriteModels();
-        var httpPort = FreePort();
-        var grpcPort = FreePort();
-        string[] args =
-        [
-            $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{httpPort}",
-            $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
-            $"--Inference:ModelRepository={ModelRoot}",
-            "--Inference:IntraOpThreads=1",
-            "--Logging:LogLevel:Default=Warning",
-            .. ExtraArguments,
-        ];
+        // Free ports are picked before they are bound, and with other test assemblies (whole platforms among them)
+        // running beside this one, a port is now and then taken in between: pick every port again rather than lose
+        // the whole class.
+        int grpcPort, httpPort;
+        for (var attempt = 1; ; attempt++)
+        {
+            httpPort = FreePort();
+            grpcPort = FreePort();
+            PickPorts();
+            string[] args =
+            [
+                $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{httpPort}",
+                $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
+                $"--Inference:ModelRepository={ModelRoot}",
+                "--Inference:IntraOpThreads=1",
+                "--Logging:LogLevel:Default=Warning",
+                .. ExtraArguments,
+            ];
 
-        _app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
-        await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            _app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
+            try
+            {
+                await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+                break;
+            }
+            catch (Exception exception) when (attempt < 4 && IsAddressInUse(exception))
+            {
+                await _app.DisposeAsync();
+                _app = null;
+            }
+        }
 
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions
         {
@@ -111,6 +128,16 @@ public abstract class InferenceServerFixture : IAsyncLifetime
             // A leftover temp folder is harmless.
         }
     }
+
+    /// <summary>Picks the ports of <see cref="ExtraArguments"/> (again, when a start found one taken).</summary>
+    protected virtual void PickPorts()
+    {
+    }
+
+    private static bool IsAddressInUse(Exception exception) =>
+        exception is Microsoft.AspNetCore.Connections.AddressInUseException
+        || exception is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+        || (exception.InnerException is { } inner && IsAddressInUse(inner));
 
     protected static int FreePort()
     {
