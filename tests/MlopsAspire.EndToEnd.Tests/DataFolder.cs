@@ -4,47 +4,30 @@ namespace MlopsAspire.EndToEnd.Tests;
 internal static class DataFolder
 {
     /// <summary>
-    /// The tests stop a platform without waiting for its processes to exit, and a stopped store still serves its
-    /// clients for up to its shutdown grace (4 s) before it writes its checkpoint, creating the folder again if it was
-    /// already deleted. So the folder is deleted until it has stayed away for twice that grace, or a minute has passed.
-    /// Each platform run leaves a couple of hundred megabytes behind otherwise. A folder still there after a minute is
-    /// left, and said so: cleaning up is not what the tests check.
+    /// Deletes a stopped platform's data folder once its processes have exited (at most a minute). A stopped store
+    /// still serves its clients for up to its shutdown grace (4 s) and then writes its checkpoint, creating the
+    /// folder again if it was already deleted, so deleting before it is gone would leave it behind. A folder still
+    /// there after that is left, and said so: cleaning up is not what the tests check.
     /// </summary>
-    public static async Task DeleteAsync(string path)
+    public static async Task DeleteAsync(string path, IReadOnlyList<System.Diagnostics.Process> processes)
     {
-        var quietFor = TimeSpan.FromSeconds(8);
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        var goneSince = DateTime.MaxValue;
-        while (DateTime.UtcNow < deadline)
+        var running = await PlatformProcesses.WaitForExitAsync(processes, TimeSpan.FromMinutes(1));
+        if (running.Count > 0)
         {
-            if (!Directory.Exists(path))
-            {
-                goneSince = goneSince == DateTime.MaxValue ? DateTime.UtcNow : goneSince;
-                if (DateTime.UtcNow - goneSince >= quietFor)
-                {
-                    return;
-                }
-            }
-            else
-            {
-                goneSince = DateTime.MaxValue;
-                try
-                {
-                    Directory.Delete(path, recursive: true);
-                    continue;
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-                {
-                    // The store is writing into it right now; try again shortly.
-                }
-            }
-
-            await Task.Delay(250);
+            await Console.Error.WriteLineAsync($"left {path}: {running.Count} of the platform's processes were still running a minute after it stopped");
+            return;
         }
 
-        if (Directory.Exists(path))
+        try
         {
-            await Console.Error.WriteLineAsync($"left {path}: the store was still writing to it a minute after the platform stopped");
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"left {path}: {exception.Message}");
         }
     }
 }

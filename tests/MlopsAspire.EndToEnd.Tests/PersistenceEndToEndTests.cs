@@ -58,6 +58,9 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mlops-e2e-restart-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>The processes of both platforms, so that the data folder is deleted once they are gone.</summary>
+    private readonly List<System.Diagnostics.Process> _processes = [];
+
     [Fact]
     public async Task A_restart_keeps_models_monitoring_policies_retraining_and_the_audit_trail()
     {
@@ -70,6 +73,7 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await using (var first = await PlatformFixture.StartAsync(_dataDirectory, Arguments))
         {
+            _processes.AddRange(await PlatformProcesses.OfAsync(first));
             output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F0} s: platform started");
             var management = new ModelManagement.ModelManagementClient(ControlPlane(first));
             var monitoring = new ModelMonitoring.ModelMonitoringClient(ControlPlane(first));
@@ -150,6 +154,7 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
         }
 
         await using var second = await PlatformFixture.StartAsync(_dataDirectory, Arguments);
+        _processes.AddRange(await PlatformProcesses.OfAsync(second));
         output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F0} s: platform restarted");
         var after = await ReadAsync(second, DemoModels.FraudModelName, _ => true);
         var rainAfter = await ReadAsync(second, Rain, _ => true);
@@ -505,5 +510,5 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync() => DataFolder.DeleteAsync(_dataDirectory);
+    public Task DisposeAsync() => DataFolder.DeleteAsync(_dataDirectory, _processes);
 }

@@ -113,12 +113,14 @@ public class PlatformFixture : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         InferenceChannel?.Dispose();
+        IReadOnlyList<System.Diagnostics.Process> processes = [];
         if (App is not null)
         {
+            processes = await PlatformProcesses.OfAsync(App);
             await App.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
             await App.DisposeAsync();
         }
 
-        await DataFolder.DeleteAsync(DataDirectory);
+        await DataFolder.DeleteAsync(DataDirectory, processes);
     }
 }

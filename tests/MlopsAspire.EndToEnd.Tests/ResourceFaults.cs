@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,9 +36,9 @@ public sealed class ResourceFaults(DistributedApplication app)
     /// </summary>
     public async Task KillAsync(string instanceId)
     {
-        var state = await WaitForAsync(instanceId, snapshot => ProcessId(snapshot) is not null && snapshot.State?.Text == KnownResourceStates.Running);
-        var root = ProcessId(state)!.Value;
-        foreach (var pid in Descendants(root).Reverse().Append(root))
+        var state = await WaitForAsync(instanceId, snapshot => PlatformProcesses.ProcessId(snapshot) is not null && snapshot.State?.Text == KnownResourceStates.Running);
+        var root = PlatformProcesses.ProcessId(state)!.Value;
+        foreach (var pid in PlatformProcesses.Descendants(root).Reverse().Append(root))
         {
             try
             {
@@ -105,24 +104,5 @@ public sealed class ResourceFaults(DistributedApplication app)
         }
 
         throw new TimeoutException($"{instanceId} did not get there in {Patience}");
-    }
-
-    private static int? ProcessId(CustomResourceSnapshot snapshot) =>
-        snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is { } value
-            ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
-            : null;
-
-    /// <summary>Every process below <paramref name="pid"/>, parents before their children.</summary>
-    private static IEnumerable<int> Descendants(int pid)
-    {
-        var children = Directory.Exists($"/proc/{pid}/task")
-            ? Directory.GetDirectories($"/proc/{pid}/task")
-                .Select(task => Path.Combine(task, "children"))
-                .Where(File.Exists)
-                .SelectMany(file => File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Select(child => int.Parse(child, CultureInfo.InvariantCulture))
-                .ToList()
-            : [];
-        return children.SelectMany(child => Descendants(child).Prepend(child));
     }
 }
