@@ -5,7 +5,8 @@ namespace MlopsAspire.Abstractions;
 /// <summary>
 /// Where the inference replicas stand on loading one model's routed versions (key: model name). Each replica reports
 /// what it was asked to serve of this model, on every change and at least every <see cref="ReplicaLoadReports.Interval"/>;
-/// a replica silent for <see cref="ReplicaLoadReports.Lifetime"/> no longer counts. Reports live in memory only:
+/// a replica silent for <see cref="ReplicaLoadReports.EndpointLifetime"/> is no longer listed as an endpoint, and one
+/// silent for <see cref="ReplicaLoadReports.Lifetime"/> no longer counts. Reports live in memory only:
 /// after a restart the next round of reports rebuilds them. With the model's auto-rollback policy on, a production
 /// version that fails on every replica is rolled back, and such a canary retired, through the model grain.
 /// </summary>

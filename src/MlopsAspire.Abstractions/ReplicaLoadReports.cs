@@ -1,16 +1,31 @@
 namespace MlopsAspire.Abstractions;
 
-/// <summary>How often replicas report their load states, and how long a report counts.</summary>
+/// <summary>How often replicas report their load states, and how long a report counts for what.</summary>
 public static class ReplicaLoadReports
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+    /// <summary>The longest a live replica goes between two reports (it also reports at every change).</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
-    /// <summary>Three missed reports: the replica is gone (or cut off) and no longer counts.</summary>
-    public static readonly TimeSpan Lifetime = Interval * 3;
+    /// <summary>
+    /// Three missed reports: the replica is taken off the endpoint list clients call directly, so a killed replica
+    /// stops drawing calls soon, while a control-plane failover (about 12 s) or one lost report does not drop a live one.
+    /// </summary>
+    public static readonly TimeSpan EndpointLifetime = Interval * 3;
+
+    /// <summary>
+    /// How long a silent replica still counts in the load summaries. Longer than <see cref="EndpointLifetime"/>:
+    /// promotion refuses a version no counted replica could load, and auto-rollback acts on a version that fails on
+    /// every counted replica, so the count should not change with a few late reports.
+    /// </summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(90);
+
+    /// <summary>Whether a replica whose latest report arrived at <paramref name="reportedAt"/> is still listed as an endpoint at <paramref name="now"/>.</summary>
+    public static bool IsListedAsEndpoint(DateTimeOffset reportedAt, DateTimeOffset now) => now - reportedAt <= EndpointLifetime;
 
     /// <summary>
     /// Summarises each version of the reports received within <see cref="Lifetime"/> before <paramref name="now"/>,
-    /// in version order (numeric versions numerically).
+    /// in version order (numeric versions numerically); each summary's endpoints are the replicas holding it loaded at
+    /// a known address that reported within <see cref="EndpointLifetime"/>.
     /// </summary>
     public static IReadOnlyList<VersionLoadSummary> Summarize(
         IReadOnlyDictionary<string, (DateTimeOffset ReportedAt, IReadOnlyList<VersionLoadStatus> Versions, string? GrpcAddress)> reports,
@@ -39,7 +54,10 @@ public static class ReplicaLoadReports
                         loads.Count(load => load.Status.State == VersionLoadState.Loading),
                         loads.Count(load => load.Status.State == VersionLoadState.Failed),
                         lastError,
-                        loads);
+                        loads,
+                        [.. loads.Where(load => load.Status.State == VersionLoadState.Loaded
+                            && !string.IsNullOrEmpty(load.GrpcAddress)
+                            && IsListedAsEndpoint(load.ReportedAt, now))]);
                 }),
         ];
     }

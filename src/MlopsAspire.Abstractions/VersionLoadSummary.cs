@@ -3,6 +3,8 @@ namespace MlopsAspire.Abstractions;
 /// <summary>
 /// A version across the live replicas that report its model: <see cref="Replicas"/> counts those replicas, so one
 /// that has not yet applied the routing table naming the version is neither loaded, loading nor failed.
+/// <see cref="Endpoints"/> are the replicas a client may call directly for this version: those that hold it loaded,
+/// told their gRPC address and reported lately (<see cref="ReplicaLoadReports.EndpointLifetime"/>), in replica order.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record VersionLoadSummary(
@@ -12,7 +14,8 @@ public sealed record VersionLoadSummary(
     [property: Id(3)] int Loading,
     [property: Id(4)] int Failed,
     [property: Id(5)] string? LastError,
-    [property: Id(6)] IReadOnlyList<ReplicaVersionLoad> ByReplica)
+    [property: Id(6)] IReadOnlyList<ReplicaVersionLoad> ByReplica,
+    [property: Id(7)] IReadOnlyList<ReplicaVersionLoad> Endpoints)
 {
     /// <summary>Some replica tried and failed, and none has it loaded: promoting it would serve nothing.</summary>
     public bool NoReplicaLoaded => Failed > 0 && Loaded == 0;
@@ -23,13 +26,6 @@ public sealed record VersionLoadSummary(
     /// </summary>
     public bool FailsEverywhere =>
         Replicas > 0 && Failed == Replicas && ByReplica.All(load => load.Status.FailedAttempts >= 2);
-
-    /// <summary>
-    /// The replicas a client may call directly for this version: those that hold it loaded and told their gRPC
-    /// address, in replica order.
-    /// </summary>
-    public IReadOnlyList<ReplicaVersionLoad> Endpoints =>
-        [.. ByReplica.Where(load => load.Status.State == VersionLoadState.Loaded && !string.IsNullOrEmpty(load.GrpcAddress))];
 
     /// <summary>"loaded on 1 of 2 replicas, failed on 1: &lt;error&gt;", as operators read it.</summary>
     public string Describe()

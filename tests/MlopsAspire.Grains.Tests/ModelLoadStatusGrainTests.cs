@@ -71,6 +71,23 @@ public sealed class ModelLoadStatusGrainTests(FakeClockClusterFixture fixture) :
     }
 
     [Fact]
+    public async Task A_replica_that_stops_reporting_leaves_the_endpoints_long_before_it_stops_counting()
+    {
+        var (name, _) = await ModelWithReadyVersionsAsync(1);
+        var loads = fixture.Grains.GetGrain<IModelLoadStatusGrain>(name);
+        await loads.ReportAsync(new ReplicaLoadReport("replica-a", [Loaded("1")], "http://10.0.0.1:8001"));
+        await loads.ReportAsync(new ReplicaLoadReport("replica-b", [Loaded("1")], "http://10.0.0.2:8001"));
+
+        fixture.Time.Advance(ReplicaLoadReports.EndpointLifetime - TimeSpan.FromSeconds(1));
+        await loads.ReportAsync(new ReplicaLoadReport("replica-a", [Loaded("1")], "http://10.0.0.1:8001"));
+        fixture.Time.Advance(TimeSpan.FromSeconds(2));
+
+        var summary = Assert.Single(await loads.GetAsync());
+        Assert.Equal(["replica-a"], summary.Endpoints.Select(endpoint => endpoint.ReplicaId));
+        Assert.Equal((2, 2), (summary.Replicas, summary.Loaded));
+    }
+
+    [Fact]
     public async Task A_version_no_replica_could_load_cannot_be_promoted_or_made_the_canary()
     {
         var (name, model) = await ModelWithReadyVersionsAsync(2);

@@ -35,7 +35,21 @@ public sealed class AdvertisedGrpcAddressTests
         Assert.Equal("http://10.1.2.3:8001", Resolve("http://+:8001", advertised: "http://10.1.2.3:8001/").Url);
 
     [Theory]
+    [InlineData("http://10.1.2.3:8001", "http://10.1.2.3:8001")]
+    [InlineData("http://fd00::1:8001", "http://[fd00::1]:8001")]
+    [InlineData("https://fd00:10:244:0:0:0:0:7:8443/", "https://[fd00:10:244::7]:8443")]
+    [InlineData("http://[fd00::1]:8001", "http://[fd00::1]:8001")]
+    [InlineData("http://inference-0.inference.mlops.svc:8001", "http://inference-0.inference.mlops.svc:8001")]
+    [InlineData("http://0.0.0.0:8001", "http://inference-7:8001")]
+    [InlineData("http://[::]:8001", "http://inference-7:8001")]
+    [InlineData("http://:::8001", "http://inference-7:8001")]
+    public void A_configured_address_composed_from_a_pod_IP_of_either_family_is_reported_as_a_url(string advertised, string expected) =>
+        Assert.Equal(expected, Resolve("http://+:8001", advertised).Url);
+
+    [Theory]
     [InlineData("10.1.2.3:8001")]
+    [InlineData("fd00::1:8001")]
+    [InlineData("http://fd00::1")]
     [InlineData("grpc://10.1.2.3:8001")]
     [InlineData("http://10.1.2.3:8001/inference")]
     public void A_configured_address_that_is_not_a_base_url_stops_the_replica_naming_the_setting(string advertised)

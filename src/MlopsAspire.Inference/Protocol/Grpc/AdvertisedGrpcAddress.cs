@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
 namespace MlopsAspire.Inference.Protocol.Grpc;
 
 /// <summary>
@@ -14,8 +18,9 @@ public sealed record AdvertisedGrpcAddress(string? Url)
     public const string BoundUrlKey = "Kestrel:Endpoints:grpc:Url";
 
     /// <summary>
-    /// <see cref="ConfigurationKey"/> when set, else the bound URL of the <c>grpc</c> endpoint. A wildcard host
-    /// (<c>0.0.0.0</c>, <c>[::]</c>, <c>*</c>, <c>+</c>) listens on every interface, so it is reported as
+    /// <see cref="ConfigurationKey"/> when set (an IPv6 host bracketed if it is not, see <see cref="BracketBareIPv6Host"/>),
+    /// else the bound URL of the <c>grpc</c> endpoint. A wildcard host, bound or configured (<c>0.0.0.0</c>,
+    /// <c>[::]</c>, <c>*</c>, <c>+</c>), listens on every interface, so it is reported as
     /// <paramref name="hostName"/>, the name other machines know this one by: loopback would only serve clients on this
     /// machine and send every other client to itself. Where host names do not resolve (Kubernetes pods), set
     /// <see cref="ConfigurationKey"/>. A port of 0 is chosen by the system at bind time, after configuration is read,
@@ -28,14 +33,16 @@ public sealed record AdvertisedGrpcAddress(string? Url)
         ArgumentException.ThrowIfNullOrWhiteSpace(hostName);
         if (configuration[ConfigurationKey] is { Length: > 0 } advertised)
         {
-            if (!Uri.TryCreate(advertised, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            if (!Uri.TryCreate(BracketBareIPv6Host(advertised), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
                 || uri.AbsolutePath != "/" || uri.Query.Length > 0)
             {
                 throw new InvalidOperationException(
-                    $"{ConfigurationKey} must be the URL clients reach this replica's gRPC endpoint at, e.g. http://10.0.0.7:8001; got '{advertised}'");
+                    $"{ConfigurationKey} must be the URL clients reach this replica's gRPC endpoint at, e.g. http://10.0.0.7:8001 or http://[fd00::7]:8001; got '{advertised}'");
             }
 
-            return new AdvertisedGrpcAddress(uri.GetLeftPart(UriPartial.Authority));
+            return new AdvertisedGrpcAddress(IsWildcard(uri.Host)
+                ? $"{uri.Scheme}://{hostName}:{uri.Port.ToString(CultureInfo.InvariantCulture)}"
+                : uri.GetLeftPart(UriPartial.Authority));
         }
 
         return new AdvertisedGrpcAddress(configuration[BoundUrlKey] is { Length: > 0 } bound ? FromBoundUrl(bound, hostName) : null);
@@ -59,11 +66,38 @@ public sealed record AdvertisedGrpcAddress(string? Url)
         }
 
         var host = authority[..portStart];
-        if (host is "0.0.0.0" or "[::]" or "*" or "+")
+        if (IsWildcard(host))
         {
             host = hostName;
         }
 
         return $"{scheme}://{host}:{port}";
+    }
+
+    private static bool IsWildcard(string host) => host is "0.0.0.0" or "[::]" or "*" or "+";
+
+    /// <summary>
+    /// <c>http://fd00::1:8001</c> as <c>http://[fd00::1]:8001</c>: a URL composed from an IP that may be IPv6, as
+    /// <c>http://$(POD_IP):8001</c> is in Kubernetes on an IPv6 or dual-stack cluster. In an unbracketed host with
+    /// colons the last one starts the port, the only reading such a composed URL has; anything else is left as is.
+    /// </summary>
+    internal static string BracketBareIPv6Host(string url)
+    {
+        var authorityStart = url.IndexOf("://", StringComparison.Ordinal) + 3;
+        if (authorityStart < 3)
+        {
+            return url;
+        }
+
+        var authorityEnd = url.IndexOfAny(['/', '?', '#'], authorityStart);
+        var authority = authorityEnd < 0 ? url[authorityStart..] : url[authorityStart..authorityEnd];
+        var portStart = authority.LastIndexOf(':');
+        if (authority.Contains('[') || authority.Contains('@') || portStart < 0 || authority.IndexOf(':') == portStart
+            || !IPAddress.TryParse(authority[..portStart], out var address) || address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return url;
+        }
+
+        return $"{url[..authorityStart]}[{authority[..portStart]}]{authority[portStart..]}{(authorityEnd < 0 ? "" : url[authorityEnd..])}";
     }
 }
