@@ -78,6 +78,7 @@ public sealed class OutcomeAndGateTests
         Assert.False(early.Decided);
         Assert.False(early.Passed);
         Assert.StartsWith("not enough evidence yet", early.Summary);
+        Assert.Equal("observed 00:00:05 of 00:01:00", early.Checks.Single(c => c.Name == "minimum_duration").Detail);
 
         var unlabelled = new VersionEvidence("2", 5000, TimeSpan.FromMinutes(5), 0, 2, 0, double.NaN, 0.99, 0.01);
         var result = GateEvaluator.Evaluate(Policy, unlabelled, Production);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace MlopsAspire.Monitoring.Gates;
 
 /// <summary>Judges a candidate against a baseline (production, or the previous production for a live version).</summary>
@@ -12,7 +14,7 @@ public static class GateEvaluator
         var enoughRows = candidate.Rows >= policy.MinimumRows;
         var enoughTime = candidate.Observed >= policy.MinimumDuration;
         checks.Add(new GateCheck("minimum_rows", enoughRows, false, candidate.Rows, policy.MinimumRows, $"{candidate.Rows} of {policy.MinimumRows} rows scored"));
-        checks.Add(new GateCheck("minimum_duration", enoughTime, false, candidate.Observed.TotalSeconds, policy.MinimumDuration.TotalSeconds, $"observed {candidate.Observed:g} of {policy.MinimumDuration:g}"));
+        checks.Add(new GateCheck("minimum_duration", enoughTime, false, candidate.Observed.TotalSeconds, policy.MinimumDuration.TotalSeconds, $"observed {WholeSeconds(candidate.Observed)} of {WholeSeconds(policy.MinimumDuration)}"));
         if (!enoughRows || !enoughTime)
         {
             return new GateResult(false, false, checks);
@@ -58,4 +60,8 @@ public static class GateEvaluator
 
         return new GateResult(true, checks.All(check => check.Passed || check.Skipped), checks);
     }
+
+    /// <summary>A duration as people read it in a gate's detail: whole seconds, days only when there are some.</summary>
+    private static string WholeSeconds(TimeSpan duration) =>
+        TimeSpan.FromSeconds(Math.Floor(duration.TotalSeconds)).ToString(duration.TotalDays >= 1 ? @"d\.hh\:mm\:ss" : @"hh\:mm\:ss", CultureInfo.InvariantCulture);
 }
