@@ -48,7 +48,6 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
 
             foreach (var v in stats.Versions.Where(v => string.IsNullOrEmpty(v.Unavailable)))
             {
-                var worst = v.Features.Concat(v.Predictions).OrderByDescending(f => f.Psi).FirstOrDefault();
                 table.AddRow(
                     TableCells.Text(v.Version),
                     TableCells.Text(v.Role),
@@ -61,9 +60,7 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
                     TableCells.Dash(v.Task),
                     v.LabelledRows.ToString("N0", CultureInfo.InvariantCulture),
                     TableCells.Text(LiveMetrics(v)),
-                    v.LastWindowInsufficient ? "insufficient data"
-                        : worst is null ? (v.HasReferenceProfile ? "-" : "no profile")
-                        : TableCells.Text($"{worst.Name} PSI {worst.Psi:0.000} ({worst.Severity})"));
+                    TableCells.Text(DriftSummary(v)));
             }
 
             Out.Write(table);
@@ -82,18 +79,42 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
 
                 foreach (var alert in v.ActiveAlerts)
                 {
-                    Out.MarkupLine($"  [red]alert[/] {Markup.Escape($"{v.Version} {alert.Kind} {alert.Subject}: {alert.Detail}")}");
+                    Out.MarkupLine($"  [red]alert[/] {Markup.Escape($"(version {v.Version}) {alert.Kind} {alert.Subject}: {alert.Detail}")}");
                 }
 
                 foreach (var limitation in v.Limitations)
                 {
-                    Out.MarkupLine($"  [yellow]limit[/] {Markup.Escape($"{v.Version}: {limitation}")}");
+                    Out.MarkupLine($"  [yellow]limit[/] {Markup.Escape($"(version {v.Version}): {limitation}")}");
                 }
             }
 
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The drift cell of a version: its most drifted feature or prediction in the last judged window. A feature with
+    /// too few binned rows in that window (a window closed while the reference profile was still being built) has no
+    /// metric: it says so rather than "PSI NaN".
+    /// </summary>
+    internal static string DriftSummary(VersionStats stats)
+    {
+        if (stats.LastWindowInsufficient)
+        {
+            return "insufficient data";
+        }
+
+        var judged = stats.Features.Concat(stats.Predictions).ToList();
+        if (judged.Count == 0)
+        {
+            return stats.HasReferenceProfile ? "-" : "no profile";
+        }
+
+        var worst = judged.Where(drift => double.IsFinite(drift.Psi)).OrderByDescending(drift => drift.Psi).FirstOrDefault();
+        return worst is null
+            ? "insufficient data"
+            : string.Create(CultureInfo.InvariantCulture, $"{worst.Name} PSI {worst.Psi:0.000} ({worst.Severity})");
     }
 
     private Command Gates()

@@ -127,7 +127,7 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
         Assert.Contains("shadow", stats.Output);
         Assert.Contains("Live metrics", stats.Output);
         // Registered without a config: each version says what monitoring cannot do for it, and which key would fix it.
-        Assert.Contains("limit 1: live metrics need 'task'", stats.Output);
+        Assert.Contains("limit (version 1): live metrics need 'task'", stats.Output);
 
         var gates = await SucceedsAsync(ControlPlaneHost.ReaderKey, "models", "gates", name);
         Assert.Contains("2 (shadow) vs 1: undecided", gates.Output);
