@@ -14,6 +14,7 @@ public sealed partial class ReplicaMonitoring(TimeProvider time, ILogger<Replica
     private long _faults;
     private long _snapshotsPending;
     private long _snapshotsDropped;
+    private long _beginnings;
 
     /// <summary>Monitoring errors swallowed so far, by any part of the request path (they never reach callers).</summary>
     public long Faults => Interlocked.Read(ref _faults);
@@ -39,8 +40,13 @@ public sealed partial class ReplicaMonitoring(TimeProvider time, ILogger<Replica
         Interlocked.Increment(ref _snapshotsDropped);
     }
 
+    /// <summary>
+    /// The version's statistics, begun now if the replica keeps none for it. Statistics begun again (a version
+    /// forgotten once unloaded, then served again) number their snapshots from 1 again, so each beginning is a sender
+    /// of its own: its snapshots would otherwise read as retries of the earlier ones and be dropped as duplicates.
+    /// </summary>
     public VersionStatistics For(string model, string version) =>
-        _versions.GetOrAdd((model, version), key => new VersionStatistics(ReplicaId, key.Model, key.Version, time.GetUtcNow()));
+        _versions.GetOrAdd((model, version), key => new VersionStatistics($"{ReplicaId}-{Interlocked.Increment(ref _beginnings)}", key.Model, key.Version, time.GetUtcNow()));
 
     public bool TryGet(string model, string version, out VersionStatistics statistics) => _versions.TryGetValue((model, version), out statistics!);
 

@@ -12,13 +12,14 @@ public sealed class VersionStatistics
     private readonly ConcurrentQueue<(float[] Row, float Prediction)> _profileSample = new();
     private MonitoringPlan? _plan;
     private PredictionStatisticsAccumulator _accumulator;
-    private readonly string _replicaId;
+    private readonly string _senderId;
     private int _sampledRows;
     private int _generation;
 
-    internal VersionStatistics(string replicaId, string model, string version, DateTimeOffset start)
+    /// <param name="senderId">Unique to these statistics among all the replica ever keeps.</param>
+    internal VersionStatistics(string senderId, string model, string version, DateTimeOffset start)
     {
-        _replicaId = replicaId;
+        _senderId = senderId;
         ModelName = model;
         Version = version;
         _accumulator = new PredictionStatisticsAccumulator(null, start);
@@ -28,7 +29,7 @@ public sealed class VersionStatistics
     /// The id this version's snapshots carry. Each accumulator numbers its snapshots from 1, so a new accumulator
     /// (after a profile arrives) is a new sender as far as deduplication goes.
     /// </summary>
-    public string SnapshotSenderId => $"{_replicaId}-{Volatile.Read(ref _generation)}";
+    public string SnapshotSenderId => $"{_senderId}-{Volatile.Read(ref _generation)}";
 
     public string ModelName { get; }
 
