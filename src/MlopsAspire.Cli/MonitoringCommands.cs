@@ -232,6 +232,9 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
 
     private static string Limit(bool set, double value, string comparison) => set ? comparison + value.ToString("0.####", CultureInfo.InvariantCulture) : "no gate";
 
+    /// <summary>The most feedback items the management API takes in one call.</summary>
+    public const int MaxFeedbackBatch = 10_000;
+
     private Command Feedback()
     {
         var labels = new Option<string>("--labels")
@@ -243,15 +246,34 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
         var command = new Command("feedback", "Send ground truth for earlier inference requests (by the id they carried).") { _name, labels, output.Option };
         SetAction(command, async (client, result, ct) =>
         {
-            var request = new FeedbackRequest { ModelName = result.GetRequiredValue(_name), Items = { FeedbackLabels.Parse(result.GetRequiredValue(labels)) } };
-            var response = await client.SendFeedbackAsync(request, cancellationToken: ct);
+            var items = FeedbackLabels.Parse(result.GetRequiredValue(labels));
+            var response = new FeedbackResponse();
+            // The server takes at most MaxFeedbackBatch items per call: more go in consecutive calls, answered as one.
+            foreach (var batch in items.Chunk(MaxFeedbackBatch))
+            {
+                var answer = await client.SendFeedbackAsync(new FeedbackRequest { ModelName = result.GetRequiredValue(_name), Items = { batch } }, cancellationToken: ct);
+                response.Joined += answer.Joined;
+                response.UnknownRequestIds.AddRange(answer.UnknownRequestIds);
+                response.Rejected.AddRange(answer.Rejected);
+                foreach (var (version, joined) in answer.JoinedByVersion)
+                {
+                    response.JoinedByVersion[version] = response.JoinedByVersion.GetValueOrDefault(version) + joined;
+                }
+
+                if (answer.Unusable.Length > 0)
+                {
+                    response.Unusable = answer.Unusable;
+                    break;
+                }
+            }
+
             if (output.IsJson(result))
             {
                 console.WriteJson(response);
             }
             else
             {
-                Out.MarkupLine(Markup.Escape($"joined {response.Joined} of {request.Items.Count}; unknown ids: {(response.UnknownRequestIds.Count == 0 ? "none" : string.Join(", ", response.UnknownRequestIds))}"));
+                Out.MarkupLine(Markup.Escape($"joined {response.Joined} of {items.Count}; unknown ids: {(response.UnknownRequestIds.Count == 0 ? "none" : string.Join(", ", response.UnknownRequestIds))}"));
                 foreach (var rejected in response.Rejected)
                 {
                     Out.MarkupLine($"[red]rejected[/] {Markup.Escape(rejected)}");
@@ -261,6 +283,12 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
             if (response.Unusable.Length > 0)
             {
                 throw new CliException(response.Unusable);
+            }
+
+            // A script must see that some labels were not taken without reading the output.
+            if (response.Rejected.Count > 0)
+            {
+                throw new CliException($"{response.Rejected.Count} of {items.Count} labels were rejected");
             }
 
             return 0;

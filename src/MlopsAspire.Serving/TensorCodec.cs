@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
@@ -217,10 +218,13 @@ public static class TensorCodec
         }
 
         // Buffers are indexed by int; a tensor this large could never arrive in one message anyway.
-        if (overflow || elementCount > int.MaxValue / Math.Max(1, spec.Datatype.ElementSize()))
+        var maxElements = int.MaxValue / Math.Max(1, spec.Datatype.ElementSize());
+        if (overflow || elementCount > maxElements)
         {
-            throw InferenceException.InvalidArgument(
-                $"input '{spec.Name}' shape {ShapeFormat.Format(shape)} is too large to serve");
+            var declared = overflow ? "more than 2^63 elements" : string.Create(CultureInfo.InvariantCulture, $"{elementCount:N0} elements");
+            throw InferenceException.InvalidArgument(string.Create(
+                CultureInfo.InvariantCulture,
+                $"input '{spec.Name}' shape {ShapeFormat.Format(shape)} declares {declared}, over the {maxElements:N0} {spec.Datatype.ToWireName()} elements one tensor may hold; send fewer rows per request"));
         }
 
         return shape;

@@ -75,6 +75,16 @@ public sealed class JsonOutputTests(ControlPlaneHost host) : IClassFixture<Contr
         Assert.Equal(0, feedback.GetProperty("joined").GetInt32());
         Assert.Equal("r1", feedback.GetProperty("unknown_request_ids")[0].GetString());
 
+        // More labels than one call may carry go in consecutive calls, answered as one.
+        var many = string.Join(',', Enumerable.Range(0, MonitoringCommands.MaxFeedbackBatch + 1).Select(i => $"m{i}=1"));
+        var manyAnswered = await _cli.JsonAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", many);
+        Assert.Equal(MonitoringCommands.MaxFeedbackBatch + 1, manyAnswered.GetProperty("unknown_request_ids").GetArrayLength());
+
+        // A label the model's contract cannot read is listed, and the command fails, so that a script notices.
+        var unreadable = await _cli.RunAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1=1,r2=banana", "--output", "json");
+        Assert.Contains("r2", JsonDocument.Parse(unreadable.Output).RootElement.GetProperty("rejected")[0].GetString());
+        ControlPlaneCli.AssertOneErrorLine(unreadable, "1 of 2 labels were rejected");
+
         var refused = await _cli.RunAsync(ControlPlaneHost.ReaderKey, "models", "retire", name, "2", "--output", "json");
         Assert.Equal("", refused.Output);
         ControlPlaneCli.AssertOneErrorLine(refused, "permission denied");

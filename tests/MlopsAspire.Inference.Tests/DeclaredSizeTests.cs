@@ -86,7 +86,7 @@ public sealed class DeclaredSizeTests(RestServerFixture server) : IClassFixture<
         input.Contents = new InferTensorContents();
         input.Contents.Fp32Contents.Add(1f);
 
-        await ExpectGrpc(FraudRequests.Request(input), StatusCode.InvalidArgument, $"input 'Features' shape [{MostRows + 1},{F}] is too large to serve");
+        await ExpectGrpc(FraudRequests.Request(input), StatusCode.InvalidArgument, $"input 'Features' shape [{MostRows + 1},{F}] declares {((long)(MostRows + 1) * F).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} elements, over the {(int.MaxValue / sizeof(float)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} FP32 elements one tensor may hold");
     }
 
     [Fact]

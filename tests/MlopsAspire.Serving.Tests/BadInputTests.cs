@@ -105,13 +105,13 @@ public sealed class BadInputTests : IDisposable
     public Task A_declared_shape_past_what_a_buffer_can_hold_is_too_large_not_an_internal_error() =>
         ExpectInvalid(
             Fraud(new InferenceInput("Features", "FP32", [(int.MaxValue / sizeof(float) / F) + 1, F], TensorData.Typed(new float[1]))),
-            "is too large to serve");
+            "FP32 elements one tensor may hold; send fewer rows per request");
 
     [Fact]
     public Task A_declared_shape_whose_element_count_overflows_is_too_large() =>
         ExpectInvalid(
             Fraud(new InferenceInput("Features", "FP32", [long.MaxValue / 2, F], TensorData.Raw(new byte[4]))),
-            $"input 'Features' shape [{long.MaxValue / 2},{F}] is too large to serve");
+            $"input 'Features' shape [{long.MaxValue / 2},{F}] declares more than 2^63 elements");
 
     [Fact]
     public Task Bytes_elements_declared_beyond_what_the_raw_bytes_can_hold_are_refused_before_any_is_made() =>
