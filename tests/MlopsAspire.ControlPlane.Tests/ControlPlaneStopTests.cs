@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MlopsAspire.ServiceDefaults;
+
+namespace MlopsAspire.ControlPlane.Tests;
+
+/// <summary>
+/// The control plane stops when told to, whoever else is still connected: when the whole platform stops, the
+/// collector of its telemetry (the dashboard) goes at the same moment.
+/// </summary>
+public sealed class ControlPlaneStopTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_stop_gives_up_on_telemetry_a_collector_never_answers()
+    {
+        await using var collector = SilentCollector.Start();
+        var host = new ControlPlaneHost(
+        [
+            $"--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{collector.Port}",
+            "--OTEL_EXPORTER_OTLP_PROTOCOL=grpc",
+            // As Aspire runs every service: failed exports are retried until the export's timeout, here 10 minutes.
+            "--OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory",
+            "--OTEL_EXPORTER_OTLP_TIMEOUT=600000",
+            "--OTEL_METRIC_EXPORT_INTERVAL=200",
+        ], builder => builder.Logging.AddFakeLogging());
+        await host.InitializeAsync();
+        var logs = host.Services.GetFakeLogCollector();
+
+        // An export is under way and will not be answered.
+        await collector.Connected.WaitAsync(Guard);
+        await host.DisposeAsync().WaitAsync(Guard);
+
+        var undelivered = Assert.Single(logs.GetSnapshot(), record => record.Category == typeof(TelemetryShutdown).FullName);
+        Assert.Equal(LogLevel.Warning, undelivered.Level);
+        Assert.Contains("stopping without it", undelivered.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Accepts connections and never answers, like a collector that hangs.</summary>
+    private sealed class SilentCollector : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly List<Socket> _connections = [];
+        private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Task _accepting = Task.CompletedTask;
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        /// <summary>Completes when the first connection has been accepted.</summary>
+        public Task Connected => _connected.Task;
+
+        public static SilentCollector Start()
+        {
+            var collector = new SilentCollector();
+            collector._listener.Start();
+            collector._accepting = collector.AcceptAsync();
+            return collector;
+        }
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var connection = await _listener.AcceptSocketAsync();
+                    lock (_connections)
+                    {
+                        _connections.Add(connection);
+                    }
+
+                    _connected.TrySetResult();
+                }
+            }
+            catch (SocketException)
+            {
+                // Stopped.
+            }
+            catch (ObjectDisposedException)
+            {
+                // Stopped.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            await _accepting;
+            lock (_connections)
+            {
+                _connections.ForEach(connection => connection.Dispose());
+            }
+        }
+    }
+}
