@@ -1,14 +1,18 @@
 using System.Net;
 using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Mlops.V1;
 using MlopsAspire.ServiceDefaults;
 
 namespace MlopsAspire.ControlPlane.Tests;
 
 /// <summary>
 /// The control plane stops when told to, whoever else is still connected: when the whole platform stops, the
-/// collector of its telemetry (the dashboard) goes at the same moment.
+/// collector of its telemetry (the dashboard) goes at the same moment, and management clients may be watching
+/// (the server waits for open calls before its silo stops).
 /// </summary>
 public sealed class ControlPlaneStopTests
 {
@@ -37,6 +41,26 @@ public sealed class ControlPlaneStopTests
         var undelivered = Assert.Single(logs.GetSnapshot(), record => record.Category == typeof(TelemetryShutdown).FullName);
         Assert.Equal(LogLevel.Warning, undelivered.Level);
         Assert.Contains("stopping without it", undelivered.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stop_ends_the_streams_of_clients_watching_a_model()
+    {
+        var host = new ControlPlaneHost();
+        await host.InitializeAsync();
+        var name = ControlPlaneHost.UniqueModelName();
+        await host.Client(ControlPlaneHost.OperatorKey).RegisterAsync(name, TestOnnxModels.AddBias(1f));
+
+        // A watcher of its own, whose channel lives on after the host has let go of its own.
+        using var channel = GrpcChannel.ForAddress(host.Address);
+        var watcher = new ModelManagement.ModelManagementClient(channel);
+        using var watch = watcher.WatchModel(new WatchModelRequest { Name = name }, new Metadata { { "authorization", $"Bearer {ControlPlaneHost.ReaderKey}" } });
+        Assert.True(await watch.ResponseStream.MoveNext());
+
+        var stopping = host.DisposeAsync();
+        var ended = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext().WaitAsync(Guard));
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        await stopping.WaitAsync(Guard);
     }
 
     /// <summary>Accepts connections and never answers, like a collector that hangs.</summary>
