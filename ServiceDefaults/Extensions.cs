@@ -40,6 +40,8 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // First of the hosted services, so the last to stop: the final telemetry includes everyone's, within a budget.
+        builder.Services.AddHostedService<TelemetryShutdown>();
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

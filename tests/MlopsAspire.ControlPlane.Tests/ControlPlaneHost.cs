@@ -27,6 +27,7 @@ public sealed class ControlPlaneHost : IAsyncLifetime
     public const long ValidationMemoryLimitBytes = 256L * 1024 * 1024;
 
     private readonly IReadOnlyList<string> _settings;
+    private readonly Action<WebApplicationBuilder>? _configure;
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mlops-control-plane-" + Guid.NewGuid().ToString("N"));
     private EmbeddedGarnetServer? _garnet;
     private WebApplication? _app;
@@ -83,7 +84,15 @@ public sealed class ControlPlaneHost : IAsyncLifetime
     }
 
     /// <param name="settings">More configuration, e.g. <c>--Monitoring:Window=00:00:02</c>; later ones win.</param>
-    internal ControlPlaneHost(IReadOnlyList<string> settings) => _settings = settings;
+    /// <param name="configure">Changes to the host before it is built, e.g. logging a test reads.</param>
+    internal ControlPlaneHost(IReadOnlyList<string> settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        _settings = settings;
+        _configure = configure;
+    }
+
+    /// <summary>The running control plane's services.</summary>
+    public IServiceProvider Services => _app!.Services;
 
     public async Task InitializeAsync()
     {
@@ -161,7 +170,9 @@ public sealed class ControlPlaneHost : IAsyncLifetime
             .. _settings,
         ];
 
-        _app = ControlPlaneServer.Build(ControlPlaneServer.CreateBuilder(args));
+        var builder = ControlPlaneServer.CreateBuilder(args);
+        _configure?.Invoke(builder);
+        _app = ControlPlaneServer.Build(builder);
         await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(90));
         Address = $"http://127.0.0.1:{grpcPort}";
         _channel = GrpcChannel.ForAddress(Address);

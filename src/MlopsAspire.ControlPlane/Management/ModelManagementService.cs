@@ -15,6 +15,7 @@ public sealed partial class ModelManagementService(
     ModelRegistration registration,
     IOptions<ManagementOptions> options,
     ArtifactCollector collector,
+    IHostApplicationLifetime lifetime,
     ILogger<ModelManagementService> logger) : ModelManagement.ModelManagementBase
 {
 
@@ -102,8 +103,25 @@ public sealed partial class ModelManagementService(
 
     public override async Task WatchModel(WatchModelRequest request, IServerStreamWriter<ModelChange> responseStream, ServerCallContext context)
     {
-        var model = Model(request.Name);
-        var cancellationToken = context.CancellationToken;
+        // A watch never ends by itself, and the server waits for open calls before it stops (and before its silo
+        // leaves): a stopping control plane ends its watches, and the watchers watch again elsewhere.
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        try
+        {
+            await WatchAsync(Model(request.Name), responseStream, watching.Token);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+        }
+
+        if (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "This control plane is stopping; watch the model again to follow it through another."));
+        }
+    }
+
+    private async Task WatchAsync(IModelGrain model, IServerStreamWriter<ModelChange> responseStream, CancellationToken cancellationToken)
+    {
         await using var feed = await ModelChangeFeed.SubscribeAsync(grains, model);
 
         var current = await model.GetAsync();

@@ -11,6 +11,13 @@ public sealed class MonitoringOptions
     /// <summary>How often each version's statistics are sent.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a stopping replica tries to deliver its last statistics. When the whole platform stops, the control
+    /// plane stops at the same moment, so the last snapshot arrives only while its silo is still up, or not at all;
+    /// the replica does not wait longer than that for it.
+    /// </summary>
+    public TimeSpan FinalFlushTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
+
     /// <summary>Snapshots kept for resending while the control plane is unreachable, per version; older ones are dropped.</summary>
     public int MaxPendingSnapshots { get; set; } = 120;
 

@@ -42,8 +42,8 @@ public sealed partial class StatisticsPublisher(
             await FlushAsync(now, stoppingToken);
         }
 
-        // A last flush so a replica that stops gracefully loses nothing.
-        using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        // A last flush so a replica that stops gracefully loses nothing, bounded so that its stop is not held up.
+        using var shutdown = new CancellationTokenSource(options.Value.FinalFlushTimeout, time);
         await FlushAsync(time.GetUtcNow(), shutdown.Token);
     }
 
