@@ -28,6 +28,7 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
     private readonly ModelRepository _repository = new();
     private readonly HeldExecutor _executor = new();
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly Microsoft.Extensions.Hosting.Internal.ApplicationLifetime _lifetime = new(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance);
 
     public ModelStreamInferConcurrencyTests()
     {
@@ -119,6 +120,25 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_stopping_replica_answers_the_requests_a_stream_sent_and_ends_it_as_unavailable()
+    {
+        var service = CreateService();
+        var requests = new QueuedRequestStream(Enumerable.Range(0, 3).Select(Request), staysOpen: true);
+        var responses = new CollectingResponseStream();
+
+        var streaming = service.ModelStreamInfer(requests, responses, new StreamCallContext());
+        await Until(() => _executor.Running == 3);
+        _lifetime.StopApplication();
+        _executor.ReleaseAll();
+
+        var ended = await Assert.ThrowsAsync<RpcException>(() => streaming.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        Assert.Contains("replica is stopping", ended.Status.Detail);
+        Assert.Equal(["r0", "r1", "r2"], responses.Written.Select(response => response.InferResponse.Id).Order());
+        Assert.All(responses.Written, response => Assert.Equal("", response.ErrorMessage));
+    }
+
     public void Dispose()
     {
         _executor.ReleaseAll();
@@ -147,6 +167,7 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
             new ModelConfigDescription(_executor),
             new ProtocolErrors(NullLogger<ProtocolErrors>.Instance),
             Options.Create(new InferenceOptions { StreamMaxInFlight = MaxInFlight }),
+            _lifetime,
             NullLogger<OpenInferenceGrpcService>.Instance);
     }
 
@@ -198,7 +219,8 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
         }
     }
 
-    private sealed class QueuedRequestStream(IEnumerable<ModelInferRequest> requests) : IAsyncStreamReader<ModelInferRequest>
+    /// <param name="staysOpen">After the requests, wait for more as a client that keeps its stream open does.</param>
+    private sealed class QueuedRequestStream(IEnumerable<ModelInferRequest> requests, bool staysOpen = false) : IAsyncStreamReader<ModelInferRequest>
     {
         private readonly IEnumerator<ModelInferRequest> _requests = requests.GetEnumerator();
         private int _read;
@@ -207,15 +229,19 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
 
         public ModelInferRequest Current => _requests.Current;
 
-        public Task<bool> MoveNext(CancellationToken cancellationToken)
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
         {
             var moved = _requests.MoveNext();
             if (moved)
             {
                 Interlocked.Increment(ref _read);
             }
+            else if (staysOpen)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
 
-            return Task.FromResult(moved);
+            return moved;
         }
     }
 

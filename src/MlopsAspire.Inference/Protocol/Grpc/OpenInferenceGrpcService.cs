@@ -23,6 +23,7 @@ public sealed partial class OpenInferenceGrpcService(
     ModelConfigDescription configDescription,
     ProtocolErrors errors,
     IOptions<InferenceOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<OpenInferenceGrpcService> logger) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public const string Platform = "onnxruntime_onnx";
@@ -117,12 +118,16 @@ public sealed partial class OpenInferenceGrpcService(
         using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var deadline = ProtoInferenceCodec.Deadline(context.Deadline);
         var writing = WriteStreamResponsesAsync(responses.Reader, responseStream, streamEnd, context);
+        // A stream never ends by itself, and a stopping server waits for its open calls: when this replica stops, the
+        // stream takes no more requests, answers those it took, and ends with UNAVAILABLE so the client opens another.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(streamEnd.Token, lifetime.ApplicationStopping);
+        var stopping = false;
         try
         {
-            while (await requestStream.MoveNext(streamEnd.Token))
+            while (await requestStream.MoveNext(reading.Token))
             {
                 var request = requestStream.Current;
-                await inFlight.WaitAsync(streamEnd.Token);
+                await inFlight.WaitAsync(reading.Token);
                 // Off the reading loop: with an executor that runs inline, awaiting here would serialise compute.
                 _ = Task.Run(async () =>
                 {
@@ -147,6 +152,10 @@ public sealed partial class OpenInferenceGrpcService(
         {
             // The client went away or the response stream broke; nobody is left to answer.
         }
+        catch (Exception exception) when (lifetime.ApplicationStopping.IsCancellationRequested && exception is OperationCanceledException or RpcException)
+        {
+            stopping = true;
+        }
         finally
         {
             // Every permit back means no request of this stream is still running.
@@ -157,6 +166,11 @@ public sealed partial class OpenInferenceGrpcService(
 
             responses.Writer.TryComplete();
             await writing;
+        }
+
+        if (stopping && !streamEnd.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "This replica is stopping; the requests this stream sent were answered. Open a new stream to go on."));
         }
     }
 
