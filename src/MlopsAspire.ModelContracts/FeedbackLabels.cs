@@ -39,7 +39,7 @@ public static class FeedbackLabels
                 var index = IndexOf(plan.Classes, names[row]);
                 if (index < 0)
                 {
-                    error = $"row {row}: '{Shorten(names[row])}' is not one of the classes ({string.Join(", ", plan.Classes)})";
+                    error = $"{Row(row, names.Count)}'{Shorten(names[row])}' is not one of the classes ({string.Join(", ", plan.Classes)})";
                     return false;
                 }
 
@@ -61,17 +61,17 @@ public static class FeedbackLabels
             var value = values[row];
             if (!float.IsFinite(value))
             {
-                error = $"row {row}: the label {value.ToString(CultureInfo.InvariantCulture)} is not a finite number";
+                error = $"{Row(row, values.Count)}the label {value.ToString(CultureInfo.InvariantCulture)} is not a finite number";
                 return false;
             }
 
             switch (encoding)
             {
                 case LabelEncoding.Binary when value is not (0 or 1):
-                    error = $"row {row}: a binary label is 0 or 1, not {value.ToString(CultureInfo.InvariantCulture)}";
+                    error = $"{Row(row, values.Count)}a binary label is 0 or 1, not {value.ToString(CultureInfo.InvariantCulture)}";
                     return false;
                 case LabelEncoding.ClassIndex when value < 0 || value != MathF.Floor(value) || (plan.ClassCount is { } classes && value >= classes):
-                    error = $"row {row}: a class index is a whole number from 0 to {(plan.ClassCount is { } count ? (count - 1).ToString(CultureInfo.InvariantCulture) : "the number of classes - 1")}, not {value.ToString(CultureInfo.InvariantCulture)}";
+                    error = $"{Row(row, values.Count)}a class index is a whole number from 0 to {(plan.ClassCount is { } count ? (count - 1).ToString(CultureInfo.InvariantCulture) : "the number of classes - 1")}, not {value.ToString(CultureInfo.InvariantCulture)}";
                     return false;
             }
 
@@ -80,6 +80,9 @@ public static class FeedbackLabels
 
         return true;
     }
+
+    /// <summary>Which row an error is about, when the item has more than one: one-row items (most) need no number.</summary>
+    private static string Row(int row, int rows) => rows > 1 ? string.Create(CultureInfo.InvariantCulture, $"row {row}: ") : string.Empty;
 
     private static int IndexOf(IReadOnlyList<string> classes, string name)
     {

@@ -149,7 +149,7 @@ public sealed class MonitoringApiTests(ControlPlaneHost host) : IClassFixture<Co
 
         Assert.Equal(1, response.Joined);
         Assert.Equal(
-            ["r-2: row 0: 'hail' is not one of the classes (sun, rain, snow)", "r-3: the model reads labels as class names (sun, rain, snow): send them as class_labels"],
+            ["r-2: 'hail' is not one of the classes (sun, rain, snow)", "r-3: the model reads labels as class names (sun, rain, snow): send them as class_labels"],
             response.Rejected);
         var stats = await Reader.GetStatsAsync(new GetStatsRequest { ModelName = name, Span = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)) });
         var production = Assert.Single(stats.Versions);
