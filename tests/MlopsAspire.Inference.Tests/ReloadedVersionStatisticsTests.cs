@@ -51,7 +51,7 @@ public sealed class ReloadedVersionStatisticsTests
         public Task<bool> ReportAsync(string modelName, string version, MonitoringSnapshot snapshot, CancellationToken cancellationToken)
         {
             Delivered++;
-            if (_deduplicator.TryAccept(snapshot.ReplicaId, snapshot.Sequence))
+            if (_deduplicator.TryAccept(snapshot.ReplicaId, snapshot.Sequence, snapshot.IntervalEnd))
             {
                 Counted += snapshot.ErrorsByStatus.Values.Sum();
             }

@@ -8,18 +8,51 @@ public sealed class WindowTests
     private static readonly ReferenceProfile Profile = ReferenceProfile.FromRows(
         ["x"], [.. Enumerable.Range(0, 1000).Select(i => new[] { (float)i })]);
 
+    private static readonly DateTimeOffset Noon = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public void A_retried_snapshot_is_counted_once_and_out_of_order_ones_are_accepted_once()
     {
         var deduplicator = new SnapshotDeduplicator();
-        Assert.True(deduplicator.TryAccept("replica-a", 10));
-        Assert.False(deduplicator.TryAccept("replica-a", 10));
-        Assert.True(deduplicator.TryAccept("replica-a", 12));
-        Assert.True(deduplicator.TryAccept("replica-a", 11));
-        Assert.False(deduplicator.TryAccept("replica-a", 11));
-        Assert.True(deduplicator.TryAccept("replica-b", 10));
-        Assert.True(deduplicator.TryAccept("replica-a", 200));
-        Assert.False(deduplicator.TryAccept("replica-a", 12));
+        Assert.True(deduplicator.TryAccept("replica-a", 10, Noon));
+        Assert.False(deduplicator.TryAccept("replica-a", 10, Noon));
+        Assert.True(deduplicator.TryAccept("replica-a", 12, Noon));
+        Assert.True(deduplicator.TryAccept("replica-a", 11, Noon));
+        Assert.False(deduplicator.TryAccept("replica-a", 11, Noon));
+        Assert.True(deduplicator.TryAccept("replica-b", 10, Noon));
+        Assert.True(deduplicator.TryAccept("replica-a", 200, Noon));
+        Assert.False(deduplicator.TryAccept("replica-a", 12, Noon));
+    }
+
+    [Fact]
+    public void A_sender_silent_for_an_hour_of_the_others_intervals_is_forgotten_and_a_live_one_still_refuses_its_retries()
+    {
+        var deduplicator = new SnapshotDeduplicator();
+        Assert.True(deduplicator.TryAccept("gone", 5, Noon));
+        var second = 0;
+        for (; second <= 3601; second++)
+        {
+            Assert.True(deduplicator.TryAccept("live", second + 1, Noon.AddSeconds(second)));
+        }
+
+        // More than an hour of intervals after its last one: forgotten at the next sweep; the live sender is kept.
+        deduplicator.ForgetSilentSenders();
+        Assert.Equal(["live"], deduplicator.HighestSequences.Keys);
+        Assert.False(deduplicator.TryAccept("live", second, Noon.AddSeconds(second - 1)));
+    }
+
+    [Fact]
+    public void Senders_restored_without_their_latest_interval_are_kept_for_a_whole_silence_after_the_restore()
+    {
+        var deduplicator = new SnapshotDeduplicator();
+        deduplicator.Restore("stored-before", highest: 40, seen: 1UL);
+        Assert.True(deduplicator.TryAccept("live", 1, Noon));
+        deduplicator.ForgetSilentSenders();
+        Assert.False(deduplicator.TryAccept("stored-before", 40, Noon));
+
+        Assert.True(deduplicator.TryAccept("live", 2, Noon + SnapshotDeduplicator.SilenceForgotten + TimeSpan.FromSeconds(1)));
+        deduplicator.ForgetSilentSenders();
+        Assert.Equal(["live"], deduplicator.HighestSequences.Keys);
     }
 
     [Fact]

@@ -538,7 +538,7 @@ public sealed partial class ModelMonitorGrain(
         _windows = new RollingWindows(_profile, policy.Window);
         foreach (var replica in state.State.Replicas)
         {
-            _windows.Deduplicator.Restore(replica.ReplicaId, replica.Highest, replica.Seen);
+            _windows.Deduplicator.Restore(replica.ReplicaId, replica.Highest, replica.Seen, replica.LastInterval);
         }
 
         if (keepWindows)
@@ -622,7 +622,7 @@ public sealed partial class ModelMonitorGrain(
             .Select(pair => MonitoringMapper.ToMessage(ModelMonitorState.StoredWindowReplica, 0, pair.Key, pair.Key + policy.Window, pair.Value))];
         state.State.LongWindows = [.. _windows.LongWindows
             .Select(pair => MonitoringMapper.ToMessage(ModelMonitorState.StoredWindowReplica, 0, pair.Key, pair.Key + _windows.LongWindow, pair.Value))];
-        state.State.Replicas = [.. _windows.Deduplicator.Export().Select(replica => new ReplicaSequence(replica.ReplicaId, replica.Highest, replica.Seen))];
+        state.State.Replicas = [.. _windows.Deduplicator.Export().Select(replica => new ReplicaSequence(replica.ReplicaId, replica.Highest, replica.Seen, replica.LastInterval))];
     }
 
     private static FeatureDriftData ToData(FeatureDrift drift) => new(

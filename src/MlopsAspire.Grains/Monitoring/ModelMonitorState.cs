@@ -47,6 +47,6 @@ public sealed class ModelMonitorState
     [Id(14)] public ModelTask? OutcomeTask { get; set; }
 }
 
-/// <summary>The deduplication state of one replica's snapshot sequence.</summary>
+/// <summary>The deduplication state of one sender's snapshot sequence, and the end of its latest interval (default in state stored before it was kept).</summary>
 [GenerateSerializer]
-public sealed record ReplicaSequence([property: Id(0)] string ReplicaId, [property: Id(1)] long Highest, [property: Id(2)] ulong Seen);
+public sealed record ReplicaSequence([property: Id(0)] string ReplicaId, [property: Id(1)] long Highest, [property: Id(2)] ulong Seen, [property: Id(3)] DateTimeOffset LastInterval = default);

@@ -25,7 +25,7 @@ public sealed class RollingWindows(ReferenceProfile? profile, TimeSpan? shortWin
     public bool Add(StatisticsSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (!Deduplicator.TryAccept(snapshot.ReplicaId, snapshot.Sequence))
+        if (!Deduplicator.TryAccept(snapshot.ReplicaId, snapshot.Sequence, snapshot.IntervalEnd))
         {
             return false;
         }
