@@ -26,7 +26,6 @@ public sealed class ReplicaFailureStatisticsTests : IAsyncLifetime
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
     private readonly FakeTimeProvider _clock;
-    private readonly TimerCountingClock _replicaClock;
     private InProcessTestCluster _cluster = null!;
 
     public ReplicaFailureStatisticsTests()
@@ -34,7 +33,6 @@ public sealed class ReplicaFailureStatisticsTests : IAsyncLifetime
         // Near the real time (the grain keeps windows around its own clock), half way into a flush interval.
         var now = DateTimeOffset.UtcNow;
         _clock = new FakeTimeProvider(new DateTimeOffset(now.UtcTicks - (now.UtcTicks % FlushInterval.Ticks), TimeSpan.Zero) + (FlushInterval / 2));
-        _replicaClock = new TimerCountingClock(_clock);
     }
 
     public async Task InitializeAsync()
@@ -62,13 +60,10 @@ public sealed class ReplicaFailureStatisticsTests : IAsyncLifetime
     {
         const int RequestsOfAPerInterval = 8;
         const int RequestsOfBPerInterval = 5;
-        await using var replicaA = new Replica(_cluster.Client, _replicaClock);
-        await using var replicaB = new Replica(_cluster.Client, _replicaClock);
+        await using var replicaA = new Replica(_cluster.Client, new TimerCountingClock(_clock));
+        await using var replicaB = new Replica(_cluster.Client, new TimerCountingClock(_clock));
         await replicaA.Publisher.StartAsync(CancellationToken.None);
         await replicaB.Publisher.StartAsync(CancellationToken.None);
-
-        // Each publisher reads its flush schedule off the clock when it starts: advancing before that would be missed.
-        await Until(() => _replicaClock.TimersCreated >= 2, "both publishers waiting for their first flush");
 
         // Interval 1: both deliver.
         await replicaA.ServeAsync(RequestsOfAPerInterval);
@@ -117,15 +112,24 @@ public sealed class ReplicaFailureStatisticsTests : IAsyncLifetime
         Assert.DoesNotContain(replicaB.Sink.Deliveries, delivery => !delivery.Accepted);
     }
 
-    /// <summary>Moves the shared clock over the next flush boundary and waits until each replica has made its delivery calls.</summary>
+    /// <summary>
+    /// Moves the shared clock over the next flush boundary once each replica's publisher waits for it, and waits until
+    /// each has made its delivery calls. A publisher reads how long it has until its next flush and then sets a timer
+    /// for that long: a clock moved between the two would be missed, the timer running from after the move.
+    /// </summary>
     private async Task AdvanceOneIntervalAsync(params (Replica Replica, int Calls)[] expected)
     {
+        await Until(() => expected.All(item => item.Replica.Clock.TimersCreated > item.Replica.Flushes), "every publisher waiting for its next flush");
         var targets = expected.Select(item => (item.Replica, Target: item.Replica.Sink.Calls + item.Calls)).ToList();
         _clock.Advance(FlushInterval);
         await Until(() => targets.All(item => item.Replica.Sink.Calls >= item.Target), "every replica's flush");
+        foreach (var (replica, _) in expected)
+        {
+            replica.Flushes++;
+        }
     }
 
-    /// <summary>The shared fake clock, counting the timers set on it (a publisher sets one each time it waits for a flush).</summary>
+    /// <summary>One replica's view of the shared fake clock, counting the timers set on it (its publisher sets one each time it waits for a flush).</summary>
     private sealed class TimerCountingClock(FakeTimeProvider clock) : TimeProvider
     {
         private int _timersCreated;
@@ -153,8 +157,9 @@ public sealed class ReplicaFailureStatisticsTests : IAsyncLifetime
         private readonly ModelRepository _repository = new();
         private readonly PredictionPipeline _pipeline;
 
-        public Replica(IClusterClient client, TimeProvider clock)
+        public Replica(IClusterClient client, TimerCountingClock clock)
         {
+            Clock = clock;
             _repository.Add(OnnxModel.Load(ModelName, Version, IdentityModels.Create(elementType: 1, "x", "y", [-1, 2]), new OnnxModelOptions { IntraOpThreads = 1 }));
             _repository.SetDefaultVersion(ModelName, Version);
             var monitoring = new ReplicaMonitoring(clock);
@@ -171,6 +176,11 @@ public sealed class ReplicaFailureStatisticsTests : IAsyncLifetime
         }
 
         public FallibleSink Sink { get; }
+
+        public TimerCountingClock Clock { get; }
+
+        /// <summary>Flushes the test has seen this replica's publisher make; it waits for the next one on a timer of its own.</summary>
+        public int Flushes { get; set; }
 
         public StatisticsPublisher Publisher { get; }
 
