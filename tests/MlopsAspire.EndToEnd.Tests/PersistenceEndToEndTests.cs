@@ -73,7 +73,8 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await using (var first = await PlatformFixture.StartAsync(_dataDirectory, Arguments))
         {
-            _processes.AddRange(await PlatformProcesses.OfAsync(first));
+            var firstProcesses = await PlatformProcesses.OfAsync(first);
+            _processes.AddRange(firstProcesses);
             output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F0} s: platform started");
             var management = new ModelManagement.ModelManagementClient(ControlPlane(first));
             var monitoring = new ModelMonitoring.ModelMonitoringClient(ControlPlane(first));
@@ -149,8 +150,11 @@ public sealed class PersistenceEndToEndTests(ITestOutputHelper output) : IAsyncL
             rainConfigBefore = await inference.ModelConfigAsync(new ModelConfigRequest { Name = Rain, Version = "1" });
             grainsBefore = await ReadGrainsAsync(first);
             await first.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            // The orchestrator has told every process to stop; disposing the platform would kill those still
+            // stopping. A stop as a user makes it lets each finish: the silo leaves and its grains write their state.
+            var stillRunning = await PlatformProcesses.WaitForExitAsync(firstProcesses, TimeSpan.FromMinutes(1));
             stoppedAt = DateTimeOffset.UtcNow;
-            output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F0} s: platform stopped");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds,5:F0} s: platform stopped ({stillRunning.Count} of {firstProcesses.Count} processes still running)");
         }
 
         await using var second = await PlatformFixture.StartAsync(_dataDirectory, Arguments);
