@@ -232,9 +232,6 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
 
     private static string Limit(bool set, double value, string comparison) => set ? comparison + value.ToString("0.####", CultureInfo.InvariantCulture) : "no gate";
 
-    /// <summary>The most feedback items the management API takes in one call.</summary>
-    public const int MaxFeedbackBatch = 10_000;
-
     private Command Feedback()
     {
         var labels = new Option<string>("--labels")
@@ -248,8 +245,8 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
         {
             var items = FeedbackLabels.Parse(result.GetRequiredValue(labels));
             var response = new FeedbackResponse();
-            // The server takes at most MaxFeedbackBatch items per call: more go in consecutive calls, answered as one.
-            foreach (var batch in items.Chunk(MaxFeedbackBatch))
+            // The server takes at most FeedbackRequest.MaxItems items per call: more go in consecutive calls, answered as one.
+            foreach (var batch in items.Chunk(FeedbackRequest.MaxItems))
             {
                 var answer = await client.SendFeedbackAsync(new FeedbackRequest { ModelName = result.GetRequiredValue(_name), Items = { batch } }, cancellationToken: ct);
                 response.Joined += answer.Joined;

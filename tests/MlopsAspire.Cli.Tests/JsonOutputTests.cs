@@ -76,9 +76,9 @@ public sealed class JsonOutputTests(ControlPlaneHost host) : IClassFixture<Contr
         Assert.Equal("r1", feedback.GetProperty("unknown_request_ids")[0].GetString());
 
         // More labels than one call may carry go in consecutive calls, answered as one.
-        var many = string.Join(',', Enumerable.Range(0, MonitoringCommands.MaxFeedbackBatch + 1).Select(i => $"m{i}=1"));
+        var many = string.Join(',', Enumerable.Range(0, Mlops.V1.FeedbackRequest.MaxItems + 1).Select(i => $"m{i}=1"));
         var manyAnswered = await _cli.JsonAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", many);
-        Assert.Equal(MonitoringCommands.MaxFeedbackBatch + 1, manyAnswered.GetProperty("unknown_request_ids").GetArrayLength());
+        Assert.Equal(Mlops.V1.FeedbackRequest.MaxItems + 1, manyAnswered.GetProperty("unknown_request_ids").GetArrayLength());
 
         // A label the model's contract cannot read is listed, and the command fails, so that a script notices.
         var unreadable = await _cli.RunAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1=1,r2=banana", "--output", "json");

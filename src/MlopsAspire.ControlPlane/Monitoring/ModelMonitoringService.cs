@@ -16,15 +16,12 @@ namespace MlopsAspire.ControlPlane.Monitoring;
 /// </summary>
 public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payloads, TimeProvider time) : ModelMonitoring.ModelMonitoringBase
 {
-    /// <summary>Largest feedback batch one call may carry.</summary>
-    public const int MaxFeedbackItems = 10_000;
-
     public override async Task<FeedbackResponse> SendFeedback(FeedbackRequest request, ServerCallContext context)
     {
         RequireModelName(request.ModelName);
-        if (request.Items.Count == 0 || request.Items.Count > MaxFeedbackItems)
+        if (request.Items.Count == 0 || request.Items.Count > FeedbackRequest.MaxItems)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"a feedback batch carries 1 to {MaxFeedbackItems} items; got {request.Items.Count}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"a feedback batch carries 1 to {FeedbackRequest.MaxItems} items; got {request.Items.Count}"));
         }
 
         var modelGrain = grains.GetGrain<IModelGrain>(request.ModelName);
