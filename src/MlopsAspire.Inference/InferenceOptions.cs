@@ -84,8 +84,11 @@ public sealed class InferenceOptions
         DeviceId = DeviceId,
     };
 
+    /// <summary>Whether the artifact cache is this process's folder under the system temp folder (nothing configured).</summary>
+    public bool UsesTemporaryArtifactCache => string.IsNullOrWhiteSpace(ArtifactCacheDirectory);
+
     public string ResolveArtifactCacheDirectory() =>
-        string.IsNullOrWhiteSpace(ArtifactCacheDirectory)
-            ? Path.Combine(Path.GetTempPath(), "mlopsaspire", "artifacts", $"replica-{Environment.ProcessId}")
-            : ArtifactCacheDirectory;
+        UsesTemporaryArtifactCache
+            ? Path.Combine(Path.GetTempPath(), "mlopsaspire", "artifacts", $"{Models.TemporaryArtifactCacheFolder.FolderPrefix}{Environment.ProcessId}")
+            : ArtifactCacheDirectory!;
 }

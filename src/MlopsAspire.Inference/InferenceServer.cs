@@ -114,13 +114,10 @@ public static class InferenceServer
         builder.Services.AddSingleton(services => new ArtifactCache(
             services.GetRequiredService<ArtifactStore>(),
             services.GetRequiredService<IOptions<InferenceOptions>>().Value.ResolveArtifactCacheDirectory()));
-        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{InferenceOptions.SectionName}:{nameof(InferenceOptions.ArtifactCacheDirectory)}"]))
-        {
-            // Registered before the services that fill the cache, so it stops after them.
-            builder.Services.AddHostedService(services => new TemporaryArtifactCacheFolder(
-                services.GetRequiredService<IOptions<InferenceOptions>>().Value.ResolveArtifactCacheDirectory(),
-                services.GetRequiredService<ILogger<TemporaryArtifactCacheFolder>>()));
-        }
+        // Registered before the services that fill the cache, so it stops after them.
+        builder.Services.AddHostedService(services => TemporaryArtifactCacheFolder.For(
+            services.GetRequiredService<IOptions<InferenceOptions>>().Value,
+            services.GetRequiredService<ILogger<TemporaryArtifactCacheFolder>>()));
         builder.Services.AddSingleton<IModelArtifactSource, CachedArtifactSource>();
         builder.Services.AddSingleton<IRoutingTableSource, RegistryGrainRoutingTableSource>();
         builder.Services.AddSingleton<IModelRepositoryControl, RoutingTableModelControl>();

@@ -29,6 +29,20 @@ public sealed class TemporaryArtifactCacheFolderTests : IDisposable
         Assert.True(Directory.Exists(unrelated));
     }
 
+    [Fact]
+    public async Task With_a_configured_cache_folder_nothing_is_removed()
+    {
+        var gone = Folder($"{TemporaryArtifactCacheFolder.FolderPrefix}{ExitedProcessId()}");
+        var options = new InferenceOptions { ArtifactCacheDirectory = _parent };
+        var cache = TemporaryArtifactCacheFolder.For(options, NullLogger<TemporaryArtifactCacheFolder>.Instance);
+
+        await cache.StartAsync(CancellationToken.None);
+        await cache.StopAsync(CancellationToken.None);
+
+        Assert.True(Directory.Exists(gone));
+        Assert.Equal(_parent, options.ResolveArtifactCacheDirectory());
+    }
+
     private string Folder(string name)
     {
         var path = Path.Combine(_parent, name);

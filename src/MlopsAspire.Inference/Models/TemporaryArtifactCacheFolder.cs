@@ -10,14 +10,19 @@ namespace MlopsAspire.Inference.Models;
 /// replica's models behind, tens of megabytes a run. A configured <c>Inference:ArtifactCacheDirectory</c> is the
 /// operator's to keep: nothing here touches it.
 /// </summary>
-public sealed partial class TemporaryArtifactCacheFolder(string folder, ILogger<TemporaryArtifactCacheFolder> logger) : IHostedService
+/// <param name="folder">This process's temporary cache folder; null when a folder is configured (nothing to look after).</param>
+public sealed partial class TemporaryArtifactCacheFolder(string? folder, ILogger<TemporaryArtifactCacheFolder> logger) : IHostedService
 {
     /// <summary>The prefix of each process's folder; the process id follows it.</summary>
     public const string FolderPrefix = "replica-";
 
+    /// <summary>The caretaker of the replica's cache as <paramref name="options"/> place it: idle for a configured folder.</summary>
+    public static TemporaryArtifactCacheFolder For(InferenceOptions options, ILogger<TemporaryArtifactCacheFolder> logger) =>
+        new(options.UsesTemporaryArtifactCache ? options.ResolveArtifactCacheDirectory() : null, logger);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (Path.GetDirectoryName(Path.GetFullPath(folder)) is { } parent)
+        if (folder is not null && Path.GetDirectoryName(Path.GetFullPath(folder)) is { } parent)
         {
             foreach (var abandoned in Abandoned(parent))
             {
@@ -30,7 +35,11 @@ public sealed partial class TemporaryArtifactCacheFolder(string folder, ILogger<
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        TryDelete(folder);
+        if (folder is not null)
+        {
+            TryDelete(folder);
+        }
+
         return Task.CompletedTask;
     }
 
