@@ -144,32 +144,34 @@ public static class BaselineSuite
         for (var repeat = 0; repeat < options.Repeat; repeat++)
         {
             var round = new List<(string Name, RunMeasurement Measurement)>();
+            var interrupted = false;
             foreach (var contender in contenders)
             {
                 // Later repeats only need the connection and caches warm again, not the JIT.
                 var rewarm = TimeSpan.FromSeconds(Math.Min(0.5, options.Warmup.TotalSeconds));
                 var settings = repeat == 0 ? contender.Workload : contender.Workload with { Warmup = rewarm, MaxWarmup = rewarm };
                 var measurement = await LoadRunner.RunAsync($"{model} {contender.Name}", contender.Sender, settings, time, console.Progress, cancellationToken).ConfigureAwait(false);
-                if (cancellationToken.IsCancellationRequested)
+                interrupted = cancellationToken.IsCancellationRequested;
+                if (interrupted)
                 {
-                    if (repeat == 0)
-                    {
-                        foreach (var (name, finished) in round)
-                        {
-                            measurements[name].Add(finished);
-                        }
-                    }
-
-                    return (measurements, repeat, true);
+                    break;
                 }
 
                 round.Add((contender.Name, measurement));
                 console.Summary(RunReports.From([measurement], contender.Target, model, contender.Call, contender.Details));
             }
 
-            foreach (var (name, finished) in round)
+            if (!interrupted || repeat == 0)
             {
-                measurements[name].Add(finished);
+                foreach (var (name, finished) in round)
+                {
+                    measurements[name].Add(finished);
+                }
+            }
+
+            if (interrupted)
+            {
+                return (measurements, repeat, true);
             }
         }
 
@@ -200,7 +202,7 @@ public static class BaselineSuite
             if (cancellationToken.IsCancellationRequested)
             {
                 // The caller reports the interruption; the setups measured so far are not a tuning.
-                return new ContenderSetup(candidate.Share);
+                return candidate;
             }
 
             await using var contender = await start(candidate, cancellationToken).ConfigureAwait(false);
