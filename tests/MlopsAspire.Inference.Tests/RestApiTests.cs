@@ -192,6 +192,19 @@ public sealed class RestApiTests(RestServerFixture server) : IClassFixture<RestS
     }
 
     [Fact]
+    public async Task Bodies_read_as_written_without_html_escapes()
+    {
+        // What curl prints: the raw body, not a parsed one, so quotes and accents must not come as \u0027 or \u00E9.
+        using var error = await _http.PostAsync("/v2/models/nope/infer", new StringContent("""{"inputs":[]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal("""{"error":"model 'nope' is not served; served models: fraud, half, text"}""", await error.Content.ReadAsStringAsync());
+
+        var request = Request("s", "BYTES", [2], new JsonArray("héllo <b>", "say \"hi\"\n"));
+        using var text = await _http.PostAsync("/v2/models/text/infer", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        var body = await text.Content.ReadAsStringAsync();
+        Assert.Contains("\"data\":[\"héllo <b>\",\"say \\\"hi\\\"\\n\"]", body);
+    }
+
+    [Fact]
     public async Task Engine_errors_carry_the_grpc_messages()
     {
         var unknown = await PostJsonAsync("/v2/models/nope/infer", Request("x", "FP32", [1], new JsonArray(1)), HttpStatusCode.NotFound);

@@ -14,7 +14,7 @@ public sealed class InferenceApiKeyFilter(InferenceApiKeys keys) : IEndpointFilt
         if (keys.Refusal(http.Request.Headers.Authorization.ToString() is { Length: > 0 } header ? header : null) is { } refusal)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
-            return TypedResults.Json(new RestError(refusal), RestJsonContext.Default.RestError, statusCode: StatusCodes.Status401Unauthorized);
+            return TypedResults.Json(new RestError(refusal), RestJsonContext.Readable.RestError, statusCode: StatusCodes.Status401Unauthorized);
         }
 
         return await next(context);

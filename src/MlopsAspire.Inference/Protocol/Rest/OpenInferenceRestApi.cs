@@ -41,7 +41,7 @@ public static class OpenInferenceRestApi
         var v2 = endpoints.MapGroup("/v2");
         v2.AddEndpointFilter<InferenceApiKeyFilter>();
         v2.MapGet("", (ServerIdentity server) =>
-            TypedResults.Json(new RestServerMetadata(server.Name, server.Version, server.Extensions), RestJsonContext.Default.RestServerMetadata));
+            TypedResults.Json(new RestServerMetadata(server.Name, server.Version, server.Extensions), RestJsonContext.Readable.RestServerMetadata));
 
         // Literal segments ("stats") win over the {model} parameter.
         v2.MapGet("/models/stats", (ModelRepository repository, ProtocolErrors errors) => Statistics(repository, errors, null, null));
@@ -81,7 +81,7 @@ public static class OpenInferenceRestApi
                     OpenInferenceGrpcService.Platform,
                     [.. model.Signature.Inputs.Select(ToMetadata)],
                     [.. model.Signature.Outputs.Select(ToMetadata)]),
-                RestJsonContext.Default.RestModelMetadata);
+                RestJsonContext.Readable.RestModelMetadata);
         }
         catch (Exception exception)
         {
@@ -115,7 +115,7 @@ public static class OpenInferenceRestApi
                     {
                         [ModelConfigDescription.ExecutionPlanParameter] = new(model.Plan.Reason),
                     }),
-                RestJsonContext.Default.RestModelConfig);
+                RestJsonContext.Readable.RestModelConfig);
         }
         catch (Exception exception)
         {
@@ -129,7 +129,7 @@ public static class OpenInferenceRestApi
         var ready = repository.IsModelReady(modelName, version);
         return TypedResults.Json(
             new RestModelReady(EchoedText.Of(modelName), ready),
-            RestJsonContext.Default.RestModelReady,
+            RestJsonContext.Readable.RestModelReady,
             statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
@@ -138,7 +138,7 @@ public static class OpenInferenceRestApi
         try
         {
             var statistics = ModelStatisticsQuery.Snapshot(repository, modelName, version).Select(ToRest).ToList();
-            return TypedResults.Json(new RestModelStatisticsResponse(statistics), RestJsonContext.Default.RestModelStatisticsResponse);
+            return TypedResults.Json(new RestModelStatisticsResponse(statistics), RestJsonContext.Readable.RestModelStatisticsResponse);
         }
         catch (Exception exception)
         {
@@ -236,7 +236,7 @@ public static class OpenInferenceRestApi
     {
         var json = new ArrayBufferWriter<byte>();
         bool anyBinary;
-        await using (var writer = new Utf8JsonWriter(json))
+        await using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = RestJsonContext.Encoder }))
         {
             anyBinary = RestInferenceJson.WriteResponse(writer, response, isBinaryOutput);
         }
@@ -279,7 +279,7 @@ public static class OpenInferenceRestApi
                     ?? new RestRepositoryIndexRequest();
             var entries = await control.IndexAsync(request.Ready, context.RequestAborted);
             IReadOnlyList<RestRepositoryIndexEntry> body = [.. entries.Select(entry => new RestRepositoryIndexEntry(entry.Name, entry.Version, entry.State, entry.Reason))];
-            return TypedResults.Json(body, RestJsonContext.Default.IReadOnlyListRestRepositoryIndexEntry);
+            return TypedResults.Json(body, RestJsonContext.Readable.IReadOnlyListRestRepositoryIndexEntry);
         }
         catch (JsonException exception)
         {
@@ -305,7 +305,7 @@ public static class OpenInferenceRestApi
     }
 
     private static JsonHttpResult<RestError> Error(ProtocolFailure failure, int? statusCode = null) =>
-        TypedResults.Json(new RestError(failure.Message), RestJsonContext.Default.RestError, statusCode: statusCode ?? failure.HttpStatus);
+        TypedResults.Json(new RestError(failure.Message), RestJsonContext.Readable.RestError, statusCode: statusCode ?? failure.HttpStatus);
 
     private static RestTensorMetadata ToMetadata(TensorSpec spec) => new(spec.Name, spec.DatatypeName, spec.Shape);
 
