@@ -109,6 +109,10 @@ public sealed class ActionTests(ControlPlaneHost host) : ControlPlaneConsoleTest
         // Eight line charts, the drift heatmap, and the prediction distribution (which says it has none yet).
         Assert.Equal(10, page.FindAll("figure.chart").Count);
         Assert.Contains("needs a reference profile", page.Find("[data-test=chart-predictions]").TextContent, StringComparison.Ordinal);
+        // A version registered without a config: the page says what monitoring and retraining cannot do for it.
+        var limits = page.Find("[data-test=monitoring-limits]").TextContent;
+        Assert.Contains("v2 (production)", limits, StringComparison.Ordinal);
+        Assert.Contains("retraining needs a 'training' section", limits, StringComparison.Ordinal);
         // The retraining policy shows even before any run.
         Assert.Contains("cool-down", page.Find("[data-test=retraining-policy]").TextContent, StringComparison.Ordinal);
         Assert.Contains("No retraining runs yet.", page.Markup, StringComparison.Ordinal);
