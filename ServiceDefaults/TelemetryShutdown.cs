@@ -16,6 +16,14 @@ namespace MlopsAspire.ServiceDefaults;
 /// orchestrator. Registered before the services' own hosted services, so it stops after them and their last words
 /// are included; once it has run, the providers are shut down and disposing them waits for nothing.
 /// </summary>
+/// <remarks>
+/// A provider shuts down once: whoever comes first does it, and a later call returns at once. If the host disposed a
+/// provider before this shutdown had begun, the disposal would do it on the host's thread, waiting up to 5 s for the
+/// exporter thread's last export (which retries until its own timeout), so each shutdown starts on a thread of its
+/// own rather than waiting for a thread-pool thread, which a stopping process on a busy machine may not have free.
+/// Each is given the budget too: the reader stops waiting for its exporter thread when it is over, shuts the exporter
+/// down, and its thread ends instead of staying blocked on an export to a collector that has gone.
+/// </remarks>
 public sealed partial class TelemetryShutdown(IServiceProvider services, ILogger<TelemetryShutdown> logger) : IHostedService
 {
     /// <summary>How long a stopping host waits for its telemetry to be delivered.</summary>
@@ -26,22 +34,23 @@ public sealed partial class TelemetryShutdown(IServiceProvider services, ILogger
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        // Shutdown blocks its caller until the exporter's thread has finished (or never, if the collector hangs):
-        // each runs on a thread of its own, and the host waits for the budget, not for them.
+        // Shutdown blocks its caller until the exporter's thread has finished or the budget is over: each runs on a
+        // thread of its own, and the host waits for the budget, not for them.
+        var budget = (int)Budget.TotalMilliseconds;
         var flushes = new List<Task<bool>>();
         if (services.GetService<TracerProvider>() is { } traces)
         {
-            flushes.Add(Task.Run(() => traces.Shutdown()));
+            flushes.Add(OnThreadOfItsOwn(() => traces.Shutdown(budget)));
         }
 
         if (services.GetService<MeterProvider>() is { } metrics)
         {
-            flushes.Add(Task.Run(() => metrics.Shutdown()));
+            flushes.Add(OnThreadOfItsOwn(() => metrics.Shutdown(budget)));
         }
 
         if (services.GetService<LoggerProvider>() is { } logs)
         {
-            flushes.Add(Task.Run(() => logs.Shutdown()));
+            flushes.Add(OnThreadOfItsOwn(() => logs.Shutdown(budget)));
         }
 
         try
@@ -57,6 +66,9 @@ public sealed partial class TelemetryShutdown(IServiceProvider services, ILogger
             LogUndelivered(Budget);
         }
     }
+
+    private static Task<bool> OnThreadOfItsOwn(Func<bool> shutdown) =>
+        Task.Factory.StartNew(shutdown, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry not delivered within {Budget} of stopping (is the collector gone?); stopping without it")]
     private partial void LogUndelivered(TimeSpan budget);

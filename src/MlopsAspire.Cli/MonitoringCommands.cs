@@ -230,6 +230,8 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
         return command;
     }
 
+    private static string Listed(Google.Protobuf.Collections.RepeatedField<string> requestIds) => requestIds.Count == 0 ? "none" : string.Join(", ", requestIds);
+
     private static string Limit(bool set, double value, string comparison) => set ? comparison + value.ToString("0.####", CultureInfo.InvariantCulture) : "no gate";
 
     private Command Feedback()
@@ -251,6 +253,7 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
                 var answer = await client.SendFeedbackAsync(new FeedbackRequest { ModelName = result.GetRequiredValue(_name), Items = { batch } }, cancellationToken: ct);
                 response.Joined += answer.Joined;
                 response.UnknownRequestIds.AddRange(answer.UnknownRequestIds);
+                response.AlreadyLabelledRequestIds.AddRange(answer.AlreadyLabelledRequestIds);
                 response.Rejected.AddRange(answer.Rejected);
                 foreach (var (version, joined) in answer.JoinedByVersion)
                 {
@@ -270,7 +273,7 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
             }
             else
             {
-                Out.MarkupLine(Markup.Escape($"joined {response.Joined} of {items.Count}; unknown ids: {(response.UnknownRequestIds.Count == 0 ? "none" : string.Join(", ", response.UnknownRequestIds))}"));
+                Out.MarkupLine(Markup.Escape($"joined {response.Joined} of {items.Count}; unknown ids: {Listed(response.UnknownRequestIds)}; already labelled: {Listed(response.AlreadyLabelledRequestIds)}"));
                 foreach (var rejected in response.Rejected)
                 {
                     Out.MarkupLine($"[red]rejected[/] {Markup.Escape(rejected)}");

@@ -142,6 +142,33 @@ public sealed class ModelCommandsTests(ControlPlaneHost host) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task Feedback_sent_again_says_which_requests_were_already_labelled_and_fails_only_on_a_different_label()
+    {
+        var name = ControlPlaneHost.UniqueModelName("relabel");
+        var config = _cli.WriteFile("relabel.json", """{ "task": "regression", "outputs": { "score": { "name": "y", "column": 0 } } }""");
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "register", name, WriteModel("relabel.onnx", 1f), "--config", config);
+        await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "promote", name, "1");
+        var at = DateTimeOffset.UtcNow.AddSeconds(-1);
+        foreach (var requestId in new[] { "r1", "r2", "r3" })
+        {
+            await host.Payloads.AppendAsync(new Artifacts.Payloads.PayloadRecord(name, "1", requestId, at, 2, [1, 2], [0.5f]));
+        }
+
+        var first = await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1=0.5,r2=1.5");
+        Assert.Contains("joined 2 of 2; unknown ids: none; already labelled: none", first.Output);
+
+        // A retry of the same labels is no error: the output says they were taken already, not that the requests are unknown.
+        var retried = await SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1=0.5,r2=1.5,r3=2,r4=1");
+        Assert.Contains("joined 1 of 4; unknown ids: r4; already labelled: r1, r2", retried.Output);
+
+        // A different label for a labelled request is refused, and the command fails so that a script notices.
+        var changed = await RunAsync(ControlPlaneHost.OperatorKey, "models", "feedback", name, "--labels", "r1=0.5,r3=7");
+        Assert.Contains("joined 0 of 2; unknown ids: none; already labelled: r1", changed.Output);
+        Assert.Contains("request 'r3' was already labelled with a different label; the first label stands", changed.Output);
+        AssertOneErrorLine(changed, "1 of 2 labels were rejected");
+    }
+
+    [Fact]
     public async Task Show_tells_on_how_many_replicas_each_version_loaded_and_endpoints_where_the_loaded_ones_are_called()
     {
         var name = ControlPlaneHost.UniqueModelName("loads");

@@ -129,28 +129,6 @@ public sealed class ReplicaFailureStatisticsTests : IAsyncLifetime
         }
     }
 
-    /// <summary>One replica's view of the shared fake clock, counting the timers set on it (its publisher sets one each time it waits for a flush).</summary>
-    private sealed class TimerCountingClock(FakeTimeProvider clock) : TimeProvider
-    {
-        private int _timersCreated;
-
-        public int TimersCreated => Volatile.Read(ref _timersCreated);
-
-        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
-
-        public override long GetTimestamp() => clock.GetTimestamp();
-
-        public override long TimestampFrequency => clock.TimestampFrequency;
-
-        public override TimeZoneInfo LocalTimeZone => clock.LocalTimeZone;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            Interlocked.Increment(ref _timersCreated);
-            return clock.CreateTimer(callback, state, dueTime, period);
-        }
-    }
-
     /// <summary>One inference replica's statistics path: pipeline, accumulators and publisher over a grain sink.</summary>
     private sealed class Replica : IAsyncDisposable
     {

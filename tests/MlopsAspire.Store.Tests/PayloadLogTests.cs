@@ -31,11 +31,46 @@ public sealed class PayloadLogTests(StoreFixture fixture) : IClassFixture<StoreF
 
         var again = await log.JoinAsync("fraud", [new("r1", [1f])], Now);
         Assert.Empty(again.Joined);
-        Assert.Equal(["r1"], again.UnknownRequestIds);
+        Assert.Empty(again.UnknownRequestIds);
+        Assert.Equal(["r1"], again.AlreadyLabelledRequestIds);
 
         var labelled = await log.ReadLabelledAsync("fraud", 10);
         Assert.Equal(["r2", "r1"], labelled.Select(l => l.Payload.RequestId));
         Assert.Equal([0f, 1f], labelled[0].Labels);
+    }
+
+    [Fact]
+    public async Task A_label_sent_again_is_already_labelled_and_a_different_one_is_rejected_while_the_payload_would_have_waited()
+    {
+        var options = new PayloadLogOptions { KeyPrefix = StoreFixture.NewKeyPrefix(), JoinWindow = TimeSpan.FromHours(1) };
+        var log = new PayloadLog(fixture.Redis, options);
+        await log.AppendAsync(Payload("r1", rows: 2, seed: 1));
+        await log.AppendAsync(Payload("r2", rows: 1, seed: 2));
+        await log.AppendAsync(Payload("r3", rows: 1, seed: 3));
+        var first = await log.JoinAsync("fraud", [new("r1", [0f, 1f]), new("r2", [1f]), new("r3", [1f, 1f])], Now);
+        Assert.Equal(["r1", "r2"], first.Joined.Select(j => j.Payload.RequestId));
+        Assert.Equal(["request 'r3' has 1 rows but 2 labels"], first.Rejected);
+
+        var retried = await log.JoinAsync("fraud", [new("r1", [0f, 1f]), new("r2", [0f]), new("r3", [1f]), new("never", [1f])], Now);
+
+        Assert.Empty(retried.Joined);
+        Assert.Equal(["r1"], retried.AlreadyLabelledRequestIds);
+        Assert.Equal(["request 'r2' was already labelled with a different label; the first label stands"], retried.Rejected);
+        // A refused label labelled nothing, and a request never logged stays unknown.
+        Assert.Equal(["r3", "never"], retried.UnknownRequestIds);
+        var labelled = await log.ReadLabelledAsync("fraud", 10);
+        Assert.Equal([("r2", 1f), ("r1", 0f)], labelled.Select(l => (l.Payload.RequestId, l.Labels[0])));
+
+        // What remembers a label lives no longer than its payload would have waited, and is as small as a fingerprint.
+        var database = fixture.Redis.GetDatabase();
+        var marks = (await fixture.KeysUnderAsync($"{options.KeyPrefix}labelled-id:")).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal([$"{options.KeyPrefix}labelled-id:fraud:r1", $"{options.KeyPrefix}labelled-id:fraud:r2"], marks);
+        foreach (var mark in marks)
+        {
+            var left = await database.KeyTimeToLiveAsync(mark);
+            Assert.InRange(left!.Value, TimeSpan.FromMinutes(59), options.JoinWindow);
+            Assert.Equal(16, (await database.StringGetAsync(mark)).Length());
+        }
     }
 
     [Fact]

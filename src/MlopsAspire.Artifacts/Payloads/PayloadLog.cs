@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
 
@@ -351,8 +353,9 @@ public sealed class PayloadLog
 
     /// <summary>
     /// Joins labels with logged payloads of <paramref name="modelName"/>: each joined payload moves to the model's
-    /// labelled list (a label that arrives twice is joined once). Labels whose row count differs from the
-    /// payload's are rejected with the reason.
+    /// labelled list. A label that arrives again while its payload would still have waited is joined once: the same
+    /// label again is reported as already labelled, a different one is rejected (the first label stands). Labels whose
+    /// row count differs from the payload's are rejected with the reason.
     /// </summary>
     /// <param name="shadowVersions">Shadow versions whose logged scores for the same requests are joined too.</param>
     public async Task<FeedbackJoin> JoinAsync(string modelName, IReadOnlyList<FeedbackLabel> labels, DateTimeOffset now, IReadOnlyCollection<string>? shadowVersions = null)
@@ -361,16 +364,31 @@ public sealed class PayloadLog
         ArgumentNullException.ThrowIfNull(labels);
         var joined = new List<LabelledPayload>();
         var unknown = new List<string>();
+        var alreadyLabelled = new List<string>();
         var rejected = new List<string>();
-        var taken = await TakeAsync(modelName, labels).ConfigureAwait(false);
+        var fingerprints = labels.Select(label => Fingerprint(label.Labels)).ToArray();
+        var taken = await TakeAsync(modelName, labels, fingerprints).ConfigureAwait(false);
         var labelledKey = LabelledKey(modelName);
         var pushes = new List<RedisValue>();
+        var unmarks = new List<RedisKey>();
         for (var i = 0; i < labels.Count; i++)
         {
-            var (value, duplicates) = taken[i];
+            var (value, duplicates, labelledWith) = taken[i];
             if (value is null)
             {
-                unknown.Add(labels[i].RequestId);
+                if (labelledWith is null)
+                {
+                    unknown.Add(labels[i].RequestId);
+                }
+                else if (labelledWith.AsSpan().SequenceEqual(fingerprints[i]))
+                {
+                    alreadyLabelled.Add(labels[i].RequestId);
+                }
+                else
+                {
+                    rejected.Add($"request '{Shortened(labels[i].RequestId)}' was already labelled with a different label; the first label stands");
+                }
+
                 continue;
             }
 
@@ -378,6 +396,7 @@ public sealed class PayloadLog
             {
                 // Whoever sent the id again may have sent other features: no one can tell which the label is for.
                 rejected.Add($"request '{Shortened(labels[i].RequestId)}' was logged {duplicates + 1} times under the same id, so its label is not joined (give each request its own id)");
+                unmarks.Add(LabelledMarkKey(modelName, labels[i].RequestId));
                 continue;
             }
 
@@ -385,6 +404,7 @@ public sealed class PayloadLog
             if (labels[i].Labels.Length != payload.RowCount)
             {
                 rejected.Add($"request '{labels[i].RequestId}' has {payload.RowCount} rows but {labels[i].Labels.Length} labels");
+                unmarks.Add(LabelledMarkKey(modelName, labels[i].RequestId));
                 continue;
             }
 
@@ -396,25 +416,36 @@ public sealed class PayloadLog
         var shadowOutcomes = shadowVersions is { Count: > 0 } && joined.Count > 0
             ? await JoinShadowScoresAsync(modelName, joined, shadowVersions).ConfigureAwait(false)
             : [];
-        if (pushes.Count > 0)
+        if (pushes.Count > 0 || unmarks.Count > 0)
         {
             var transaction = _database.CreateTransaction();
-            _ = transaction.ListLeftPushAsync(labelledKey, [.. pushes]);
-            _ = transaction.ListTrimAsync(labelledKey, 0, _options.MaxLabelledEntries - 1);
+            if (pushes.Count > 0)
+            {
+                _ = transaction.ListLeftPushAsync(labelledKey, [.. pushes]);
+                _ = transaction.ListTrimAsync(labelledKey, 0, _options.MaxLabelledEntries - 1);
+            }
+
+            // A refused label took its payload but labelled nothing: sent again, it must not read as already labelled.
+            if (unmarks.Count > 0)
+            {
+                _ = transaction.KeyDeleteAsync([.. unmarks]);
+            }
+
             await transaction.ExecuteAsync().ConfigureAwait(false);
         }
 
-        return new FeedbackJoin(joined, unknown, rejected, shadowOutcomes);
+        return new FeedbackJoin(joined, unknown, alreadyLabelled, rejected, shadowOutcomes);
     }
 
     /// <summary>
     /// Takes the labels' payloads out of the store (each exactly once, so a label delivered twice is joined once) with
-    /// how many more times each id was logged, and gives their bytes back to the model's budget; one script, one
-    /// round trip.
+    /// how many more times each id was logged, leaves each label's fingerprint in its payload's place, and gives their
+    /// bytes back to the model's budget; for an id with no payload waiting, the fingerprint of the label that took it,
+    /// if one did. One script, one round trip.
     /// </summary>
-    private async Task<(byte[]? Value, long Duplicates)[]> TakeAsync(string modelName, IReadOnlyList<FeedbackLabel> labels)
+    private async Task<(byte[]? Value, long Duplicates, byte[]? LabelledWith)[]> TakeAsync(string modelName, IReadOnlyList<FeedbackLabel> labels, byte[][] fingerprints)
     {
-        var taken = new (byte[]? Value, long Duplicates)[labels.Count];
+        var taken = new (byte[]? Value, long Duplicates, byte[]? LabelledWith)[labels.Count];
         if (labels.Count == 0)
         {
             return taken;
@@ -425,18 +456,24 @@ public sealed class PayloadLog
             LedgerKey(modelName),
             .. labels.Select(label => PendingKey(modelName, label.RequestId)),
             .. labels.Select(label => DuplicatesKey(modelName, label.RequestId)),
+            .. labels.Select(label => LabelledMarkKey(modelName, label.RequestId)),
         ];
-        RedisValue[] values = [labels.Count];
+        RedisValue[] values = [labels.Count, .. fingerprints.Select(fingerprint => (RedisValue)fingerprint)];
         var byHash = _database.ScriptEvaluateAsync(PayloadLogScripts.TakeHash, keys, values);
         var results = (RedisResult[])(await OrByTextAsync(byHash, PayloadLogScripts.Take, keys, values).ConfigureAwait(false))!;
         for (var i = 0; i < labels.Count; i++)
         {
-            var value = (byte[]?)results[2 * i];
-            taken[i] = (value is { Length: > 0 } ? value : null, (long)results[2 * i + 1]);
+            var value = (byte[]?)results[3 * i];
+            var labelledWith = (byte[]?)results[3 * i + 2];
+            taken[i] = (value is { Length: > 0 } ? value : null, (long)results[3 * i + 1], labelledWith is { Length: > 0 } ? labelledWith : null);
         }
 
         return taken;
     }
+
+    /// <summary>A label's identity in 16 bytes: enough to tell a label sent again from a different one, whatever its rows.</summary>
+    private static byte[] Fingerprint(float[] labels) =>
+        SHA256.HashData(MemoryMarshal.AsBytes(labels.AsSpan()))[..16];
 
     private static string Shortened(string requestId) => requestId.Length <= 64 ? requestId : requestId[..64] + "…";
 
@@ -495,6 +532,9 @@ public sealed class PayloadLog
 
     // Present only for an id logged again while its payload waited; it lives as long as that payload.
     private string DuplicatesKey(string modelName, string requestId) => $"{_options.KeyPrefix}again:{modelName}:{requestId}";
+
+    // Present once a label took the id's payload, for the rest of that payload's lifetime: the label's fingerprint.
+    private string LabelledMarkKey(string modelName, string requestId) => $"{_options.KeyPrefix}labelled-id:{modelName}:{requestId}";
 
     // The model's byte budget (see PayloadLogScripts).
     private string LedgerKey(string modelName) => $"{_options.KeyPrefix}bytes:{modelName}";

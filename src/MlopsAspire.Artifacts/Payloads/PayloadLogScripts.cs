@@ -98,9 +98,13 @@ internal static class PayloadLogScripts
 
     /// <summary>
     /// Takes waiting payloads of one model and gives their bytes back. KEYS: the ledger, then the pending keys of the
-    /// n labels' requests, then their duplicate counters. ARGV: n. Returns per label two values: the payload ('' when
-    /// none waits) and how many more times its id was logged while it waited. A payload's minute is the last 8 bytes
-    /// of its value (little-endian); one whose minute was already given back releases nothing twice.
+    /// n labels' requests, then their duplicate counters, then their labelled marks. ARGV: n, then the n labels'
+    /// fingerprints. Returns per label three values: the payload ('' when none waits), how many more times its id was
+    /// logged while it waited, and, when none waits, the fingerprint of the label that took it ('' when none did). A
+    /// taken payload leaves its label's fingerprint as its mark for the rest of the payload's lifetime, so a label sent
+    /// again is told apart from one for a request never logged; marks are as many as the payloads they replace and
+    /// live no longer. A payload's minute is the last 8 bytes of its value (little-endian); one whose minute was
+    /// already given back releases nothing twice.
     /// </summary>
     public const string Take = """
         local ledger = KEYS[1]
@@ -112,7 +116,9 @@ internal static class PayloadLogScripts
           local value = redis.call('GET', key)
           if value then
             local duplicates = redis.call('GET', KEYS[1 + n + i])
+            local left = redis.call('PTTL', key)
             redis.call('DEL', key, KEYS[1 + n + i])
+            if left > 0 then redis.call('SET', KEYS[1 + 2 * n + i], ARGV[1 + i], 'PX', left) end
             if #value > 8 and string.byte(value, 1) == 2 then
               local minute = 0
               for b = #value, #value - 7, -1 do minute = minute * 256 + string.byte(value, b) end
@@ -130,11 +136,13 @@ internal static class PayloadLogScripts
                 end
               end
             end
-            results[2 * i - 1] = value
-            results[2 * i] = tonumber(duplicates or '0')
+            results[3 * i - 2] = value
+            results[3 * i - 1] = tonumber(duplicates or '0')
+            results[3 * i] = ''
           else
-            results[2 * i - 1] = ''
-            results[2 * i] = 0
+            results[3 * i - 2] = ''
+            results[3 * i - 1] = 0
+            results[3 * i] = redis.call('GET', KEYS[1 + 2 * n + i]) or ''
           end
         end
         if released > 0 then

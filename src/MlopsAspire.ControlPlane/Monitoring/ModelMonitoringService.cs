@@ -67,6 +67,7 @@ public sealed class ModelMonitoringService(IGrainFactory grains, PayloadLog payl
         var batchId = string.IsNullOrEmpty(request.BatchId) ? Guid.NewGuid().ToString("N") : request.BatchId;
         var response = new FeedbackResponse { Joined = join.Joined.Count };
         response.UnknownRequestIds.AddRange(join.UnknownRequestIds);
+        response.AlreadyLabelledRequestIds.AddRange(join.AlreadyLabelledRequestIds);
         response.Rejected.AddRange(refused);
         response.Rejected.AddRange(join.Rejected);
         foreach (var byVersion in join.Joined.GroupBy(joined => joined.Payload.ModelVersion))

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
 using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Inference.Protocol.Grpc;
@@ -8,7 +9,8 @@ namespace MlopsAspire.Inference.Models;
 /// Tells the control plane how this replica holds each version it was asked to serve: one report per model to that
 /// model's <see cref="IModelLoadStatusGrain"/>, at every change and at least every
 /// <see cref="ReplicaLoadReports.Interval"/> (so the grain knows the replica is alive), and an empty one for a model
-/// it no longer serves. On shutdown it withdraws its reports, so operators do not count a replica that left. Each
+/// it no longer serves. On shutdown it withdraws its reports (for at most
+/// <see cref="MonitoringOptions.LoadReportWithdrawalTimeout"/>), so operators do not count a replica that left. Each
 /// report carries the replica's <see cref="AdvertisedGrpcAddress"/>, which clients list to call replicas directly.
 /// </summary>
 public sealed partial class LoadStatusPublisher(
@@ -16,6 +18,7 @@ public sealed partial class LoadStatusPublisher(
     VersionLoadStates loads,
     ReplicaMonitoring replica,
     AdvertisedGrpcAddress address,
+    IOptions<MonitoringOptions> options,
     TimeProvider time,
     ILogger<LoadStatusPublisher> logger) : BackgroundService
 {
@@ -51,8 +54,8 @@ public sealed partial class LoadStatusPublisher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        using var withdrawing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        withdrawing.CancelAfter(TimeSpan.FromSeconds(5));
+        using var bound = new CancellationTokenSource(options.Value.LoadReportWithdrawalTimeout, time);
+        using var withdrawing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
         await PublishAsync([], withdrawing.Token);
     }
 

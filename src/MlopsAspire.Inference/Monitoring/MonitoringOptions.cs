@@ -18,6 +18,12 @@ public sealed class MonitoringOptions
     /// </summary>
     public TimeSpan FinalFlushTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
 
+    /// <summary>
+    /// How long a stopping replica tries to withdraw its model load reports, so operators stop counting it. A control
+    /// plane that does not answer in that time counts the replica until its reports go stale.
+    /// </summary>
+    public TimeSpan LoadReportWithdrawalTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Snapshots kept for resending while the control plane is unreachable, per version; older ones are dropped.</summary>
     public int MaxPendingSnapshots { get; set; } = 120;
 
