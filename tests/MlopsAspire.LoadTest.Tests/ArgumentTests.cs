@@ -1,4 +1,5 @@
 using MlopsAspire.LoadTest.Cli;
+using MlopsAspire.LoadTest.Scenarios;
 using MlopsAspire.LoadTest.Scheduling;
 using MlopsAspire.Serving;
 
@@ -48,6 +49,14 @@ public sealed class ArgumentTests
     [InlineData("--provider must be one of cpu, cuda, not 'gpu'", "baselines", "--provider", "gpu")]
     [InlineData("--provider picks where the baselines' contenders run; use it with 'baselines'", "resnet18", "--provider", "cuda")]
     [InlineData("--provider sets our replica's Inference:ExecutionProvider as well as the other contenders'; drop --set Inference:ExecutionProvider", "baselines", "--provider", "cuda", "--set", "Inference:ExecutionProvider=Cpu")]
+    [InlineData("the in-process replica serves only the demo models (fraud, resnet18), not 'churn': give --target host:port of a platform serving it, or serve your model folder in-process with --set Inference:ModelRepository=DIR (DIR/churn/1/model.onnx)", "model:churn")]
+    [InlineData("unknown scenario 'model:'", "model:")]
+    [InlineData("--model-version describes the requests of a model named with model:NAME or model-stream:NAME; every scenario must name one", "fraud-unary", "--model-version", "2")]
+    [InlineData("--shape describes one model's requests; these scenarios name churn and fraud", "model:churn", "model:fraud", "--target", "localhost:8001", "--shape", "x:1,2")]
+    [InlineData("--input-data sends its inputs as given, shapes and batch included: drop --batch-size and --shape", "model:churn", "--target", "localhost:8001", "--input-data", "body.json", "--batch-size", "4")]
+    [InlineData("--input-data: no file at no-such-body.json", "model:churn", "--target", "localhost:8001", "--input-data", "no-such-body.json")]
+    [InlineData("--shape expects NAME:D,D,... with positive dimensions (e.g. --shape tokens:1,128), not 'tokens:1,-1'", "model:churn", "--target", "localhost:8001", "--shape", "tokens:1,-1")]
+    [InlineData("--shape gives input 'tokens' twice", "model:churn", "--target", "localhost:8001", "--shape", "tokens:1,8", "--shape", "tokens:1,16")]
     public async Task A_bad_command_line_gets_one_clear_message_and_a_non_zero_exit(string expected, params string[] args)
     {
         var output = new StringWriter();
@@ -61,6 +70,18 @@ public sealed class ArgumentTests
         Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
         Assert.Contains(expected, lines[0], StringComparison.Ordinal);
         Assert.Equal(string.Empty, output.ToString());
+    }
+
+    [Fact]
+    public void Any_model_is_named_for_unary_and_stream_calls_with_its_version_and_shapes()
+    {
+        var options = LoadTestArguments.Parse(["model:churn", "model-stream:churn", "--set", "Inference:ModelRepository=models", "--model-version", "2", "--shape", "tokens:4,16", "--batch-size", "4"]);
+
+        Assert.Equal([("model:churn", CallKind.Unary), ("model-stream:churn", CallKind.Stream)], options.Scenarios.Select(scenario => (scenario.Name, scenario.Call)));
+        Assert.All(options.Scenarios, scenario => Assert.True(scenario is { Model: "churn", RequestsFromTarget: true }));
+        Assert.Equal("2", options.ModelVersion);
+        Assert.Equal([4L, 16L], options.Shapes["tokens"]);
+        Assert.Equal("models", ScenarioTarget.UserModelFolder(options.ReplicaConfiguration));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using MlopsAspire.LoadTest.Baselines;
 using MlopsAspire.LoadTest.Scenarios;
 using MlopsAspire.LoadTest.Scheduling;
+using MlopsAspire.LoadTest.Targets;
 using MlopsAspire.LoadTest.Workloads;
 using MlopsAspire.Serving;
 
@@ -12,6 +13,8 @@ public static class LoadTestArguments
 {
     public const string Usage = """
         Usage: MlopsAspire.LoadTest <scenario> [<scenario> ...] [options]
+               MlopsAspire.LoadTest model:NAME | model-stream:NAME [options]   (any model the target serves:
+                   requests built from its ModelMetadata, unary or over streams)
                MlopsAspire.LoadTest baselines [--model fraud|resnet18|all] [options]
                MlopsAspire.LoadTest list
                MlopsAspire.LoadTest models DIR [--model fraud|resnet18|all]   (writes a replica's model folder)
@@ -26,6 +29,10 @@ public static class LoadTestArguments
                    slices are within ±5 % of their mean, then measure
                    --connections 1  --streams 4  --max-in-flight 4096  --late-threshold-ms 1  --spin-us 1000
                    --drain-timeout 10s  --repeat N (medians of N runs)  --seed 1
+        Any model: --model-version V  --batch-size N (the first dynamic dimension; others are 1)
+                   --shape NAME:D,D,... (an input's whole shape, repeatable)  --seed 1 (random values)
+                   --input-data FILE (a KServe v2 JSON request body, inputs sent as given)
+                   in-process: --set Inference:ModelRepository=DIR (DIR/NAME/1/model.onnx) serves your folder
         Objective: --objective-p99-ms X [--max-error-rate 0.001] [--start-rate 100] [--max-rate 100000]
                    [--step-factor 1.5] [--step-duration 5s] [--refine-steps 3]   finds the highest rate meeting it
                    [--arrival poisson] [--target-rate R]   and the replicas R requests/s need at that rate each
@@ -51,6 +58,8 @@ public static class LoadTestArguments
         var replicaConfiguration = new List<string>();
         var inProcess = false;
         var providerGiven = false;
+        var batchSizeGiven = false;
+        var shapes = new Dictionary<string, IReadOnlyList<long>>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -126,7 +135,10 @@ public static class LoadTestArguments
                 "--warmup" => options with { Warmup = Duration(name, Value(), allowZero: true) },
                 "--max-warmup" => options with { MaxWarmup = Duration(name, Value(), allowZero: true) },
                 "--steady-within" => options with { SteadyTolerance = SteadyTolerance(name, Value()) },
-                "--batch-size" => options with { BatchSize = PositiveInt(name, Value()) },
+                "--batch-size" => SetBatchSize(options, ref batchSizeGiven, PositiveInt(name, Value())),
+                "--model-version" => options with { ModelVersion = Value() },
+                "--input-data" => options with { InputDataFile = Value() },
+                "--shape" => AddShape(options, shapes, Value()),
                 "--encoding" => options with { Encoding = ParseEnum<TensorEncoding>(name, Value()) },
                 "--connections" => options with { Connections = PositiveInt(name, Value()) },
                 "--streams" => options with { Streams = PositiveInt(name, Value()) },
@@ -166,6 +178,7 @@ public static class LoadTestArguments
 
         if (options.Verb != LoadTestVerb.Run)
         {
+            ValidateAnyModel(options with { Shapes = shapes }, batchSizeGiven);
             return Validate(options with { ReplicaConfiguration = replicaConfiguration }, inProcess, providerGiven);
         }
 
@@ -174,7 +187,70 @@ public static class LoadTestArguments
             throw new UsageException($"name a scenario: {ScenarioCatalog.Names}");
         }
 
-        return Validate(options with { Scenarios = scenarios, ReplicaConfiguration = replicaConfiguration }, inProcess, providerGiven);
+        options = options with { Scenarios = scenarios, ReplicaConfiguration = replicaConfiguration, Shapes = shapes };
+        ValidateAnyModel(options, batchSizeGiven);
+        return Validate(options, inProcess, providerGiven);
+    }
+
+    /// <summary>The options of scenarios for any model (<c>model:NAME</c>), and what in-process can serve of them.</summary>
+    private static void ValidateAnyModel(LoadTestOptions options, bool batchSizeGiven)
+    {
+        var anyModel = options.Scenarios.Where(scenario => scenario.RequestsFromTarget).ToList();
+        var option = options.ModelVersion is not null ? "--model-version" : options.InputDataFile is not null ? "--input-data" : options.Shapes.Count > 0 ? "--shape" : null;
+        if (option is not null && (anyModel.Count == 0 || anyModel.Count != options.Scenarios.Count))
+        {
+            throw new UsageException($"{option} describes the requests of a model named with {ScenarioCatalog.AnyModelPrefix}NAME or {ScenarioCatalog.AnyModelStreamPrefix}NAME; every scenario must name one");
+        }
+
+        if (anyModel.Select(scenario => scenario.Model).Distinct(StringComparer.Ordinal).Count() > 1 && option is not null)
+        {
+            throw new UsageException($"{option} describes one model's requests; these scenarios name {string.Join(" and ", anyModel.Select(scenario => scenario.Model).Distinct(StringComparer.Ordinal))}");
+        }
+
+        if (options.InputDataFile is { } file)
+        {
+            if (batchSizeGiven || options.Shapes.Count > 0)
+            {
+                throw new UsageException("--input-data sends its inputs as given, shapes and batch included: drop --batch-size and --shape");
+            }
+
+            if (!File.Exists(file))
+            {
+                throw new UsageException($"--input-data: no file at {file}");
+            }
+        }
+
+        var servesFolder = ScenarioTarget.UserModelFolder(options.ReplicaConfiguration) is not null;
+        if (!options.TargetsPlatform && !servesFolder)
+        {
+            foreach (var scenario in anyModel.Where(scenario => !DemoModelFiles.Names.Contains(scenario.Model, StringComparer.Ordinal)))
+            {
+                throw new UsageException(
+                    $"the in-process replica serves only the demo models ({string.Join(", ", DemoModelFiles.Names)}), not '{scenario.Model}': " +
+                    $"give --target host:port of a platform serving it, or serve your model folder in-process with --set {ScenarioTarget.ModelRepositorySetting}DIR (DIR/{scenario.Model}/1/model.onnx)");
+            }
+        }
+    }
+
+    private static LoadTestOptions SetBatchSize(LoadTestOptions options, ref bool batchSizeGiven, int batchSize)
+    {
+        batchSizeGiven = true;
+        return options with { BatchSize = batchSize };
+    }
+
+    private static LoadTestOptions AddShape(LoadTestOptions options, Dictionary<string, IReadOnlyList<long>> shapes, string value)
+    {
+        if (!ModelRequests.TryParseShape(value, out var input, out var shape))
+        {
+            throw new UsageException($"--shape expects NAME:D,D,... with positive dimensions (e.g. --shape tokens:1,128), not '{value}'");
+        }
+
+        if (!shapes.TryAdd(input, shape))
+        {
+            throw new UsageException($"--shape gives input '{input}' twice");
+        }
+
+        return options;
     }
 
     private static LoadTestOptions Validate(LoadTestOptions options, bool inProcess, bool providerGiven)

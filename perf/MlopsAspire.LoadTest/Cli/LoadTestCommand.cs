@@ -4,6 +4,7 @@ using MlopsAspire.LoadTest.Reports;
 using MlopsAspire.LoadTest.Scenarios;
 using MlopsAspire.LoadTest.Scheduling;
 using MlopsAspire.LoadTest.Targets;
+using MlopsAspire.LoadTest.Workloads;
 
 namespace MlopsAspire.LoadTest.Cli;
 
@@ -162,16 +163,26 @@ public static class LoadTestCommand
                 }
             }
 
-            var requestSets = models.ToDictionary(model => model, model => ScenarioTarget.RequestsFor(model, options), StringComparer.Ordinal);
+            // Scenarios of one model share its requests: a demo model's own, or those built from the target's metadata.
+            var requestSets = new Dictionary<(string Model, bool FromTarget), InferRequestSet>();
+            foreach (var scenario in options.Scenarios.Where(scenario => !requestSets.ContainsKey(RequestsKey(scenario))))
+            {
+                var target = targets[options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform"];
+                var requests = await target.RequestsForAsync(scenario, options, cancellationToken);
+                requestSets[RequestsKey(scenario)] = requests;
+                DescribeRequests(console, scenario, requests);
+            }
+
             for (var repeat = 0; repeat < options.Repeat && !cancellationToken.IsCancellationRequested; repeat++)
             {
                 foreach (var scenario in options.Scenarios)
                 {
                     var target = targets[options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform"];
-                    await using var sender = target.CreateSender(scenario, requestSets[scenario.Model], options);
+                    var requests = requestSets[RequestsKey(scenario)];
+                    await using var sender = target.CreateSender(scenario, requests, options);
                     var measurement = await LoadRunner.RunAsync(scenario.Name, sender, options.WorkloadFor(scenario), time, console.Progress, cancellationToken);
                     measurements[scenario.Name].Add(measurement);
-                    console.Summary(RunReports.From([measurement], target.Description, scenario.Model, CallName(scenario), target.Details));
+                    console.Summary(RunReports.From([measurement], target.Description, scenario.Model, CallName(scenario), target.DetailsWith(requests)));
                 }
             }
 
@@ -179,7 +190,7 @@ public static class LoadTestCommand
                 .Select(scenario =>
                 {
                     var target = targets[options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform"];
-                    return RunReports.From(measurements[scenario.Name], target.Description, scenario.Model, CallName(scenario), target.Details);
+                    return RunReports.From(measurements[scenario.Name], target.Description, scenario.Model, CallName(scenario), target.DetailsWith(requestSets[RequestsKey(scenario)]));
                 })
                 .ToList();
             foreach (var scenario in options.Scenarios.Where(s => s.Replica.Batching == true))
@@ -209,7 +220,9 @@ public static class LoadTestCommand
     {
         var scenario = options.Scenarios[0];
         await using var target = await ScenarioTarget.ForScenarioAsync(scenario, [scenario.Model], options, cancellationToken);
-        await using var sender = target.CreateSender(scenario, ScenarioTarget.RequestsFor(scenario.Model, options), options);
+        var requests = await target.RequestsForAsync(scenario, options, cancellationToken);
+        DescribeRequests(console, scenario, requests);
+        await using var sender = target.CreateSender(scenario, requests, options);
         var objective = new RateObjective(options.ObjectiveP99Ms!.Value, options.MaxErrorRate);
         var baseWorkload = options.WorkloadFor(scenario) with { Model = WorkloadModel.Open, Duration = options.StepDuration, RampToRate = null };
         if (baseWorkload.Arrival == ArrivalKind.Ramp)
@@ -245,7 +258,7 @@ public static class LoadTestCommand
             console.Line($"capacity: {search.Capacity.Summary}");
         }
 
-        var runs = steps.Select(step => RunReports.From([step], target.Description, scenario.Model, CallName(scenario), target.Details)).ToList();
+        var runs = steps.Select(step => RunReports.From([step], target.Description, scenario.Model, CallName(scenario), target.DetailsWith(requests))).ToList();
         return report with { Runs = runs, RateSearch = search };
     }
 
@@ -275,6 +288,16 @@ public static class LoadTestCommand
 
     /// <summary>Later steps of a search only need connections and caches warm again, not the JIT: no waiting for steady.</summary>
     private static TimeSpan Rewarm(LoadTestOptions options) => TimeSpan.FromSeconds(Math.Min(1, options.Warmup.TotalSeconds));
+
+    private static (string Model, bool FromTarget) RequestsKey(Scenario scenario) => (scenario.Model, scenario.RequestsFromTarget);
+
+    private static void DescribeRequests(ConsoleOutput console, Scenario scenario, InferRequestSet requests)
+    {
+        if (requests.Details.Count > 0)
+        {
+            console.Line($"{scenario.Model}: {string.Join("; ", requests.Details.Select(pair => $"{pair.Key} {pair.Value}"))}");
+        }
+    }
 
     private static string CallName(Scenario scenario) => scenario.Call switch
     {

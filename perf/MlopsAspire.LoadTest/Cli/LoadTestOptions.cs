@@ -50,6 +50,15 @@ public sealed record LoadTestOptions
 
     public int BatchSize { get; init; } = 1;
 
+    /// <summary>Scenarios for any model: the version to call; null calls the model's default version.</summary>
+    public string? ModelVersion { get; init; }
+
+    /// <summary>Scenarios for any model: a KServe v2 JSON request body whose inputs are sent as given.</summary>
+    public string? InputDataFile { get; init; }
+
+    /// <summary>Scenarios for any model: whole shapes of inputs (<c>--shape name:dims</c>) instead of the chosen ones.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<long>> Shapes { get; init; } = new Dictionary<string, IReadOnlyList<long>>();
+
     public TensorEncoding Encoding { get; init; } = TensorEncoding.Raw;
 
     public int Connections { get; init; } = 1;

@@ -36,6 +36,12 @@ public sealed record Scenario
 
     public required string Model { get; init; }
 
+    /// <summary>
+    /// Requests are built from what the target says of <see cref="Model"/> (its ModelMetadata) or taken from
+    /// <c>--input-data</c>, not from a demo model's own generator: the scenarios that name any model.
+    /// </summary>
+    public bool RequestsFromTarget { get; init; }
+
     public CallKind Call { get; init; } = CallKind.Unary;
 
     /// <summary>Clients of the closed model when the command line names neither a rate nor a concurrency.</summary>

@@ -120,11 +120,46 @@ public static class ScenarioCatalog
         },
     ];
 
+    /// <summary>Names any model the target serves, one request per unary ModelInfer: <c>model:NAME</c>.</summary>
+    public const string AnyModelPrefix = "model:";
+
+    /// <summary>Names any model the target serves, over ModelStreamInfer streams: <c>model-stream:NAME</c>.</summary>
+    public const string AnyModelStreamPrefix = "model-stream:";
+
+    /// <summary>A catalog scenario by name, or a scenario for any model (<c>model:NAME</c>, <c>model-stream:NAME</c>).</summary>
     public static bool TryFind(string name, out Scenario scenario)
     {
+        if (TryParseAnyModel(name, AnyModelPrefix, CallKind.Unary, out scenario) || TryParseAnyModel(name, AnyModelStreamPrefix, CallKind.Stream, out scenario))
+        {
+            return true;
+        }
+
         scenario = All.FirstOrDefault(candidate => string.Equals(candidate.Name, name, StringComparison.OrdinalIgnoreCase))!;
         return scenario is not null;
     }
 
-    public static string Names => string.Join(", ", All.Select(scenario => scenario.Name));
+    public static string Names => string.Join(", ", All.Select(scenario => scenario.Name)) + $", {AnyModelPrefix}NAME, {AnyModelStreamPrefix}NAME";
+
+    private static bool TryParseAnyModel(string name, string prefix, CallKind call, out Scenario scenario)
+    {
+        scenario = null!;
+        var model = name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? name[prefix.Length..] : string.Empty;
+        if (model.Length == 0)
+        {
+            return false;
+        }
+
+        scenario = new Scenario
+        {
+            Name = prefix + model,
+            Description = call == CallKind.Stream
+                ? $"{model}, requests built from the target's ModelMetadata (or --input-data) over bidirectional ModelStreamInfer streams"
+                : $"{model}, requests built from the target's ModelMetadata (or --input-data), one per unary ModelInfer",
+            Model = model,
+            Call = call,
+            DefaultConcurrency = 16,
+            RequestsFromTarget = true,
+        };
+        return true;
+    }
 }

@@ -69,7 +69,9 @@ public sealed class ScenarioTarget : IAsyncDisposable
         int replicaCount,
         CancellationToken cancellationToken)
     {
-        var modelRoot = DemoModelFiles.WriteRepository(models, replica.Instances);
+        // A model folder of the user's own is served as it is; otherwise the demo models go to a temporary one.
+        var userFolder = UserModelFolder(replica.ExtraConfiguration);
+        var modelRoot = userFolder ?? DemoModelFiles.WriteRepository(models, replica.Instances);
         var replicas = new List<InProcessReplica>();
         try
         {
@@ -85,7 +87,11 @@ public sealed class ScenarioTarget : IAsyncDisposable
                 await started.DisposeAsync().ConfigureAwait(false);
             }
 
-            DemoModelFiles.DeleteRepository(modelRoot);
+            if (userFolder is null)
+            {
+                DemoModelFiles.DeleteRepository(modelRoot);
+            }
+
             throw;
         }
 
@@ -95,16 +101,28 @@ public sealed class ScenarioTarget : IAsyncDisposable
             ["executor"] = replicas[0].Executor,
             ["provider"] = string.Join(",", replicas[0].ExecutionProviders).ToLowerInvariant(),
             ["instances"] = (replica.Instances ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["configuration"] = string.Join(" ", replicas[0].Configuration.Where(setting => !setting.StartsWith("Inference:ModelRepository=", StringComparison.Ordinal))),
+            ["configuration"] = string.Join(" ", replicas[0].Configuration.Where(setting => !setting.StartsWith(ModelRepositorySetting, StringComparison.Ordinal))),
         };
+        if (userFolder is not null)
+        {
+            details["model repository"] = Path.GetFullPath(userFolder);
+        }
+
         var description = replicaCount == 1 ? "in-process replica" : $"{replicaCount} in-process replicas";
         if (replica.Batching is { } batching)
         {
             description += batching ? " (batching on)" : " (batching off)";
         }
 
-        return new ScenarioTarget([.. replicas.Select(r => r.Address)], description, details, replicas, modelRoot);
+        return new ScenarioTarget([.. replicas.Select(r => r.Address)], description, details, replicas, userFolder is null ? modelRoot : null);
     }
+
+    /// <summary>The setting that points a replica at its model folder, as <c>--set</c> gives it.</summary>
+    public const string ModelRepositorySetting = "Inference:ModelRepository=";
+
+    /// <summary>The folder <c>--set Inference:ModelRepository=DIR</c> names (the last one given), or null.</summary>
+    public static string? UserModelFolder(IEnumerable<string> configuration) =>
+        configuration.LastOrDefault(setting => setting.StartsWith(ModelRepositorySetting, StringComparison.OrdinalIgnoreCase))?[ModelRepositorySetting.Length..];
 
     public static Task<ScenarioTarget> ForScenarioAsync(Scenario scenario, IEnumerable<string> models, LoadTestOptions options, CancellationToken cancellationToken) =>
         options.Targets.Count > 0
@@ -140,6 +158,50 @@ public sealed class ScenarioTarget : IAsyncDisposable
         DemoModels.ResNet18ModelName => InferRequests.ResNet18(options.BatchSize, options.Encoding),
         _ => throw new ArgumentException($"no requests for model '{model}'", nameof(model)),
     };
+
+    /// <summary>
+    /// The scenario's requests: a demo model's own, or for any model those built from what this target's first
+    /// address says of it (or taken from <c>--input-data</c>), with what they are for the report.
+    /// </summary>
+    public async Task<InferRequestSet> RequestsForAsync(Scenario scenario, LoadTestOptions options, CancellationToken cancellationToken)
+    {
+        if (!scenario.RequestsFromTarget)
+        {
+            return RequestsFor(scenario.Model, options);
+        }
+
+        var served = await ServedModel.ReadAsync(Addresses[0], scenario.Model, options.ModelVersion, cancellationToken).ConfigureAwait(false);
+        var version = options.ModelVersion ?? $"default (of {string.Join(", ", served.Metadata.Versions)})";
+        if (options.InputDataFile is { } file)
+        {
+            var (fromFile, given) = ModelRequests.FromInputData(file, served.Metadata, options.ModelVersion, options.Encoding);
+            return new InferRequestSet(fromFile.All)
+            {
+                Details = new Dictionary<string, string>
+                {
+                    ["model version"] = version,
+                    ["batch"] = "as in the file",
+                    ["inputs"] = $"{Path.GetFileName(file)} as given: {string.Join(", ", given)}",
+                },
+            };
+        }
+
+        var inputs = ModelRequests.ResolveInputs(served.Metadata, options.BatchSize, options.Shapes, served.MaxBatchSize);
+        var generated = ModelRequests.Generate(scenario.Model, options.ModelVersion, inputs, options.Encoding, options.Seed);
+        return new InferRequestSet(generated.All)
+        {
+            Details = new Dictionary<string, string>
+            {
+                ["model version"] = version,
+                ["batch"] = options.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["inputs"] = $"random from the model's metadata (seed {options.Seed}, {generated.All.Count} distinct requests): {string.Join(", ", inputs)}",
+            },
+        };
+    }
+
+    /// <summary>The target's details and the requests' together, as a run's report keeps them.</summary>
+    public IReadOnlyDictionary<string, string> DetailsWith(InferRequestSet requests) =>
+        requests.Details.Count == 0 ? Details : Details.Concat(requests.Details).ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
 
     public async ValueTask DisposeAsync()
     {

@@ -31,4 +31,7 @@ public sealed class InferRequestSet
     public ModelInferRequest Next() => _requests[(int)((ulong)Interlocked.Increment(ref _next) % (ulong)_requests.Length)];
 
     public IReadOnlyList<ModelInferRequest> All => _requests;
+
+    /// <summary>What the requests are, for the report: version, batch, where the inputs came from.</summary>
+    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
 }

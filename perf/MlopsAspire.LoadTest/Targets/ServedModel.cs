@@ -1,0 +1,70 @@
+using Grpc.Core;
+using Inference;
+using MlopsAspire.LoadTest.Workloads;
+
+namespace MlopsAspire.LoadTest.Targets;
+
+/// <summary>What a target says of one model it serves: its metadata and the max_batch_size of its config.</summary>
+/// <param name="MaxBatchSize">0 when the server does not batch the model, or has no ModelConfig.</param>
+public sealed record ServedModel(ModelMetadataResponse Metadata, int MaxBatchSize)
+{
+    /// <summary>
+    /// Asks the server at <paramref name="address"/> for the model's metadata, whether it is ready and its config. A
+    /// model it does not know or has not loaded fails with the models it lists (RepositoryIndex).
+    /// </summary>
+    public static async Task<ServedModel> ReadAsync(Uri address, string model, string? version, CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannels.Create(address);
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        var named = version is null ? $"model '{model}'" : $"model '{model}' version {version}";
+        ModelMetadataResponse metadata;
+        try
+        {
+            metadata = await client.ModelMetadataAsync(new ModelMetadataRequest { Name = model, Version = version ?? string.Empty }, deadline: Deadline(), cancellationToken: cancellationToken);
+        }
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.Unavailable or StatusCode.InvalidArgument)
+        {
+            throw new InvalidOperationException(
+                $"{named} is not served at {address.Authority} ({exception.StatusCode}: {exception.Status.Detail}); {await ListModelsAsync(client, cancellationToken)}",
+                exception);
+        }
+
+        var ready = await client.ModelReadyAsync(new ModelReadyRequest { Name = model, Version = version ?? string.Empty }, deadline: Deadline(), cancellationToken: cancellationToken);
+        if (!ready.Ready)
+        {
+            throw new InvalidOperationException($"{named} at {address.Authority} is not ready; {await ListModelsAsync(client, cancellationToken)}");
+        }
+
+        var maxBatchSize = 0;
+        try
+        {
+            var config = await client.ModelConfigAsync(new ModelConfigRequest { Name = model, Version = version ?? string.Empty }, deadline: Deadline(), cancellationToken: cancellationToken);
+            maxBatchSize = config.Config?.MaxBatchSize ?? 0;
+        }
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.Unimplemented or StatusCode.NotFound)
+        {
+            // ModelConfig is Triton's extension, not the core protocol: without it nothing limits the batch here.
+        }
+
+        return new ServedModel(metadata, maxBatchSize);
+    }
+
+    /// <summary>"it lists: fraud v1 READY, churn v2 UNAVAILABLE (reason)", or why it cannot say.</summary>
+    private static async Task<string> ListModelsAsync(GRPCInferenceService.GRPCInferenceServiceClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var index = await client.RepositoryIndexAsync(new RepositoryIndexRequest(), deadline: Deadline(), cancellationToken: cancellationToken);
+            return index.Models.Count == 0
+                ? "it lists no models"
+                : "it lists: " + string.Join(", ", index.Models.Select(entry =>
+                    $"{entry.Name}{(entry.Version.Length > 0 ? $" v{entry.Version}" : string.Empty)} {entry.State}{(entry.Reason.Length > 0 ? $" ({entry.Reason})" : string.Empty)}"));
+        }
+        catch (RpcException exception)
+        {
+            return $"it does not list its models ({exception.StatusCode}: {exception.Status.Detail})";
+        }
+    }
+
+    private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(10);
+}
