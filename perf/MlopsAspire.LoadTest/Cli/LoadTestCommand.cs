@@ -49,6 +49,9 @@ public static class LoadTestCommand
                 await output.WriteLineAsync($"{scenario.Name,-16} {scenario.Description} [{where}]{(scenario.TargetSetup is null ? string.Empty : $"; target: {scenario.TargetSetup}")}");
             }
 
+            await output.WriteLineAsync($"{ScenarioCatalog.AnyModelPrefix + "NAME",-16} any model the target serves, requests from its ModelMetadata or --input-data, one per unary ModelInfer [--target, or in-process with --set Inference:ModelRepository=DIR]");
+            await output.WriteLineAsync($"{ScenarioCatalog.AnyModelStreamPrefix + "NAME",-16} the same over bidirectional ModelStreamInfer streams");
+
             return Success;
         }
 
