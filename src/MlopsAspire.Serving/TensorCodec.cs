@@ -202,8 +202,6 @@ public static class TensorCodec
         }
 
         var shape = new long[sent.Count];
-        elementCount = 1;
-        var overflow = false;
         for (var i = 0; i < shape.Length; i++)
         {
             shape[i] = sent[i];
@@ -212,22 +210,43 @@ public static class TensorCodec
                 throw InferenceException.InvalidArgument(
                     $"input '{spec.Name}' shape {ShapeFormat.Format(sent)} has a zero-sized dimension and so no elements");
             }
+        }
 
-            overflow |= elementCount > long.MaxValue / shape[i];
-            elementCount = overflow ? long.MaxValue : elementCount * shape[i];
+        elementCount = CountDeclaredElements(spec.Name, spec.Datatype, shape);
+        return shape;
+    }
+
+    /// <summary>
+    /// The number of elements a shape of positive dimensions declares, refused when it is more than one tensor of
+    /// <paramref name="datatype"/> may hold: computed from the shape alone, so a protocol reader can refuse a
+    /// declared size before it reads a single value.
+    /// </summary>
+    public static long CountDeclaredElements(string inputName, TensorDatatype datatype, IReadOnlyList<long> shape)
+    {
+        long elementCount = 1;
+        var overflow = false;
+        foreach (var dimension in shape)
+        {
+            if (dimension <= 0)
+            {
+                throw new ArgumentException($"shape {FormatSent(shape)} has a dimension that is not positive", nameof(shape));
+            }
+
+            overflow |= elementCount > long.MaxValue / dimension;
+            elementCount = overflow ? long.MaxValue : elementCount * dimension;
         }
 
         // Buffers are indexed by int; a tensor this large could never arrive in one message anyway.
-        var maxElements = int.MaxValue / Math.Max(1, spec.Datatype.ElementSize());
+        var maxElements = int.MaxValue / Math.Max(1, datatype.ElementSize());
         if (overflow || elementCount > maxElements)
         {
             var declared = overflow ? "more than 2^63 elements" : string.Create(CultureInfo.InvariantCulture, $"{elementCount:N0} elements");
             throw InferenceException.InvalidArgument(string.Create(
                 CultureInfo.InvariantCulture,
-                $"input '{spec.Name}' shape {ShapeFormat.Format(shape)} declares {declared}, over the {maxElements:N0} {spec.Datatype.ToWireName()} elements one tensor may hold; send fewer rows per request"));
+                $"input '{inputName}' shape {FormatSent(shape)} declares {declared}, over the {maxElements:N0} {datatype.ToWireName()} elements one tensor may hold; send fewer rows per request"));
         }
 
-        return shape;
+        return elementCount;
     }
 
     /// <summary>A shape as sent, shortened when its rank alone would make the message long.</summary>
