@@ -43,7 +43,8 @@ internal static class RestTensorData
         var json = input.Data.Bytes.Span;
         // A value takes at least one byte and a comma; brackets take more. Only this many can be in the data.
         var most = input.Data.Kind == JsonValueKind.Array ? Math.Max(0, (json.Length - 1) / 2) : 1;
-        var values = new T[(int)Math.Min(input.Declared, most)];
+        // Every element is written before the array is read, or the request is refused.
+        var values = GC.AllocateUninitializedArray<T>((int)Math.Min(input.Declared, most));
         var count = 0;
         var reader = new Utf8JsonReader(json);
         while (reader.Read())
