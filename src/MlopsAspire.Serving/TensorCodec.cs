@@ -18,6 +18,9 @@ public static class TensorCodec
     private const int ChunkElements = 256;
     private const int BytesLengthPrefix = sizeof(uint);
 
+    /// <summary>The largest tensor buffer taken from the shared pool: a ResNet image (602 KB of FP32) fits.</summary>
+    private const int MostPooledBytes = 1024 * 1024;
+
     /// <summary>Validates every input and builds the values a Run consumes. Throws <see cref="InferenceException"/>.</summary>
     public static PreparedInputs PrepareInputs(OnnxModel model, IReadOnlyList<InferenceInput> inputs) =>
         PrepareInputs(model.Name, model.Version, model.Signature, inputs);
@@ -202,8 +205,6 @@ public static class TensorCodec
         }
 
         var shape = new long[sent.Count];
-        elementCount = 1;
-        var overflow = false;
         for (var i = 0; i < shape.Length; i++)
         {
             shape[i] = sent[i];
@@ -212,22 +213,43 @@ public static class TensorCodec
                 throw InferenceException.InvalidArgument(
                     $"input '{spec.Name}' shape {ShapeFormat.Format(sent)} has a zero-sized dimension and so no elements");
             }
+        }
 
-            overflow |= elementCount > long.MaxValue / shape[i];
-            elementCount = overflow ? long.MaxValue : elementCount * shape[i];
+        elementCount = CountDeclaredElements(spec.Name, spec.Datatype, shape);
+        return shape;
+    }
+
+    /// <summary>
+    /// The number of elements a shape of positive dimensions declares, refused when it is more than one tensor of
+    /// <paramref name="datatype"/> may hold: computed from the shape alone, so a protocol reader can refuse a
+    /// declared size before it reads a single value.
+    /// </summary>
+    public static long CountDeclaredElements(string inputName, TensorDatatype datatype, IReadOnlyList<long> shape)
+    {
+        long elementCount = 1;
+        var overflow = false;
+        foreach (var dimension in shape)
+        {
+            if (dimension <= 0)
+            {
+                throw new ArgumentException($"shape {FormatSent(shape)} has a dimension that is not positive", nameof(shape));
+            }
+
+            overflow |= elementCount > long.MaxValue / dimension;
+            elementCount = overflow ? long.MaxValue : elementCount * dimension;
         }
 
         // Buffers are indexed by int; a tensor this large could never arrive in one message anyway.
-        var maxElements = int.MaxValue / Math.Max(1, spec.Datatype.ElementSize());
+        var maxElements = int.MaxValue / Math.Max(1, datatype.ElementSize());
         if (overflow || elementCount > maxElements)
         {
             var declared = overflow ? "more than 2^63 elements" : string.Create(CultureInfo.InvariantCulture, $"{elementCount:N0} elements");
             throw InferenceException.InvalidArgument(string.Create(
                 CultureInfo.InvariantCulture,
-                $"input '{spec.Name}' shape {ShapeFormat.Format(shape)} declares {declared}, over the {maxElements:N0} {spec.Datatype.ToWireName()} elements one tensor may hold; send fewer rows per request"));
+                $"input '{inputName}' shape {FormatSent(shape)} declares {declared}, over the {maxElements:N0} {datatype.ToWireName()} elements one tensor may hold; send fewer rows per request"));
         }
 
-        return shape;
+        return elementCount;
     }
 
     /// <summary>A shape as sent, shortened when its rank alone would make the message long.</summary>
@@ -438,10 +460,25 @@ public static class TensorCodec
         }
     }
 
+    /// <summary>
+    /// A buffer for one request's tensor: from the shared pool up to <see cref="MostPooledBytes"/>, allocated for
+    /// the request alone above it, because the shared pool keeps what is given back to it (a buffer per thread,
+    /// more per core) until the GC sees memory pressure: a few tensors of tens of megabytes would otherwise
+    /// hold hundreds of megabytes of the replica for good.
+    /// </summary>
     private static Span<byte> Rent(PreparedInputs prepared, int length, out MemoryHandle pin)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
-        prepared.Keep(buffer);
+        byte[] buffer;
+        if (length <= MostPooledBytes)
+        {
+            buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+            prepared.Keep(buffer);
+        }
+        else
+        {
+            buffer = GC.AllocateUninitializedArray<byte>(length);
+        }
+
         pin = buffer.AsMemory().Pin();
         prepared.Keep(pin);
         return buffer.AsSpan(0, length);

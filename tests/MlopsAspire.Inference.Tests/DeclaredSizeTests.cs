@@ -102,6 +102,33 @@ public sealed class DeclaredSizeTests(RestServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Rest_shape_past_what_a_tensor_may_hold_is_refused_before_its_data_is_read()
+    {
+        // The data's one value is no number: had it been read, the refusal would name it.
+        var allocated = await AllocatedWhile(async () =>
+        {
+            var error = await PostAsync("/v2/models/fraud/infer", Json(FraudRequests.Input, "FP32", [MostRows + 1, F], new JsonArray("x")), HttpStatusCode.BadRequest);
+            Assert.StartsWith($"input 'Features' shape [{MostRows + 1},{F}] declares {((long)(MostRows + 1) * F).ToString("N0", CultureInfo.InvariantCulture)} elements, over the {(int.MaxValue / sizeof(float)).ToString("N0", CultureInfo.InvariantCulture)} FP32 elements one tensor may hold", error);
+        });
+
+        Assert.True(allocated < RefusalAllocationBound, $"{allocated} bytes allocated while refusing it");
+    }
+
+    [Fact]
+    public async Task Rest_shape_of_a_hundred_million_rows_with_a_few_values_costs_what_the_values_take()
+    {
+        // 400 MB of FP32 is within what one tensor may hold; the shape is believed only as far as the data's bytes go.
+        const int Rows = 100_000_000 / F;
+        var allocated = await AllocatedWhile(async () =>
+        {
+            var error = await PostAsync("/v2/models/fraud/infer", Json(FraudRequests.Input, "FP32", [Rows, F], new JsonArray(1, 2, 3)), HttpStatusCode.BadRequest);
+            Assert.Equal($"input 'Features' has 3 values in data but shape [{Rows},{F}] needs {(long)Rows * F}", error);
+        });
+
+        Assert.True(allocated < 16L * 1024 * 1024, $"{allocated} bytes allocated while refusing it");
+    }
+
+    [Fact]
     public async Task Negative_dimensions_are_shown_as_sent()
     {
         var input = FraudRequests.Tensor(FraudRequests.Input, "FP32", -1, F);

@@ -205,6 +205,59 @@ public sealed class RestApiTests(RestServerFixture server) : IClassFixture<RestS
     }
 
     [Fact]
+    public async Task Members_come_in_any_order_data_before_shape()
+    {
+        var rows = FraudRequests.Rows(2, seed: 33);
+        var grpc = await server.Client.ModelInferAsync(FraudRequests.Typed(rows, FraudRequests.Probability));
+        var data = string.Join(',', rows.SelectMany(row => row.Features).Select(value => value.ToString("R", CultureInfo.InvariantCulture)));
+        var body = $$"""
+            {"outputs":[{"name":"{{FraudRequests.Probability}}"}],
+             "inputs":[{"data":[{{data}}],"shape":[{{rows.Count}},{{FraudFeatures.Count}}],"datatype":"FP32","name":"{{FraudRequests.Input}}"}],
+             "id":"last"}
+            """;
+
+        using var response = await _http.PostAsync("/v2/models/fraud/infer", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        var json = JsonNode.Parse(text)!;
+        Assert.Equal("last", (string?)json["id"]);
+        Assert.Equal(grpc.Outputs[0].Contents.Fp32Contents, json["outputs"]![0]!["data"]!.AsArray().Select(node => (float)node!));
+    }
+
+    [Fact]
+    public async Task Data_longer_than_its_shape_is_refused_at_the_first_value_too_many()
+    {
+        // Ten million values for a shape of twelve, ending in one that is no number: the reading stops at the
+        // thirteenth value, so the refusal names it and never reaches the bad one.
+        var body = new StringBuilder($$"""{"inputs":[{"name":"{{FraudRequests.Input}}","datatype":"FP32","shape":[1,{{FraudFeatures.Count}}],"data":[""");
+        body.Insert(body.Length, "0.5,", 10_000_000);
+        body.Append("\"x\"]}]}");
+
+        using var response = await _http.PostAsync("/v2/models/fraud/infer", new StringContent(body.ToString(), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(
+            $"input 'Features' has more values in data than the {FraudFeatures.Count} its shape declares; element {FraudFeatures.Count} is one too many",
+            await ErrorOf(response));
+    }
+
+    [Fact]
+    public async Task Elements_of_every_kind_are_named_in_nested_data()
+    {
+        var nested = new JsonArray(new JsonArray(1, 2), new JsonArray(3, new JsonObject { ["v"] = 4 }));
+        var response = await PostJsonAsync("/v2/models/fraud/infer", Request(FraudRequests.Input, "FP32", [2, 2], nested), HttpStatusCode.BadRequest);
+        Assert.Equal("input 'Features' element 3 is {\"v\":4}, which is not a FP32 value", (string?)response["error"]);
+
+        var quoted = await PostJsonAsync("/v2/models/half/infer", Request("x", "FP16", [1, 2], new JsonArray(1, "1.5")), HttpStatusCode.BadRequest);
+        Assert.Equal("input 'x' element 1 is \"1.5\", which is not a FP16 value", (string?)quoted["error"]);
+
+        var lone = await _http.PostAsync("/v2/models/text/infer", new StringContent("""{"inputs":[{"name":"s","datatype":"BYTES","shape":[2],"data":["a","\ud800"]}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, lone.StatusCode);
+        Assert.Equal("input 's' element 1 is \"\\ud800\", which is not a BYTES value", await ErrorOf(lone));
+    }
+
+    [Fact]
     public async Task Engine_errors_carry_the_grpc_messages()
     {
         var unknown = await PostJsonAsync("/v2/models/nope/infer", Request("x", "FP32", [1], new JsonArray(1)), HttpStatusCode.NotFound);

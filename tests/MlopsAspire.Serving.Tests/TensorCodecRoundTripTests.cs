@@ -76,6 +76,29 @@ public sealed class TensorCodecRoundTripTests
     }
 
     [Fact]
+    public async Task Typed_contents_too_large_for_a_pooled_buffer_come_back_unchanged()
+    {
+        // 2.4 MB of FP32: a buffer allocated for the request alone rather than taken from the shared pool.
+        const int Rows = 200_000;
+        var values = new float[Rows * 3];
+        var random = new Random(6);
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = random.NextSingle();
+        }
+
+        var engine = EngineWithIdentity(TensorDatatype.Fp32);
+
+        using var response = await engine.InferAsync(new InferenceRequest
+        {
+            ModelName = "identity",
+            Inputs = [new InferenceInput("x", "FP32", [Rows, 3], TensorData.Typed(values))],
+        });
+
+        Assert.Equal(values, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(response.Outputs[0].RawData).ToArray());
+    }
+
+    [Fact]
     public async Task Bytes_elements_round_trip_typed_and_raw_including_non_utf8()
     {
         var engine = EngineWithIdentity(TensorDatatype.Bytes);

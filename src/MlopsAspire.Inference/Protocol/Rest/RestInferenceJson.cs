@@ -25,7 +25,9 @@ internal static class RestInferenceJson
     /// <summary>
     /// Reads a request body: JSON alone, or (Triton's binary tensor data extension) a JSON header of
     /// <paramref name="jsonLength"/> bytes followed by the raw bytes of the inputs that give a
-    /// <c>binary_data_size</c> parameter, in input order.
+    /// <c>binary_data_size</c> parameter, in input order. Everything but the inputs' values is read and checked
+    /// first, each declared shape against what one tensor may hold included; then each input's values are read
+    /// straight into the array the engine takes, so a refusal costs no more than the body's bytes.
     /// </summary>
     public static RestInferenceRequest ReadRequest(ReadOnlyMemory<byte> body, int? jsonLength, string modelName, string? modelVersion)
     {
@@ -37,39 +39,36 @@ internal static class RestInferenceJson
 
         var json = jsonLength is { } headerLength ? body[..headerLength] : body;
         var binary = jsonLength is { } binaryStart ? body[binaryStart..] : ReadOnlyMemory<byte>.Empty;
-        JsonDocument document;
+        RestRequestLayout layout;
         try
         {
-            document = JsonDocument.Parse(json);
+            layout = RestRequestLayout.Scan(json);
         }
         catch (JsonException exception)
         {
             throw InferenceException.InvalidArgument($"the request body is not valid JSON: {exception.Message}");
         }
 
-        using (document)
-        {
-            return ReadRequest(document.RootElement, binary, modelName, modelVersion);
-        }
+        return ReadRequest(layout, binary, modelName, modelVersion);
     }
 
-    private static RestInferenceRequest ReadRequest(JsonElement root, ReadOnlyMemory<byte> binary, string modelName, string? modelVersion)
+    private static RestInferenceRequest ReadRequest(RestRequestLayout layout, ReadOnlyMemory<byte> binary, string modelName, string? modelVersion)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        if (layout.Root.Kind != JsonValueKind.Object)
         {
-            throw InferenceException.InvalidArgument($"the request body must be a JSON object with \"inputs\", not {Describe(root.ValueKind)}");
+            throw InferenceException.InvalidArgument($"the request body must be a JSON object with \"inputs\", not {RestJsonValue.Describe(layout.Root.Kind)}");
         }
 
-        if (!root.TryGetProperty("inputs", out var inputsElement) || inputsElement.ValueKind != JsonValueKind.Array)
+        if (layout.Inputs.Kind != JsonValueKind.Array)
         {
             throw InferenceException.InvalidArgument("the request needs an \"inputs\" array");
         }
 
-        var inputs = new List<InferenceInput>(inputsElement.GetArrayLength());
+        var headers = new List<InputHeader>(layout.InputItems.Count);
         var binaryOffset = 0;
-        foreach (var input in inputsElement.EnumerateArray())
+        foreach (var input in layout.InputItems)
         {
-            inputs.Add(ReadInput(input, inputs.Count, binary, ref binaryOffset));
+            headers.Add(ReadInputHeader(input, headers.Count, binary, ref binaryOffset));
         }
 
         if (binaryOffset != binary.Length)
@@ -78,74 +77,90 @@ internal static class RestInferenceJson
                 $"the body has {binary.Length} bytes of binary tensor data but the inputs' binary_data_size add up to {binaryOffset}");
         }
 
-        var parameters = root.TryGetProperty("parameters", out var parametersElement) && parametersElement.ValueKind == JsonValueKind.Object
-            ? parametersElement
-            : default;
+        var parameters = layout.Parameters;
         var allBinary = ReadBool(parameters, BinaryDataOutputParameter) ?? false;
         List<string>? requestedOutputs = null;
         var binaryOutputs = new HashSet<string>(StringComparer.Ordinal);
-        if (root.TryGetProperty("outputs", out var outputsElement) && outputsElement.ValueKind != JsonValueKind.Null)
+        if (layout.Outputs.Exists && layout.Outputs.Kind != JsonValueKind.Null)
         {
-            RequireKind(outputsElement, JsonValueKind.Array, "\"outputs\"");
+            RequireKind(layout.Outputs, JsonValueKind.Array, "\"outputs\"");
             requestedOutputs = [];
-            foreach (var output in outputsElement.EnumerateArray())
+            foreach (var output in layout.Outputs.Items())
             {
-                var name = RequiredString(output, "name", $"outputs[{requestedOutputs.Count}]");
+                var name = RequiredString(output.Member("name"), "name", $"outputs[{requestedOutputs.Count}]");
                 requestedOutputs.Add(name);
-                var outputParameters = output.TryGetProperty("parameters", out var element) && element.ValueKind == JsonValueKind.Object ? element : default;
-                if (ReadBool(outputParameters, BinaryDataParameter) ?? allBinary)
+                if (ReadBool(output.Member("parameters"), BinaryDataParameter) ?? allBinary)
                 {
                     binaryOutputs.Add(name);
                 }
             }
         }
 
+        var id = layout.Id.Exists ? ReadId(layout.Id) : null;
+        var priority = RequestParameters.PriorityFrom(ReadNonNegative(parameters, RequestParameters.Priority));
+        var timeout = RequestParameters.TimeoutFrom(ReadNonNegative(parameters, RequestParameters.Timeout));
+
+        // Every declared size has been checked; only now are values read.
+        var inputs = new List<InferenceInput>(headers.Count);
+        foreach (var header in headers)
+        {
+            var data = header.Binary ?? RestTensorData.Read(header.Data, header.Name, header.Datatype, header.DeclaredElements);
+            inputs.Add(new InferenceInput(header.Name, header.Datatype, header.Shape, data));
+        }
+
         var request = new InferenceRequest
         {
             ModelName = modelName,
             ModelVersion = modelVersion,
-            Id = root.TryGetProperty("id", out var id) ? ReadId(id) : null,
+            Id = id,
             Inputs = inputs,
             RequestedOutputs = requestedOutputs,
-            Priority = RequestParameters.PriorityFrom(ReadNonNegative(parameters, RequestParameters.Priority)),
-            Timeout = RequestParameters.TimeoutFrom(ReadNonNegative(parameters, RequestParameters.Timeout)),
+            Priority = priority,
+            Timeout = timeout,
         };
         return new RestInferenceRequest(request, name => requestedOutputs is null ? allBinary : binaryOutputs.Contains(name));
     }
 
-    private static InferenceInput ReadInput(JsonElement input, int index, ReadOnlyMemory<byte> binary, ref int binaryOffset)
+    /// <summary>An input as its members other than <c>data</c> describe it; <see cref="Binary"/> when its bytes follow the JSON.</summary>
+    private sealed record InputHeader(string Name, string Datatype, List<long> Shape, long? DeclaredElements, TensorData? Binary, RestJsonValue Data);
+
+    private static InputHeader ReadInputHeader(RestInputLayout input, int index, ReadOnlyMemory<byte> binary, ref int binaryOffset)
     {
         var where = $"inputs[{index}]";
-        if (input.ValueKind != JsonValueKind.Object)
+        if (input.Self.Kind != JsonValueKind.Object)
         {
             throw InferenceException.InvalidArgument($"{where} must be an object with name, shape, datatype and data");
         }
 
-        var name = RequiredString(input, "name", where);
+        var name = RequiredString(input.Name, "name", where);
         where = $"input '{EchoedText.Of(name)}'";
-        var datatype = RequiredString(input, "datatype", where);
-        if (!input.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
+        var datatype = RequiredString(input.Datatype, "datatype", where);
+        if (input.Shape.Kind != JsonValueKind.Array)
         {
             throw InferenceException.InvalidArgument($"{where} needs a \"shape\" array");
         }
 
-        var shape = new List<long>(shapeElement.GetArrayLength());
-        foreach (var dimension in shapeElement.EnumerateArray())
+        var shape = new List<long>();
+        foreach (var dimension in input.Shape.Items())
         {
-            if (dimension.ValueKind != JsonValueKind.Number || !dimension.TryGetInt64(out var size))
+            if (!dimension.TryGetInt64(out var size))
             {
-                throw InferenceException.InvalidArgument($"{where} shape has {Echo(dimension)}; dimensions are integers");
+                throw InferenceException.InvalidArgument($"{where} shape has {dimension.Echo()}; dimensions are integers");
             }
 
             shape.Add(size);
         }
 
-        if (input.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
-            && parameters.TryGetProperty(BinaryDataSizeParameter, out var sizeElement))
+        // A shape with a dimension that is not positive is the engine's to refuse, in the model's terms.
+        long? declaredElements = TensorDatatypes.TryParse(datatype, out var parsed) && shape.TrueForAll(size => size > 0)
+            ? TensorCodec.CountDeclaredElements(EchoedText.Of(name), parsed, shape)
+            : null;
+
+        if (input.Parameters.Member(BinaryDataSizeParameter) is { Exists: true } sizeElement)
         {
-            if (sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt32(out var byteSize) || byteSize < 0)
+            if (!sizeElement.TryGetInt32(out var byteSize) || byteSize < 0)
             {
-                throw InferenceException.InvalidArgument($"{where} has binary_data_size {Echo(sizeElement)}; it must be a byte count");
+                throw InferenceException.InvalidArgument($"{where} has binary_data_size {sizeElement.Echo()}; it must be a byte count");
             }
 
             if (byteSize > binary.Length - binaryOffset)
@@ -156,147 +171,60 @@ internal static class RestInferenceJson
 
             var data = TensorData.Raw(binary.Slice(binaryOffset, byteSize), index, TensorDataTerms.Json);
             binaryOffset += byteSize;
-            return new InferenceInput(name, datatype, shape, data);
+            return new InputHeader(name, datatype, shape, declaredElements, data, default);
         }
 
-        if (!input.TryGetProperty("data", out var values) || values.ValueKind == JsonValueKind.Null)
+        if (!input.Data.Exists || input.Data.Kind == JsonValueKind.Null)
         {
             throw InferenceException.InvalidArgument($"{where} has no \"data\" (nor a binary_data_size parameter)");
         }
 
-        return new InferenceInput(name, datatype, shape, ReadData(values, name, datatype));
+        return new InputHeader(name, datatype, shape, declaredElements, null, input.Data);
     }
 
-    private static bool? ReadBool(JsonElement parameters, string name) =>
-        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)
-            ? value.ValueKind switch
+    private static bool? ReadBool(RestJsonValue parameters, string name) =>
+        parameters.Member(name) is { Exists: true } value
+            ? value.Kind switch
             {
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
-                _ => throw InferenceException.InvalidArgument($"parameter '{name}' is {Echo(value)}; it must be true or false"),
+                _ => throw InferenceException.InvalidArgument($"parameter '{name}' is {value.Echo()}; it must be true or false"),
             }
             : null;
 
-    private static TensorData ReadData(JsonElement data, string name, string datatype)
-    {
-        if (!TensorDatatypes.TryParse(datatype, out var parsed))
-        {
-            // The engine names the model's expected datatype; no values are needed to say it.
-            return TensorData.Typed(Array.Empty<float>(), TensorDataTerms.Json);
-        }
-
-        return parsed switch
-        {
-            TensorDatatype.Bool => Collect(data, name, datatype, static (JsonElement e, out bool v) =>
-            {
-                v = e.ValueKind == JsonValueKind.True;
-                return e.ValueKind is JsonValueKind.True or JsonValueKind.False;
-            }),
-            TensorDatatype.Int8 or TensorDatatype.Int16 or TensorDatatype.Int32 =>
-                Collect(data, name, datatype, Number(static (JsonElement e, out int v) => e.TryGetInt32(out v))),
-            TensorDatatype.Int64 => Collect(data, name, datatype, Number(static (JsonElement e, out long v) => e.TryGetInt64(out v))),
-            TensorDatatype.UInt8 or TensorDatatype.UInt16 or TensorDatatype.UInt32 =>
-                Collect(data, name, datatype, Number(static (JsonElement e, out uint v) => e.TryGetUInt32(out v))),
-            TensorDatatype.UInt64 => Collect(data, name, datatype, Number(static (JsonElement e, out ulong v) => e.TryGetUInt64(out v))),
-            TensorDatatype.Fp16 or TensorDatatype.Bf16 or TensorDatatype.Fp32 =>
-                Collect(data, name, datatype, Number(static (JsonElement e, out float v) => e.TryGetSingle(out v) && float.IsFinite(v))),
-            TensorDatatype.Fp64 => Collect(data, name, datatype, Number(static (JsonElement e, out double v) => e.TryGetDouble(out v))),
-            _ => Collect(data, name, datatype, static (JsonElement e, out ReadOnlyMemory<byte> v) =>
-            {
-                v = e.ValueKind == JsonValueKind.String ? Encoding.UTF8.GetBytes(e.GetString()!) : default;
-                return e.ValueKind == JsonValueKind.String;
-            }),
-        };
-    }
-
-    private delegate bool ElementReader<T>(JsonElement element, out T value);
-
-    // Numbers must be JSON numbers: a quoted "1.5" is a mistake worth reporting, not guessing.
-    private static ElementReader<T> Number<T>(ElementReader<T> read) => (JsonElement element, out T value) =>
-    {
-        value = default!;
-        return element.ValueKind == JsonValueKind.Number && read(element, out value);
-    };
-
-    private static TensorData Collect<T>(JsonElement data, string name, string datatype, ElementReader<T> read)
-    {
-        var values = new List<T>();
-        Append(data, values, name, datatype, read);
-        return TensorData.Typed(values, TensorDataTerms.Json);
-    }
-
-    // Nested arrays are read depth first, which is row-major order.
-    private static void Append<T>(JsonElement element, List<T> values, string name, string datatype, ElementReader<T> read)
-    {
-        if (element.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in element.EnumerateArray())
-            {
-                Append(item, values, name, datatype, read);
-            }
-
-            return;
-        }
-
-        if (!read(element, out var value))
-        {
-            throw InferenceException.InvalidArgument(
-                $"input '{EchoedText.Of(name)}' element {values.Count} is {Echo(element)}, which is not a {datatype} value");
-        }
-
-        values.Add(value);
-    }
-
-    /// <summary>A JSON value the caller sent, as a message repeats it.</summary>
-    private static string Echo(JsonElement element) => EchoedText.Of(element.GetRawText());
-
-    private static string? ReadId(JsonElement id) => id.ValueKind switch
+    private static string? ReadId(RestJsonValue id) => id.Kind switch
     {
         JsonValueKind.String => id.GetString(),
         JsonValueKind.Null => null,
-        _ => throw InferenceException.InvalidArgument($"\"id\" must be a string, not {Echo(id)}"),
+        _ => throw InferenceException.InvalidArgument($"\"id\" must be a string, not {id.Echo()}"),
     };
 
     /// <summary>A request parameter's non-negative integer value; null when absent.</summary>
-    private static ulong? ReadNonNegative(JsonElement parameters, string name)
+    private static ulong? ReadNonNegative(RestJsonValue parameters, string name)
     {
-        if (parameters.ValueKind != JsonValueKind.Object || !parameters.TryGetProperty(name, out var parameter))
+        var parameter = parameters.Member(name);
+        if (!parameter.Exists)
         {
             return null;
         }
 
-        return parameter.ValueKind == JsonValueKind.Number && parameter.TryGetUInt64(out var value)
+        return parameter.TryGetUInt64(out var value)
             ? value
-            : throw InferenceException.InvalidArgument($"parameter '{name}' is {Echo(parameter)}; it must be a non-negative integer");
+            : throw InferenceException.InvalidArgument($"parameter '{name}' is {parameter.Echo()}; it must be a non-negative integer");
     }
 
-    private static string RequiredString(JsonElement element, string property, string where)
-    {
-        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(property, out var value) || value.ValueKind != JsonValueKind.String)
-        {
-            throw InferenceException.InvalidArgument($"{where} needs a \"{property}\" string");
-        }
+    private static string RequiredString(RestJsonValue value, string property, string where) =>
+        value.Kind == JsonValueKind.String
+            ? value.GetString()!
+            : throw InferenceException.InvalidArgument($"{where} needs a \"{property}\" string");
 
-        return value.GetString()!;
-    }
-
-    private static void RequireKind(JsonElement element, JsonValueKind kind, string what)
+    private static void RequireKind(RestJsonValue element, JsonValueKind kind, string what)
     {
-        if (element.ValueKind != kind)
+        if (element.Kind != kind)
         {
-            throw InferenceException.InvalidArgument($"{what} must be {Describe(kind)}, not {Describe(element.ValueKind)}");
+            throw InferenceException.InvalidArgument($"{what} must be {RestJsonValue.Describe(kind)}, not {RestJsonValue.Describe(element.Kind)}");
         }
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 
     /// <summary>
     /// Writes the JSON response: model, version, id and each output's name, datatype, shape and either its flat
