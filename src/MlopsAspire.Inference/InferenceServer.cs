@@ -88,6 +88,9 @@ public static class InferenceServer
         builder.Services.AddSingleton<ModelConfigDescription>();
         builder.Services.AddSingleton<VersionLoadStates>();
         builder.Services.AddSingleton<ModelSetReconciler>();
+        // Holds no per-call state: one instance serves every call, so gRPC does not build one (and resolve its nine
+        // dependencies) per request.
+        builder.Services.AddSingleton<OpenInferenceGrpcService>();
         builder.Services.AddHealthChecks().AddCheck<ModelsReadyHealthCheck>(ModelsReadyHealthCheck.Name, tags: [ModelsReadyHealthCheck.ReadyTag]);
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(StoreConnectionName)))

@@ -2,8 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Inference;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MlopsAspire.Inference.Protocol.Grpc;
+using MlopsAspire.Inference.Security;
 
 namespace MlopsAspire.Inference.Tests;
 
@@ -33,6 +38,14 @@ public sealed class ApiKeyTests(ApiKeyServerFixture server) : IClassFixture<ApiK
 
         Assert.True((await server.Client.ServerLiveAsync(new ServerLiveRequest())).Live);
         Assert.True((await server.Client.ServerReadyAsync(new ServerReadyRequest())).Ready);
+    }
+
+    [Fact]
+    public void With_keys_the_check_stands_in_front_of_the_inference_service()
+    {
+        var service = server.Services.GetRequiredService<IOptions<GrpcServiceOptions<OpenInferenceGrpcService>>>().Value;
+
+        Assert.Equal([typeof(InferenceApiKeyInterceptor)], service.Interceptors.Select(interceptor => interceptor.Type));
     }
 
     [Theory]

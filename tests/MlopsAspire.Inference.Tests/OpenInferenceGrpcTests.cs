@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
+using Grpc.AspNetCore.Server;
 using Inference;
 using MlopsAspire.FraudData;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MlopsAspire.Inference.Monitoring;
 using MlopsAspire.Inference.Protocol;
+using MlopsAspire.Inference.Protocol.Grpc;
 using MlopsAspire.Serving.Statistics;
 
 namespace MlopsAspire.Inference.Tests;
@@ -205,6 +208,15 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
         var response = await _client.ModelInferAsync(request);
 
         Assert.Equal(elements * 2, response.RawOutputContents[0].Length);
+    }
+
+    [Fact]
+    public void Without_keys_calls_reach_one_service_instance_with_no_interceptor_between()
+    {
+        var service = server.Services.GetRequiredService<IOptions<GrpcServiceOptions<OpenInferenceGrpcService>>>().Value;
+
+        Assert.Empty(service.Interceptors);
+        Assert.Same(server.Services.GetRequiredService<OpenInferenceGrpcService>(), server.Services.GetRequiredService<OpenInferenceGrpcService>());
     }
 
     [Fact]

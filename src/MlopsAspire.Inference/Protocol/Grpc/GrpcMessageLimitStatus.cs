@@ -16,21 +16,39 @@ public sealed class GrpcMessageLimitStatus(RequestDelegate next, IOptions<Infere
     private const string MessageHeader = "grpc-message";
     private const string FrameworkText = "exceeds the maximum configured message size";
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
-        context.Response.OnStarting(() =>
+        // No per-request callback: gRPC refuses an oversized message before anything is written, so its status goes
+        // out as a trailers-only response whose headers are still unsent when the pipeline returns, or, once the
+        // response has begun, in trailers. Either can be rewritten here, after the call.
+        var call = next(context);
+        if (!call.IsCompletedSuccessfully)
+        {
+            return RewriteAfter(call, context);
+        }
+
+        RewriteStatus(context);
+        return Task.CompletedTask;
+    }
+
+    private async Task RewriteAfter(Task call, HttpContext context)
+    {
+        await call;
+        RewriteStatus(context);
+    }
+
+    private void RewriteStatus(HttpContext context)
+    {
+        if (!context.Response.HasStarted)
         {
             Rewrite(context.Response.Headers);
-            return Task.CompletedTask;
-        });
-        await next(context);
-        if (context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { IsReadOnly: false } trailers)
+        }
+        else if (context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { IsReadOnly: false } trailers)
         {
             Rewrite(trailers);
         }
