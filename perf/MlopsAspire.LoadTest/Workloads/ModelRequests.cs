@@ -5,14 +5,6 @@ using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Workloads;
 
-/// <summary>One input of a request as it will be sent: name, datatype and a shape with every dimension chosen.</summary>
-public sealed record RequestInput(string Name, TensorDatatype Datatype, IReadOnlyList<long> Shape)
-{
-    public long ElementCount => Shape.Aggregate(1L, (product, dimension) => product * dimension);
-
-    public override string ToString() => $"{Name} {Datatype.ToWireName()} {ShapeFormat.Format(Shape)}";
-}
-
 /// <summary>
 /// Requests for any model, from what its server says of it (<see cref="ModelMetadataResponse"/>): random inputs of
 /// the model's datatypes and shapes, or the inputs of a KServe v2 JSON request body used as given. What does not
