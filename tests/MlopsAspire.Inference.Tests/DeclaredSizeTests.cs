@@ -196,6 +196,47 @@ public sealed class DeclaredSizeTests(RestServerFixture server) : IClassFixture<
         Assert.Single(response.Outputs);
     }
 
+    [Fact]
+    public async Task Rest_shape_of_millions_of_dimensions_is_refused_by_its_rank_before_it_is_listed()
+    {
+        const int Dimensions = 4_000_000;
+        var body = $$"""{"inputs":[{"name":"{{FraudRequests.Input}}","datatype":"FP32","shape":[{{string.Join(',', Enumerable.Repeat('1', Dimensions))}}],"data":[1]}]}""";
+
+        // Listing four million dimensions would take hundreds of megabytes; the body itself is 8 MB.
+        await ExpectRestRefusedBelowBodyBound(body, "input 'Features' shape has more than 64 dimensions; send the model's shape, one size per dimension");
+    }
+
+    [Fact]
+    public async Task Rest_millions_of_empty_inputs_are_refused_by_their_count_before_they_are_listed()
+    {
+        var body = $$"""{"inputs":[{{string.Join(',', Enumerable.Repeat("{}", 3_000_000))}}]}""";
+
+        await ExpectRestRefusedBelowBodyBound(body, "\"inputs\" has more than 65536 entries; send each of the model's inputs once");
+    }
+
+    /// <summary>A body of a few megabytes, refused with <paramref name="expected"/> for no more than a small multiple of its size.</summary>
+    private async Task ExpectRestRefusedBelowBodyBound(string body, string expected)
+    {
+        var allocated = await AllocatedWhile(async () =>
+        {
+            var error = await PostAsync("/v2/models/fraud/infer", new StringContent(body, Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest);
+            Assert.Equal(expected, error);
+        });
+
+        Assert.True(allocated < 128L * 1024 * 1024, $"{allocated} bytes allocated while refusing it");
+    }
+
+    [Fact]
+    public async Task Rest_more_requested_outputs_than_any_model_has_are_refused_by_their_count()
+    {
+        var body = Json(FraudRequests.Input, "FP32", [1, F], new JsonArray([.. Enumerable.Range(0, F).Select(_ => (JsonNode?)0)]));
+        body["outputs"] = new JsonArray([.. Enumerable.Range(0, 70_000).Select(_ => (JsonNode?)new JsonObject { ["name"] = FraudRequests.Probability })]);
+
+        var error = await PostAsync("/v2/models/fraud/infer", body, HttpStatusCode.BadRequest);
+
+        Assert.Equal("\"outputs\" has more than 65536 entries; name each output a model has at most once", error);
+    }
+
     private async Task<string> PostAsync(string path, HttpContent content, HttpStatusCode expected)
     {
         var response = await _http.PostAsync(path, content);

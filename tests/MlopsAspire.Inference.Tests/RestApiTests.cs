@@ -182,6 +182,19 @@ public sealed class RestApiTests(RestServerFixture server) : IClassFixture<RestS
     }
 
     [Fact]
+    public async Task Compressed_body_is_refused_as_unsupported_not_as_bad_json()
+    {
+        var content = new ByteArrayContent([0x1f, 0x8b, 0x08, 0x00]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+
+        var response = await _http.PostAsync("/v2/models/fraud/infer", content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("Content-Encoding 'gzip' is not supported; send the body uncompressed (binary tensor data keeps large inputs compact)", await ErrorOf(response));
+    }
+
+    [Fact]
     public async Task Element_of_the_wrong_type_is_named()
     {
         var body = Request(FraudRequests.Input, "FP32", [1, 2], new JsonArray(1.5, "two"));

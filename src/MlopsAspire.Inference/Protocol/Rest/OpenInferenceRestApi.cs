@@ -167,6 +167,7 @@ public static class OpenInferenceRestApi
             var failure = exception switch
             {
                 BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ProtocolFailure(StatusCode.ResourceExhausted, BodyTooLarge(services)),
+                BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } unsupported => new ProtocolFailure(StatusCode.InvalidArgument, unsupported.Message),
                 BadHttpRequestException bad => new ProtocolFailure(StatusCode.InvalidArgument, $"the request body could not be read: {bad.Message}"),
                 _ => errors.Translate(exception, "ModelInfer"),
             };
@@ -181,6 +182,14 @@ public static class OpenInferenceRestApi
 
     private static async Task<RestInferenceRequest> ReadInferenceRequestAsync(HttpContext context, string modelName, string? version)
     {
+        // Bodies are read as sent: a compressed one would otherwise be refused as JSON that starts with a strange byte.
+        if (context.Request.Headers.ContentEncoding is [{ } encoding, ..] && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadHttpRequestException(
+                $"Content-Encoding '{EchoedText.Of(encoding)}' is not supported; send the body uncompressed (binary tensor data keeps large inputs compact)",
+                StatusCodes.Status415UnsupportedMediaType);
+        }
+
         int? jsonLength = null;
         if (context.Request.Headers.TryGetValue(RestInferenceJson.InferenceHeaderContentLength, out var header))
         {

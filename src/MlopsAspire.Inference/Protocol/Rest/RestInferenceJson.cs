@@ -22,6 +22,9 @@ internal static class RestInferenceJson
     private const string BinaryDataOutputParameter = "binary_data_output";
     private const string BinaryDataParameter = "binary_data";
 
+    /// <summary>More dimensions than any model's tensor has: a longer shape is refused before it is listed.</summary>
+    internal const int MostShapeDimensions = 64;
+
     /// <summary>
     /// Reads a request body: JSON alone, or (Triton's binary tensor data extension) a JSON header of
     /// <paramref name="jsonLength"/> bytes followed by the raw bytes of the inputs that give a
@@ -85,7 +88,14 @@ internal static class RestInferenceJson
         {
             RequireKind(layout.Outputs, JsonValueKind.Array, "\"outputs\"");
             requestedOutputs = [];
-            foreach (var output in layout.Outputs.Items())
+            var outputs = layout.Outputs.Items(RestRequestLayout.MostTensors);
+            if (outputs.Count > RestRequestLayout.MostTensors)
+            {
+                throw InferenceException.InvalidArgument(
+                    $"\"outputs\" has more than {RestRequestLayout.MostTensors} entries; name each output a model has at most once");
+            }
+
+            foreach (var output in outputs)
             {
                 var name = RequiredString(output.Member("name"), "name", $"outputs[{requestedOutputs.Count}]");
                 requestedOutputs.Add(name);
@@ -140,8 +150,15 @@ internal static class RestInferenceJson
             throw InferenceException.InvalidArgument($"{where} needs a \"shape\" array");
         }
 
-        var shape = new List<long>();
-        foreach (var dimension in input.Shape.Items())
+        var dimensions = input.Shape.Items(MostShapeDimensions);
+        if (dimensions.Count > MostShapeDimensions)
+        {
+            throw InferenceException.InvalidArgument(
+                $"{where} shape has more than {MostShapeDimensions} dimensions; send the model's shape, one size per dimension");
+        }
+
+        var shape = new List<long>(dimensions.Count);
+        foreach (var dimension in dimensions)
         {
             if (!dimension.TryGetInt64(out var size))
             {

@@ -94,12 +94,15 @@ internal readonly struct RestJsonValue(ReadOnlyMemory<byte> bytes, JsonTokenType
         return value;
     }
 
-    /// <summary>An array's items, in order.</summary>
-    public List<RestJsonValue> Items()
+    /// <summary>
+    /// An array's items, in order, but no more than one past <paramref name="most"/>: a caller refuses an array longer
+    /// than it accepts without first listing every item of it.
+    /// </summary>
+    public List<RestJsonValue> Items(int most = int.MaxValue)
     {
         var items = new List<RestJsonValue>();
         var reader = Read();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        while (items.Count <= most && reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             items.Add(Take(ref reader, Bytes));
         }

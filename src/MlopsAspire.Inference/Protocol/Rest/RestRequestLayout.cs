@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MlopsAspire.Serving;
 
 namespace MlopsAspire.Inference.Protocol.Rest;
 
@@ -9,6 +10,12 @@ namespace MlopsAspire.Inference.Protocol.Rest;
 /// </summary>
 internal sealed class RestRequestLayout
 {
+    /// <summary>
+    /// More inputs (or requested outputs) than any model has: a longer list is refused when the scan reaches it,
+    /// so a body of millions of tiny entries costs no more than one of this many.
+    /// </summary>
+    public const int MostTensors = 65_536;
+
     public RestJsonValue Root { get; private set; }
 
     public RestJsonValue Inputs { get; private set; }
@@ -22,7 +29,10 @@ internal sealed class RestRequestLayout
 
     public RestJsonValue Id { get; private set; }
 
-    /// <summary>Finds the request's members. Throws <see cref="JsonException"/> when the body is not JSON.</summary>
+    /// <summary>
+    /// Finds the request's members. Throws <see cref="JsonException"/> when the body is not JSON, and
+    /// <see cref="InferenceException"/> when it has more than <see cref="MostTensors"/> inputs.
+    /// </summary>
     public static RestRequestLayout Scan(ReadOnlyMemory<byte> json)
     {
         var reader = new Utf8JsonReader(json.Span);
@@ -78,6 +88,12 @@ internal sealed class RestRequestLayout
         var inputs = new List<RestInputLayout>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
+            if (inputs.Count == MostTensors)
+            {
+                throw InferenceException.InvalidArgument(
+                    $"\"inputs\" has more than {MostTensors} entries; send each of the model's inputs once");
+            }
+
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 inputs.Add(new RestInputLayout { Self = RestJsonValue.Take(ref reader, json) });
