@@ -41,6 +41,9 @@ public static class InferenceServer
         {
             Args = args,
             ApplicationName = typeof(InferenceServer).Assembly.GetName().Name,
+            // appsettings.json beside the binary, wherever it is started from: without it the gRPC endpoint loses its
+            // HTTP/2-only protocol and a plaintext gRPC client is turned away.
+            ContentRootPath = AppContext.BaseDirectory,
         });
 
         builder.AddServiceDefaults();
