@@ -114,7 +114,7 @@ internal sealed class MonitoringCommands(CliConsole console, ServerConnections c
         var worst = judged.Where(drift => double.IsFinite(drift.Psi)).OrderByDescending(drift => drift.Psi).FirstOrDefault();
         return worst is null
             ? "insufficient data"
-            : string.Create(CultureInfo.InvariantCulture, $"{worst.Name} PSI {worst.Psi:0.000} ({worst.Severity})");
+            : string.Create(CultureInfo.InvariantCulture, $"{worst.Name} PSI {worst.Psi:0.000} ({(worst.Severity == "None" ? "no drift" : worst.Severity)})");
     }
 
     private Command Gates()

@@ -139,7 +139,7 @@ internal sealed class RetrainingCommands(CliConsole console, ServerConnections c
     private void WritePolicy(string model, RetrainingPolicy policy) =>
         Out.MarkupLine($"[bold]{Markup.Escape(model)}[/] retraining {(policy.Enabled ? "[green]enabled[/]" : "[grey]disabled[/]")}: " +
             $"on accuracy alerts {YesNo(policy.OnAccuracyAlert)}, on drift alerts {YesNo(policy.OnDriftAlert)}, schedule {(policy.Schedule is null ? "none" : policy.Schedule.ToTimeSpan().ToString())}, " +
-            $"cool-down {policy.Cooldown?.ToTimeSpan()}, data window {policy.DataWindow?.ToTimeSpan()}, at least {policy.MinimumRows} rows, candidate shadows {policy.ShadowSampleRate:P0} of traffic");
+            $"cool-down {policy.Cooldown?.ToTimeSpan()}, data window {policy.DataWindow?.ToTimeSpan()}, at least {policy.MinimumRows} rows (waiting up to {policy.LabelWait?.ToTimeSpan()} for them), candidate shadows {policy.ShadowSampleRate:P0} of traffic");
 
     private static string YesNo(bool value) => value ? "yes" : "no";
 

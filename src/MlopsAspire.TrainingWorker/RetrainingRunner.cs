@@ -247,7 +247,7 @@ public sealed partial class RetrainingRunner(
         var metadata = new RegisterModelMetadata
         {
             Name = run.ModelName,
-            Description = $"{parent.Description} — retrained from version {parent.Version} on {outcome.TrainingRows} labelled production rows",
+            Description = CandidateDescription(parent.Description, parent.Version, outcome.TrainingRows),
             Owner = parent.Owner ?? "",
             Size = onnx.Length,
             Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)),
@@ -268,6 +268,27 @@ public sealed partial class RetrainingRunner(
 
         await call.RequestStream.CompleteAsync();
         return await call;
+    }
+
+    /// <summary>
+    /// A candidate's description: the words its lineage started with, then where it came from. A parent that was itself
+    /// retrained passes on its first words only, so the description does not grow by a clause every generation.
+    /// </summary>
+    public static string CandidateDescription(string? parentDescription, string parentVersion, long trainingRows)
+    {
+        const string Retrained = "retrained from version ";
+        var origin = parentDescription ?? "";
+        if (origin.StartsWith(Retrained, StringComparison.Ordinal))
+        {
+            origin = "";
+        }
+        else if (origin.IndexOf(" — " + Retrained, StringComparison.Ordinal) is >= 0 and var earlier)
+        {
+            origin = origin[..earlier];
+        }
+
+        var provenance = $"{Retrained}{parentVersion} on {trainingRows} labelled production rows";
+        return origin.Length == 0 ? provenance : $"{origin} — {provenance}";
     }
 
     private static ReferenceProfile ToProto(ReferenceProfileData profile)

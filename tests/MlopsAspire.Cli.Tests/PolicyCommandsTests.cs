@@ -23,7 +23,7 @@ public sealed class PolicyCommandsTests(ControlPlaneHost host) : IClassFixture<C
         var changed = await _cli.SucceedsAsync(ControlPlaneHost.OperatorKey, "models", "retraining-policy", name, "--cooldown", "00:20:00");
         Assert.Contains("retraining enabled: on accuracy alerts yes", changed.Output);
         Assert.Contains("cool-down 00:20:00", changed.Output);
-        Assert.Contains("at least 3000 rows", changed.Output);
+        Assert.Contains("at least 3000 rows (waiting up to 00:01:00 for them)", changed.Output);
 
         var promotion = await _cli.JsonAsync(ControlPlaneHost.OperatorKey, "models", "promotion-policy", name,
             "--auto-promote", "true", "--minimum-labelled-rows", "1000", "--maximum-accuracy-drop", "0", "--minimum-shadow-agreement", "-1");

@@ -19,6 +19,18 @@ public sealed class StatsDriftCellTests
     }
 
     [Fact]
+    public void A_judged_window_below_every_threshold_says_no_drift_rather_than_a_bare_none()
+    {
+        var stats = new VersionStats
+        {
+            HasReferenceProfile = true,
+            Features = { Drift("support_calls", 0.044, "None"), Drift("tenure_months", 0.01, "None") },
+        };
+
+        Assert.Equal("support_calls PSI 0.044 (no drift)", MonitoringCommands.DriftSummary(stats));
+    }
+
+    [Fact]
     public void A_window_whose_features_had_too_few_binned_rows_is_insufficient_data_not_PSI_NaN()
     {
         // A window that closed while the reference profile was being built: enough rows, none binned on its bins.

@@ -44,6 +44,7 @@ public sealed class RetrainingWorkerTests(ControlPlaneHost host) : IClassFixture
         Assert.Contains(ended.RunId, candidate.Lineage.Trigger);
         Assert.True(candidate.OfflineMetrics["auc"] > candidate.OfflineMetrics["parent_auc"]);
         Assert.Contains("\"training\"", candidate.ServingConfigJson);
+        Assert.Equal("test upload — retrained from version 1 on 1200 labelled production rows", candidate.Description);
         if (command.Length > 0)
         {
             Assert.Equal("300", candidate.Lineage.Parameters["iterations"]);
@@ -51,6 +52,15 @@ public sealed class RetrainingWorkerTests(ControlPlaneHost host) : IClassFixture
             Assert.Contains(ended.Steps!, step => step.Contains("command: command 'fit-logistic' exited with code 0", StringComparison.Ordinal));
         }
     }
+
+    [Theory]
+    [InlineData("", "1", "retrained from version 1 on 500 labelled production rows")]
+    [InlineData(null, "1", "retrained from version 1 on 500 labelled production rows")]
+    [InlineData("churn model", "1", "churn model — retrained from version 1 on 500 labelled production rows")]
+    [InlineData("churn model — retrained from version 1 on 3400 labelled production rows", "2", "churn model — retrained from version 2 on 500 labelled production rows")]
+    [InlineData("retrained from version 1 on 3400 labelled production rows", "2", "retrained from version 2 on 500 labelled production rows")]
+    public void A_candidate_is_described_by_its_lineage_first_words_and_its_own_provenance_once(string? parent, string parentVersion, string expected) =>
+        Assert.Equal(expected, RetrainingRunner.CandidateDescription(parent, parentVersion, 500));
 
     [Fact]
     public async Task A_command_the_worker_does_not_allow_list_fails_the_run_as_could_not_start()
