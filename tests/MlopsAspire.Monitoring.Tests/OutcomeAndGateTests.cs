@@ -87,6 +87,21 @@ public sealed class OutcomeAndGateTests
     }
 
     [Fact]
+    public void Thin_evidence_still_shows_the_checks_that_are_failing_so_far_and_decides_nothing()
+    {
+        var young = new VersionEvidence("2", 10, TimeSpan.FromSeconds(5), 0, 2, 0, double.NaN, ShadowAgreement: 0.99, MeanScoreDelta: 0.6);
+
+        var early = GateEvaluator.Evaluate(Policy, young, Production);
+
+        Assert.False(early.Decided);
+        Assert.False(early.Passed);
+        Assert.Contains(early.Checks, check => check.Name == "score_delta" && !check.Passed);
+        Assert.Contains(early.Checks, check => check.Name == "shadow_agreement" && check.Passed);
+        Assert.StartsWith("not enough evidence yet: 10 of", early.Summary);
+        Assert.EndsWith("; failing so far: mean |Δscore| 0.6000 (maximum " + Policy.MaximumMeanScoreDelta!.Value.ToString("F4", System.Globalization.CultureInfo.CurrentCulture) + ")", early.Summary);
+    }
+
+    [Fact]
     public void Invalid_policies_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => (PromotionPolicy.Default with { MaximumErrorRate = 2 }).Validate());

@@ -2,7 +2,11 @@ using System.Globalization;
 
 namespace MlopsAspire.Monitoring.Gates;
 
-/// <summary>Judges a candidate against a baseline (production, or the previous production for a live version).</summary>
+/// <summary>
+/// Judges a candidate against a baseline (production, or the previous production for a live version). Every check is
+/// evaluated; until <see cref="PromotionPolicy.MinimumRows"/> and <see cref="PromotionPolicy.MinimumDuration"/> are
+/// reached the result is undecided and its other checks are a preview.
+/// </summary>
 public static class GateEvaluator
 {
     public static GateResult Evaluate(PromotionPolicy policy, VersionEvidence candidate, VersionEvidence baseline)
@@ -15,11 +19,9 @@ public static class GateEvaluator
         var enoughTime = candidate.Observed >= policy.MinimumDuration;
         checks.Add(new GateCheck("minimum_rows", enoughRows, false, candidate.Rows, policy.MinimumRows, $"{candidate.Rows} of {policy.MinimumRows} rows scored"));
         checks.Add(new GateCheck("minimum_duration", enoughTime, false, candidate.Observed.TotalSeconds, policy.MinimumDuration.TotalSeconds, $"observed {WholeSeconds(candidate.Observed)} of {WholeSeconds(policy.MinimumDuration)}"));
-        if (!enoughRows || !enoughTime)
-        {
-            return new GateResult(false, false, checks);
-        }
-
+        // The other checks are evaluated on thin evidence too, as a preview: an operator sees now that a check will
+        // fail, not after the minimum duration. They decide nothing until the evidence is enough.
+        var decided = enoughRows && enoughTime;
         if (policy.MinimumShadowAgreement is { } agreement)
         {
             checks.Add(candidate.ShadowAgreement is { } actual && !double.IsNaN(actual)
@@ -58,7 +60,7 @@ public static class GateEvaluator
                 : new GateCheck("accuracy", true, true, candidate.Accuracy, double.NaN, $"fewer than {policy.MinimumLabelledRows} labelled rows for one of the versions"));
         }
 
-        return new GateResult(true, checks.All(check => check.Passed || check.Skipped), checks);
+        return new GateResult(decided, decided && checks.All(check => check.Passed || check.Skipped), checks);
     }
 
     /// <summary>A duration as people read it in a gate's detail: whole seconds, days only when there are some.</summary>
