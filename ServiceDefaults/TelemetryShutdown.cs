@@ -55,7 +55,12 @@ public sealed partial class TelemetryShutdown(IServiceProvider services, ILogger
 
         try
         {
-            await Task.WhenAll(flushes).WaitAsync(Budget, time, cancellationToken);
+            // A shutdown given the budget as its timeout returns false when it ran out: undelivered all the same.
+            var delivered = await Task.WhenAll(flushes).WaitAsync(Budget, time, cancellationToken);
+            if (delivered.Contains(false))
+            {
+                LogUndelivered(Budget);
+            }
         }
         catch (TimeoutException)
         {
