@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
 
 namespace MlopsAspire.Serving;
@@ -6,7 +5,7 @@ namespace MlopsAspire.Serving;
 /// <summary>
 /// The outputs an executor computed for one request, one per requested output in the request's order, and the
 /// timings of its phases: the values the session returned when the request ran on its own, or the request's rows of
-/// its batch's outputs, copied into pooled buffers. Dispose to release all of it.
+/// its batch's outputs, copied into buffers from <see cref="TensorBuffers"/>. Dispose to release all of it.
 /// </summary>
 public sealed class ExecutionOutputs : IDisposable
 {
@@ -21,7 +20,7 @@ public sealed class ExecutionOutputs : IDisposable
         Timings = timings;
     }
 
-    /// <summary>Outputs split out of a batch; their buffers come from <see cref="ArrayPool{T}.Shared"/> and go back to it on dispose.</summary>
+    /// <summary>Outputs split out of a batch; their buffers come from <see cref="TensorBuffers"/> and go back to it on dispose.</summary>
     internal ExecutionOutputs(BatchSlice[] slices)
     {
         _slices = slices;
@@ -60,7 +59,7 @@ public sealed class ExecutionOutputs : IDisposable
             {
                 if (slice.Buffer is not null)
                 {
-                    ArrayPool<byte>.Shared.Return(slice.Buffer);
+                    TensorBuffers.Return(slice.Buffer);
                 }
             }
         }

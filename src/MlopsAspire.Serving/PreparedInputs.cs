@@ -166,7 +166,7 @@ public sealed class PreparedInputs : IDisposable
         {
             foreach (var buffer in _rented)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                TensorBuffers.Return(buffer);
             }
 
             _rented.Clear();

@@ -18,9 +18,6 @@ public static class TensorCodec
     private const int ChunkElements = 256;
     private const int BytesLengthPrefix = sizeof(uint);
 
-    /// <summary>The largest tensor buffer taken from the shared pool: a ResNet image (602 KB of FP32) fits.</summary>
-    private const int MostPooledBytes = 1024 * 1024;
-
     /// <summary>Validates every input and builds the values a Run consumes. Throws <see cref="InferenceException"/>.</summary>
     public static PreparedInputs PrepareInputs(OnnxModel model, IReadOnlyList<InferenceInput> inputs) =>
         PrepareInputs(model.Name, model.Version, model.Signature, inputs);
@@ -460,25 +457,11 @@ public static class TensorCodec
         }
     }
 
-    /// <summary>
-    /// A buffer for one request's tensor: from the shared pool up to <see cref="MostPooledBytes"/>, allocated for
-    /// the request alone above it, because the shared pool keeps what is given back to it (a buffer per thread,
-    /// more per core) until the GC sees memory pressure: a few tensors of tens of megabytes would otherwise
-    /// hold hundreds of megabytes of the replica for good.
-    /// </summary>
+    /// <summary>A buffer for one request's tensor (<see cref="TensorBuffers"/>), kept and pinned until the inputs are disposed.</summary>
     private static Span<byte> Rent(PreparedInputs prepared, int length, out MemoryHandle pin)
     {
-        byte[] buffer;
-        if (length <= MostPooledBytes)
-        {
-            buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
-            prepared.Keep(buffer);
-        }
-        else
-        {
-            buffer = GC.AllocateUninitializedArray<byte>(length);
-        }
-
+        var buffer = TensorBuffers.Rent(length);
+        prepared.Keep(buffer);
         pin = buffer.AsMemory().Pin();
         prepared.Keep(pin);
         return buffer.AsSpan(0, length);

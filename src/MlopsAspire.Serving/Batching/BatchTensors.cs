@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
@@ -65,7 +64,7 @@ internal static class BatchTensors
                     total += inputs.RawBytes(DynamicBatcher.IndexOf(inputs.Names, spec.Name, input)).Length;
                 }
 
-                var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, total));
+                var buffer = TensorBuffers.Rent(total);
                 prepared.Keep(buffer);
                 var offset = 0;
                 foreach (var entry in batch)
@@ -137,7 +136,7 @@ internal static class BatchTensors
                 {
                     var index = DynamicBatcher.IndexOf(outputNames, request.OutputNames[o], o);
                     var length = requestRows * rowBytes[index];
-                    var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+                    var buffer = TensorBuffers.Rent(length);
                     new ReadOnlySpan<byte>((byte*)addresses[index] + ((long)rowOffset * rowBytes[index]), length).CopyTo(buffer);
                     var shape = (long[])shapes[index].Clone();
                     shape[0] = requestRows;

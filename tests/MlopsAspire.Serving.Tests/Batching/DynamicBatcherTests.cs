@@ -37,6 +37,31 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task Requests_whose_tensors_are_over_the_pooled_size_are_batched_and_answered_unchanged()
+    {
+        // Each row is 1.2 MB of FP32: the batch's inputs and each request's rows of its outputs are buffers of their own.
+        const int width = 300_000;
+        await using var scenario = new BatchingScenario(IdentityModel(width: width), Greedy);
+        var first = await scenario.OccupyAsync(Requests.Identity("id", Row(width, 0), width));
+        var rows = Enumerable.Range(1, 3).Select(seed => Row(width, seed)).ToList();
+        var queued = rows.Select(row => scenario.InferAsync(Requests.Identity("id", row, width))).ToList();
+        await scenario.WaitUntilQueuedAsync(3);
+
+        scenario.Runner.Open();
+        (await first).Dispose();
+        var responses = await Task.WhenAll(queued);
+
+        Assert.Equal([1L, 3L], scenario.Runner.BatchRows);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            using var response = responses[i];
+            Assert.Equal(rows[i], response.Floats());
+        }
+    }
+
+    private static float[] Row(int width, int seed) => [.. Enumerable.Range(0, width).Select(i => (float)(seed * width + i))];
+
+    [Fact]
     public async Task A_request_that_finds_the_batcher_idle_runs_at_once_on_its_callers_thread()
     {
         await using var scenario = new BatchingScenario(TestModels.LoadFraud(), Greedy);
