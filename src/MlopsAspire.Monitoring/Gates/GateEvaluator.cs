@@ -17,8 +17,8 @@ public static class GateEvaluator
         var checks = new List<GateCheck>();
         var enoughRows = candidate.Rows >= policy.MinimumRows;
         var enoughTime = candidate.Observed >= policy.MinimumDuration;
-        checks.Add(new GateCheck("minimum_rows", enoughRows, false, candidate.Rows, policy.MinimumRows, $"{candidate.Rows} of {policy.MinimumRows} rows scored"));
-        checks.Add(new GateCheck("minimum_duration", enoughTime, false, candidate.Observed.TotalSeconds, policy.MinimumDuration.TotalSeconds, $"observed {WholeSeconds(candidate.Observed)} of {WholeSeconds(policy.MinimumDuration)}"));
+        checks.Add(new GateCheck(GateResult.MinimumRowsCheck, enoughRows, false, candidate.Rows, policy.MinimumRows, $"{candidate.Rows} of {policy.MinimumRows} rows scored"));
+        checks.Add(new GateCheck(GateResult.MinimumDurationCheck, enoughTime, false, candidate.Observed.TotalSeconds, policy.MinimumDuration.TotalSeconds, $"observed {WholeSeconds(candidate.Observed)} of {WholeSeconds(policy.MinimumDuration)}"));
         // The other checks are evaluated on thin evidence too, as a preview: an operator sees now that a check will
         // fail, not after the minimum duration. They decide nothing until the evidence is enough.
         var decided = enoughRows && enoughTime;

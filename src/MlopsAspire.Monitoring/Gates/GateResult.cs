@@ -7,8 +7,14 @@ namespace MlopsAspire.Monitoring.Gates;
 /// </summary>
 public sealed record GateResult(bool Decided, bool Passed, IReadOnlyList<GateCheck> Checks)
 {
+    /// <summary>The check that enough rows were scored.</summary>
+    public const string MinimumRowsCheck = "minimum_rows";
+
+    /// <summary>The check that the candidate was observed long enough.</summary>
+    public const string MinimumDurationCheck = "minimum_duration";
+
     /// <summary>The checks that say whether there is enough evidence to decide.</summary>
-    public static readonly IReadOnlySet<string> EvidenceChecks = new HashSet<string>(StringComparer.Ordinal) { "minimum_rows", "minimum_duration" };
+    public static readonly IReadOnlySet<string> EvidenceChecks = new HashSet<string>(StringComparer.Ordinal) { MinimumRowsCheck, MinimumDurationCheck };
 
     public IEnumerable<GateCheck> Failures => Checks.Where(check => !check.Passed && !check.Skipped);
 
