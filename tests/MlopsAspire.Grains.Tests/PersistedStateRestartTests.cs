@@ -8,7 +8,6 @@ using MlopsAspire.Monitoring.Mapping;
 using MlopsAspire.Monitoring.Profiles;
 using MlopsAspire.Monitoring.Windows;
 using Orleans.Storage;
-using StackExchange.Redis;
 using static MlopsAspire.Grains.Tests.ModelLifecycleTests;
 using static MlopsAspire.Grains.Tests.MonitoringTraffic;
 
@@ -231,32 +230,11 @@ public sealed class PersistedStateRestartTests(ClusterFixture fixture) : IClassF
             (await fixture.Grains.GetGrain<ISecurityAuditGrain>(ISecurityAuditGrain.SingletonKey).ReadAsync(-100, 100)).Events);
     }
 
-    private async Task OverwriteStoredStateAsync(string grainKey, string stateName, string json)
-    {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(fixture.StoreEndpoint);
-        var key = await StorageKeyAsync(connection, grainKey, stateName);
-        await connection.GetDatabase().HashSetAsync(key, "data", json);
-    }
+    private Task OverwriteStoredStateAsync(string grainKey, string stateName, string json) =>
+        StoredGrainState.OverwriteAsync(fixture.StoreEndpoint, grainKey, stateName, json);
 
-    private async Task<string> ReadStoredStateAsync(string grainKey, string stateName)
-    {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(fixture.StoreEndpoint);
-        var key = await StorageKeyAsync(connection, grainKey, stateName);
-        return (await connection.GetDatabase().HashGetAsync(key, "data")).ToString();
-    }
-
-    /// <summary>The Redis key Orleans keeps a grain's state under: <c>{service}/state/{grain type}/{grain key}/{state name}</c>.</summary>
-    private static async Task<RedisKey> StorageKeyAsync(ConnectionMultiplexer connection, string grainKey, string stateName)
-    {
-        var server = connection.GetServer(connection.GetEndPoints().Single());
-        var keys = new List<RedisKey>();
-        await foreach (var key in server.KeysAsync(pattern: $"*/state/*/{grainKey}/{stateName}"))
-        {
-            keys.Add(key);
-        }
-
-        return Assert.Single(keys);
-    }
+    private Task<string> ReadStoredStateAsync(string grainKey, string stateName) =>
+        StoredGrainState.ReadAsync(fixture.StoreEndpoint, grainKey, stateName);
 
     private sealed record Everything(
         ModelInfo Model,

@@ -38,4 +38,10 @@ public interface IModelMonitorGrain : IGrainWithStringKey
 
     /// <summary>Judges every window that has closed by now (also runs on a timer).</summary>
     Task EvaluateClosedWindows();
+
+    /// <summary>
+    /// Writes the merged snapshots not stored yet, now rather than when the write-behind interval is up. The monitor
+    /// calls it on itself as its silo's host starts stopping.
+    /// </summary>
+    Task Persist();
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MlopsAspire.Abstractions;
@@ -19,13 +20,17 @@ namespace MlopsAspire.Grains.Monitoring;
 /// rolling windows (deduplicated by replica and sequence), judges each window once it has closed and its grace
 /// period for late snapshots has passed, and raises or clears alerts as the monitoring library's
 /// <see cref="AlertEvaluator"/> decides. What it monitors (feature names, where predictions come from, the task's
-/// live metrics, declared ranges) follows the version's <see cref="MonitoringPlan"/>. State is written every few
-/// seconds when it changed, and on deactivation, so a silo crash loses at most that much merged data.
+/// live metrics, declared ranges) follows the version's <see cref="MonitoringPlan"/>. Merged snapshots are written
+/// at most <see cref="PersistInterval"/> after they arrived, so a silo crash loses at most that much; feedback, a
+/// profile and a policy are written before the caller hears back. When the silo's host starts stopping, the monitor
+/// writes what it holds first, before the silo's own shutdown steps (leaving the cluster, deactivating every grain)
+/// use up the seconds an orchestrator allows before it kills the process.
 /// </summary>
 public sealed partial class ModelMonitorGrain(
     [PersistentState("monitor", GrainStorageNames.Models)] IPersistentState<ModelMonitorState> state,
     TimeProvider time,
     IGrainFactory grains,
+    IHostApplicationLifetime host,
     IOptions<MonitoringDefaultsOptions> defaults,
     ILogger<ModelMonitorGrain> logger) : Grain, IModelMonitorGrain
 {
@@ -38,7 +43,9 @@ public sealed partial class ModelMonitorGrain(
     private const int KeptReports = 1440;
     private const int KeptAlerts = 500;
     private const int PersistedShortWindows = 60;
-    private static readonly TimeSpan PersistInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long merged snapshots may wait to be written: writes stay few while replicas report every second.</summary>
+    public static readonly TimeSpan PersistInterval = TimeSpan.FromSeconds(5);
 
     private readonly Lazy<MonitoringPolicy> _defaultPolicy = new(defaults.Value.ToPolicy);
     private readonly List<MonitoringAlert> _unaudited = [];
@@ -51,6 +58,8 @@ public sealed partial class ModelMonitorGrain(
     private DriftEvaluator? _evaluator;
     private bool _dirty;
     private DateTimeOffset _lastPersisted;
+    private IGrainTimer _writeBehind = null!;
+    private CancellationTokenRegistration _onHostStopping;
 
     private MonitoringPolicy Policy => state.State.Policy ?? _defaultPolicy.Value;
 
@@ -62,15 +71,45 @@ public sealed partial class ModelMonitorGrain(
         Rebuild();
         var period = TimeSpan.FromTicks(Math.Clamp(Policy.Window.Ticks / 2, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromSeconds(10).Ticks));
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(period, period) { Interleave = false });
+        // Armed when a change waits for its write (see PersistIfDueAsync); idle otherwise.
+        _writeBehind = this.RegisterGrainTimer(WriteBehindAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = false });
+        var self = this.AsReference<IModelMonitorGrain>();
+        _onHostStopping = host.ApplicationStopping.Register(() => WriteBeforeTheSiloStops(self));
         return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await _onHostStopping.DisposeAsync();
         if (_dirty)
         {
             await PersistAsync();
         }
+    }
+
+    public async Task Persist()
+    {
+        await AuditAlertsAsync();
+        if (_dirty)
+        {
+            await PersistAsync();
+        }
+    }
+
+    /// <summary>
+    /// Runs on the host's thread as it starts stopping, outside the grain: queues a write through the grain's own
+    /// reference and does not wait for it, so the host goes on stopping the silo, whose deactivation of this grain
+    /// waits for the write.
+    /// </summary>
+    private void WriteBeforeTheSiloStops(IModelMonitorGrain self)
+    {
+        var modelName = _modelName;
+        var version = _version;
+        self.Persist().ContinueWith(
+            write => LogWriteAtStopFailed(write.Exception!, modelName, version),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
     }
 
     public async Task<bool> Report(MonitoringSnapshot snapshot)
@@ -599,7 +638,27 @@ public sealed partial class ModelMonitorGrain(
     private async Task PersistIfDueAsync()
     {
         await AuditAlertsAsync();
-        if (_dirty && time.GetUtcNow() - _lastPersisted >= PersistInterval)
+        if (!_dirty)
+        {
+            return;
+        }
+
+        var waited = time.GetUtcNow() - _lastPersisted;
+        if (waited >= PersistInterval)
+        {
+            await PersistAsync();
+        }
+        else
+        {
+            // Written when the interval is up, whether or not another snapshot or tick comes by then: traffic that
+            // stops, or a tick minutes apart (long windows), must not leave the last snapshots unwritten.
+            _writeBehind.Change(PersistInterval - waited, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task WriteBehindAsync(CancellationToken cancellationToken)
+    {
+        if (_dirty)
         {
             await PersistAsync();
         }
@@ -611,6 +670,7 @@ public sealed partial class ModelMonitorGrain(
         await state.WriteStateAsync();
         _dirty = false;
         _lastPersisted = time.GetUtcNow();
+        _writeBehind?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Copies the merged windows and the deduplication state into the grain's state, ready to be written.</summary>
@@ -649,6 +709,9 @@ public sealed partial class ModelMonitorGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the {Kind} alert of {Model} version {Version} in the audit trail")]
     private partial void LogAuditFailed(Exception exception, string kind, string model, string version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the monitoring state of {Model} version {Version} as the silo started stopping; its deactivation writes it")]
+    private partial void LogWriteAtStopFailed(Exception exception, string model, string version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand the {Kind} alert of {Model} version {Version} to retraining")]
     private partial void LogRetrainingHandOffFailed(Exception exception, string kind, string model, string version);
