@@ -54,9 +54,20 @@ public sealed class ModelRequestTests
         var exception = Assert.Throws<InvalidOperationException>(() => ModelRequests.ResolveInputs(fixedBatch, batchSize: 4, NoShapes));
         Assert.Contains("--batch-size 4 cannot be sent to churn: no input has a dynamic first dimension (image FP32 [1,3,8,8]); use --batch-size 1", exception.Message, StringComparison.Ordinal);
 
+    }
+
+    [Fact]
+    public void A_batch_above_max_batch_size_is_sent_and_the_report_says_how_servers_differ_on_it()
+    {
+        // Triton refuses such a request and this platform serves it in a batch of its own: the tool sends it either way.
         var batched = Metadata(("x", "FP32", [-1, 2]));
-        exception = Assert.Throws<InvalidOperationException>(() => ModelRequests.ResolveInputs(batched, batchSize: 64, NoShapes, maxBatchSize: 32));
-        Assert.Contains("--batch-size 64 is above churn's max_batch_size 32", exception.Message, StringComparison.Ordinal);
+        Assert.Equal([64L, 2L], Assert.Single(ModelRequests.ResolveInputs(batched, batchSize: 64, NoShapes)).Shape);
+
+        Assert.Equal(
+            "64, above the model's max_batch_size 32: Triton refuses such requests; this platform runs each in a batch of its own, not batched with others",
+            ModelRequests.DescribeBatch(64, maxBatchSize: 32));
+        Assert.Equal("32", ModelRequests.DescribeBatch(32, maxBatchSize: 32));
+        Assert.Equal("64", ModelRequests.DescribeBatch(64, maxBatchSize: 0));
     }
 
     [Fact]

@@ -186,14 +186,14 @@ public sealed class ScenarioTarget : IAsyncDisposable
             };
         }
 
-        var inputs = ModelRequests.ResolveInputs(served.Metadata, options.BatchSize, options.Shapes, served.MaxBatchSize);
+        var inputs = ModelRequests.ResolveInputs(served.Metadata, options.BatchSize, options.Shapes);
         var generated = ModelRequests.Generate(scenario.Model, options.ModelVersion, inputs, options.Encoding, options.Seed);
         return new InferRequestSet(generated.All)
         {
             Details = new Dictionary<string, string>
             {
                 ["model version"] = version,
-                ["batch"] = options.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["batch"] = ModelRequests.DescribeBatch(options.BatchSize, served.MaxBatchSize),
                 ["inputs"] = $"random from the model's metadata (seed {options.Seed}, {generated.All.Count} distinct requests): {string.Join(", ", inputs)}",
             },
         };

@@ -25,12 +25,10 @@ public static class ModelRequests
     /// 1; <paramref name="shapes"/> gives an input's whole shape instead, which must agree with its fixed dimensions
     /// (and with <paramref name="batchSize"/> where the first is dynamic).
     /// </summary>
-    /// <param name="maxBatchSize">The model config's max_batch_size; 0 when the server does not batch the model or did not say.</param>
     public static IReadOnlyList<RequestInput> ResolveInputs(
         ModelMetadataResponse metadata,
         int batchSize,
-        IReadOnlyDictionary<string, IReadOnlyList<long>> shapes,
-        int maxBatchSize = 0)
+        IReadOnlyDictionary<string, IReadOnlyList<long>> shapes)
     {
         var model = metadata.Name;
         if (metadata.Inputs.Count == 0)
@@ -41,11 +39,6 @@ public static class ModelRequests
         foreach (var name in shapes.Keys.Where(name => metadata.Inputs.All(input => input.Name != name)))
         {
             throw new InvalidOperationException($"--shape names '{name}', which is not an input of {model} (its inputs: {InputNames(metadata)})");
-        }
-
-        if (maxBatchSize > 0 && batchSize > maxBatchSize)
-        {
-            throw new InvalidOperationException($"--batch-size {batchSize} is above {model}'s max_batch_size {maxBatchSize} (its ModelConfig); the server would refuse every request");
         }
 
         var resolved = new List<RequestInput>(metadata.Inputs.Count);
@@ -69,6 +62,16 @@ public static class ModelRequests
 
         return resolved;
     }
+
+    /// <summary>
+    /// The batch as a report states it. Above the model's max_batch_size (0: the server does not batch it, or did not
+    /// say) servers differ: Triton refuses every such request, this platform's replica runs each in a batch of its own,
+    /// never together with others. The run goes ahead either way and reports what the server answered.
+    /// </summary>
+    public static string DescribeBatch(int batchSize, int maxBatchSize) =>
+        maxBatchSize > 0 && batchSize > maxBatchSize
+            ? $"{batchSize}, above the model's max_batch_size {maxBatchSize}: Triton refuses such requests; this platform runs each in a batch of its own, not batched with others"
+            : batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A few distinct requests of seeded random values for <paramref name="inputs"/>.</summary>
     public static InferRequestSet Generate(string model, string? version, IReadOnlyList<RequestInput> inputs, TensorEncoding encoding, int seed)
