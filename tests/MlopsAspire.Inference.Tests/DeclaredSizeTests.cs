@@ -226,6 +226,18 @@ public sealed class DeclaredSizeTests(RestServerFixture server) : IClassFixture<
         Assert.True(allocated < 128L * 1024 * 1024, $"{allocated} bytes allocated while refusing it");
     }
 
+    [Theory]
+    [InlineData("/v2/models/nope/infer", "model 'nope' is not served; served models:")]
+    [InlineData("/v2/models/fraud/versions/9/infer", "model 'fraud' has no version '9'; loaded versions:")]
+    public async Task Rest_body_for_a_model_not_served_is_refused_before_it_is_read(string path, string expected)
+    {
+        // 50 MB declared, ten bytes sent, the connection left open: only an answer that does not wait for the body comes.
+        var response = await PostRawAsync("50000000", "{\"inputs\":", endAfterBody: false, path);
+
+        Assert.StartsWith("HTTP/1.1 404", response, StringComparison.Ordinal);
+        Assert.Contains(expected, response, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Rest_more_requested_outputs_than_any_model_has_are_refused_by_their_count()
     {
@@ -254,14 +266,14 @@ public sealed class DeclaredSizeTests(RestServerFixture server) : IClassFixture<
     /// Sends an inference POST over a plain socket, exactly as written: a Content-Length that the bytes after it do not
     /// match is what these tests send, and HTTP clients refuse to. Optionally closes the sending side after the body.
     /// </summary>
-    private async Task<string> PostRawAsync(string contentLength, string body, bool endAfterBody)
+    private async Task<string> PostRawAsync(string contentLength, string body, bool endAfterBody, string path = "/v2/models/fraud/infer")
     {
         var address = _http.BaseAddress!;
         using var socket = new TcpClient();
         await socket.ConnectAsync(address.Host, address.Port);
         var stream = socket.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /v2/models/fraud/infer HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\nContent-Length: {contentLength}\r\n\r\n{body}"));
+            $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\nContent-Length: {contentLength}\r\n\r\n{body}"));
         if (endAfterBody)
         {
             socket.Client.Shutdown(SocketShutdown.Send);

@@ -156,6 +156,8 @@ public static class OpenInferenceRestApi
         var status = StatusCode.OK;
         try
         {
+            // A model or version this replica does not serve is refused before its body is read and paid for.
+            services.GetRequiredService<ModelRepository>().Resolve(modelName, version);
             var request = await ReadInferenceRequestAsync(context, modelName, version);
             using var response = await pipeline.InferAsync(request.Request, record, context.RequestAborted);
             await WriteInferenceResponseAsync(context, response, request.IsBinaryOutput);
