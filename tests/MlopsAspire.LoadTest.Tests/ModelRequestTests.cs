@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using Inference;
+using MlopsAspire.LoadTest.Targets;
 using MlopsAspire.LoadTest.Workloads;
 
 namespace MlopsAspire.LoadTest.Tests;
@@ -190,6 +191,16 @@ public sealed class ModelRequestTests
             ModelRequests.FromInputData(Encoding.UTF8.GetBytes(Body), "body.json", metadata, null, TensorEncoding.Raw));
 
         Assert.Contains("input 'level' has the value 300, outside INT8's range -128..127", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Targets_whose_metadata_disagree_on_the_inputs_are_told_apart_before_any_request()
+    {
+        var served = Metadata(("x", "FP32", [-1, 5]));
+
+        Assert.Null(ServedModel.InputsDiffer(served, Metadata(("x", "FP32", [-1, 5]))));
+        Assert.Equal("x FP32 [-1,6] there, x FP32 [-1,5] at the first", ServedModel.InputsDiffer(served, Metadata(("x", "FP32", [-1, 6]))));
+        Assert.Equal("x FP64 [-1,5] there, x FP32 [-1,5] at the first", ServedModel.InputsDiffer(served, Metadata(("x", "FP64", [-1, 5]))));
     }
 
     private static ModelMetadataResponse Metadata(params (string Name, string Datatype, long[] Shape)[] inputs)

@@ -161,7 +161,8 @@ public sealed class ScenarioTarget : IAsyncDisposable
 
     /// <summary>
     /// The scenario's requests: a demo model's own, or for any model those built from what this target's first
-    /// address says of it (or taken from <c>--input-data</c>), with what they are for the report.
+    /// address says of it (or taken from <c>--input-data</c>), every address serving it alike, with what they are for
+    /// the report.
     /// </summary>
     public async Task<InferRequestSet> RequestsForAsync(Scenario scenario, LoadTestOptions options, CancellationToken cancellationToken)
     {
@@ -170,7 +171,7 @@ public sealed class ScenarioTarget : IAsyncDisposable
             return RequestsFor(scenario.Model, options);
         }
 
-        var served = await ServedModel.ReadAsync(Addresses[0], scenario.Model, options.ModelVersion, cancellationToken).ConfigureAwait(false);
+        var served = await ServedModel.ReadFromEveryAsync(Addresses, scenario.Model, options.ModelVersion, cancellationToken).ConfigureAwait(false);
         var version = options.ModelVersion ?? $"default (of {string.Join(", ", served.Metadata.Versions)})";
         if (options.InputDataFile is { } file)
         {

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Inference;
 using MlopsAspire.LoadTest.Workloads;
+using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Targets;
 
@@ -47,6 +48,36 @@ public sealed record ServedModel(ModelMetadataResponse Metadata, int MaxBatchSiz
         }
 
         return new ServedModel(metadata, maxBatchSize);
+    }
+
+    /// <summary>
+    /// Reads the model from every address: requests built from the first one's metadata go to all of them, so each
+    /// must serve the model with the same inputs. Fails naming the address that does not, and what differs.
+    /// </summary>
+    public static async Task<ServedModel> ReadFromEveryAsync(IReadOnlyList<Uri> addresses, string model, string? version, CancellationToken cancellationToken)
+    {
+        var first = await ReadAsync(addresses[0], model, version, cancellationToken).ConfigureAwait(false);
+        foreach (var address in addresses.Skip(1))
+        {
+            var other = await ReadAsync(address, model, version, cancellationToken).ConfigureAwait(false);
+            if (InputsDiffer(first.Metadata, other.Metadata) is { } difference)
+            {
+                throw new InvalidOperationException(
+                    $"model '{model}' has other inputs at {address.Authority} than at {addresses[0].Authority}, whose metadata the requests are built from: {difference}");
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>How two servers' metadata of one model disagree on its inputs (names, datatypes, shapes), or null.</summary>
+    public static string? InputsDiffer(ModelMetadataResponse first, ModelMetadataResponse other)
+    {
+        static string Describe(ModelMetadataResponse metadata) =>
+            string.Join(", ", metadata.Inputs.Select(input => $"{input.Name} {input.Datatype} {ShapeFormat.Format(input.Shape)}"));
+
+        var (a, b) = (Describe(first), Describe(other));
+        return a == b ? null : $"{b} there, {a} at the first";
     }
 
     /// <summary>"it lists: fraud v1 READY, churn v2 UNAVAILABLE (reason)", or why it cannot say.</summary>
