@@ -20,9 +20,12 @@ public sealed class MonitoringOptions
 
     /// <summary>
     /// How long a stopping replica tries to withdraw its model load reports, so operators stop counting it. A control
-    /// plane that does not answer in that time counts the replica until its reports go stale.
+    /// plane that does not answer in that time counts the replica until its reports go stale. A live control plane
+    /// answers in milliseconds; one that stopped with the platform never does, and the wait then adds to the replica's
+    /// stop: with the last statistics (<see cref="FinalFlushTimeout"/>) and telemetry (1 s) it must end within the
+    /// 6 s the orchestrator allows before it kills the process.
     /// </summary>
-    public TimeSpan LoadReportWithdrawalTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan LoadReportWithdrawalTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Snapshots kept for resending while the control plane is unreachable, per version; older ones are dropped.</summary>
     public int MaxPendingSnapshots { get; set; } = 120;
