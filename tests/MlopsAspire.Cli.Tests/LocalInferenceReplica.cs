@@ -11,21 +11,37 @@ internal static class LocalInferenceReplica
     /// <summary>Starts a replica over <paramref name="modelRoot"/>; returns it and its gRPC address.</summary>
     public static async Task<(WebApplication App, string GrpcAddress)> StartAsync(string modelRoot)
     {
-        var grpcPort = FreePort();
-        string[] args =
-        [
-            $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{FreePort()}",
-            "--Kestrel:Endpoints:http:Protocols=Http1",
-            $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
-            "--Kestrel:Endpoints:grpc:Protocols=Http2",
-            $"--Inference:ModelRepository={modelRoot}",
-            "--Inference:IntraOpThreads=1",
-            "--Logging:LogLevel:Default=Warning",
-        ];
-        var app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (app, $"http://127.0.0.1:{grpcPort}");
+        // Ports are picked free before they are bound; another test's process can take one in between: pick again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var grpcPort = FreePort();
+            string[] args =
+            [
+                $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{FreePort()}",
+                "--Kestrel:Endpoints:http:Protocols=Http1",
+                $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
+                "--Kestrel:Endpoints:grpc:Protocols=Http2",
+                $"--Inference:ModelRepository={modelRoot}",
+                "--Inference:IntraOpThreads=1",
+                "--Logging:LogLevel:Default=Warning",
+            ];
+            var app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
+            try
+            {
+                await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+                return (app, $"http://127.0.0.1:{grpcPort}");
+            }
+            catch (Exception exception) when (attempt < 4 && IsAddressInUse(exception))
+            {
+                await app.DisposeAsync();
+            }
+        }
     }
+
+    private static bool IsAddressInUse(Exception exception) =>
+        exception is Microsoft.AspNetCore.Connections.AddressInUseException
+        || exception is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+        || (exception.InnerException is { } inner && IsAddressInUse(inner));
 
     private static int FreePort()
     {

@@ -129,7 +129,8 @@ public sealed class ControlPlaneHost : IAsyncLifetime
         }
     }
 
-    private static bool IsAddressInUse(Exception exception) =>
+    /// <summary>Whether a start failed because a port picked free was taken before it was bound.</summary>
+    public static bool IsAddressInUse(Exception exception) =>
         exception is Microsoft.AspNetCore.Connections.AddressInUseException
         || (exception is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
         || (exception.InnerException is { } inner && IsAddressInUse(inner));

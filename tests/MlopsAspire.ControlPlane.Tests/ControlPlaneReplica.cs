@@ -31,27 +31,38 @@ public sealed class ControlPlaneReplica : IAsyncDisposable
     /// <param name="settings">More configuration, e.g. <c>--Inference:ArtifactCacheDirectory=...</c>; later ones win.</param>
     public static async Task<ControlPlaneReplica> StartAsync(ControlPlaneHost host, params string[] settings)
     {
-        var grpcPort = ControlPlaneHost.FreePort();
         var cacheDirectory = Path.Combine(Path.GetTempPath(), "mlops-replica-" + Guid.NewGuid().ToString("N"));
-        string[] args =
-        [
-            $"--ConnectionStrings:store={host.StoreEndpoint}",
-            $"--Orleans:ClusterId={host.ClusterId}",
-            $"--Orleans:ServiceId={host.ClusterId}",
-            "--Orleans:Clustering:ProviderType=Redis",
-            "--Orleans:Clustering:ServiceKey=store",
-            $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{ControlPlaneHost.FreePort()}",
-            "--Kestrel:Endpoints:http:Protocols=Http1",
-            $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
-            "--Kestrel:Endpoints:grpc:Protocols=Http2",
-            $"--Inference:ArtifactCacheDirectory={cacheDirectory}",
-            "--Inference:IntraOpThreads=1",
-            "--Logging:LogLevel:Default=Warning",
-            .. settings,
-        ];
-        var app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        return new ControlPlaneReplica(app, cacheDirectory, $"http://127.0.0.1:{grpcPort}");
+        // Ports are picked free before they are bound; another test's process can take one in between: pick again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var grpcPort = ControlPlaneHost.FreePort();
+            string[] args =
+            [
+                $"--ConnectionStrings:store={host.StoreEndpoint}",
+                $"--Orleans:ClusterId={host.ClusterId}",
+                $"--Orleans:ServiceId={host.ClusterId}",
+                "--Orleans:Clustering:ProviderType=Redis",
+                "--Orleans:Clustering:ServiceKey=store",
+                $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{ControlPlaneHost.FreePort()}",
+                "--Kestrel:Endpoints:http:Protocols=Http1",
+                $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
+                "--Kestrel:Endpoints:grpc:Protocols=Http2",
+                $"--Inference:ArtifactCacheDirectory={cacheDirectory}",
+                "--Inference:IntraOpThreads=1",
+                "--Logging:LogLevel:Default=Warning",
+                .. settings,
+            ];
+            var app = InferenceServer.Build(InferenceServer.CreateBuilder(args));
+            try
+            {
+                await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(90));
+                return new ControlPlaneReplica(app, cacheDirectory, $"http://127.0.0.1:{grpcPort}");
+            }
+            catch (Exception exception) when (attempt < 4 && ControlPlaneHost.IsAddressInUse(exception))
+            {
+                await app.DisposeAsync();
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -103,8 +103,10 @@ public sealed class ModelStreamInferConcurrencyTests : IDisposable
         responses.Hold();
 
         var streaming = service.ModelStreamInfer(requests, responses, new StreamCallContext());
-        // Answered requests pile up behind the held write.
-        await Until(() => requests.Read >= MaxInFlight);
+        // Answered requests pile up behind the held write. With it held, reading ends in one place: a response in the
+        // writer, a full channel, a full set of running requests and one read waiting for a slot. Only then are
+        // responses certain to be waiting together; fewer reads can be passed before any response reaches the writer.
+        await Until(() => requests.Read == (2 * MaxInFlight) + 2);
         responses.Release();
         await streaming.WaitAsync(TimeSpan.FromSeconds(30));
 
