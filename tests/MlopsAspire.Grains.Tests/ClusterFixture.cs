@@ -35,9 +35,7 @@ public class ClusterFixture : IAsyncLifetime
         var storeEndpoint = Environment.GetEnvironmentVariable("MLOPS_TEST_REDIS");
         if (string.IsNullOrWhiteSpace(storeEndpoint))
         {
-            _garnet = EmbeddedGarnetServer.Start(
-                new EmbeddedGarnetOptions { Port = FreePort(), DataDirectory = _dataDirectory, Memory = "64m" },
-                NullLoggerFactory.Instance);
+            _garnet = StartGarnet();
             storeEndpoint = _garnet.Endpoint;
         }
 
@@ -98,6 +96,30 @@ public class ClusterFixture : IAsyncLifetime
             // Files still being released; the temp folder is cleaned up later.
         }
     }
+
+    /// <summary>
+    /// The store on a port picked free; another test's process can take it before it is bound (thirteen classes start
+    /// a store each, beside other assemblies' platforms), so a taken port is picked again.
+    /// </summary>
+    private EmbeddedGarnetServer StartGarnet()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return EmbeddedGarnetServer.Start(
+                    new EmbeddedGarnetOptions { Port = FreePort(), DataDirectory = _dataDirectory, Memory = "64m" },
+                    NullLoggerFactory.Instance);
+            }
+            catch (Exception exception) when (attempt < 4 && IsAddressInUse(exception))
+            {
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception exception) =>
+        exception is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+        || (exception.InnerException is { } inner && IsAddressInUse(inner));
 
     private static int FreePort()
     {
