@@ -234,6 +234,22 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
     }
 
     [Fact]
+    public async Task A_gzip_message_that_inflates_past_the_limit_is_refused_as_resource_exhausted()
+    {
+        // 66 MiB of zeros travel as about 70 KB: the limit holds for what the message inflates to, not what was sent.
+        const int elements = 33 * 1024 * 1024;
+        var request = new ModelInferRequest { ModelName = "half" };
+        request.Inputs.Add(FraudRequests.Tensor("x", "FP16", 2, elements / 2));
+        request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[elements * 2]));
+        var compressed = new Grpc.Core.Metadata { { "grpc-internal-encoding-request", "gzip" } };
+
+        var exception = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _client.ModelInferAsync(request, compressed));
+
+        Assert.Equal(Grpc.Core.StatusCode.ResourceExhausted, exception.StatusCode);
+        Assert.Contains("exceeds the limit of 67108864 bytes (64 MiB, Inference:MaxMessageBytes)", exception.Status.Detail);
+    }
+
+    [Fact]
     public async Task Requests_are_counted_on_the_inference_meter()
     {
         using var counter = new RequestCounter(new("model", "fraud"), new("version", "1"), new("status", "OK"));
