@@ -62,6 +62,12 @@ public static class InferenceServer
         builder.Services.AddSingleton(new RequestTraceLimit(IsProtocolPath, options.MaxInferenceTracesPerSecond));
         builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton<ModelRepository>();
+        builder.Services.AddSingleton<OversizedMessages>();
+        builder.Services.AddHostedService(services => new QueueFloodMemoryRelease(
+            services.GetService<QueueByteBudget>(),
+            services.GetRequiredService<OversizedMessages>(),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<QueueFloodMemoryRelease>>()));
         if (options.Batching.Enabled)
         {
             if (options.MaxQueuedBytes is < 1)
@@ -71,7 +77,6 @@ public static class InferenceServer
 
             builder.Services.AddSingleton(new QueueByteBudget(options.MaxQueuedBytes ?? QueueByteBudget.DefaultLimit));
             builder.Services.AddSingleton<IInferenceExecutor, BatchingInferenceExecutor>();
-            builder.Services.AddHostedService<QueueFloodMemoryRelease>();
         }
         else
         {

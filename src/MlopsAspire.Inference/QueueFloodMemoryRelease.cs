@@ -1,3 +1,4 @@
+using MlopsAspire.Inference.Protocol;
 using MlopsAspire.Serving.Batching;
 
 namespace MlopsAspire.Inference;
@@ -8,9 +9,13 @@ namespace MlopsAspire.Inference;
 /// that then goes quiet allocates too little to start another full collection, so the process keeps its peak
 /// size for as long as it stays quiet. After the queues turned requests away for lack of room (or held at least
 /// <see cref="FloodBytes"/>) and have drained, one aggressive full collection compacts the heap and returns the free memory (and lets the shared
-/// array pool trim). At most once per <see cref="MinimumInterval"/>, since it pauses the process.
+/// array pool trim). Requests refused for their size (<see cref="OversizedMessages"/>) count as a flood too: each
+/// was read up to the message limit first (a small gzip message inflated that far), and a burst of them left as
+/// much garbage; their collection waits for a check that saw no new one. At most once per
+/// <see cref="MinimumInterval"/>, since it pauses the process. Without a batcher there are no queues, only
+/// oversized requests.
 /// </summary>
-public sealed partial class QueueFloodMemoryRelease(QueueByteBudget budget, TimeProvider timeProvider, ILogger<QueueFloodMemoryRelease> logger)
+public sealed partial class QueueFloodMemoryRelease(QueueByteBudget? budget, OversizedMessages oversized, TimeProvider timeProvider, ILogger<QueueFloodMemoryRelease> logger)
     : BackgroundService
 {
     /// <summary>Queued bytes that count as a flood even without a refusal: about a hundred images, far beyond a busy replica's usual queue.</summary>
@@ -44,8 +49,8 @@ public sealed partial class QueueFloodMemoryRelease(QueueByteBudget budget, Time
     /// <summary>Looks at the queues once and collects when a flood has just drained.</summary>
     public bool CheckOnce()
     {
-        var (peak, refusals) = budget.TakePressure();
-        if (!FloodIsOver(peak, refusals, budget.Used))
+        var (peak, refusals) = budget?.TakePressure() ?? (0, 0);
+        if (!FloodIsOver(peak, refusals, budget?.Used ?? 0, oversized.Take()))
         {
             return false;
         }
@@ -58,15 +63,16 @@ public sealed partial class QueueFloodMemoryRelease(QueueByteBudget budget, Time
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The request queues drained after a flood; a full collection took the managed heap from {Before} to {After} bytes")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "A flood (of queued requests, or of requests refused for their size) is over; a full collection took the managed heap from {Before} to {After} bytes")]
     private partial void LogReleased(long before, long after);
 
     /// <summary>Whether a flood happened since the last release and is over now.</summary>
-    private bool FloodIsOver(long peak, long refusals, long used)
+    private bool FloodIsOver(long peak, long refusals, long used, long oversizedRefusals)
     {
-        _flooded |= peak >= FloodBytes || refusals > 0;
+        _flooded |= peak >= FloodBytes || refusals > 0 || oversizedRefusals > 0;
         var now = timeProvider.GetTimestamp();
-        if (!_flooded || used >= FloodBytes / 8
+        // Oversized requests still arriving each hold up to the limit while they are read: wait for a quiet check.
+        if (!_flooded || oversizedRefusals > 0 || used >= FloodBytes / 8
             || (_lastRelease != long.MinValue && timeProvider.GetElapsedTime(_lastRelease, now) < MinimumInterval))
         {
             return false;

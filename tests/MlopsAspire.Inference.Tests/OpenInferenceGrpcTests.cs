@@ -242,11 +242,15 @@ public sealed class OpenInferenceGrpcTests(FraudServerFixture server) : IClassFi
         request.Inputs.Add(FraudRequests.Tensor("x", "FP16", 2, elements / 2));
         request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[elements * 2]));
         var compressed = new Grpc.Core.Metadata { { "grpc-internal-encoding-request", "gzip" } };
+        var oversized = server.Services.GetRequiredService<MlopsAspire.Inference.Protocol.OversizedMessages>();
+        var refusedBefore = oversized.Total;
 
         var exception = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _client.ModelInferAsync(request, compressed));
 
         Assert.Equal(Grpc.Core.StatusCode.ResourceExhausted, exception.StatusCode);
         Assert.Contains("exceeds the limit of 67108864 bytes (64 MiB, Inference:MaxMessageBytes)", exception.Status.Detail);
+        // Counted, so that the memory it was read into is given back once such requests stop coming.
+        Assert.True(oversized.Total > refusedBefore);
     }
 
     [Fact]

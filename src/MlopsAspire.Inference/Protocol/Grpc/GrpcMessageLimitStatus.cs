@@ -8,9 +8,10 @@ namespace MlopsAspire.Inference.Protocol.Grpc;
 /// <summary>
 /// gRPC rejects a message above <see cref="InferenceOptions.MaxMessageBytes"/> before any service code runs, with a
 /// message that does not say what the limit is. This rewrites that status message (in the headers of a
-/// trailers-only response, or in the trailers) to name the limit, so a caller knows how far to shrink its batch.
+/// trailers-only response, or in the trailers) to name the limit, so a caller knows how far to shrink its batch, and
+/// counts a refused request in <see cref="OversizedMessages"/>.
 /// </summary>
-public sealed class GrpcMessageLimitStatus(RequestDelegate next, IOptions<InferenceOptions> options)
+public sealed class GrpcMessageLimitStatus(RequestDelegate next, IOptions<InferenceOptions> options, OversizedMessages oversized)
 {
     private const string StatusHeader = "grpc-status";
     private const string MessageHeader = "grpc-message";
@@ -70,7 +71,13 @@ public sealed class GrpcMessageLimitStatus(RequestDelegate next, IOptions<Infere
 
         var limit = options.Value.MaxMessageBytes;
         var described = $"{limit} bytes ({limit / (1024.0 * 1024.0):0.##} MiB, Inference:MaxMessageBytes)";
-        var rewritten = message.StartsWith("Sending", StringComparison.Ordinal)
+        var response = message.StartsWith("Sending", StringComparison.Ordinal);
+        if (!response)
+        {
+            oversized.Record();
+        }
+
+        var rewritten = response
             ? $"the response message exceeds the limit of {described}; request fewer rows or outputs per call"
             : $"the request message exceeds the limit of {described}; send fewer rows per call";
         headers[MessageHeader] = new StringValues(Uri.EscapeDataString(rewritten));

@@ -168,7 +168,7 @@ public static class OpenInferenceRestApi
             // read; say what the limit is, or what was wrong with the body.
             var failure = exception switch
             {
-                BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ProtocolFailure(StatusCode.ResourceExhausted, BodyTooLarge(services)),
+                BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Oversized(services),
                 BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } unsupported => new ProtocolFailure(StatusCode.InvalidArgument, unsupported.Message),
                 BadHttpRequestException bad => new ProtocolFailure(StatusCode.InvalidArgument, $"the request body could not be read: {bad.Message}"),
                 _ => errors.Translate(exception, "ModelInfer"),
@@ -180,6 +180,12 @@ public static class OpenInferenceRestApi
         {
             accounting.Complete(record, status);
         }
+    }
+
+    private static ProtocolFailure Oversized(IServiceProvider services)
+    {
+        services.GetRequiredService<OversizedMessages>().Record();
+        return new ProtocolFailure(StatusCode.ResourceExhausted, BodyTooLarge(services));
     }
 
     private static async Task<RestInferenceRequest> ReadInferenceRequestAsync(HttpContext context, string modelName, string? version)
