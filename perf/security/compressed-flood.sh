@@ -13,7 +13,7 @@ set -euo pipefail
 BEFORE=${1:-HEAD}; ROUNDS=${2:-3}; REQUESTS=${3:-8}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/compressed-flood.XXXXXX)
-trap 'kill "${REPLICA:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'if [[ -n "${REPLICA:-}" ]]; then kill "$REPLICA" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 
 dotnet build -c Release "$ROOT/src/MlopsAspire.Inference" > "$WORK/build-this.log"
 mkdir -p "$WORK/before"
