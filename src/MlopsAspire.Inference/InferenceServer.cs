@@ -63,11 +63,8 @@ public static class InferenceServer
         builder.Services.AddSingleton<ServingMetrics>();
         builder.Services.AddSingleton<ModelRepository>();
         builder.Services.AddSingleton<OversizedMessages>();
-        builder.Services.AddHostedService(services => new QueueFloodMemoryRelease(
-            services.GetService<QueueByteBudget>(),
-            services.GetRequiredService<OversizedMessages>(),
-            services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<QueueFloodMemoryRelease>>()));
+        // With batching, it watches the queues' byte budget too (registered below); without, oversized requests alone.
+        builder.Services.AddHostedService<QueueFloodMemoryRelease>();
         if (options.Batching.Enabled)
         {
             if (options.MaxQueuedBytes is < 1)

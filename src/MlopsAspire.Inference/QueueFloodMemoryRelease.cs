@@ -15,7 +15,7 @@ namespace MlopsAspire.Inference;
 /// <see cref="MinimumInterval"/>, since it pauses the process. Without a batcher there are no queues, only
 /// oversized requests.
 /// </summary>
-public sealed partial class QueueFloodMemoryRelease(QueueByteBudget? budget, OversizedMessages oversized, TimeProvider timeProvider, ILogger<QueueFloodMemoryRelease> logger)
+public sealed partial class QueueFloodMemoryRelease(OversizedMessages oversized, TimeProvider timeProvider, ILogger<QueueFloodMemoryRelease> logger, QueueByteBudget? budget = null)
     : BackgroundService
 {
     /// <summary>Queued bytes that count as a flood even without a refusal: about a hundred images, far beyond a busy replica's usual queue.</summary>

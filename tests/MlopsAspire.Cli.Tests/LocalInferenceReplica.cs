@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using MlopsAspire.ControlPlane.Tests;
 using MlopsAspire.Inference;
 
 namespace MlopsAspire.Cli.Tests;
@@ -14,10 +13,10 @@ internal static class LocalInferenceReplica
         // Ports are picked free before they are bound; another test's process can take one in between: pick again.
         for (var attempt = 1; ; attempt++)
         {
-            var grpcPort = FreePort();
+            var grpcPort = ControlPlaneHost.FreePort();
             string[] args =
             [
-                $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{FreePort()}",
+                $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{ControlPlaneHost.FreePort()}",
                 "--Kestrel:Endpoints:http:Protocols=Http1",
                 $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
                 "--Kestrel:Endpoints:grpc:Protocols=Http2",
@@ -31,22 +30,10 @@ internal static class LocalInferenceReplica
                 await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
                 return (app, $"http://127.0.0.1:{grpcPort}");
             }
-            catch (Exception exception) when (attempt < 4 && IsAddressInUse(exception))
+            catch (Exception exception) when (attempt < 4 && ControlPlaneHost.IsAddressInUse(exception))
             {
                 await app.DisposeAsync();
             }
         }
-    }
-
-    private static bool IsAddressInUse(Exception exception) =>
-        exception is Microsoft.AspNetCore.Connections.AddressInUseException
-        || exception is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
-        || (exception.InnerException is { } inner && IsAddressInUse(inner));
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

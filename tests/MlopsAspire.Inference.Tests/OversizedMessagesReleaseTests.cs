@@ -17,7 +17,7 @@ public sealed class OversizedMessagesReleaseTests
     public void A_burst_of_oversized_requests_is_collected_after_a_quiet_check_and_at_most_once_per_interval()
     {
         // A replica without a batcher has no queues to watch, only oversized requests.
-        var release = new QueueFloodMemoryRelease(budget: null, _oversized, _time, NullLogger<QueueFloodMemoryRelease>.Instance);
+        var release = new QueueFloodMemoryRelease(_oversized, _time, NullLogger<QueueFloodMemoryRelease>.Instance, budget: null);
         Assert.False(release.CheckOnce());
 
         // Still arriving: each one in flight holds up to the limit, so collecting now would free little.

@@ -146,6 +146,8 @@ public static class LoadTestCommand
         // Scenarios that can share a server share one, and repeats interleave the scenarios, so that they are
         // compared on the same server under the same background noise.
         var targets = new Dictionary<string, ScenarioTarget>(StringComparer.Ordinal);
+        // Against --target every scenario shares that one target; in process, scenarios that need the same replica do.
+        string TargetKey(Scenario scenario) => options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform";
         var models = options.Scenarios.Select(s => s.Model).Distinct().ToList();
         var measurements = options.Scenarios.ToDictionary(s => s.Name, _ => new List<RunMeasurement>(), StringComparer.Ordinal);
         var notes = new List<string>();
@@ -153,7 +155,7 @@ public static class LoadTestCommand
         {
             foreach (var scenario in options.Scenarios)
             {
-                var key = options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform";
+                var key = TargetKey(scenario);
                 if (!targets.ContainsKey(key))
                 {
                     console.Line($"starting target for {scenario.Name}...");
@@ -170,7 +172,7 @@ public static class LoadTestCommand
             var requestSets = new Dictionary<(string Model, bool FromTarget), InferRequestSet>();
             foreach (var scenario in options.Scenarios.Where(scenario => !requestSets.ContainsKey(RequestsKey(scenario))))
             {
-                var target = targets[options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform"];
+                var target = targets[TargetKey(scenario)];
                 var requests = await target.RequestsForAsync(scenario, options, cancellationToken);
                 requestSets[RequestsKey(scenario)] = requests;
                 DescribeRequests(console, scenario, requests);
@@ -180,7 +182,7 @@ public static class LoadTestCommand
             {
                 foreach (var scenario in options.Scenarios)
                 {
-                    var target = targets[options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform"];
+                    var target = targets[TargetKey(scenario)];
                     var requests = requestSets[RequestsKey(scenario)];
                     await using var sender = target.CreateSender(scenario, requests, options);
                     var measurement = await LoadRunner.RunAsync(scenario.Name, sender, options.WorkloadFor(scenario), time, console.Progress, cancellationToken);
@@ -192,7 +194,7 @@ public static class LoadTestCommand
             var runs = options.Scenarios
                 .Select(scenario =>
                 {
-                    var target = targets[options.Target is null ? ScenarioTarget.SharingKey(scenario) : "platform"];
+                    var target = targets[TargetKey(scenario)];
                     return RunReports.From(measurements[scenario.Name], target.Description, scenario.Model, CallName(scenario), target.DetailsWith(requestSets[RequestsKey(scenario)]));
                 })
                 .ToList();

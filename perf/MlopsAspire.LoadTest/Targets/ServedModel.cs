@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Inference;
 using MlopsAspire.LoadTest.Workloads;
-using MlopsAspire.Serving;
 
 namespace MlopsAspire.LoadTest.Targets;
 
@@ -73,10 +72,7 @@ public sealed record ServedModel(ModelMetadataResponse Metadata, int MaxBatchSiz
     /// <summary>How two servers' metadata of one model disagree on its inputs (names, datatypes, shapes), or null.</summary>
     public static string? InputsDiffer(ModelMetadataResponse first, ModelMetadataResponse other)
     {
-        static string Describe(ModelMetadataResponse metadata) =>
-            string.Join(", ", metadata.Inputs.Select(input => $"{input.Name} {input.Datatype} {ShapeFormat.Format(input.Shape)}"));
-
-        var (a, b) = (Describe(first), Describe(other));
+        var (a, b) = (ModelRequests.InputNames(first), ModelRequests.InputNames(other));
         return a == b ? null : $"{b} there, {a} at the first";
     }
 

@@ -256,5 +256,6 @@ public static class ModelRequests
     private static string Describe(ModelMetadataResponse.Types.TensorMetadata input) =>
         $"{input.Name} {input.Datatype} {ShapeFormat.Format(input.Shape)}";
 
-    private static string InputNames(ModelMetadataResponse metadata) => string.Join(", ", metadata.Inputs.Select(Describe));
+    /// <summary>Every input of the model as its metadata states it: name, datatype and shape.</summary>
+    public static string InputNames(ModelMetadataResponse metadata) => string.Join(", ", metadata.Inputs.Select(Describe));
 }

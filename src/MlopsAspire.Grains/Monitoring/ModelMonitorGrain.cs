@@ -81,19 +81,13 @@ public sealed partial class ModelMonitorGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await _onHostStopping.DisposeAsync();
-        if (_dirty)
-        {
-            await PersistAsync();
-        }
+        await PersistIfChangedAsync();
     }
 
     public async Task Persist()
     {
         await AuditAlertsAsync();
-        if (_dirty)
-        {
-            await PersistAsync();
-        }
+        await PersistIfChangedAsync();
     }
 
     /// <summary>
@@ -656,7 +650,9 @@ public sealed partial class ModelMonitorGrain(
         }
     }
 
-    private async Task WriteBehindAsync(CancellationToken cancellationToken)
+    private Task WriteBehindAsync(CancellationToken cancellationToken) => PersistIfChangedAsync();
+
+    private async Task PersistIfChangedAsync()
     {
         if (_dirty)
         {
@@ -670,7 +666,7 @@ public sealed partial class ModelMonitorGrain(
         await state.WriteStateAsync();
         _dirty = false;
         _lastPersisted = time.GetUtcNow();
-        _writeBehind?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _writeBehind.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Copies the merged windows and the deduplication state into the grain's state, ready to be written.</summary>
